@@ -1,0 +1,117 @@
+import { Testing } from 'cdktf';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment';
+import { InputError, formatProblem } from '../../lib/problem';
+import { RestorePortalStack } from '../../lib/restore-portal-stack';
+import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synth';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+export const FIXTURES = resolve(__dirname, '../fixtures');
+export const LIB = join(REPO_ROOT, 'lib');
+export const TENANT = '11111111-2222-3333-4444-555555555555';
+/** A fixed clock between the test certificates' validity dates. */
+export const NOW = new Date('2027-01-01T00:00:00Z');
+
+/** A minimal valid environment input; override any field. */
+export function validInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    tenantId: TENANT,
+    redirectUris: ['https://restore.example.com:4443'],
+    certificates: [{ source: 'file', path: 'certs/valid.cer' }],
+    ...overrides,
+  };
+}
+
+/** Validates an input as if it were `fixtures/<name>.ts`, certificates read from fixtures/certs. */
+export function parse(input: unknown, opts: { name?: string; now?: Date } = {}): EnvironmentResult {
+  const name = opts.name ?? 'test';
+  return parseEnvironment(input, { name, file: `environments/${name}.ts`, environmentsDir: FIXTURES, now: opts.now ?? NOW });
+}
+
+/** Validates an input that must be valid. */
+export function environment(overrides: Record<string, unknown> = {}, name = 'test'): Environment {
+  const result = parse(validInput(overrides), { name });
+  if (!result.environment) throw new Error(result.problems.map(formatProblem).join('\n'));
+  return result.environment;
+}
+
+/** The problem lines (`file: path: message`) of an invalid input. */
+export function problemsOf(input: unknown, opts: { name?: string; now?: Date } = {}): string[] {
+  return parse(input, opts).problems.map(formatProblem);
+}
+
+export interface SynthesizedStack {
+  resource: Record<string, Record<string, Record<string, any>>>;
+  data: Record<string, Record<string, Record<string, any>>>;
+  output: Record<string, { value: any; description?: string; sensitive?: boolean }>;
+  provider: Record<string, Record<string, any>[]>;
+  terraform: Record<string, any>;
+}
+
+/** Synthesizes one environment's stack in memory, as `cdktf synth` would write it. */
+export function synthStack(env: Environment = environment()): SynthesizedStack {
+  const app = Testing.app();
+  const stack = new RestorePortalStack(app, {
+    environment: env,
+    managedBy: 'the test repository',
+    paths: { stackDir: `/project/cdktf.out/stacks/${env.name}`, projectRoot: '/project' },
+  });
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** One resource of a synthesized stack by type and name, failing clearly when absent. */
+export function resourceOf(stack: SynthesizedStack, type: string, name: string): Record<string, any> {
+  const resource = stack.resource[type]?.[name];
+  if (!resource) throw new Error(`no ${type}.${name}; have ${Object.keys(stack.resource[type] ?? {}).join(', ') || 'none'}`);
+  return resource;
+}
+
+/** A throwaway project folder with environments/ and the test certificates, removed after the test file. */
+export class TestProject {
+  readonly root = mkdtempSync(join(tmpdir(), 'restore-portal-test-'));
+  readonly environmentsDir = join(this.root, 'environments');
+
+  constructor() {
+    mkdirSync(join(this.environmentsDir, 'certs'), { recursive: true });
+    writeFileSync(join(this.root, 'package.json'), JSON.stringify({ name: 'test-platform-repo' }));
+    for (const cert of ['valid.cer', 'second.cer', 'expired.cer']) {
+      copyFileSync(join(FIXTURES, 'certs', cert), join(this.environmentsDir, 'certs', cert));
+    }
+  }
+
+  /** Writes environments/<name>.ts default-exporting `defineEnvironment(input)`, or the given source text. */
+  writeEnvironment(name: string, input: Record<string, unknown> | string): string {
+    const source =
+      typeof input === 'string'
+        ? input
+        : `import { defineEnvironment } from ${JSON.stringify(LIB)};\nexport default defineEnvironment(${JSON.stringify(input, null, 2)});\n`;
+    const file = join(this.environmentsDir, `${name}.ts`);
+    writeFileSync(file, source);
+    return file;
+  }
+
+  synth(options: Partial<SynthOptions> = {}): SynthResult {
+    return synthProject({ projectRoot: this.root, outdir: 'cdktf.out', now: NOW, ...options });
+  }
+
+  /** The problem lines of a synth that must fail. */
+  synthProblems(options: Partial<SynthOptions> = {}): string[] {
+    try {
+      this.synth(options);
+    } catch (error) {
+      if (error instanceof InputError) return error.problems.map(formatProblem);
+      throw error;
+    }
+    throw new Error('synth succeeded but was expected to fail');
+  }
+
+  readFile(relativePath: string): string {
+    return readFileSync(join(this.root, relativePath), 'utf8');
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,9 @@
+// The shipped example: synthesizes offline with no credentials. Copy it to environments/<name>.ts,
+// then put in your tenant, your portal's addresses and the public certificate VB365 uses.
+import { defineEnvironment } from '../lib';
+
+export default defineEnvironment({
+  tenantId: '00000000-0000-0000-0000-000000000000',
+  redirectUris: ['https://restore.example.com:4443'],
+  certificates: [{ source: 'file', path: 'certs/example.cer' }],
+});

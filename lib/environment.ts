@@ -1,0 +1,229 @@
+import { resolve } from 'node:path';
+import { readCertificateFile, type Certificate } from './certificate';
+import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
+import { uuidV5 } from './deterministic-uuid';
+import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
+import type { Problem } from './problem';
+import { readRedirectUris } from './redirect-uri';
+import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
+
+/** A public certificate file, as exported from Windows or VB365 without its private key. */
+export interface FileCertificateInput {
+  readonly source: 'file';
+  /** Path of a DER or Base-64 (PEM) `.cer` file, relative to the environments folder. */
+  readonly path: string;
+}
+
+export type CertificateInput = FileCertificateInput;
+
+/** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
+export interface ConsentTextsInput {
+  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  readonly adminConsentDisplayName?: string;
+  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user" */
+  readonly adminConsentDescription?: string;
+  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  readonly userConsentDisplayName?: string;
+  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf" */
+  readonly userConsentDescription?: string;
+}
+
+/** What an environment file declares: the shape `defineEnvironment` accepts. */
+export interface EnvironmentInput {
+  /** The Entra tenant (directory) ID that holds the registration; the stack's provider is pinned to it. */
+  readonly tenantId: string;
+  /** The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`. */
+  readonly redirectUris: readonly string[];
+  /** Public certificates whose private keys VB365 holds; one key credential each. At least one. */
+  readonly certificates: readonly CertificateInput[];
+  /** @default "VB365 Restore Portal" */
+  readonly displayName?: string;
+  /** Object IDs of users or service principals that own the application and its service principal. @default none */
+  readonly owners?: readonly string[];
+  /** ID of the `access_as_user` scope. @default a UUIDv5 of the environment name, stable across runs */
+  readonly scopeId?: string;
+  /** National cloud of the tenant. @default "public" */
+  readonly cloud?: CloudName;
+  /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
+  readonly consentTexts?: ConsentTextsInput;
+}
+
+/**
+ * Declares an environment. The returned value is the input unchanged: it is validated when synth
+ * loads the file, so a file that skips the type checker is checked all the same.
+ */
+export function defineEnvironment(input: EnvironmentInput): EnvironmentInput {
+  return input;
+}
+
+/** A validated environment: every field checked, defaults applied, certificates read. */
+export interface Environment {
+  /** The environment's name: its file name without `.ts`, and the name of its Terraform stack. */
+  readonly name: string;
+  /** The environment file, relative to the project root, for messages. */
+  readonly file: string;
+  readonly tenantId: string;
+  readonly cloud: Cloud;
+  readonly displayName: string;
+  readonly redirectUris: readonly string[];
+  readonly certificates: readonly Certificate[];
+  readonly owners: readonly string[];
+  readonly scopeId: string;
+  readonly consentTexts: Required<ConsentTextsInput>;
+}
+
+/** Where an environment file is and the clock it is checked against. */
+export interface EnvironmentSource {
+  /** Environment name (file name without `.ts`). */
+  readonly name: string;
+  /** The file, relative to the project root, as shown in messages. */
+  readonly file: string;
+  /** Absolute path of the folder certificate paths are relative to. */
+  readonly environmentsDir: string;
+  /** The time certificates must still be valid at. */
+  readonly now: Date;
+}
+
+export type EnvironmentResult =
+  | { readonly environment: Environment; readonly problems: readonly [] }
+  | { readonly environment?: undefined; readonly problems: readonly Problem[] };
+
+const FIELDS = [
+  'tenantId',
+  'redirectUris',
+  'certificates',
+  'displayName',
+  'owners',
+  'scopeId',
+  'cloud',
+  'consentTexts',
+] as const satisfies readonly (keyof EnvironmentInput)[];
+
+const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
+const CERTIFICATE_SOURCES = ['file'] as const;
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+/** Entra's limit for an application's display name. */
+const MAX_DISPLAY_NAME = 256;
+/** Entra's limit for consent display names and descriptions of a permission scope. */
+const MAX_CONSENT_TEXT = 1024;
+
+/** Checks an environment file's default export into a trusted `Environment`, or lists every problem. */
+export function parseEnvironment(input: unknown, source: EnvironmentSource): EnvironmentResult {
+  const problems: Problem[] = [];
+  const report: Report = (path, message) => problems.push({ file: source.file, path, message });
+
+  if (!STACK_NAME.test(source.name)) {
+    report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
+  }
+  const raw = readObject(input, '', FIELDS, report);
+  if (!raw) {
+    if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
+    return { problems };
+  }
+  for (const field of ['tenantId', 'redirectUris', 'certificates'] as const) {
+    if (raw[field] === undefined) report(field, 'is required');
+  }
+
+  const tenantId = raw.tenantId === undefined ? undefined : readGuid(raw.tenantId, 'tenantId', report, 'the tenant ID, a GUID');
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report);
+  const certificates = raw.certificates === undefined ? undefined : readCertificates(raw.certificates, source, report);
+  const displayName =
+    raw.displayName === undefined
+      ? DEFAULT_DISPLAY_NAME
+      : readString(raw.displayName, 'displayName', report, { maxLength: MAX_DISPLAY_NAME });
+  const owners = raw.owners === undefined ? [] : readOwners(raw.owners, report);
+  const scopeId = raw.scopeId === undefined ? uuidV5(`${source.name}/${ACCESS_AS_USER}`) : readGuid(raw.scopeId, 'scopeId', report);
+  const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
+  const consentTexts = readConsentTexts(raw.consentTexts, report);
+
+  if (problems.length > 0) return { problems };
+  return {
+    environment: {
+      name: source.name,
+      file: source.file,
+      tenantId: tenantId!,
+      cloud: cloud!,
+      displayName: displayName!,
+      redirectUris: redirectUris!,
+      certificates: certificates!,
+      owners: owners!,
+      scopeId: scopeId!,
+      consentTexts: consentTexts!,
+    },
+    problems: [],
+  };
+}
+
+function readCertificates(value: unknown, source: EnvironmentSource, report: Report): Certificate[] | undefined {
+  const list = readArray(value, 'certificates', report);
+  if (!list) return undefined;
+  if (list.length === 0) {
+    report('certificates', 'must list at least one certificate: VB365 signs in to Entra with its private key');
+    return undefined;
+  }
+  const certificates: Certificate[] = [];
+  const byThumbprint = new Map<string, number>();
+  list.forEach((entry, index) => {
+    const path = fieldPath('certificates', index);
+    const certificate = readCertificate(entry, path, source, report);
+    if (!certificate) return;
+    const first = byThumbprint.get(certificate.thumbprint);
+    if (first !== undefined) {
+      report(path, `is the same certificate (thumbprint ${certificate.thumbprint}) as certificates[${first}]; list each certificate once`);
+      return;
+    }
+    byThumbprint.set(certificate.thumbprint, index);
+    certificates.push(certificate);
+  });
+  return certificates.length === list.length ? certificates : undefined;
+}
+
+function readCertificate(value: unknown, path: string, source: EnvironmentSource, report: Report): Certificate | undefined {
+  const entry = readObject(value, path, ['source', 'path'], report);
+  if (!entry) return undefined;
+  const kind = readOneOf(entry.source, fieldPath(path, 'source'), CERTIFICATE_SOURCES, report);
+  const file = readString(entry.path, fieldPath(path, 'path'), report);
+  if (!kind || !file) return undefined;
+  const result = readCertificateFile(resolve(source.environmentsDir, file), file, source.now);
+  if ('problem' in result) {
+    report(fieldPath(path, 'path'), result.problem);
+    return undefined;
+  }
+  return result.certificate;
+}
+
+function readOwners(value: unknown, report: Report): string[] | undefined {
+  const list = readArray(value, 'owners', report);
+  if (!list) return undefined;
+  const owners: string[] = [];
+  list.forEach((entry, index) => {
+    const owner = readGuid(entry, fieldPath('owners', index), report, 'an object ID, a GUID');
+    if (!owner) return;
+    if (owners.includes(owner)) {
+      report(fieldPath('owners', index), `lists ${owner} a second time; list each owner once`);
+      return;
+    }
+    owners.push(owner);
+  });
+  return owners.length === list.length ? owners : undefined;
+}
+
+function readConsentTexts(value: unknown, report: Report): Required<ConsentTextsInput> | undefined {
+  if (value === undefined) return { ...ARTICLE_CONSENT_TEXTS };
+  const raw = readObject(value, 'consentTexts', CONSENT_TEXT_FIELDS, report);
+  if (!raw) return undefined;
+  const texts = { ...ARTICLE_CONSENT_TEXTS } as Record<keyof ConsentTextsInput, string>;
+  let ok = true;
+  for (const field of CONSENT_TEXT_FIELDS) {
+    if (raw[field] === undefined) continue;
+    const text = readString(raw[field], fieldPath('consentTexts', field), report, { maxLength: MAX_CONSENT_TEXT });
+    if (text === undefined) ok = false;
+    else texts[field] = text;
+  }
+  return ok ? texts : undefined;
+}
+
+function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undefined {
+  return value === undefined ? undefined : map(value);
+}

@@ -1,0 +1,24 @@
+/** One thing wrong with the user's input, located precisely enough to fix without a stack trace. */
+export interface Problem {
+  /** The file at fault, relative to the project root (`environments/prod.ts`). */
+  readonly file: string;
+  /** The field path inside it (`redirectUris[1]`), or empty when the whole file is at fault. */
+  readonly path: string;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+}
+
+/** A warning has the same shape as a problem but does not stop synthesis. */
+export type Warning = Problem;
+
+export function formatProblem(problem: Problem): string {
+  return problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
+}
+
+/** Thrown when user input is wrong; carries every problem found, not just the first. */
+export class InputError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+  }
+}

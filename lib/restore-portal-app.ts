@@ -1,0 +1,173 @@
+import { ApplicationApiAccess } from '@cdktf/provider-azuread/lib/application-api-access';
+import { ApplicationCertificate } from '@cdktf/provider-azuread/lib/application-certificate';
+import { ApplicationFallbackPublicClient } from '@cdktf/provider-azuread/lib/application-fallback-public-client';
+import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri';
+import { ApplicationOwner } from '@cdktf/provider-azuread/lib/application-owner';
+import { ApplicationPermissionScope } from '@cdktf/provider-azuread/lib/application-permission-scope';
+import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/application-pre-authorized';
+import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
+import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
+import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
+import { Construct } from 'constructs';
+import { formatDate } from './certificate';
+import type { Environment } from './environment';
+import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+
+export interface RestorePortalAppProps {
+  /** The validated environment the registration is built from. */
+  readonly environment: Environment;
+  /** Who manages the registration, written into its notes so portal users know not to edit it by hand. */
+  readonly managedBy: string;
+}
+
+/**
+ * The Entra ID application the VB365 Restore Portal signs users in with, built from azuread's
+ * granular resources (never mixed with `azuread_application`, whose inline blocks fight them):
+ * the multitenant registration, its `api://<client id>` identifier, the `access_as_user` scope
+ * pre-authorized for itself, SPA redirect URIs, public client flows, access to Graph `User.Read`
+ * and its own scope, the enterprise-application service principal, tenant-wide admin consent,
+ * and one key credential per certificate.
+ *
+ * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_graph`),
+ * so plans read plainly and import IDs are easy to match.
+ */
+export class RestorePortalApp extends Construct {
+  /** Application (client) ID: what VB365's `-ApplicationId` and every consent URL take. */
+  public readonly clientId: string;
+  /** Object ID of the application registration. */
+  public readonly applicationObjectId: string;
+  /** Object ID of the service principal in the home tenant. */
+  public readonly servicePrincipalObjectId: string;
+  /** ID of the `access_as_user` scope; fixed by the environment, never recomputed by Entra. */
+  public readonly scopeId: string;
+  /** `api://<client id>`, the identifier URI Entra proposes and VB365 expects. */
+  public readonly identifierUri: string;
+  /** The key credential of each certificate, by thumbprint. */
+  public readonly certificates: ReadonlyMap<string, ApplicationCertificate>;
+
+  constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
+    super(scope, id);
+    const env = props.environment;
+    const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
+
+    const registration = new ApplicationRegistration(this, 'registration', {
+      displayName: env.displayName,
+      signInAudience: 'AzureADMultipleOrgs',
+      implicitAccessTokenIssuanceEnabled: false,
+      implicitIdTokenIssuanceEnabled: false,
+      // VB365 validates v1 tokens; the granular resource defaults to 2, the portal's manifest leaves null (= 1).
+      requestedAccessTokenVersion: 1,
+      notes: `Managed by ${props.managedBy}, environment "${env.name}" (${env.file}). Changes made here are reverted by the next deploy.`,
+      // Recreating the registration changes the Application ID and breaks every VB365 server using it.
+      lifecycle: { preventDestroy: true },
+    });
+    registration.overrideLogicalId(name());
+    const applicationId = registration.id;
+    this.clientId = registration.clientId;
+    this.applicationObjectId = registration.objectId;
+    this.scopeId = env.scopeId;
+    this.identifierUri = `api://${registration.clientId}`;
+
+    // A separate resource: `api://${client_id}` inside the registration itself is a cycle (azuread #428, #905).
+    new ApplicationIdentifierUri(this, 'identifier-uri', {
+      applicationId,
+      identifierUri: this.identifierUri,
+    }).overrideLogicalId(name());
+
+    const scope_ = new ApplicationPermissionScope(this, 'scope', {
+      applicationId,
+      scopeId: env.scopeId,
+      value: ACCESS_AS_USER,
+      type: 'Admin',
+      ...env.consentTexts,
+    });
+    scope_.overrideLogicalId(name(ACCESS_AS_USER));
+
+    new ApplicationRedirectUris(this, 'redirect-uris', {
+      applicationId,
+      type: 'SPA',
+      redirectUris: [...env.redirectUris],
+    }).overrideLogicalId(name('spa'));
+
+    // Restore operators sign in with the device code flow, which needs a public client.
+    new ApplicationFallbackPublicClient(this, 'public-client', {
+      applicationId,
+      enabled: true,
+    }).overrideLogicalId(name());
+
+    new ApplicationApiAccess(this, 'graph-access', {
+      applicationId,
+      apiClientId: MICROSOFT_GRAPH_CLIENT_ID,
+      scopeIds: [GRAPH_USER_READ_SCOPE_ID],
+    }).overrideLogicalId(name('microsoft_graph'));
+
+    // Referencing the scope resource's attribute orders this after the scope exists.
+    new ApplicationApiAccess(this, 'self-access', {
+      applicationId,
+      apiClientId: registration.clientId,
+      scopeIds: [scope_.scopeId],
+    }).overrideLogicalId(name('self'));
+
+    // Graph rejects pre-authorizing a scope created in the same request: reference the scope resource.
+    new ApplicationPreAuthorized(this, 'pre-authorized', {
+      applicationId,
+      authorizedClientId: registration.clientId,
+      permissionIds: [scope_.scopeId],
+    }).overrideLogicalId(name('self'));
+
+    const servicePrincipal = new ServicePrincipal(this, 'service-principal', {
+      clientId: registration.clientId,
+      // Listed under Enterprise applications, as Veeam's script tags it (WindowsAzureActiveDirectoryIntegratedApp).
+      featureTags: [{ enterprise: true }],
+      owners: env.owners.length > 0 ? [...env.owners] : undefined,
+      lifecycle: { preventDestroy: true },
+    });
+    servicePrincipal.overrideLogicalId(name());
+    this.servicePrincipalObjectId = servicePrincipal.objectId;
+
+    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', {
+      clientId: MICROSOFT_GRAPH_CLIENT_ID,
+    });
+    graph.overrideLogicalId(name('microsoft_graph'));
+
+    // Admin consent for all principals: one grant per resource service principal (a second one is a 409, azuread #690).
+    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+      servicePrincipalObjectId: servicePrincipal.objectId,
+      resourceServicePrincipalObjectId: graph.objectId,
+      claimValues: [GRAPH_USER_READ_CLAIM],
+    }).overrideLogicalId(name('microsoft_graph'));
+
+    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
+      servicePrincipalObjectId: servicePrincipal.objectId,
+      resourceServicePrincipalObjectId: servicePrincipal.objectId,
+      claimValues: [ACCESS_AS_USER],
+      // Consent to a scope the application does not expose yet is rejected.
+      dependsOn: [scope_],
+    }).overrideLogicalId(name('self'));
+
+    const certificates = new Map<string, ApplicationCertificate>();
+    for (const certificate of env.certificates) {
+      // Keyed by thumbprint, so adding or removing one certificate leaves the others' addresses alone.
+      const credential = new ApplicationCertificate(this, `certificate-${certificate.thumbprint}`, {
+        applicationId,
+        type: 'AsymmetricX509Cert',
+        encoding: 'pem',
+        value: certificate.pem,
+        // Entra rejects credential dates outside the certificate's validity; without them it picks its own.
+        startDate: formatDate(certificate.notBefore),
+        endDate: formatDate(certificate.notAfter),
+      });
+      credential.overrideLogicalId(name(certificate.thumbprint.toLowerCase()));
+      certificates.set(certificate.thumbprint, credential);
+    }
+    this.certificates = certificates;
+
+    for (const owner of env.owners) {
+      new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
+        name(owner.replace(/-/g, '')),
+      );
+    }
+  }
+}

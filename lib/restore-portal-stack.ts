@@ -1,0 +1,65 @@
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { relative } from 'node:path';
+import { formatDate } from './certificate';
+import type { Environment } from './environment';
+import { RestorePortalApp } from './restore-portal-app';
+import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
+
+export interface RestorePortalStackProps {
+  /** The validated environment; the stack takes its name. */
+  readonly environment: Environment;
+  /** Who manages the registration (repository name), written into the registration's notes. */
+  readonly managedBy: string;
+  /**
+   * Folder the stack's Terraform runs in (`cdktf.out/stacks/<name>`) and the project root; the
+   * local state file lives in the project root, addressed relative to the stack folder so that no
+   * machine's absolute path ends up in the synthesized JSON.
+   */
+  readonly paths: { readonly stackDir: string; readonly projectRoot: string };
+}
+
+/** One environment: the azuread provider pinned to its tenant, its state, the application and its outputs. */
+export class RestorePortalStack extends TerraformStack {
+  public readonly app: RestorePortalApp;
+
+  constructor(scope: Construct, props: RestorePortalStackProps) {
+    const env = props.environment;
+    super(scope, env.name);
+
+    // Credentials come from ARM_* variables, OIDC or the Azure CLI at plan time, never from a file.
+    new AzureadProvider(this, 'azuread', { tenantId: env.tenantId, environment: env.cloud.providerEnvironment });
+    new LocalBackend(this, {
+      path: relative(props.paths.stackDir, `${props.paths.projectRoot}/terraform.${env.name}.tfstate`),
+    });
+
+    const app = new RestorePortalApp(this, 'portal', { environment: env, managedBy: props.managedBy });
+    this.app = app;
+
+    const output = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    output('application_id', app.clientId, 'Application (client) ID: VB365 -ApplicationId');
+    output('application_object_id', app.applicationObjectId, 'Object ID of the application registration');
+    output('service_principal_object_id', app.servicePrincipalObjectId, 'Object ID of the service principal (Enterprise application)');
+    output('tenant_id', env.tenantId, 'Tenant that holds the registration');
+    output('identifier_uri', app.identifierUri, 'Application ID URI');
+    output('redirect_uris', env.redirectUris, 'Restore Portal addresses registered as SPA redirect URIs');
+    output(
+      'certificates',
+      env.certificates.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, not_after: formatDate(c.notAfter) })),
+      'Key credentials: SHA-1 thumbprint as Windows and VB365 show it, and expiry',
+    );
+    output('admin_consent_url', adminConsentUrl(env.cloud, app.clientId), 'Admin consent URL for customer tenants');
+    output(
+      'vb365_restore_portal_command',
+      restorePortalSettingsCommand({
+        clientId: app.clientId,
+        portalUri: env.redirectUris[0],
+        cloud: env.cloud,
+        certificate: newestCertificate(env.certificates),
+      }),
+      'PowerShell for the VB365 server: Set-VBORestorePortalSettings (edit the PFX path first)',
+    );
+  }
+}
