@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
-import type { Problem } from './problem';
+import type { Problem, Warning } from './problem';
 
 export interface EnvironmentFilesOptions {
   /** The project root; file names in messages are relative to it. */
@@ -17,6 +17,7 @@ export interface EnvironmentFilesOptions {
 export interface LoadedEnvironments {
   readonly environments: readonly Environment[];
   readonly problems: readonly Problem[];
+  readonly warnings: readonly Warning[];
 }
 
 /**
@@ -35,12 +36,13 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
   const environmentsDir = options.environmentsDir ?? join(options.projectRoot, 'environments');
   const now = options.now ?? new Date();
   const problems: Problem[] = [];
+  const warnings: Warning[] = [];
   const environments: Environment[] = [];
   let files: string[];
   try {
     files = environmentFiles(environmentsDir);
   } catch {
-    return { environments, problems: [{ file: relative(options.projectRoot, environmentsDir) || '.', path: '', message: 'folder not found: create it with one <name>.ts file per environment' }] };
+    return { environments, warnings, problems: [{ file: relative(options.projectRoot, environmentsDir) || '.', path: '', message: 'folder not found: create it with one <name>.ts file per environment' }] };
   }
   const names = files.map((f) => basename(f, '.ts'));
   for (const wanted of options.only ?? []) {
@@ -64,6 +66,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     const result = parseEnvironment(loaded.value, { name, file: display, environmentsDir, now });
     if (result.environment) environments.push(result.environment);
     problems.push(...result.problems);
+    warnings.push(...result.warnings);
   }
   if (files.length === 0 && problems.length === 0) {
     problems.push({
@@ -72,7 +75,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
       message: 'holds no environment file: add one <name>.ts that default-exports defineEnvironment({ ... })',
     });
   }
-  return { environments, problems };
+  return { environments, problems, warnings };
 }
 
 function loadDefaultExport(file: string): { value: unknown } | { problem: string } {

@@ -3,7 +3,7 @@ import { readCertificateFile, type Certificate } from './certificate';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
 import { uuidV5 } from './deterministic-uuid';
 import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
-import type { Problem } from './problem';
+import type { Problem, Warning } from './problem';
 import { readRedirectUris } from './redirect-uri';
 import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
 
@@ -84,9 +84,13 @@ export interface EnvironmentSource {
   readonly now: Date;
 }
 
-export type EnvironmentResult =
+export type EnvironmentResult = (
   | { readonly environment: Environment; readonly problems: readonly [] }
-  | { readonly environment?: undefined; readonly problems: readonly Problem[] };
+  | { readonly environment?: undefined; readonly problems: readonly Problem[] }
+) & {
+  /** Things worth knowing that do not stop synthesis (printed by synth, never fatal). */
+  readonly warnings: readonly Warning[];
+};
 
 const FIELDS = [
   'tenantId',
@@ -111,6 +115,7 @@ const MAX_CONSENT_TEXT = 1024;
 /** Checks an environment file's default export into a trusted `Environment`, or lists every problem. */
 export function parseEnvironment(input: unknown, source: EnvironmentSource): EnvironmentResult {
   const problems: Problem[] = [];
+  const warnings: Warning[] = [];
   const report: Report = (path, message) => problems.push({ file: source.file, path, message });
 
   if (!STACK_NAME.test(source.name)) {
@@ -119,7 +124,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const raw = readObject(input, '', FIELDS, report);
   if (!raw) {
     if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
-    return { problems };
+    return { problems, warnings };
   }
   for (const field of ['tenantId', 'redirectUris', 'certificates'] as const) {
     if (raw[field] === undefined) report(field, 'is required');
@@ -137,7 +142,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
 
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) return { problems, warnings };
   return {
     environment: {
       name: source.name,
@@ -152,6 +157,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       consentTexts: consentTexts!,
     },
     problems: [],
+    warnings,
   };
 }
 

@@ -1,4 +1,5 @@
 export * from './certificate';
+export * from './command-line';
 export * from './cloud';
 export * from './deterministic-uuid';
 export * from './environment';

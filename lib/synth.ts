@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { dirname, join, resolve } from 'node:path';
 import type { Environment } from './environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
-import { InputError } from './problem';
+import { InputError, type Warning } from './problem';
 import { RestorePortalStack } from './restore-portal-stack';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
@@ -16,6 +16,8 @@ export interface SynthResult {
   readonly stacks: readonly string[];
   /** The folder written. */
   readonly outdir: string;
+  /** Warnings about the environments, for synth to print. */
+  readonly warnings: readonly Warning[];
 }
 
 /**
@@ -27,7 +29,7 @@ export interface SynthResult {
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
   const outdir = resolve(projectRoot, options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
-  const { environments, problems } = loadEnvironments({ ...options, projectRoot });
+  const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
 
   const staging = `${outdir}.staging-${process.pid}`;
@@ -39,7 +41,7 @@ export function synthProject(options: SynthOptions): SynthResult {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return { stacks: environments.map((e) => e.name), outdir };
+  return { stacks: environments.map((e) => e.name), outdir, warnings };
 }
 
 /** Builds the cdktf app of the given environments and writes it to `staging`. */

@@ -1,0 +1,71 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatProblem, InputError } from './problem';
+
+/** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Output formats every report command accepts with `--format`. */
+export const REPORT_FORMATS = ['text', 'markdown', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function readFormat(value: string | undefined): ReportFormat {
+  if (value === undefined) return 'text';
+  if ((REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
+  throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${value}"`);
+}
+
+/** `util.parseArgs`, with its errors turned into one-line usage errors. */
+export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string) {
+  try {
+    return parseArgs({ ...config, args: [...argv], strict: true });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+/**
+ * Runs a command's body and turns its outcome into an exit code: the body's own code on success,
+ * 1 with a short message for user mistakes. Anything else is a bug and keeps its stack trace.
+ */
+export async function runCommand(body: (argv: string[]) => number | Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof InputError) {
+      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      process.stderr.write(`error: ${error.problems.length} problem(s) in the environment files\n`);
+    } else if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+    } else {
+      throw error;
+    }
+    process.exitCode = 1;
+  }
+}
+
+export interface Colors {
+  readonly red: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+}
+
+/** ANSI colours when writing to a terminal (and NO_COLOR is unset), plain text otherwise. */
+export function colorsFor(stream: { isTTY?: boolean }): Colors {
+  const on = Boolean(stream.isTTY) && !process.env.NO_COLOR;
+  const wrap = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { red: wrap(31), yellow: wrap(33), green: wrap(32), bold: wrap(1), dim: wrap(2) };
+}
+
+/** Left-aligned columns separated by two spaces, for terminal tables. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
