@@ -28,7 +28,7 @@ export interface SynthResult {
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
-  const outdir = resolve(projectRoot, options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const outdir = resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out'));
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
 
