@@ -119,7 +119,7 @@ describe('the synth command (cdktf.json "app")', () => {
     const result = run();
     expect(result.status).toBe(1);
     const [broken, ...rest] = result.stderr.trim().split('\n');
-    expect(broken).toMatch(/^environments\/broken\.ts: could not be loaded: \S.+ \(line 2, column \d+\)$/);
+    expect(broken).toMatch(/^environments\/broken\.ts: could not be loaded: \S.+ \(line 1, column \d+\)$/);
     expect(rest).toEqual([
       'environments/prod.ts: tenantId: must be the tenant ID, a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); got "x"',
       'environments/prod.ts: redirectUris[0]: wildcards are not allowed by Entra; list each portal address in full; got "https://*.example.com"',
