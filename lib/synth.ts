@@ -5,6 +5,7 @@ import type { Environment } from './environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError, type Warning } from './problem';
 import { RestorePortalStack } from './restore-portal-stack';
+import { withoutTokenStackTraces } from './token-stack-traces';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -49,15 +50,17 @@ export function synthesizeStacks(
   environments: readonly Environment[],
   opts: { projectRoot: string; outdir: string; staging: string; managedBy: string },
 ): void {
-  const app = new App({ outdir: opts.staging, hclOutput: false });
-  for (const environment of environments) {
-    new RestorePortalStack(app, {
-      environment,
-      managedBy: opts.managedBy,
-      paths: { stackDir: join(opts.outdir, 'stacks', environment.name), projectRoot: opts.projectRoot },
-    });
-  }
-  app.synth();
+  withoutTokenStackTraces(() => {
+    const app = new App({ outdir: opts.staging, hclOutput: false, stackTraces: false });
+    for (const environment of environments) {
+      new RestorePortalStack(app, {
+        environment,
+        managedBy: opts.managedBy,
+        paths: { stackDir: join(opts.outdir, 'stacks', environment.name), projectRoot: opts.projectRoot },
+      });
+    }
+    app.synth();
+  });
 }
 
 /** The name in package.json: the repository that manages the registrations. */
