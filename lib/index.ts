@@ -1,3 +1,4 @@
+export * from './backend';
 export * from './certificate';
 export * from './command-line';
 export * from './cloud';
