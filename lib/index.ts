@@ -12,3 +12,8 @@ export * from './restore-portal-stack';
 export * from './synth';
 export * from './vb365';
 export * from './well-known';
+export * from './plan-report';
+export * from './plan-report-format';
+export * from './plan-review';
+export * from './terraform';
+export * from './terraform-plan';
