@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/command-line';
@@ -85,6 +85,14 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       ['prod', false],
       ['test', false],
     ]);
+  });
+
+  test('planning one environment keeps the saved plans of the others', async () => {
+    const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+    await run('plan', ['prod'], variables);
+    await run('plan', ['test'], variables);
+    expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
+    expect(existsSync(join(project.root, 'cdktf.out/stacks/test/plan.tfplan'))).toBe(true);
   });
 
   test('a failing init (no credentials, no network) is one line with Terraform reason', async () => {
