@@ -38,9 +38,9 @@ export interface ResourceChange {
   readonly actionReason?: string;
 }
 
+/** A root output's change; its values are not read, so a sensitive output cannot leak into a report. */
 export interface OutputChange {
   readonly actions: readonly PlanAction[];
-  readonly sensitive: boolean;
 }
 
 export type Values = Readonly<Record<string, unknown>>;
@@ -126,10 +126,7 @@ function readOutputChanges(value: unknown, fail: (why: string) => Error): Record
   const outputs: Record<string, OutputChange> = {};
   for (const [name, change] of Object.entries(value)) {
     if (!isObject(change) || !Array.isArray(change.actions)) throw fail(`output_changes.${name} is not an output change (needs actions)`);
-    outputs[name] = {
-      actions: change.actions as PlanAction[],
-      sensitive: change.after_sensitive === true || change.before_sensitive === true,
-    };
+    outputs[name] = { actions: change.actions as PlanAction[] };
   }
   return outputs;
 }
