@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readBackend, type Backend, type BackendInput } from './backend';
 import { readCertificateFile, type Certificate } from './certificate';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
 import { uuidV5 } from './deterministic-uuid';
@@ -46,6 +47,8 @@ export interface EnvironmentInput {
   readonly cloud?: CloudName;
   /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
   readonly consentTexts?: ConsentTextsInput;
+  /** Where Terraform keeps this environment's state. @default local state in `terraform.<name>.tfstate` */
+  readonly backend?: BackendInput;
 }
 
 /**
@@ -70,6 +73,7 @@ export interface Environment {
   readonly owners: readonly string[];
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
+  readonly backend: Backend;
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -101,10 +105,15 @@ const FIELDS = [
   'scopeId',
   'cloud',
   'consentTexts',
+  'backend',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
 const CERTIFICATE_SOURCES = ['file'] as const;
+/** The shipped example synthesizes offline, so its local state is intended. */
+const EXAMPLE_ENVIRONMENT = 'example';
+const LOCAL_STATE_WARNING = (path: string) =>
+  `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Entra's limit for an application's display name. */
@@ -141,6 +150,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const scopeId = raw.scopeId === undefined ? uuidV5(`${source.name}/${ACCESS_AS_USER}`) : readGuid(raw.scopeId, 'scopeId', report);
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
+  const backend = readBackend(raw.backend, source.name, report);
+  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
+    warnings.push({ file: source.file, path: 'backend', message: LOCAL_STATE_WARNING(backend.path) });
+  }
 
   if (problems.length > 0) return { problems, warnings };
   return {
@@ -155,6 +168,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       owners: owners!,
       scopeId: scopeId!,
       consentTexts: consentTexts!,
+      backend: backend!,
     },
     problems: [],
     warnings,

@@ -1,3 +1,4 @@
+export * from './backend';
 export * from './certificate';
 export * from './command-line';
 export * from './cloud';
@@ -11,3 +12,8 @@ export * from './restore-portal-stack';
 export * from './synth';
 export * from './vb365';
 export * from './well-known';
+export * from './plan-report';
+export * from './plan-report-format';
+export * from './plan-review';
+export * from './terraform';
+export * from './terraform-plan';

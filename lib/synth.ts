@@ -38,7 +38,8 @@ export function synthProject(options: SynthOptions): SynthResult {
   try {
     synthesizeStacks(environments, { projectRoot, outdir, staging, managedBy: repositoryName(projectRoot) });
     moveInto(staging, outdir);
-    removeOrphanStacks(outdir, environments.map((e) => e.name));
+    // A partial synth (plan of one environment) must keep the other stacks' folders and saved plans.
+    if (!options.only) removeOrphanStacks(outdir, environments.map((e) => e.name));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
