@@ -9,6 +9,7 @@ export * from './problem';
 export * from './redirect-uri';
 export * from './restore-portal-app';
 export * from './restore-portal-stack';
+export * from './stack-synthesis';
 export * from './synth';
 export * from './vb365';
 export * from './well-known';
