@@ -106,6 +106,19 @@ export function readOneOf<T extends string>(
   return undefined;
 }
 
+export function readInteger(
+  value: unknown,
+  path: string,
+  report: Report,
+  range: { min: number; max: number },
+): number | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+    report(path, `must be a whole number from ${range.min} to ${range.max}; got ${describe(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
 function nearest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;

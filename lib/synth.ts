@@ -5,6 +5,7 @@ import type { Environment } from './environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError, type Warning } from './problem';
 import { RestorePortalStack } from './restore-portal-stack';
+import { synthOutdir } from './stack-directory';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -28,7 +29,7 @@ export interface SynthResult {
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
-  const outdir = resolve(projectRoot, options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const outdir = synthOutdir(projectRoot, options.outdir);
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
 
