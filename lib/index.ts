@@ -1,5 +1,6 @@
 export * from './certificate';
 export * from './certificate-expiry';
+export * from './certificate-report';
 export * from './command-line';
 export * from './cloud';
 export * from './deterministic-uuid';
