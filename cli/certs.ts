@@ -1,6 +1,6 @@
 // npm run certs: every environment's certificates and their expiry. Exit 0 all valid beyond the
 // warning window, 2 any expiring or expired, 1 on error. Meant for a scheduled CI job.
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   certificateReport,
   certificateReportExitCode,
@@ -10,6 +10,7 @@ import {
   readFormat,
   runCommand,
   UserError,
+  userPath,
 } from '../lib';
 
 const USAGE = 'npm run certs -- [<env>...] [--outputs <env>=<terraform output -json file>]... [--format text|markdown|json]';
@@ -32,13 +33,13 @@ void runCommand((argv) => {
   return certificateReportExitCode(report);
 });
 
-/** `--outputs prod=prod-outputs.json`: paths as typed where npm was run, made relative to the project. */
+/** `--outputs prod=prod-outputs.json`, repeated for each environment. */
 function outputsOption(values: readonly string[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const value of values) {
     const match = /^([^=]+)=(.+)$/.exec(value);
     if (!match) throw new UserError(`--outputs takes <env>=<file>; got "${value}"\nusage: ${USAGE}`);
-    files.set(match[1], relative(PROJECT_ROOT, resolve(process.env.INIT_CWD ?? process.cwd(), match[2])));
+    files.set(match[1], userPath(PROJECT_ROOT, match[2]));
   }
   return files;
 }

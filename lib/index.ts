@@ -1,3 +1,5 @@
+// pfx.ts, pfx-export.ts and pfx-password.ts are imported directly: node-forge is needed by npm run
+// export-pfx alone, and loading it would slow every synth.
 export * from './certificate';
 export * from './certificate-expiry';
 export * from './certificate-report';
