@@ -182,7 +182,7 @@ describe('npm run certs (command)', () => {
     const invalid = runCommandIn(project, 'certs', []);
     expect(invalid.status).toBe(1);
     expect(invalid.stderr).toBe(
-      'environments/prod.ts: certificates[0].validityDays: renewBeforeDays (30, the default) must be below validityDays (10): Terraform plans a new certificate that many days before the current one expires\n' +
+      'environments/prod.ts: certificates[0].validityDays: renewBeforeDays (14, the default) must be below validityDays (10): Terraform plans a new certificate that many days before the current one expires\n' +
         'error: 1 problem(s) in the environment files\n',
     );
   });

@@ -9,7 +9,7 @@ const withCertificates = (...certificates: unknown[]) => validInput({ certificat
 const warningsOf = (input: unknown, now?: Date) => parse(input, { now }).warnings.map(formatProblem);
 
 describe('self-signed certificate entries', () => {
-  test('default to a 2048-bit key, 730 days, renewal 30 days ahead and the first redirect host as CN', () => {
+  test('default to a 2048-bit key, 730 days, renewal 14 days ahead and the first redirect host as CN', () => {
     const env = environment({
       redirectUris: ['https://portal.contoso.example:4443', 'https://other.example:4443'],
       certificates: [selfSigned()],
@@ -23,7 +23,7 @@ describe('self-signed certificate entries', () => {
         subject: 'CN=portal.contoso.example',
         rsaBits: 2048,
         validityDays: 730,
-        renewBeforeDays: 30,
+        renewBeforeDays: 14,
       },
     ]);
   });
@@ -58,8 +58,8 @@ describe('bad certificate entries are named by field path with what is allowed',
       'certificates[0].renewBeforeDays: renewBeforeDays (90) must be below validityDays (90): Terraform plans a new certificate that many days before the current one expires',
     ],
     [
-      selfSigned({ validityDays: 20 }),
-      'certificates[0].validityDays: renewBeforeDays (30, the default) must be below validityDays (20): Terraform plans a new certificate that many days before the current one expires',
+      selfSigned({ validityDays: 14 }),
+      'certificates[0].validityDays: renewBeforeDays (14, the default) must be below validityDays (14): Terraform plans a new certificate that many days before the current one expires',
     ],
     [selfSigned({ name: 'next cert' }), 'certificates[0].name: must start with a letter and use only letters, digits, "-" and "_" (at most 32 characters); got "next cert"'],
     [selfSigned({ name: '2027' }), 'certificates[0].name: must start with a letter and use only letters, digits, "-" and "_" (at most 32 characters); got "2027"'],

@@ -20,7 +20,11 @@ const SELF_SIGNED_FIELDS = ['source', 'name', 'commonName', 'validityDays', 'rsa
 
 /** Key sizes the tls provider makes and Entra accepts (it rejects RSA keys under 2048 bits). */
 const SELF_SIGNED_RSA_BITS = [2048, 3072, 4096] as const;
-export const SELF_SIGNED_DEFAULTS = { rsaBits: 2048, validityDays: 730, renewBeforeDays: 30 } as const;
+/**
+ * renewBeforeDays stays inside the default expiry warning window: the report asks for a planned
+ * rotation before Terraform's automatic renewal, which replaces the certificate VB365 holds, comes due.
+ */
+export const SELF_SIGNED_DEFAULTS = { rsaBits: 2048, validityDays: 730, renewBeforeDays: 14 } as const;
 const VALIDITY_DAYS = { min: 2, max: 3650 };
 const RENEW_BEFORE_DAYS = { min: 1, max: 365 };
 /**

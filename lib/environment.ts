@@ -29,7 +29,10 @@ export interface SelfSignedCertificateInput {
   readonly validityDays?: number;
   /** RSA key size. @default 2048 */
   readonly rsaBits?: 2048 | 3072 | 4096;
-  /** Terraform plans a new certificate this many days before expiry, 1 to 365 and below validityDays. @default 30 */
+  /**
+   * Terraform plans a new certificate this many days before expiry, 1 to 365 and below validityDays.
+   * @default 14, inside the 30-day expiry warning, so `npm run certs` calls for a rotation first
+   */
   readonly renewBeforeDays?: number;
 }
 
