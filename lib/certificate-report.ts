@@ -70,9 +70,9 @@ export function certificateReport(options: CertificateReportOptions): Certificat
 }
 
 function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): CertificateRow[] {
-  const outputs = environment.certificates.some((c) => c.source === 'selfSigned')
-    ? outputsOf(environment.name, options)
-    : undefined;
+  // Terraform is asked once per environment, and only when it has self-signed certificates.
+  let outputs: OutputsResult | undefined;
+  const outputsOfEnvironment = () => (outputs ??= outputsOf(environment.name, options));
   const warningDays = environment.expiryWarningDays;
   return environment.certificates.map((certificate) => {
     const row = (subject: string, values: Expiring | Unavailable): CertificateRow => ({
@@ -80,6 +80,7 @@ function rowsOf(environment: Environment, options: CertificateReportOptions, now
       source: certificate.source,
       certificate: certificate.source === 'file' ? certificate.label : certificate.name,
       subject,
+      // Listed so that JSON keys keep one order whatever the status.
       thumbprint: undefined,
       notAfter: undefined,
       daysLeft: undefined,
@@ -87,15 +88,16 @@ function rowsOf(environment: Environment, options: CertificateReportOptions, now
       ...values,
     });
     if (certificate.source === 'file') return row(certificate.subject, expiring(certificate, now, warningDays));
-    if (!outputs || 'problem' in outputs) return row(certificate.subject, { status: 'unavailable', note: outputs?.problem });
-    const found = selfSignedFacts(outputs.outputs, certificate.name, outputs.label);
+    const source = outputsOfEnvironment();
+    if ('problem' in source) return row(certificate.subject, { status: 'unavailable', note: source.problem });
+    const found = selfSignedFacts(source.outputs, certificate.name, source.label);
     if ('note' in found) return row(certificate.subject, { status: 'unavailable', note: found.note });
     return row(found.facts.subject, expiring(found.facts, now, warningDays));
   });
 }
 
 type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus };
-type Unavailable = { status: 'unavailable'; note?: string };
+type Unavailable = { status: 'unavailable'; note: string };
 
 function expiring(facts: CertificateFacts, now: Date, warningDays: number): Expiring {
   const expiry = expiryOf(facts.notAfter, now, warningDays);
