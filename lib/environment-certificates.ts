@@ -145,7 +145,7 @@ function readSelfSignedCertificate(
     readString(v, at('commonName'), report, { maxLength: MAX_COMMON_NAME }),
   );
   const rsaBits = optional<number>('rsaBits', SELF_SIGNED_DEFAULTS.rsaBits, (v) =>
-    readOneOfNumbers(v, at('rsaBits'), SELF_SIGNED_RSA_BITS, report),
+    readOneOf(v, at('rsaBits'), SELF_SIGNED_RSA_BITS, report),
   );
   const validityDays = optional<number>('validityDays', SELF_SIGNED_DEFAULTS.validityDays, (v) =>
     readInteger(v, at('validityDays'), report, VALIDITY_DAYS),
@@ -187,10 +187,4 @@ function readSelfSignedName(value: unknown, path: string, report: Report): strin
     return undefined;
   }
   return name;
-}
-
-function readOneOfNumbers<T extends number>(value: unknown, path: string, allowed: readonly T[], report: Report): T | undefined {
-  if (typeof value === 'number' && (allowed as readonly number[]).includes(value)) return value as T;
-  report(path, `must be one of ${allowed.join(', ')}; got ${describe(value)}`);
-  return undefined;
 }

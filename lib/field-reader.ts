@@ -95,14 +95,14 @@ export function readGuid(value: unknown, path: string, report: Report, what = 'a
   return value.toLowerCase();
 }
 
-export function readOneOf<T extends string>(
+export function readOneOf<T extends string | number>(
   value: unknown,
   path: string,
   allowed: readonly T[],
   report: Report,
 ): T | undefined {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  report(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got ${describe(value)}`);
+  if ((allowed as readonly unknown[]).includes(value)) return value as T;
+  report(path, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}; got ${describe(value)}`);
   return undefined;
 }
 
