@@ -4,12 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCertificateFile } from '../lib/certificate';
-import { FIXTURES, NOW } from './support/builders';
+import { FIXTURES, problemsOf, validInput } from './support/builders';
 
 const cert = (name: string) => join(FIXTURES, 'certs', name);
-const read = (file: string, now = NOW) => readCertificateFile(file, file.split('/').pop()!, now);
-const problemOf = (file: string, now = NOW) => {
-  const result = read(file, now);
+const read = (file: string) => readCertificateFile(file, file.split('/').pop()!);
+const problemOf = (file: string) => {
+  const result = read(file);
   if (!('problem' in result)) throw new Error('expected a problem');
   return result.problem;
 };
@@ -102,8 +102,11 @@ describe('certificate files that are refused', () => {
   });
 
   test('an expired certificate', () => {
-    expect(problemOf(cert('expired.cer'))).toMatch(/expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z/);
-    expect(problemOf(cert('valid.cer'), new Date('2037-01-01T00:00:00Z'))).toContain('expired on 2036-11-24T20:10:01Z');
+    const expired = (path: string, now?: Date) => problemsOf(validInput({ certificates: [{ source: 'file', path }] }), { now });
+    expect(expired('certs/expired.cer')).toEqual([
+      expect.stringMatching(/certificates\[0\]\.path: certs\/expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z/),
+    ]);
+    expect(expired('certs/valid.cer', new Date('2037-01-01T00:00:00Z'))[0]).toContain('expired on 2036-11-24T20:10:01Z');
   });
 
   test('an RSA key under 2048 bits', () => {

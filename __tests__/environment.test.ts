@@ -124,7 +124,7 @@ describe('bad input is reported with file, field path and what is allowed', () =
 
   test('an unknown certificate source', () => {
     expect(problemsOf(validInput({ certificates: [{ source: 'keyvault', path: 'x' }] }))).toEqual([
-      `${FILE}: certificates[0].source: must be one of "file"; got "keyvault"`,
+      `${FILE}: certificates[0].source: must be one of "file", "selfSigned"; got "keyvault"`,
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../lib/well-known';
-import { environment, resourceOf, synthStack, TENANT } from './support/builders';
+import { environment, fileCertificates, resourceOf, synthStack, TENANT } from './support/builders';
 
 const REGISTRATION = '${azuread_application_registration.portal.id}';
 const CLIENT_ID = '${azuread_application_registration.portal.client_id}';
@@ -119,8 +119,9 @@ describe('RestorePortalApp', () => {
       ],
     });
     const credentials = synthStack(env).resource.azuread_application_certificate;
-    expect(Object.keys(credentials).sort()).toEqual(env.certificates.map((c) => `portal_${c.thumbprint.toLowerCase()}`).sort());
-    for (const certificate of env.certificates) {
+    const certificates = fileCertificates(env);
+    expect(Object.keys(credentials).sort()).toEqual(certificates.map((c) => `portal_${c.thumbprint.toLowerCase()}`).sort());
+    for (const certificate of certificates) {
       const credential = credentials[`portal_${certificate.thumbprint.toLowerCase()}`];
       expect(credential).toMatchObject({
         application_id: REGISTRATION,
@@ -159,7 +160,7 @@ describe('RestorePortalApp', () => {
 describe('stack outputs', () => {
   const env = environment();
   const outputs = synthStack(env).output;
-  const certificate = env.certificates[0];
+  const certificate = fileCertificates(env)[0];
 
   test('give the IDs the backup admin and the Entra admin need', () => {
     expect(outputs.application_id.value).toBe(CLIENT_ID);

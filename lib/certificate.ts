@@ -4,10 +4,8 @@ import { readFileSync } from 'node:fs';
 /** Entra rejects RSA keys shorter than this for application key credentials. */
 export const MIN_RSA_BITS = 2048;
 
-/** A public X.509 certificate, checked and ready to become a key credential of the application. */
-export interface Certificate {
-  /** Where it came from, for people: the path as written in the environment file. */
-  readonly label: string;
+/** What an X.509 certificate says about itself, read from its bytes. */
+export interface CertificateFacts {
   /** The certificate alone, PEM with LF line ends: what the key credential carries. */
   readonly pem: string;
   /** SHA-1 thumbprint in upper-case hex, as Windows certificate manager and VB365 show it. */
@@ -18,8 +16,37 @@ export interface Certificate {
   readonly rsaBits: number;
 }
 
+/** A public X.509 certificate read from a file, checked and ready to become a key credential. */
+export interface FileCertificate extends CertificateFacts {
+  readonly source: 'file';
+  /** Where it came from, for people: the path as written in the environment file. */
+  readonly label: string;
+}
+
+/**
+ * A certificate Terraform creates with the tls provider at deploy time. Its PEM, thumbprint and
+ * dates exist only in Terraform state, so the model holds what it is made from.
+ */
+export interface SelfSignedCertificate {
+  readonly source: 'selfSigned';
+  /** The entry's name: it names the key credential and its Terraform resources (`portal_<name>`). */
+  readonly name: string;
+  /** For people: `self-signed "<name>"`. */
+  readonly label: string;
+  readonly commonName: string;
+  /** `CN=<commonName>`, as the certificate's subject will read. */
+  readonly subject: string;
+  readonly rsaBits: number;
+  readonly validityDays: number;
+  /** Terraform plans a new certificate this many days before the current one expires. */
+  readonly renewBeforeDays: number;
+}
+
+/** A certificate whose private key signs VB365's sign-ins to Entra: one key credential each. */
+export type Certificate = FileCertificate | SelfSignedCertificate;
+
 /** Why a file cannot be used, worded to be shown after the field path. Never quotes the file. */
-export type CertificateResult = { readonly certificate: Certificate } | { readonly problem: string };
+export type CertificateResult = { readonly certificate: FileCertificate } | { readonly problem: string };
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const PRIVATE_KEY_HINT =
@@ -27,9 +54,10 @@ const PRIVATE_KEY_HINT =
 
 /**
  * Reads a certificate file as VB365 or Windows exports it: DER, or Base-64/PEM with LF or CRLF line
- * ends. Refuses files holding a private key, expired certificates and RSA keys Entra rejects.
+ * ends. Refuses files holding a private key and keys Entra rejects. Expiry is the caller's to judge
+ * (see certificate-expiry.ts): synth rejects expired certificates, the expiry report lists them.
  */
-export function readCertificateFile(file: string, label: string, now: Date): CertificateResult {
+export function readCertificateFile(file: string, label: string): CertificateResult {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -41,7 +69,7 @@ export function readCertificateFile(file: string, label: string, now: Date): Cer
   }
   const parsed = parseCertificateBytes(bytes);
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
-  return checkCertificate(parsed.x509, label, now);
+  return checkCertificate(parsed.x509, label);
 }
 
 function parseCertificateBytes(bytes: Buffer): { x509: X509Certificate } | { problem: string } {
@@ -91,31 +119,35 @@ function isPkcs12(der: Buffer): boolean {
   return der[offset] === 0x02 && der[offset + 1] === 0x01 && der[offset + 2] === 0x03 && der[offset + 3] === 0x30;
 }
 
-function checkCertificate(x509: X509Certificate, label: string, now: Date): CertificateResult {
-  const notBefore = new Date(x509.validFrom);
-  const notAfter = new Date(x509.validTo);
-  const thumbprint = x509.fingerprint.replace(/:/g, '').toUpperCase();
-  if (notAfter.getTime() <= now.getTime()) {
-    return { problem: `${label} (thumbprint ${thumbprint}) expired on ${formatDate(notAfter)}; give a certificate that is still valid` };
-  }
+function checkCertificate(x509: X509Certificate, label: string): CertificateResult {
   const key = x509.publicKey;
   if (key.asymmetricKeyType !== 'rsa') {
     return { problem: `${label} has an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; the Restore Portal's certificate must have an RSA key of at least ${MIN_RSA_BITS} bits` };
   }
-  const rsaBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (rsaBits < MIN_RSA_BITS) {
-    return { problem: `${label} has a ${rsaBits}-bit RSA key; Entra requires at least ${MIN_RSA_BITS} bits` };
+  const facts = certificateFacts(x509);
+  if (facts.rsaBits < MIN_RSA_BITS) {
+    return { problem: `${label} has a ${facts.rsaBits}-bit RSA key; Entra requires at least ${MIN_RSA_BITS} bits` };
   }
+  return { certificate: { source: 'file', label, ...facts } };
+}
+
+/**
+ * Reads one PEM certificate that Terraform produced (a self-signed certificate's output), or says
+ * why it is not one. Worded to follow the name of where the PEM came from.
+ */
+export function certificateFactsFromPem(pem: string): { readonly facts: CertificateFacts } | { readonly problem: string } {
+  const parsed = parseCertificateBytes(Buffer.from(pem, 'latin1'));
+  return 'problem' in parsed ? parsed : { facts: certificateFacts(parsed.x509) };
+}
+
+function certificateFacts(x509: X509Certificate): CertificateFacts {
   return {
-    certificate: {
-      label,
-      pem: x509.toString().replace(/\r\n/g, '\n'),
-      thumbprint,
-      subject: x509.subject.replace(/\n/g, ', '),
-      notBefore,
-      notAfter,
-      rsaBits,
-    },
+    pem: x509.toString().replace(/\r\n/g, '\n'),
+    thumbprint: x509.fingerprint.replace(/:/g, '').toUpperCase(),
+    subject: x509.subject.replace(/\n/g, ', '),
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+    rsaBits: x509.publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
   };
 }
 

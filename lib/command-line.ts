@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblem, InputError } from './problem';
 
@@ -68,4 +69,15 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A path the user typed, relative to where they ran npm (`npm run` moves into the project root and
+ * leaves the original folder in INIT_CWD), as the project-relative path commands take and show;
+ * absolute when it lies outside the project.
+ */
+export function userPath(projectRoot: string, typed: string): string {
+  const absolute = resolve(process.env.INIT_CWD ?? process.cwd(), typed);
+  const inProject = relative(projectRoot, absolute);
+  return inProject.startsWith('..') || isAbsolute(inProject) ? absolute : inProject;
 }

@@ -12,6 +12,8 @@ export interface EnvironmentFilesOptions {
   readonly only?: readonly string[];
   /** The time certificates must still be valid at. @default now */
   readonly now?: Date;
+  /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
+  readonly allowExpired?: boolean;
 }
 
 export interface LoadedEnvironments {
@@ -63,7 +65,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
       problems.push({ file: display, path: '', message: loaded.problem });
       continue;
     }
-    const result = parseEnvironment(loaded.value, { name, file: display, environmentsDir, now });
+    const result = parseEnvironment(loaded.value, { name, file: display, environmentsDir, now, allowExpired: options.allowExpired });
     if (result.environment) environments.push(result.environment);
     problems.push(...result.problems);
     warnings.push(...result.warnings);

@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
 import { readBackend, type Backend, type BackendInput } from './backend';
-import { readCertificateFile, type Certificate } from './certificate';
+import type { Certificate } from './certificate';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from './certificate-expiry';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
 import { uuidV5 } from './deterministic-uuid';
-import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
+import { readCertificates } from './environment-certificates';
+import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
 import type { Problem, Warning } from './problem';
 import { readRedirectUris } from './redirect-uri';
 import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
@@ -15,7 +16,28 @@ export interface FileCertificateInput {
   readonly path: string;
 }
 
-export type CertificateInput = FileCertificateInput;
+/**
+ * A certificate Terraform creates with the tls provider. Its private key is kept in Terraform state:
+ * protect the state backend, and prefer a file certificate for production.
+ */
+export interface SelfSignedCertificateInput {
+  readonly source: 'selfSigned';
+  /** Names the key credential and its Terraform resources (`portal_<name>`): a letter, then letters, digits, "-", "_" (at most 32). */
+  readonly name: string;
+  /** Subject common name (CN). @default the host of the first redirect URI */
+  readonly commonName?: string;
+  /** Days the certificate is valid, 2 to 3650. @default 730 */
+  readonly validityDays?: number;
+  /** RSA key size. @default 2048 */
+  readonly rsaBits?: 2048 | 3072 | 4096;
+  /**
+   * Terraform plans a new certificate this many days before expiry, 1 to 365 and below validityDays.
+   * @default 14, inside the 30-day expiry warning, so `npm run certs` calls for a rotation first
+   */
+  readonly renewBeforeDays?: number;
+}
+
+export type CertificateInput = FileCertificateInput | SelfSignedCertificateInput;
 
 /** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
 export interface ConsentTextsInput {
@@ -35,7 +57,7 @@ export interface EnvironmentInput {
   readonly tenantId: string;
   /** The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`. */
   readonly redirectUris: readonly string[];
-  /** Public certificates whose private keys VB365 holds; one key credential each. At least one. */
+  /** Certificates whose private keys VB365 holds; one key credential each. At least one; list current and next to rotate. */
   readonly certificates: readonly CertificateInput[];
   /** @default "VB365 Restore Portal" */
   readonly displayName?: string;
@@ -49,6 +71,8 @@ export interface EnvironmentInput {
   readonly consentTexts?: ConsentTextsInput;
   /** Where Terraform keeps this environment's state. @default local state in `terraform.<name>.tfstate` */
   readonly backend?: BackendInput;
+  /** Synth warns, and `npm run certs` exits 2, when a certificate expires within this many days (1 to 365). @default 30 */
+  readonly expiryWarningDays?: number;
 }
 
 /**
@@ -74,6 +98,7 @@ export interface Environment {
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
   readonly backend: Backend;
+  readonly expiryWarningDays: number;
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -86,6 +111,8 @@ export interface EnvironmentSource {
   readonly environmentsDir: string;
   /** The time certificates must still be valid at. */
   readonly now: Date;
+  /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
+  readonly allowExpired?: boolean;
 }
 
 export type EnvironmentResult = (
@@ -106,10 +133,10 @@ const FIELDS = [
   'cloud',
   'consentTexts',
   'backend',
+  'expiryWarningDays',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
-const CERTIFICATE_SOURCES = ['file'] as const;
 /** The shipped example synthesizes offline, so its local state is intended. */
 const EXAMPLE_ENVIRONMENT = 'example';
 const LOCAL_STATE_WARNING = (path: string) =>
@@ -126,6 +153,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const problems: Problem[] = [];
   const warnings: Warning[] = [];
   const report: Report = (path, message) => problems.push({ file: source.file, path, message });
+  const warn: Report = (path, message) => warnings.push({ file: source.file, path, message });
 
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
@@ -141,7 +169,17 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
 
   const tenantId = raw.tenantId === undefined ? undefined : readGuid(raw.tenantId, 'tenantId', report, 'the tenant ID, a GUID');
   const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report);
-  const certificates = raw.certificates === undefined ? undefined : readCertificates(raw.certificates, source, report);
+  const expiryWarningDays =
+    raw.expiryWarningDays === undefined
+      ? DEFAULT_EXPIRY_WARNING_DAYS
+      : readInteger(raw.expiryWarningDays, 'expiryWarningDays', report, { min: 1, max: 365 });
+  const certificateContext = {
+    source,
+    defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,
+    expiryWarningDays: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+  };
+  const certificates =
+    raw.certificates === undefined ? undefined : readCertificates(raw.certificates, certificateContext, report, warn);
   const displayName =
     raw.displayName === undefined
       ? DEFAULT_DISPLAY_NAME
@@ -152,7 +190,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const consentTexts = readConsentTexts(raw.consentTexts, report);
   const backend = readBackend(raw.backend, source.name, report);
   if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
-    warnings.push({ file: source.file, path: 'backend', message: LOCAL_STATE_WARNING(backend.path) });
+    warn('backend', LOCAL_STATE_WARNING(backend.path));
   }
 
   if (problems.length > 0) return { problems, warnings };
@@ -169,48 +207,11 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       scopeId: scopeId!,
       consentTexts: consentTexts!,
       backend: backend!,
+      expiryWarningDays: expiryWarningDays!,
     },
     problems: [],
     warnings,
   };
-}
-
-function readCertificates(value: unknown, source: EnvironmentSource, report: Report): Certificate[] | undefined {
-  const list = readArray(value, 'certificates', report);
-  if (!list) return undefined;
-  if (list.length === 0) {
-    report('certificates', 'must list at least one certificate: VB365 signs in to Entra with its private key');
-    return undefined;
-  }
-  const certificates: Certificate[] = [];
-  const byThumbprint = new Map<string, number>();
-  list.forEach((entry, index) => {
-    const path = fieldPath('certificates', index);
-    const certificate = readCertificate(entry, path, source, report);
-    if (!certificate) return;
-    const first = byThumbprint.get(certificate.thumbprint);
-    if (first !== undefined) {
-      report(path, `is the same certificate (thumbprint ${certificate.thumbprint}) as certificates[${first}]; list each certificate once`);
-      return;
-    }
-    byThumbprint.set(certificate.thumbprint, index);
-    certificates.push(certificate);
-  });
-  return certificates.length === list.length ? certificates : undefined;
-}
-
-function readCertificate(value: unknown, path: string, source: EnvironmentSource, report: Report): Certificate | undefined {
-  const entry = readObject(value, path, ['source', 'path'], report);
-  if (!entry) return undefined;
-  const kind = readOneOf(entry.source, fieldPath(path, 'source'), CERTIFICATE_SOURCES, report);
-  const file = readString(entry.path, fieldPath(path, 'path'), report);
-  if (!kind || !file) return undefined;
-  const result = readCertificateFile(resolve(source.environmentsDir, file), file, source.now);
-  if ('problem' in result) {
-    report(fieldPath(path, 'path'), result.problem);
-    return undefined;
-  }
-  return result.certificate;
 }
 
 function readOwners(value: unknown, report: Report): string[] | undefined {

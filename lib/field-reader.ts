@@ -95,15 +95,28 @@ export function readGuid(value: unknown, path: string, report: Report, what = 'a
   return value.toLowerCase();
 }
 
-export function readOneOf<T extends string>(
+export function readOneOf<T extends string | number>(
   value: unknown,
   path: string,
   allowed: readonly T[],
   report: Report,
 ): T | undefined {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  report(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got ${describe(value)}`);
+  if ((allowed as readonly unknown[]).includes(value)) return value as T;
+  report(path, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}; got ${describe(value)}`);
   return undefined;
+}
+
+export function readInteger(
+  value: unknown,
+  path: string,
+  report: Report,
+  range: { min: number; max: number },
+): number | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+    report(path, `must be a whole number from ${range.min} to ${range.max}; got ${describe(value)}`);
+    return undefined;
+  }
+  return value;
 }
 
 function nearest(key: string, candidates: readonly string[]): string | undefined {

@@ -11,8 +11,9 @@ import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-az
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
 import { Construct } from 'constructs';
-import { formatDate } from './certificate';
+import { formatDate, type Certificate } from './certificate';
 import type { Environment } from './environment';
+import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 export interface RestorePortalAppProps {
@@ -44,8 +45,15 @@ export class RestorePortalApp extends Construct {
   public readonly scopeId: string;
   /** `api://<client id>`, the identifier URI Entra proposes and VB365 expects. */
   public readonly identifierUri: string;
-  /** The key credential of each certificate, by thumbprint. */
+  /** The key credential of each certificate, by thumbprint (file) or name (self-signed). */
   public readonly certificates: ReadonlyMap<string, ApplicationCertificate>;
+  /**
+   * Thumbprint and expiry (RFC 3339) of each certificate, in the environment's order: values for
+   * files, Terraform references for self-signed certificates, which exist once Terraform made them.
+   */
+  public readonly keyCredentials: readonly { readonly certificate: Certificate; readonly thumbprint: string; readonly notAfter: string }[];
+  /** The tls resources of each self-signed certificate, by name. */
+  public readonly selfSignedCertificates: ReadonlyMap<string, TlsSelfSignedCertificate>;
 
   constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
     super(scope, id);
@@ -148,21 +156,53 @@ export class RestorePortalApp extends Construct {
     }).overrideLogicalId(name('self'));
 
     const certificates = new Map<string, ApplicationCertificate>();
+    const selfSigned = new Map<string, TlsSelfSignedCertificate>();
+    const keyCredentials: { certificate: Certificate; thumbprint: string; notAfter: string }[] = [];
     for (const certificate of env.certificates) {
-      // Keyed by thumbprint, so adding or removing one certificate leaves the others' addresses alone.
-      const credential = new ApplicationCertificate(this, `certificate-${certificate.thumbprint}`, {
+      // Named by the certificate itself, so adding or removing one leaves the others' addresses alone.
+      let key: string;
+      let credentialSource: { logicalId: string; value: string; thumbprint: string; startDate: string; endDate: string };
+      if (certificate.source === 'file') {
+        key = certificate.thumbprint;
+        credentialSource = {
+          logicalId: name(certificate.thumbprint.toLowerCase()),
+          value: certificate.pem,
+          thumbprint: certificate.thumbprint,
+          startDate: formatDate(certificate.notBefore),
+          endDate: formatDate(certificate.notAfter),
+        };
+      } else {
+        key = certificate.name;
+        const logicalId = name(certificate.name);
+        const made = new TlsSelfSignedCertificate(this, `self-signed-${certificate.name}`, { certificate, logicalId });
+        selfSigned.set(certificate.name, made);
+        credentialSource = {
+          logicalId,
+          value: made.certificatePem,
+          thumbprint: made.thumbprint,
+          startDate: made.notBefore,
+          endDate: made.notAfter,
+        };
+      }
+      const credential = new ApplicationCertificate(this, `certificate-${key}`, {
         applicationId,
         type: 'AsymmetricX509Cert',
         encoding: 'pem',
-        value: certificate.pem,
+        value: credentialSource.value,
         // Entra rejects credential dates outside the certificate's validity; without them it picks its own.
-        startDate: formatDate(certificate.notBefore),
-        endDate: formatDate(certificate.notAfter),
+        startDate: credentialSource.startDate,
+        endDate: credentialSource.endDate,
+        // Every change to a key credential replaces it: add the new one before removing the old, so the
+        // application is never left without a key VB365 can sign in with.
+        lifecycle: { createBeforeDestroy: true },
       });
-      credential.overrideLogicalId(name(certificate.thumbprint.toLowerCase()));
-      certificates.set(certificate.thumbprint, credential);
+      credential.overrideLogicalId(credentialSource.logicalId);
+      certificates.set(key, credential);
+      keyCredentials.push({ certificate, thumbprint: credentialSource.thumbprint, notAfter: credentialSource.endDate });
     }
     this.certificates = certificates;
+    this.selfSignedCertificates = selfSigned;
+    this.keyCredentials = keyCredentials;
 
     for (const owner of env.owners) {
       new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
@@ -171,3 +211,4 @@ export class RestorePortalApp extends Construct {
     }
   }
 }
+

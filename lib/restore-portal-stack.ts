@@ -1,10 +1,11 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { applyBackend } from './backend';
-import { formatDate } from './certificate';
 import type { Environment } from './environment';
 import { RestorePortalApp } from './restore-portal-app';
+import { selfSignedOutputNames } from './terraform-outputs';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 
 export interface RestorePortalStackProps {
@@ -30,13 +31,16 @@ export class RestorePortalStack extends TerraformStack {
 
     // Credentials come from ARM_* variables, OIDC or the Azure CLI at plan time, never from a file.
     new AzureadProvider(this, 'azuread', { tenantId: env.tenantId, environment: env.cloud.providerEnvironment });
+    // Only stacks that make certificates need the tls provider installed.
+    if (env.certificates.some((c) => c.source === 'selfSigned')) new TlsProvider(this, 'tls');
     applyBackend(this, env.backend, props.paths);
 
     const app = new RestorePortalApp(this, 'portal', { environment: env, managedBy: props.managedBy });
     this.app = app;
 
-    const output = (id: string, value: unknown, description: string) =>
-      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    const output = (id: string, value: unknown, description: string, sensitive?: boolean) =>
+      new TerraformOutput(this, id, { value, description, sensitive }).overrideLogicalId(id);
+
     output('application_id', app.clientId, 'Application (client) ID: VB365 -ApplicationId');
     output('application_object_id', app.applicationObjectId, 'Object ID of the application registration');
     output('service_principal_object_id', app.servicePrincipalObjectId, 'Object ID of the service principal (Enterprise application)');
@@ -45,20 +49,33 @@ export class RestorePortalStack extends TerraformStack {
     output('redirect_uris', env.redirectUris, 'Restore Portal addresses registered as SPA redirect URIs');
     output(
       'certificates',
-      env.certificates.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, not_after: formatDate(c.notAfter) })),
+      app.keyCredentials.map((k) => ({ thumbprint: k.thumbprint, subject: k.certificate.subject, not_after: k.notAfter })),
       'Key credentials: SHA-1 thumbprint as Windows and VB365 show it, and expiry',
     );
     output('admin_consent_url', adminConsentUrl(env.cloud, app.clientId), 'Admin consent URL for customer tenants');
+    const newest = newestCertificate(env.certificates);
     output(
       'vb365_restore_portal_command',
       restorePortalSettingsCommand({
         clientId: app.clientId,
         portalUri: env.redirectUris[0],
         cloud: env.cloud,
-        certificate: newestCertificate(env.certificates),
+        certificateThumbprint: app.keyCredentials.find((k) => k.certificate === newest)!.thumbprint,
       }),
       'PowerShell for the VB365 server: Set-VBORestorePortalSettings (edit the PFX path first)',
     );
+    for (const [name, certificate] of app.selfSignedCertificates) {
+      const names = selfSignedOutputNames(name);
+      output(names.pem, certificate.certificatePem, `Self-signed certificate "${name}" (PEM): the public part, as Entra holds it`);
+      output(names.thumbprint, certificate.thumbprint, `SHA-1 thumbprint of self-signed certificate "${name}"`);
+      output(names.notAfter, certificate.notAfter, `Expiry of self-signed certificate "${name}" (RFC 3339)`);
+      output(
+        names.privateKeyPem,
+        certificate.privateKeyPem,
+        `Private key of self-signed certificate "${name}": only for the PFX VB365 loads (npm run export-pfx)`,
+        true,
+      );
+    }
   }
 
   /**

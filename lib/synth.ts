@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { environmentFiles, loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { buildStacksInParallel, SynthesisWorker } from './parallel-synthesis';
 import { InputError, type Warning } from './problem';
+import { synthOutdir } from './stack-directory';
 import { writeStacks } from './stack-synthesis';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
@@ -27,7 +28,7 @@ export interface SynthResult {
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
-  const outdir = resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out'));
+  const outdir = synthOutdir(projectRoot, options.outdir);
   const environmentsDir = options.environmentsDir ?? join(projectRoot, 'environments');
   const worker = SynthesisWorker.startFor(options.only?.length ?? countEnvironmentFiles(environmentsDir));
   const staging = `${outdir}.staging-${process.pid}`;

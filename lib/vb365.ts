@@ -9,9 +9,15 @@ export function adminConsentUrl(cloud: Cloud, clientId: string, tenant = 'organi
   return `https://${cloud.loginHost}/${tenant}/adminconsent?client_id=${clientId}`;
 }
 
-/** The certificate VB365 should be configured with: the one valid longest. */
+/**
+ * The certificate VB365 should be configured with: the file certificate valid longest. Without file
+ * certificates, the self-signed one listed last, since a rotation lists the next one after the current.
+ * File certificates come first because moving from self-signed to a file is the usual way round.
+ */
 export function newestCertificate(certificates: readonly Certificate[]): Certificate {
-  return certificates.reduce((newest, c) => (c.notAfter.getTime() > newest.notAfter.getTime() ? c : newest));
+  const files = certificates.filter((c) => c.source === 'file');
+  if (files.length === 0) return certificates[certificates.length - 1];
+  return files.reduce((newest, c) => (c.notAfter.getTime() > newest.notAfter.getTime() ? c : newest));
 }
 
 /**
@@ -22,10 +28,11 @@ export function restorePortalSettingsCommand(opts: {
   readonly clientId: string;
   readonly portalUri: string;
   readonly cloud: Cloud;
-  readonly certificate: Certificate;
+  /** SHA-1 thumbprint of the certificate whose PFX VB365 loads. */
+  readonly certificateThumbprint: string;
 }): string {
   return [
-    `$pfx = '<path to the .pfx of certificate ${opts.certificate.thumbprint}>';`,
+    `$pfx = '<path to the .pfx of certificate ${opts.certificateThumbprint}>';`,
     'Set-VBORestorePortalSettings -EnableService',
     `-ApplicationId ${opts.clientId}`,
     '-CertificateFilePath $pfx',

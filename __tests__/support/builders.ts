@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { FileCertificate } from '../../lib/certificate';
 import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment';
 import { InputError, formatProblem } from '../../lib/problem';
 import { RestorePortalStack } from '../../lib/restore-portal-stack';
@@ -25,9 +26,15 @@ export function validInput(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** Validates an input as if it were `fixtures/<name>.ts`, certificates read from fixtures/certs. */
-export function parse(input: unknown, opts: { name?: string; now?: Date } = {}): EnvironmentResult {
+export function parse(input: unknown, opts: { name?: string; now?: Date; allowExpired?: boolean } = {}): EnvironmentResult {
   const name = opts.name ?? 'test';
-  return parseEnvironment(input, { name, file: `environments/${name}.ts`, environmentsDir: FIXTURES, now: opts.now ?? NOW });
+  return parseEnvironment(input, {
+    name,
+    file: `environments/${name}.ts`,
+    environmentsDir: FIXTURES,
+    now: opts.now ?? NOW,
+    allowExpired: opts.allowExpired,
+  });
 }
 
 /** Validates an input that must be valid. */
@@ -35,6 +42,14 @@ export function environment(overrides: Record<string, unknown> = {}, name = 'tes
   const result = parse(validInput(overrides), { name });
   if (!result.environment) throw new Error(result.problems.map(formatProblem).join('\n'));
   return result.environment;
+}
+
+/** The certificates of an environment that lists only certificate files. */
+export function fileCertificates(env: Environment): FileCertificate[] {
+  return env.certificates.map((c) => {
+    if (c.source !== 'file') throw new Error(`${c.label} is not a certificate file`);
+    return c;
+  });
 }
 
 /** The problem lines (`file: path: message`) of an invalid input. */

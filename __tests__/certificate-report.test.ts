@@ -1,0 +1,199 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  certificateReport,
+  certificateReportExitCode,
+  formatCertificateReport,
+  type CertificateReportOptions,
+} from '../lib/certificate-report';
+import { UserError } from '../lib/command-line';
+import { InputError } from '../lib/problem';
+import { FIXTURES, NOW, TENANT, TestProject } from './support/builders';
+import { runCommandIn, standInTerraform } from './support/commands';
+
+const VALID = { source: 'file', path: 'certs/valid.cer' };
+const EXPIRED = { source: 'file', path: 'certs/expired.cer' };
+const VALID_NOT_AFTER = new Date('2036-11-24T20:10:01Z');
+const VALID_THUMBPRINT = '8081CE44ADF557BE7F269132ED4D6F8139CFF2FA';
+const SECOND_THUMBPRINT = 'D564D79BCBC9739F7DABF7C64867A54FD976C826';
+const daysBefore = (date: Date, days: number) => new Date(date.getTime() - days * 24 * 60 * 60 * 1000);
+const environmentWith = (...certificates: unknown[]) => ({
+  tenantId: TENANT,
+  redirectUris: ['https://restore.example.com:4443'],
+  certificates,
+});
+/** What `terraform output -json` prints for a deployed self-signed certificate (the PEM is a test certificate). */
+const outputsJson = (name: string, certificateFile = 'second.cer') =>
+  JSON.stringify({
+    application_id: { sensitive: false, type: 'string', value: '99999999-0000-0000-0000-000000000000' },
+    [`certificate_${name}_pem`]: {
+      sensitive: false,
+      type: 'string',
+      value: readFileSync(join(FIXTURES, 'certs', certificateFile), 'utf8'),
+    },
+    [`certificate_${name}_private_key_pem`]: { sensitive: true, type: 'string', value: 'not read by the report' },
+  });
+
+describe('npm run certs (library)', () => {
+  // A fresh project per test: environment files are modules, loaded once per path.
+  let project: TestProject;
+  beforeEach(() => {
+    project = new TestProject();
+    project.writeEnvironment('prod', environmentWith(VALID));
+  });
+  afterEach(() => project.remove());
+  const report = (options: Partial<CertificateReportOptions> = {}) =>
+    certificateReport({ projectRoot: project.root, now: NOW, ...options });
+
+  test('lists every environment’s certificate files with subject, thumbprint, expiry and days left; exit 0 when all are valid', () => {
+    project.writeEnvironment('staging', environmentWith({ source: 'file', path: 'certs/second.cer' }));
+    const result = report();
+    expect(result.certificates).toEqual([
+      {
+        environment: 'prod',
+        source: 'file',
+        certificate: 'certs/valid.cer',
+        subject: 'CN=restore.test.example',
+        thumbprint: VALID_THUMBPRINT,
+        notAfter: '2036-11-24T20:10:01Z',
+        daysLeft: 3615,
+        warningDays: 30,
+        status: 'valid',
+      },
+      expect.objectContaining({ environment: 'staging', thumbprint: SECOND_THUMBPRINT, status: 'valid' }),
+    ]);
+    expect(certificateReportExitCode(result)).toBe(0);
+    expect(report({ only: ['staging'] }).certificates.map((c) => c.environment)).toEqual(['staging']);
+  });
+
+  test('marks a certificate within its environment’s warning window and exits 2', () => {
+    project.writeEnvironment('narrow', { ...environmentWith(VALID), expiryWarningDays: 10 });
+    const result = report({ now: daysBefore(VALID_NOT_AFTER, 20) });
+    expect(result.certificates).toMatchObject([
+      { environment: 'narrow', daysLeft: 20, warningDays: 10, status: 'valid' },
+      { environment: 'prod', daysLeft: 20, warningDays: 30, status: 'expiring' },
+    ]);
+    expect(certificateReportExitCode(result)).toBe(2);
+    expect(certificateReportExitCode(report({ only: ['narrow'], now: daysBefore(VALID_NOT_AFTER, 20) }))).toBe(0);
+  });
+
+  test('lists an expired certificate as expired, not as an error, and exits 2', () => {
+    project.writeEnvironment('prod', environmentWith(VALID, EXPIRED));
+    const result = report({ only: ['prod'] });
+    expect(result.certificates[1]).toMatchObject({ certificate: 'certs/expired.cer', status: 'expired', notAfter: '2021-01-01T00:00:00Z' });
+    expect(certificateReportExitCode(result)).toBe(2);
+  });
+
+  test('reads self-signed certificates from a saved terraform output -json file', () => {
+    project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'next' }));
+    writeFileSync(join(project.root, 'prod-outputs.json'), outputsJson('next'));
+    const result = report({ only: ['prod'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) });
+    expect(result.certificates[1]).toEqual({
+      environment: 'prod',
+      source: 'selfSigned',
+      certificate: 'next',
+      subject: 'CN=restore-next.test.example',
+      thumbprint: SECOND_THUMBPRINT,
+      notAfter: '2036-11-24T20:10:02Z',
+      daysLeft: 3615,
+      warningDays: 30,
+      status: 'valid',
+    });
+  });
+
+  test('reads self-signed certificates through terraform output in the synthesized stack', () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'current' }));
+    mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
+    writeFileSync(join(project.root, 'outputs.json'), outputsJson('current'));
+    const terraform = standInTerraform(project, `cat '${join(project.root, 'outputs.json')}'`);
+    const result = withPath(terraform.path, () => report({ only: ['prod'] }));
+    expect(result.certificates[0]).toMatchObject({ thumbprint: SECOND_THUMBPRINT, status: 'valid' });
+    expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -json -no-color\n`);
+  });
+
+  test('says why a self-signed certificate is not available, and does not count it as expiring', () => {
+    project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'current' }));
+    mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
+    const failing = standInTerraform(
+      project,
+      `printf '\\n│ Error: Backend initialization required, please run "terraform init"\\n│\\n' >&2; exit 1`,
+    );
+    const result = withPath(failing.path, () => report({ only: ['prod'] }));
+    expect(result.certificates[1]).toEqual({
+      environment: 'prod',
+      source: 'selfSigned',
+      certificate: 'current',
+      subject: 'CN=restore.example.com',
+      warningDays: 30,
+      status: 'unavailable',
+      note: 'terraform output failed in cdktf.out/stacks/prod: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
+    });
+    expect(certificateReportExitCode(result)).toBe(0);
+
+    const notDeployed = withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
+    expect(notDeployed.certificates[1].note).toBe(
+      'terraform output in cdktf.out/stacks/prod has no output certificate_current_pem: not deployed yet? run terraform apply',
+    );
+    const text = formatCertificateReport(notDeployed, 'text');
+    expect(text).toContain('prod current: not available (terraform output in cdktf.out/stacks/prod has no output');
+    expect(text).toContain('2 certificate(s): 1 not available.');
+  });
+
+  test('rejects an outputs file that is not terraform output -json, naming it', () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next' }));
+    writeFileSync(join(project.root, 'broken.json'), '{"certificate_next_pem": "-----BEGIN CERTIFICATE-----"}');
+    const run = () => report({ only: ['prod'], outputsFiles: new Map([['prod', 'broken.json']]) });
+    expect(run).toThrow(new UserError('broken.json: output "certificate_next_pem" has no "value"; expected what `terraform output -json` prints'));
+    expect(() => report({ outputsFiles: new Map([['prod', 'missing.json']]) })).toThrow(new UserError('missing.json: file not found'));
+    expect(() => report({ outputsFiles: new Map([['prdo', 'broken.json']]) })).toThrow(
+      new UserError('--outputs prdo=...: no such environment; known: prod'),
+    );
+  });
+
+  test('fails on an invalid environment file rather than reporting it', () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next', rsaBits: 1024 }));
+    expect(() => report()).toThrow(InputError);
+  });
+
+  test('prints a table, a markdown table or JSON', () => {
+    const result = report({ only: ['prod'] });
+    const [header, row] = formatCertificateReport(result, 'text').split('\n');
+    expect(header).toMatch(/^environment +source +certificate +subject +thumbprint +not after +days left +status$/);
+    expect(row.split(/ {2,}/)).toEqual(['prod', 'file', 'certs/valid.cer', 'CN=restore.test.example', VALID_THUMBPRINT, '2036-11-24T20:10:01Z', '3615', 'valid']);
+    expect(formatCertificateReport(result, 'markdown')).toContain(
+      `| prod | file | certs/valid.cer | CN=restore.test.example | ${VALID_THUMBPRINT} | 2036-11-24T20:10:01Z | 3615 | valid |`,
+    );
+    expect(JSON.parse(formatCertificateReport(result, 'json'))).toEqual({ checkedAt: '2027-01-01T00:00:00Z', certificates: result.certificates });
+  });
+});
+
+describe('npm run certs (command)', () => {
+  const project = new TestProject();
+  afterAll(() => project.remove());
+
+  // Exit 0 and the other exit-code rules are pinned on certificateReportExitCode above.
+  test('exits 2 when a certificate has expired, 1 on a bad environment, never with a stack trace', () => {
+    project.writeEnvironment('prod', environmentWith(VALID, EXPIRED));
+    const expired = runCommandIn(project, 'certs', ['--format', 'json']);
+    expect(expired.status).toBe(2);
+    expect(JSON.parse(expired.stdout).certificates.map((c: { status: string }) => c.status)).toEqual(['valid', 'expired']);
+
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next', validityDays: 10 }));
+    const invalid = runCommandIn(project, 'certs', []);
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr).toBe(
+      'environments/prod.ts: certificates[0].validityDays: renewBeforeDays (14, the default) must be below validityDays (10): Terraform plans a new certificate that many days before the current one expires\n' +
+        'error: 1 problem(s) in the environment files\n',
+    );
+  });
+});
+
+function withPath<T>(path: string, body: () => T): T {
+  const saved = process.env.PATH;
+  process.env.PATH = path;
+  try {
+    return body();
+  } finally {
+    process.env.PATH = saved;
+  }
+}

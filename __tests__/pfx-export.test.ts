@@ -1,0 +1,195 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { UserError } from '../lib/command-line';
+import { exportPfx, type PfxExportOptions } from '../lib/pfx-export';
+import { readPfxPassword } from '../lib/pfx-password';
+import { TestProject } from './support/builders';
+import { runCommandIn, standInTerraform } from './support/commands';
+
+const PASSWORD = 'Kennwort-für-VB365';
+
+/** A key and certificate as the tls provider outputs them: PKCS#1 RSA key, PEM certificate. */
+function makeCertificate(dir: string, name: string): { certificatePem: string; privateKeyPem: string } {
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', `/CN=${name}.example.com`,
+    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
+  ], { stdio: 'ignore' });
+  return {
+    certificatePem: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+    privateKeyPem: createPrivateKey(readFileSync(join(dir, `${name}.key`))).export({ type: 'pkcs1', format: 'pem' }).toString(),
+  };
+}
+
+/** `terraform output -json` of a stack with the given self-signed certificates. */
+function outputsJson(certificates: Record<string, { certificatePem: string; privateKeyPem: string }>): string {
+  const outputs: Record<string, unknown> = { application_id: { sensitive: false, type: 'string', value: 'x' } };
+  for (const [name, c] of Object.entries(certificates)) {
+    outputs[`certificate_${name}_pem`] = { sensitive: false, type: 'string', value: c.certificatePem };
+    outputs[`certificate_${name}_private_key_pem`] = { sensitive: true, type: 'string', value: c.privateKeyPem };
+  }
+  return JSON.stringify(outputs);
+}
+
+/** What `openssl pkcs12` reads from the file with the password: certificate and key PEM, and the algorithms. */
+function openPfx(file: string, password: string): { pem: string; info: string } {
+  const env = { ...process.env, PFX_TEST_PASSWORD: password };
+  const args = ['pkcs12', '-in', file, '-passin', 'env:PFX_TEST_PASSWORD'];
+  const pem = execFileSync('openssl', [...args, '-nodes'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = spawnSync('openssl', [...args, '-info', '-noout'], { env, encoding: 'utf8' }).stderr;
+  return { pem, info };
+}
+
+describe('npm run export-pfx (library)', () => {
+  const project = new TestProject();
+  const current = makeCertificate(project.root, 'current');
+  const next = makeCertificate(project.root, 'next');
+  writeFileSync(join(project.root, 'one.json'), outputsJson({ current }));
+  writeFileSync(join(project.root, 'two.json'), outputsJson({ current, next }));
+  afterAll(() => project.remove());
+
+  let count = 0;
+  const newOut = () => `portal-${++count}.pfx`;
+  const exportTo = (options: Partial<PfxExportOptions>) =>
+    exportPfx({ projectRoot: project.root, environment: 'prod', outputsFile: 'one.json', out: newOut(), password: PASSWORD, ...options });
+
+  test('writes a PFX that openssl opens with the password, holding the certificate and its key, readable by its owner only', () => {
+    const result = exportTo({ out: 'portal.pfx' });
+    const file = join(project.root, 'portal.pfx');
+    expect(result).toEqual({
+      file,
+      certificate: 'current',
+      thumbprint: new X509Certificate(current.certificatePem).fingerprint.replace(/:/g, ''),
+      notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const { pem, info } = openPfx(file, PASSWORD);
+    const certificate = new X509Certificate(pem);
+    expect(certificate.raw.equals(new X509Certificate(current.certificatePem).raw)).toBe(true);
+    expect(certificate.checkPrivateKey(createPrivateKey(pem))).toBe(true);
+    // TripleDES-SHA1, the protection Windows Server 2016 imports.
+    expect(info).toContain('MAC: sha1');
+    expect(info).toContain('Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC');
+    expect(() => openPfx(file, 'a wrong password')).toThrow();
+  });
+
+  test('reads the outputs through terraform in the synthesized stack', () => {
+    mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
+    const terraform = standInTerraform(project, `cat '${join(project.root, 'one.json')}'`);
+    const saved = process.env.PATH;
+    process.env.PATH = terraform.path;
+    try {
+      expect(exportTo({ outputsFile: undefined }).certificate).toBe('current');
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(readFileSync(terraform.callsLog, 'utf8')).toContain('output -json');
+  });
+
+  test('chooses among several self-signed certificates by --certificate', () => {
+    const result = exportTo({ outputsFile: 'two.json', certificate: 'next', out: 'next.pfx' });
+    expect(result.certificate).toBe('next');
+    expect(new X509Certificate(openPfx(join(project.root, 'next.pfx'), PASSWORD).pem).subject).toBe('CN=next.example.com');
+    expect(() => exportTo({ outputsFile: 'two.json' })).toThrow(
+      new UserError('two.json has several self-signed certificates ("current", "next"); choose one with --certificate <name>'),
+    );
+    expect(() => exportTo({ certificate: 'nxet' })).toThrow(
+      new UserError('one.json has no self-signed certificate "nxet" (no output certificate_nxet_private_key_pem); it has "current"'),
+    );
+  });
+
+  test('never overwrites a file silently, and replaces it with --force', () => {
+    writeFileSync(join(project.root, 'taken.pfx'), 'keep me');
+    expect(() => exportTo({ out: 'taken.pfx' })).toThrow(
+      new UserError('--out taken.pfx: the file exists; refusing to overwrite it (pass --force to replace it)'),
+    );
+    expect(readFileSync(join(project.root, 'taken.pfx'), 'utf8')).toBe('keep me');
+    exportTo({ out: 'taken.pfx', force: true });
+    expect(statSync(join(project.root, 'taken.pfx')).mode & 0o777).toBe(0o600);
+    expect(openPfx(join(project.root, 'taken.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
+  });
+
+  test.each<[string, Partial<PfxExportOptions>, string]>([
+    ['an outputs file without the certificate outputs', { outputsFile: 'no-certs.json' }, 'no-certs.json has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "prod" list a { source: "selfSigned" } certificate, and has it been applied?'],
+    ['an outputs file that is not terraform output -json', { outputsFile: 'not-outputs.json' }, 'not-outputs.json is not a JSON object; expected what `terraform output -json` prints'],
+    ['a private key that is not the certificate’s', { outputsFile: 'mismatch.json' }, 'mismatch.json: output certificate_current_private_key_pem is not the key of certificate'],
+    ['a certificate PEM missing', { outputsFile: 'key-only.json' }, 'key-only.json has no output certificate_current_pem (a non-empty string)'],
+    ['a file name other than .pfx or .p12', { out: 'portal.key' }, '--out portal.key: name the file .pfx or .p12'],
+    ['a folder that does not exist', { out: 'nowhere/portal.pfx' }, '--out nowhere/portal.pfx: folder nowhere does not exist'],
+    ['no synthesized stack', { environment: 'staging', outputsFile: undefined }, 'cdktf.out/stacks/staging does not exist: run `npm run synth` first; or pass --outputs <file> saved from terraform output -json'],
+  ])('refuses %s, naming it, and writes nothing', (_, options, message) => {
+    writeFileSync(join(project.root, 'no-certs.json'), JSON.stringify({ application_id: { value: 'x' } }));
+    writeFileSync(join(project.root, 'not-outputs.json'), '["certificate_current_pem"]');
+    writeFileSync(join(project.root, 'mismatch.json'), outputsJson({ current: { ...current, privateKeyPem: next.privateKeyPem } }));
+    const keyOnly = JSON.parse(outputsJson({ current }));
+    delete keyOnly.certificate_current_pem;
+    writeFileSync(join(project.root, 'key-only.json'), JSON.stringify(keyOnly));
+    const out = options.out ?? newOut();
+    expect(() => exportTo({ ...options, out })).toThrow(UserError);
+    expect(() => exportTo({ ...options, out })).toThrow(message);
+    expect(existsSync(join(project.root, out))).toBe(false);
+  });
+});
+
+describe('the PFX password', () => {
+  const noTerminal = { input: new PassThrough(), output: new PassThrough() };
+
+  test('comes from PFX_PASSWORD, at least 12 characters', async () => {
+    await expect(readPfxPassword({ ...noTerminal, env: { PFX_PASSWORD: PASSWORD } })).resolves.toBe(PASSWORD);
+    await expect(readPfxPassword({ ...noTerminal, env: { PFX_PASSWORD: 'short' } })).rejects.toThrow(
+      new UserError("$PFX_PASSWORD must be at least 12 characters: it protects the Restore Portal's private key"),
+    );
+  });
+
+  test('is asked twice without echo at a terminal', async () => {
+    const terminal = () => Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const input = terminal();
+    const output = new PassThrough();
+    const asked = readPfxPassword({ env: {}, input, output });
+    input.write(`${PASSWORD}x\u007f\r`);
+    setImmediate(() => input.write(`${PASSWORD}\r`));
+    await expect(asked).resolves.toBe(PASSWORD);
+    expect(output.read().toString()).toBe('PFX password: \nRepeat it: \n');
+
+    const mismatched = terminal();
+    const asking = readPfxPassword({ env: {}, input: mismatched, output: new PassThrough() });
+    mismatched.write(`${PASSWORD}\r`);
+    setImmediate(() => mismatched.write(`${PASSWORD}!\r`));
+    await expect(asking).rejects.toThrow(new UserError('the passwords do not match; nothing written'));
+  });
+
+  test('is refused when neither the variable nor a terminal can give it', async () => {
+    await expect(readPfxPassword({ ...noTerminal, env: {} })).rejects.toThrow(
+      new UserError('no PFX password: set PFX_PASSWORD (e.g. from your CI secret store) or run in a terminal to be asked; it is never taken from the command line'),
+    );
+  });
+});
+
+describe('npm run export-pfx (command)', () => {
+  const project = new TestProject();
+  writeFileSync(join(project.root, 'outputs.json'), outputsJson({ current: makeCertificate(project.root, 'current') }));
+  afterAll(() => project.remove());
+
+  test('writes the PFX with the password from PFX_PASSWORD and exits 0', () => {
+    const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: PASSWORD });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^wrote portal\.pfx \(mode 0600\): self-signed certificate "current", thumbprint [0-9A-F]{40}/);
+    expect(openPfx(join(project.root, 'portal.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
+  });
+
+  test('exits 1 with one line and no file when the password source is wrong', () => {
+    const onArgv = runCommandIn(project, 'export-pfx', ['prod', '--out', 'a.pfx', '--password', PASSWORD]);
+    expect(onArgv.status).toBe(1);
+    expect(onArgv.stderr).toBe(
+      'error: a password is never taken from the command line (shell history and process lists keep it); set PFX_PASSWORD or answer the prompt\n',
+    );
+    const none = runCommandIn(project, 'export-pfx', ['prod', '--out', 'a.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: undefined });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^error: no PFX password: set PFX_PASSWORD .*\n$/);
+    expect(existsSync(join(project.root, 'a.pfx'))).toBe(false);
+  });
+});

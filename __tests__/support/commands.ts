@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { LIB, REPO_ROOT, type TestProject } from './builders';
+
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `cli/<name>.ts` as `npm run <name>` would, but in a test project: the command file is copied
+ * into it and `lib` linked, so the command finds the test project's environments and cdktf.out.
+ */
+export function runCommandIn(project: TestProject, name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CommandResult {
+  const cliDir = join(project.root, 'cli');
+  mkdirSync(cliDir, { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'cli', `${name}.ts`), join(cliDir, `${name}.ts`));
+  if (!existsSync(join(project.root, 'lib'))) symlinkSync(LIB, join(project.root, 'lib'));
+  const result = spawnSync(
+    process.execPath,
+    ['--require', join(REPO_ROOT, 'bin/register-ts.js'), join(cliDir, `${name}.ts`), ...args],
+    { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A `terraform` stand-in in a folder of the test project: a shell script that logs its arguments to
+ * `callsLog` and then runs `body`. `path` is PATH with that folder first.
+ */
+export function standInTerraform(project: TestProject, body: string): { path: string; callsLog: string } {
+  const dir = mkdtempSync(join(project.root, 'stand-in-terraform-'));
+  const callsLog = join(dir, 'calls.log');
+  const script = join(dir, 'terraform');
+  writeFileSync(script, `#!/bin/sh\necho "$@" >> '${callsLog}'\n${body}\n`);
+  chmodSync(script, 0o755);
+  return { path: `${dir}${delimiter}${process.env.PATH ?? ''}`, callsLog };
+}

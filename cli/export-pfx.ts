@@ -1,0 +1,54 @@
+// npm run export-pfx: the password-protected PFX VB365 loads, from a self-signed certificate's
+// Terraform outputs. Imports only what it needs, so it does not load cdktf.
+import { resolve } from 'node:path';
+import { parseCommandLine, runCommand, UserError, userPath } from '../lib/command-line';
+import { checkPfxDestination, exportPfx } from '../lib/pfx-export';
+import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/pfx-password';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+const USAGE = `npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs <terraform output -json file>] [--force]
+(the password comes from $${PFX_PASSWORD_VARIABLE} or a prompt)`;
+
+void runCommand(async (argv) => {
+  if (argv.some((a) => /^--?pass(word)?\b/i.test(a))) {
+    throw new UserError(
+      `a password is never taken from the command line (shell history and process lists keep it); set ${PFX_PASSWORD_VARIABLE} or answer the prompt`,
+    );
+  }
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      options: {
+        out: { type: 'string' },
+        certificate: { type: 'string' },
+        outputs: { type: 'string' },
+        force: { type: 'boolean' },
+      },
+      allowPositionals: true,
+    },
+    USAGE,
+  );
+  if (positionals.length !== 1) throw new UserError(`give exactly one environment\nusage: ${USAGE}`);
+  if (!values.out) throw new UserError(`--out <file.pfx> is required\nusage: ${USAGE}`);
+  const out = userPath(PROJECT_ROOT, values.out);
+  const force = values.force ?? false;
+  checkPfxDestination(out, force, PROJECT_ROOT);
+  const password = await readPfxPassword({ env: process.env, input: process.stdin, output: process.stderr });
+  const result = exportPfx({
+    projectRoot: PROJECT_ROOT,
+    environment: positionals[0],
+    certificate: values.certificate,
+    outputsFile: values.outputs === undefined ? undefined : userPath(PROJECT_ROOT, values.outputs),
+    out,
+    force,
+    password,
+  });
+  process.stdout.write(
+    [
+      `wrote ${out} (mode 0600): self-signed certificate "${result.certificate}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
+      'Copy it to the VB365 server, load it with Set-VBORestorePortalSettings -CertificateFilePath <file> (Terraform output',
+      'vb365_restore_portal_command has the whole line), then delete every copy: it holds the private key.',
+    ].join('\n') + '\n',
+  );
+  return 0;
+});

@@ -1,0 +1,188 @@
+import { resolve } from 'node:path';
+import { certificateFactsFromPem, formatDate, type CertificateFacts } from './certificate';
+import { expiryOf, type ExpiryStatus } from './certificate-expiry';
+import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from './command-line';
+import type { Environment } from './environment';
+import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
+import { InputError } from './problem';
+import { stackDirectory } from './stack-directory';
+import {
+  outputString,
+  readOutputsFile,
+  selfSignedOutputNames,
+  terraformOutputs,
+  type TerraformOutputs,
+} from './terraform-outputs';
+
+export interface CertificateReportOptions extends EnvironmentFilesOptions {
+  /**
+   * Saved `terraform output -json` files by environment name, read instead of running terraform.
+   * @default run `terraform output -json` in each stack that has self-signed certificates
+   */
+  readonly outputsFiles?: ReadonlyMap<string, string>;
+}
+
+/** `unavailable`: a self-signed certificate whose values are not in any Terraform outputs at hand. */
+export type CertificateStatus = ExpiryStatus | 'unavailable';
+
+/** One certificate of one environment. The JSON of `npm run certs -- --format json` is a list of these. */
+export interface CertificateRow {
+  readonly environment: string;
+  readonly source: 'file' | 'selfSigned';
+  /** The path in the environment file, or the self-signed entry's name. */
+  readonly certificate: string;
+  readonly subject: string;
+  /** SHA-1, upper-case hex; absent when unavailable. */
+  readonly thumbprint?: string;
+  /** RFC 3339; absent when unavailable. */
+  readonly notAfter?: string;
+  /** Whole days left, negative once expired; absent when unavailable. */
+  readonly daysLeft?: number;
+  /** The environment's `expiryWarningDays`. */
+  readonly warningDays: number;
+  readonly status: CertificateStatus;
+  /** Why the values are unavailable and how to get them. */
+  readonly note?: string;
+}
+
+export interface CertificateReport {
+  /** When the report was made (RFC 3339): days left count from here. */
+  readonly checkedAt: string;
+  readonly certificates: readonly CertificateRow[];
+}
+
+/**
+ * Every certificate of every environment with its expiry: file certificates from the files (offline),
+ * self-signed ones from their stack's Terraform outputs where those can be had.
+ * @throws InputError when an environment file is invalid; UserError when a given outputs file is unusable
+ */
+export function certificateReport(options: CertificateReportOptions): CertificateReport {
+  const now = options.now ?? new Date();
+  const { environments, problems } = loadEnvironments({ ...options, now, allowExpired: true });
+  if (problems.length > 0) throw new InputError(problems);
+  for (const name of options.outputsFiles?.keys() ?? []) {
+    if (!environments.some((e) => e.name === name)) {
+      throw new UserError(`--outputs ${name}=...: no such environment; known: ${environments.map((e) => e.name).join(', ')}`);
+    }
+  }
+  const certificates = environments.flatMap((environment) => rowsOf(environment, options, now));
+  return { checkedAt: formatDate(now), certificates };
+}
+
+function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): CertificateRow[] {
+  // Terraform is asked once per environment, and only when it has self-signed certificates.
+  let outputs: OutputsResult | undefined;
+  const outputsOfEnvironment = () => (outputs ??= outputsOf(environment.name, options));
+  const warningDays = environment.expiryWarningDays;
+  return environment.certificates.map((certificate) => {
+    const row = (subject: string, values: Expiring | Unavailable): CertificateRow => ({
+      environment: environment.name,
+      source: certificate.source,
+      certificate: certificate.source === 'file' ? certificate.label : certificate.name,
+      subject,
+      // Listed so that JSON keys keep one order whatever the status.
+      thumbprint: undefined,
+      notAfter: undefined,
+      daysLeft: undefined,
+      warningDays,
+      ...values,
+    });
+    if (certificate.source === 'file') return row(certificate.subject, expiring(certificate, now, warningDays));
+    const source = outputsOfEnvironment();
+    if ('problem' in source) return row(certificate.subject, { status: 'unavailable', note: source.problem });
+    const found = selfSignedFacts(source.outputs, certificate.name, source.label);
+    if ('note' in found) return row(certificate.subject, { status: 'unavailable', note: found.note });
+    return row(found.facts.subject, expiring(found.facts, now, warningDays));
+  });
+}
+
+type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus };
+type Unavailable = { status: 'unavailable'; note: string };
+
+function expiring(facts: CertificateFacts, now: Date, warningDays: number): Expiring {
+  const expiry = expiryOf(facts.notAfter, now, warningDays);
+  return { thumbprint: facts.thumbprint, notAfter: formatDate(facts.notAfter), daysLeft: expiry.daysLeft, status: expiry.status };
+}
+
+type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: string } | { readonly problem: string };
+
+/**
+ * A saved outputs file must be usable: the user named it. Running terraform may fail for reasons
+ * that are no mistake (not deployed yet, no credentials in this job): the report says so instead.
+ */
+function outputsOf(environment: string, options: CertificateReportOptions): OutputsResult {
+  const file = options.outputsFiles?.get(environment);
+  if (file) {
+    const read = readOutputsFile(resolve(options.projectRoot, file), file);
+    if ('problem' in read) throw new UserError(read.problem);
+    return { outputs: read.outputs, label: file };
+  }
+  const label = `cdktf.out/stacks/${environment}`;
+  const run = terraformOutputs(stackDirectory(options.projectRoot, environment), label);
+  if ('problem' in run) return { problem: `${run.problem}; run terraform apply, or pass --outputs ${environment}=<terraform output -json file>` };
+  return { outputs: run.outputs, label: `terraform output in ${label}` };
+}
+
+function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string): { facts: CertificateFacts } | { note: string } {
+  const output = selfSignedOutputNames(name).pem;
+  const pem = outputString(outputs, output);
+  if (pem === undefined) return { note: `${label} has no output ${output}: not deployed yet? run terraform apply` };
+  const read = certificateFactsFromPem(pem);
+  if ('problem' in read) throw new UserError(`${label}: output ${output} ${read.problem}`);
+  return read;
+}
+
+/** 0 when every certificate is valid beyond its warning window, 2 when any expires within it or has expired. */
+export function certificateReportExitCode(report: CertificateReport): 0 | 2 {
+  return report.certificates.some((c) => c.status === 'expiring' || c.status === 'expired') ? 2 : 0;
+}
+
+const HEADER = ['environment', 'source', 'certificate', 'subject', 'thumbprint', 'not after', 'days left', 'status'];
+
+export function formatCertificateReport(report: CertificateReport, format: ReportFormat, colors: Colors = colorsFor({})): string {
+  if (format === 'json') return JSON.stringify(report, null, 2);
+  const cells = (c: CertificateRow) => [
+    c.environment,
+    c.source,
+    c.certificate,
+    c.subject,
+    c.thumbprint ?? '-',
+    c.notAfter ?? '-',
+    c.daysLeft === undefined ? '-' : String(c.daysLeft),
+    c.status,
+  ];
+  const notes = report.certificates
+    .filter((c) => c.note)
+    .map((c) => `${c.environment} ${c.certificate}: not available (${c.note})`);
+  const summary = summaryOf(report);
+  if (format === 'markdown') {
+    const row = (values: readonly string[]) => `| ${values.map((v) => v.replace(/\|/g, '\\|')).join(' | ')} |`;
+    return [
+      row(HEADER),
+      row(HEADER.map(() => '---')),
+      ...report.certificates.map((c) => row(cells(c))),
+      '',
+      summary,
+      ...notes.map((n) => `- ${n}`),
+    ].join('\n');
+  }
+  // The status is the last column, so colouring it cannot misalign the others.
+  const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim };
+  const [header, ...rows] = formatTable(
+    HEADER,
+    report.certificates.map((c) => [...cells(c).slice(0, -1), paint[c.status](c.status)]),
+  ).split('\n');
+  return [colors.bold(header), ...rows, '', summary, ...notes].join('\n');
+}
+
+function summaryOf(report: CertificateReport): string {
+  const count = (status: CertificateStatus) => report.certificates.filter((c) => c.status === status).length;
+  const parts = [
+    [count('expired'), 'expired'],
+    [count('expiring'), 'within the warning window'],
+    [count('unavailable'), 'not available'],
+  ].filter(([n]) => n) as [number, string][];
+  const total = `${report.certificates.length} certificate(s)`;
+  if (parts.length === 0) return `${total}, all valid beyond their warning window.`;
+  return `${total}: ${parts.map(([n, what]) => `${n} ${what}`).join(', ')}.`;
+}

@@ -1,0 +1,131 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, extname, relative, resolve } from 'node:path';
+import { certificateFactsFromPem, formatDate } from './certificate';
+import { UserError } from './command-line';
+import { buildPfx, writePrivateFile } from './pfx';
+import { stackDirectory } from './stack-directory';
+import {
+  outputString,
+  readOutputsFile,
+  selfSignedOutputNames,
+  terraformOutputs,
+  type TerraformOutputs,
+} from './terraform-outputs';
+
+export interface PfxExportOptions {
+  /** The project root: relative paths are resolved from it and shown relative to it. */
+  readonly projectRoot: string;
+  /** The environment whose stack's outputs hold the certificate. */
+  readonly environment: string;
+  /** The self-signed certificate's name. @default the environment's only self-signed certificate */
+  readonly certificate?: string;
+  /** A saved `terraform output -json` file. @default run `terraform output -json` in the stack */
+  readonly outputsFile?: string;
+  /** The PFX file to write, `.pfx` or `.p12`. */
+  readonly out: string;
+  /** Replace `out` if it exists. @default false: refuse */
+  readonly force?: boolean;
+  readonly password: string;
+}
+
+export interface PfxExportResult {
+  /** The file written, absolute. */
+  readonly file: string;
+  /** The self-signed certificate's name. */
+  readonly certificate: string;
+  readonly thumbprint: string;
+  readonly notAfter: string;
+}
+
+const PFX_EXTENSIONS = ['.pfx', '.p12'];
+
+/**
+ * Checks, before anyone types a password, that `out` can be written: a `.pfx`/`.p12` name (which
+ * the repository ignores), in an existing folder, and not an existing file unless `force`.
+ */
+export function checkPfxDestination(out: string, force: boolean, projectRoot: string): void {
+  const file = resolve(projectRoot, out);
+  if (!PFX_EXTENSIONS.includes(extname(file).toLowerCase())) {
+    throw new UserError(`--out ${out}: name the file .pfx or .p12 (the repository's .gitignore keeps those out of git)`);
+  }
+  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
+    throw new UserError(`--out ${out}: folder ${relative(projectRoot, dirname(file)) || '.'} does not exist`);
+  }
+  if (existsSync(file) && !force) throw new UserError(`--out ${out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
+}
+
+/**
+ * Builds the PFX VB365 loads from a self-signed certificate's Terraform outputs (its PEM and the
+ * sensitive private key) and writes it with mode 0600. Checks the key belongs to the certificate.
+ * @throws UserError naming the outputs file or stack, the output, or the destination at fault
+ */
+export function exportPfx(options: PfxExportOptions): PfxExportResult {
+  checkPfxDestination(options.out, options.force ?? false, options.projectRoot);
+  const { outputs, label } = outputsFor(options);
+  const name = certificateName(outputs, label, options);
+  const names = selfSignedOutputNames(name);
+  const certificatePem = requiredOutput(outputs, names.pem, label);
+  const privateKeyPem = requiredOutput(outputs, names.privateKeyPem, label);
+
+  const read = certificateFactsFromPem(certificatePem);
+  if ('problem' in read) throw new UserError(`${label}: output ${names.pem} ${read.problem}`);
+  let key;
+  try {
+    key = createPrivateKey(privateKeyPem);
+  } catch {
+    throw new UserError(`${label}: output ${names.privateKeyPem} is not a PEM private key`);
+  }
+  if (!new X509Certificate(certificatePem).checkPrivateKey(key)) {
+    throw new UserError(`${label}: output ${names.privateKeyPem} is not the key of certificate ${read.facts.thumbprint} (${names.pem})`);
+  }
+
+  const bytes = buildPfx(
+    { certificatePem, privateKeyPem, friendlyName: `VB365 Restore Portal (${options.environment}, ${name})` },
+    options.password,
+  );
+  const file = resolve(options.projectRoot, options.out);
+  if (!writePrivateFile(file, bytes, options.force ?? false)) {
+    throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
+  }
+  return { file, certificate: name, thumbprint: read.facts.thumbprint, notAfter: formatDate(read.facts.notAfter) };
+}
+
+function outputsFor(options: PfxExportOptions): { outputs: TerraformOutputs; label: string } {
+  if (options.outputsFile) {
+    const read = readOutputsFile(resolve(options.projectRoot, options.outputsFile), options.outputsFile);
+    if ('problem' in read) throw new UserError(read.problem);
+    return { outputs: read.outputs, label: options.outputsFile };
+  }
+  const label = `cdktf.out/stacks/${options.environment}`;
+  const run = terraformOutputs(stackDirectory(options.projectRoot, options.environment), label);
+  if ('problem' in run) throw new UserError(`${run.problem}; or pass --outputs <file> saved from terraform output -json`);
+  return { outputs: run.outputs, label: `terraform output in ${label}` };
+}
+
+/** The certificate asked for, or the only self-signed certificate the outputs hold. */
+function certificateName(outputs: TerraformOutputs, label: string, options: PfxExportOptions): string {
+  const available = [...outputs.keys()]
+    .map((output) => /^certificate_(.+)_private_key_pem$/.exec(output)?.[1])
+    .filter((name): name is string => name !== undefined);
+  const listed = available.map((n) => `"${n}"`).join(', ');
+  if (options.certificate !== undefined) {
+    if (available.includes(options.certificate)) return options.certificate;
+    throw new UserError(
+      `${label} has no self-signed certificate "${options.certificate}" (no output ${selfSignedOutputNames(options.certificate).privateKeyPem}); ${available.length > 0 ? `it has ${listed}` : 'it has none'}`,
+    );
+  }
+  if (available.length === 1) return available[0];
+  if (available.length === 0) {
+    throw new UserError(
+      `${label} has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "${options.environment}" list a { source: "selfSigned" } certificate, and has it been applied?`,
+    );
+  }
+  throw new UserError(`${label} has several self-signed certificates (${listed}); choose one with --certificate <name>`);
+}
+
+function requiredOutput(outputs: TerraformOutputs, name: string, label: string): string {
+  const value = outputString(outputs, name);
+  if (value === undefined) throw new UserError(`${label} has no output ${name} (a non-empty string)`);
+  return value;
+}

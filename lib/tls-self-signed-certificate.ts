@@ -1,0 +1,63 @@
+import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import type { SelfSignedCertificate } from './certificate';
+
+export interface TlsSelfSignedCertificateProps {
+  /** The validated self-signed certificate entry of the environment. */
+  readonly certificate: SelfSignedCertificate;
+  /** The Terraform name of its resources, e.g. `portal_next`. */
+  readonly logicalId: string;
+}
+
+const HOURS_PER_DAY = 24;
+
+/**
+ * An RSA key and a self-signed certificate made by the tls provider, for a key credential of the
+ * application. The private key is kept in Terraform state; it leaves it only through a sensitive output.
+ *
+ * The certificate is replaced once it is within `renewBeforeDays` of expiry (`early_renewal_hours`),
+ * so a plan shows the renewal before sign-ins break; the key stays, so only the certificate changes.
+ */
+export class TlsSelfSignedCertificate extends Construct {
+  /** The certificate in PEM: the value of the key credential. */
+  public readonly certificatePem: string;
+  /** The private key in PEM (PKCS#1). Sensitive: for the PFX VB365 loads, nothing else. */
+  public readonly privateKeyPem: string;
+  /** SHA-1 thumbprint in upper-case hex, as Windows and VB365 show it. */
+  public readonly thumbprint: string;
+  /** Start of validity, RFC 3339. */
+  public readonly notBefore: string;
+  /** End of validity, RFC 3339. */
+  public readonly notAfter: string;
+
+  constructor(scope: Construct, id: string, props: TlsSelfSignedCertificateProps) {
+    super(scope, id);
+    const certificate = props.certificate;
+
+    const key = new PrivateKey(this, 'key', { algorithm: 'RSA', rsaBits: certificate.rsaBits });
+    key.overrideLogicalId(props.logicalId);
+
+    const cert = new SelfSignedCert(this, 'certificate', {
+      privateKeyPem: key.privateKeyPem,
+      subject: [{ commonName: certificate.commonName }],
+      // Enough to sign VB365's client assertions to Entra; this certificate serves no TLS.
+      allowedUses: ['digital_signature', 'key_encipherment'],
+      validityPeriodHours: certificate.validityDays * HOURS_PER_DAY,
+      earlyRenewalHours: certificate.renewBeforeDays * HOURS_PER_DAY,
+    });
+    cert.overrideLogicalId(props.logicalId);
+
+    // The tls provider gives no SHA-1 thumbprint for a certificate it makes; reading it back does.
+    const parsed = new DataTlsCertificate(this, 'parsed', { content: cert.certPem });
+    parsed.overrideLogicalId(props.logicalId);
+
+    this.certificatePem = cert.certPem;
+    this.privateKeyPem = key.privateKeyPem;
+    this.thumbprint = Fn.upper(parsed.certificates.get(0).sha1Fingerprint);
+    this.notBefore = cert.validityStartTime;
+    this.notAfter = cert.validityEndTime;
+  }
+}
