@@ -25,6 +25,7 @@ export default defineEnvironment({
   tenantId: '00000000-0000-4000-8000-00000000${id}',
   redirectUris: ['https://restore-${id}.example.com:4443', 'https://restore-${id}-dr.example.com:4443'],
   certificates: [{ source: 'file', path: 'certs/portal.cer' }],
+  backend: { type: 'azurerm', storageAccountName: 'sttfstate', containerName: 'restore-portal' },
 });
 `,
     );
