@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readAdoption, type Adoption, type AdoptInput } from './adoption';
 import { readCertificateFile, type Certificate } from './certificate';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
 import { uuidV5 } from './deterministic-uuid';
@@ -46,6 +47,8 @@ export interface EnvironmentInput {
   readonly cloud?: CloudName;
   /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
   readonly consentTexts?: ConsentTextsInput;
+  /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
+  readonly adopt?: AdoptInput;
 }
 
 /**
@@ -70,6 +73,8 @@ export interface Environment {
   readonly owners: readonly string[];
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
+  /** The existing registration the stack imports, when the environment adopts one. */
+  readonly adoption?: Adoption;
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -101,6 +106,7 @@ const FIELDS = [
   'scopeId',
   'cloud',
   'consentTexts',
+  'adopt',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -138,7 +144,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       ? DEFAULT_DISPLAY_NAME
       : readString(raw.displayName, 'displayName', report, { maxLength: MAX_DISPLAY_NAME });
   const owners = raw.owners === undefined ? [] : readOwners(raw.owners, report);
-  const scopeId = raw.scopeId === undefined ? uuidV5(`${source.name}/${ACCESS_AS_USER}`) : readGuid(raw.scopeId, 'scopeId', report);
+  const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', report);
+  const adoption =
+    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, report);
+  const scopeId = adoption?.scopeId ?? givenScopeId ?? uuidV5(`${source.name}/${ACCESS_AS_USER}`);
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
 
@@ -155,6 +164,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       owners: owners!,
       scopeId: scopeId!,
       consentTexts: consentTexts!,
+      adoption,
     },
     problems: [],
     warnings,
