@@ -5,6 +5,7 @@ import type { Environment } from './environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError, type Warning } from './problem';
 import { RestorePortalStack } from './restore-portal-stack';
+import { importBlocksProblem } from './terraform-version';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -31,6 +32,9 @@ export function synthProject(options: SynthOptions): SynthResult {
   const outdir = resolve(projectRoot, options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
+  const adopting = environments.filter((e) => e.adoption);
+  const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
+  if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
 
   const staging = `${outdir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
@@ -49,7 +53,9 @@ export function synthesizeStacks(
   environments: readonly Environment[],
   opts: { projectRoot: string; outdir: string; staging: string; managedBy: string },
 ): void {
-  const app = new App({ outdir: opts.staging, hclOutput: false });
+  // With import blocks, cdktf's validations run `terraform version` once per imported resource and
+  // fail with a stack trace; synthProject has checked the version once, with a clear message.
+  const app = new App({ outdir: opts.staging, hclOutput: false, skipValidation: environments.some((e) => e.adoption) });
   for (const environment of environments) {
     new RestorePortalStack(app, {
       environment,
