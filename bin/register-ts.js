@@ -8,6 +8,14 @@ const fs = require('node:fs');
 let swc;
 function transpile(source, filename) {
   swc ??= require('@swc/core');
+  try {
+    return transformSync(source, filename);
+  } catch (error) {
+    throw syntaxError(error);
+  }
+}
+
+function transformSync(source, filename) {
   return swc.transformSync(source, {
     filename,
     swcrc: false,
@@ -15,6 +23,15 @@ function transpile(source, filename) {
     jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
     module: { type: 'commonjs' },
   }).code;
+}
+
+/** SWC reports a code frame and a native backtrace; keep the message and where it is. */
+function syntaxError(error) {
+  const text = String(error && error.message ? error.message : error);
+  const message = /^\s*[x×]\s+(.+)$/m.exec(text);
+  const where = /,-\[.*?:(\d+):(\d+)\]/.exec(text);
+  if (!message) return error;
+  return new SyntaxError(where ? `${message[1]} (line ${where[1]}, column ${where[2]})` : message[1]);
 }
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {

@@ -100,7 +100,7 @@ function checkCertificate(x509: X509Certificate, label: string, now: Date): Cert
   }
   const key = x509.publicKey;
   if (key.asymmetricKeyType !== 'rsa') {
-    return { problem: `${label} has a ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; the Restore Portal's certificate must have an RSA key of at least ${MIN_RSA_BITS} bits` };
+    return { problem: `${label} has an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; the Restore Portal's certificate must have an RSA key of at least ${MIN_RSA_BITS} bits` };
   }
   const rsaBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (rsaBits < MIN_RSA_BITS) {

@@ -91,6 +91,8 @@ export function loadEnvironment(options: EnvironmentFilesOptions, name: string):
 function loadDefaultExport(file: string): { value: unknown } | { problem: string } {
   let module: Record<string, unknown>;
   try {
+    // A long-running caller (tests, a watch loop) must see the file as it is now.
+    delete require.cache[file];
     module = require(file);
   } catch (error) {
     return { problem: `could not be loaded: ${firstLine(error)}` };

@@ -62,4 +62,12 @@ export class RestorePortalStack extends TerraformStack {
       'PowerShell for the VB365 server: Set-VBORestorePortalSettings (edit the PFX path first)',
     );
   }
+
+  /**
+   * cdktf's preparing pass resolves every resource once more only to discover references to other
+   * stacks; this stack makes none, and the pass costs a third of synthesis time.
+   */
+  public prepareStack(): void {
+    this.ensureBackendExists();
+  }
 }

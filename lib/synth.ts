@@ -6,6 +6,7 @@ import { loadEnvironments, type EnvironmentFilesOptions } from './environment-fi
 import { InputError, type Warning } from './problem';
 import { RestorePortalStack } from './restore-portal-stack';
 import { importBlocksProblem } from './terraform-version';
+import { withoutTokenStackTraces } from './token-stack-traces';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -29,7 +30,7 @@ export interface SynthResult {
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
-  const outdir = resolve(projectRoot, options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const outdir = resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out'));
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
   const adopting = environments.filter((e) => e.adoption);
@@ -53,17 +54,20 @@ export function synthesizeStacks(
   environments: readonly Environment[],
   opts: { projectRoot: string; outdir: string; staging: string; managedBy: string },
 ): void {
-  // With import blocks, cdktf's validations run `terraform version` once per imported resource and
-  // fail with a stack trace; synthProject has checked the version once, with a clear message.
-  const app = new App({ outdir: opts.staging, hclOutput: false, skipValidation: environments.some((e) => e.adoption) });
-  for (const environment of environments) {
-    new RestorePortalStack(app, {
-      environment,
-      managedBy: opts.managedBy,
-      paths: { stackDir: join(opts.outdir, 'stacks', environment.name), projectRoot: opts.projectRoot },
-    });
-  }
-  app.synth();
+  withoutTokenStackTraces(() => {
+    // With import blocks, cdktf's validations run `terraform version` once per imported resource and
+    // fail with a stack trace; synthProject has checked the version once, with a clear message.
+    const skipValidation = environments.some((e) => e.adoption);
+    const app = new App({ outdir: opts.staging, hclOutput: false, stackTraces: false, skipValidation });
+    for (const environment of environments) {
+      new RestorePortalStack(app, {
+        environment,
+        managedBy: opts.managedBy,
+        paths: { stackDir: join(opts.outdir, 'stacks', environment.name), projectRoot: opts.projectRoot },
+      });
+    }
+    app.synth();
+  });
 }
 
 /** The name in package.json: the repository that manages the registrations. */

@@ -1,0 +1,33 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throwaway copy of this project with `count` generated environments: the real main.ts, lib/ and
+ * bin/ (linked), and environment files shaped like real ones (two portal addresses, a certificate).
+ */
+export function generatedProject(repoRoot: string, count: number): { root: string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), `bench-${count}-envs-`));
+  const environments = join(root, 'environments');
+  mkdirSync(join(environments, 'certs'), { recursive: true });
+  copyFileSync(join(repoRoot, 'environments/certs/example.cer'), join(environments, 'certs/portal.cer'));
+  copyFileSync(join(repoRoot, 'main.ts'), join(root, 'main.ts'));
+  copyFileSync(join(repoRoot, 'cdktf.json'), join(root, 'cdktf.json'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-platform-repo', private: true }));
+  for (const linked of ['lib', 'bin', 'node_modules']) symlinkSync(join(repoRoot, linked), join(root, linked));
+  for (let i = 0; i < count; i++) {
+    const id = String(i).padStart(4, '0');
+    writeFileSync(
+      join(environments, `customer-${id}.ts`),
+      `import { defineEnvironment } from '../lib';
+
+export default defineEnvironment({
+  tenantId: '00000000-0000-4000-8000-00000000${id}',
+  redirectUris: ['https://restore-${id}.example.com:4443', 'https://restore-${id}-dr.example.com:4443'],
+  certificates: [{ source: 'file', path: 'certs/portal.cer' }],
+});
+`,
+    );
+  }
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
