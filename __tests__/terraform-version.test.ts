@@ -41,7 +41,7 @@ describe('Terraform version for import blocks', () => {
 
   test('says so when there is no Terraform', () => {
     expect(importBlocksProblem(join(bin, 'missing'))).toBe(
-      `importing an existing registration needs Terraform 1.5.0 or newer (import blocks), and "${join(bin, 'missing')}" was not found on PATH; install Terraform 1.5.0+ or set TERRAFORM_BINARY_NAME`,
+      `importing an existing registration needs Terraform 1.5.0 or newer (import blocks), and "${join(bin, 'missing')}" was not found; install Terraform 1.5.0+ or set TERRAFORM_BINARY_NAME`,
     );
   });
 });

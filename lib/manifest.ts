@@ -148,7 +148,7 @@ export function parseManifest(text: string): { manifest: ApplicationManifest } |
 }
 
 function jsonProblem(text: string, error: Error): string {
-  if (/[\u201C\u201D]/.test(text)) {
+  if (/[\u201C\u201D]/.test(text) && isJson(text.replace(/[\u201C\u201D]/g, '"'))) {
     return 'is not valid JSON: it uses typographic quotes (“ ”) where JSON needs straight quotes ("), as when copied from a web page';
   }
   const position = /position (\d+)/.exec(error.message);
@@ -158,6 +158,15 @@ function jsonProblem(text: string, error: Error): string {
     .replace(/^(Unexpected token .*?), (.*) is not valid JSON$/s, '$1 near $2')
     .replace(/\s+/g, ' ');
   return `is not valid JSON${where}: ${reason}`;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -21,7 +21,7 @@ export function terraformVersion(binary: string = terraformBinary()): { version:
     });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stdout?: string };
-    if (failure.code === 'ENOENT') return { problem: `"${binary}" was not found on PATH` };
+    if (failure.code === 'ENOENT') return { problem: `"${binary}" was not found${binary.includes('/') ? '' : ' on PATH'}` };
     // Terraform before 0.13 has no -json and exits non-zero, but still prints its version.
     output = failure.stdout ?? '';
   }
