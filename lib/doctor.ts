@@ -1,6 +1,6 @@
 import { formatDate } from './certificate';
 import type { Environment } from './environment';
-import { describe } from './field-reader';
+import { describe, isGuid } from './field-reader';
 import type { ApplicationManifest, ManifestFormat, ManifestKeyCredential, ManifestScope } from './manifest';
 import { redirectUriProblem } from './redirect-uri';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
@@ -466,10 +466,6 @@ function compareScope(m: ApplicationManifest, env: Environment): CheckResult {
     }
     return `ID ${env.scopeId}, consent texts and pre-authorization the same`;
   });
-}
-
-function isGuid(value: unknown): value is string {
-  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function sameGuid(value: unknown, expected: string): boolean {

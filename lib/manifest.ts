@@ -4,7 +4,7 @@ import { formatDate } from './certificate';
 import { UserError } from './command-line';
 import { uuidV5 } from './deterministic-uuid';
 import type { Environment } from './environment';
-import { describe, isPlainObject } from './field-reader';
+import { describe, isGuid, isPlainObject } from './field-reader';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 /**
@@ -174,19 +174,26 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
-/** Reads `object[key]` as a list of entries; anything else is recorded as malformed and read as empty. */
-function listAt(object: unknown, key: string, path: string, malformed: Located[]): { path: string; value: unknown }[] {
-  const value = isPlainObject(object) ? object[key] : undefined;
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    malformed.push({ path, value });
-    return [];
-  }
-  return value.map((entry, index) => ({ path: `${path}[${index}]`, value: entry }));
+/** The value at a dotted path of the manifest (`web.implicitGrantSettings.enableIdTokenIssuance`), and that path. */
+function at(root: unknown, path: string): Located {
+  let value: unknown = root;
+  for (const key of path.split('.')) value = isPlainObject(value) ? value[key] : undefined;
+  return { path, value };
 }
 
-function at(object: unknown, key: string, path: string): Located {
-  return { path, value: isPlainObject(object) ? object[key] : undefined };
+/**
+ * The entries of the list at `path` (below `base`, the path of `root` in the manifest); anything
+ * other than a list is recorded as malformed and read as empty.
+ */
+function listAt(root: unknown, path: string, malformed: Located[], base = ''): Located[] {
+  const { value } = at(root, path);
+  const shown = base ? `${base}.${path}` : path;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    malformed.push({ path: shown, value });
+    return [];
+  }
+  return value.map((entry, index) => ({ path: `${shown}[${index}]`, value: entry }));
 }
 
 function field(entry: unknown, key: string): unknown {
@@ -195,24 +202,21 @@ function field(entry: unknown, key: string): unknown {
 
 function readGraphFormat(m: Record<string, unknown>): ApplicationManifest {
   const malformed: Located[] = [];
-  const api = m.api;
-  const web = m.web;
-  const implicit = field(web, 'implicitGrantSettings');
   const redirects = (key: 'spa' | 'web' | 'publicClient', type: RedirectUriType): ManifestRedirectUri[] =>
-    listAt(m[key], 'redirectUris', `${key}.redirectUris`, malformed).map((e) => ({ ...e, type }));
+    listAt(m, `${key}.redirectUris`, malformed).map((e) => ({ ...e, type }));
   return {
     format: 'microsoft-graph',
-    objectId: at(m, 'id', 'id'),
-    clientId: at(m, 'appId', 'appId'),
-    displayName: at(m, 'displayName', 'displayName'),
-    signInAudience: at(m, 'signInAudience', 'signInAudience'),
-    fallbackPublicClient: at(m, 'isFallbackPublicClient', 'isFallbackPublicClient'),
-    implicitAccessToken: at(implicit, 'enableAccessTokenIssuance', 'web.implicitGrantSettings.enableAccessTokenIssuance'),
-    implicitIdToken: at(implicit, 'enableIdTokenIssuance', 'web.implicitGrantSettings.enableIdTokenIssuance'),
-    accessTokenVersion: at(api, 'requestedAccessTokenVersion', 'api.requestedAccessTokenVersion'),
-    identifierUris: listAt(m, 'identifierUris', 'identifierUris', malformed),
-    scopes: listAt(api, 'oauth2PermissionScopes', 'api.oauth2PermissionScopes', malformed).map(readScope),
-    preAuthorizations: listAt(api, 'preAuthorizedApplications', 'api.preAuthorizedApplications', malformed).map((e) => ({
+    objectId: at(m, 'id'),
+    clientId: at(m, 'appId'),
+    displayName: at(m, 'displayName'),
+    signInAudience: at(m, 'signInAudience'),
+    fallbackPublicClient: at(m, 'isFallbackPublicClient'),
+    implicitAccessToken: at(m, 'web.implicitGrantSettings.enableAccessTokenIssuance'),
+    implicitIdToken: at(m, 'web.implicitGrantSettings.enableIdTokenIssuance'),
+    accessTokenVersion: at(m, 'api.requestedAccessTokenVersion'),
+    identifierUris: listAt(m, 'identifierUris', malformed),
+    scopes: listAt(m, 'api.oauth2PermissionScopes', malformed).map(readScope),
+    preAuthorizations: listAt(m, 'api.preAuthorizedApplications', malformed).map((e) => ({
       path: e.path,
       appId: field(e.value, 'appId'),
       // v1.0 calls them delegatedPermissionIds, beta permissionIds.
@@ -220,7 +224,7 @@ function readGraphFormat(m: Record<string, unknown>): ApplicationManifest {
     })),
     redirectUris: [...redirects('spa', 'Spa'), ...redirects('web', 'Web'), ...redirects('publicClient', 'InstalledClient')],
     requiredResourceAccess: readResourceAccess(m, malformed),
-    keyCredentials: listAt(m, 'keyCredentials', 'keyCredentials', malformed).map((e) =>
+    keyCredentials: listAt(m, 'keyCredentials', malformed).map((e) =>
       readKeyCredential(e, { startDate: 'startDateTime', endDate: 'endDateTime', key: 'key' }),
     ),
     malformed,
@@ -231,22 +235,22 @@ function readAzureAdGraphFormat(m: Record<string, unknown>): ApplicationManifest
   const malformed: Located[] = [];
   return {
     format: 'azure-ad-graph',
-    objectId: at(m, 'id', 'id'),
-    clientId: at(m, 'appId', 'appId'),
-    displayName: at(m, 'name', 'name'),
-    signInAudience: at(m, 'signInAudience', 'signInAudience'),
-    fallbackPublicClient: at(m, 'allowPublicClient', 'allowPublicClient'),
-    implicitAccessToken: at(m, 'oauth2AllowImplicitFlow', 'oauth2AllowImplicitFlow'),
-    implicitIdToken: at(m, 'oauth2AllowIdTokenImplicitFlow', 'oauth2AllowIdTokenImplicitFlow'),
-    accessTokenVersion: at(m, 'accessTokenAcceptedVersion', 'accessTokenAcceptedVersion'),
-    identifierUris: listAt(m, 'identifierUris', 'identifierUris', malformed),
-    scopes: listAt(m, 'oauth2Permissions', 'oauth2Permissions', malformed).map(readScope),
-    preAuthorizations: listAt(m, 'preAuthorizedApplications', 'preAuthorizedApplications', malformed).map((e) => ({
+    objectId: at(m, 'id'),
+    clientId: at(m, 'appId'),
+    displayName: at(m, 'name'),
+    signInAudience: at(m, 'signInAudience'),
+    fallbackPublicClient: at(m, 'allowPublicClient'),
+    implicitAccessToken: at(m, 'oauth2AllowImplicitFlow'),
+    implicitIdToken: at(m, 'oauth2AllowIdTokenImplicitFlow'),
+    accessTokenVersion: at(m, 'accessTokenAcceptedVersion'),
+    identifierUris: listAt(m, 'identifierUris', malformed),
+    scopes: listAt(m, 'oauth2Permissions', malformed).map(readScope),
+    preAuthorizations: listAt(m, 'preAuthorizedApplications', malformed).map((e) => ({
       path: e.path,
       appId: field(e.value, 'appId'),
       permissionIds: field(e.value, 'permissionIds'),
     })),
-    redirectUris: listAt(m, 'replyUrlsWithType', 'replyUrlsWithType', malformed).map((e) => {
+    redirectUris: listAt(m, 'replyUrlsWithType', malformed).map((e) => {
       const type = field(e.value, 'type');
       return {
         path: `${e.path}.url`,
@@ -255,14 +259,14 @@ function readAzureAdGraphFormat(m: Record<string, unknown>): ApplicationManifest
       };
     }),
     requiredResourceAccess: readResourceAccess(m, malformed),
-    keyCredentials: listAt(m, 'keyCredentials', 'keyCredentials', malformed).map((e) =>
+    keyCredentials: listAt(m, 'keyCredentials', malformed).map((e) =>
       readKeyCredential(e, { startDate: 'startDate', endDate: 'endDate', key: 'value' }),
     ),
     malformed,
   };
 }
 
-function readScope(entry: { path: string; value: unknown }): ManifestScope {
+function readScope(entry: Located): ManifestScope {
   const get = (key: string) => field(entry.value, key);
   return {
     path: entry.path,
@@ -278,10 +282,10 @@ function readScope(entry: { path: string; value: unknown }): ManifestScope {
 }
 
 function readResourceAccess(m: Record<string, unknown>, malformed: Located[]): ManifestResourceAccess[] {
-  return listAt(m, 'requiredResourceAccess', 'requiredResourceAccess', malformed).map((e) => ({
+  return listAt(m, 'requiredResourceAccess', malformed).map((e) => ({
     path: e.path,
     resourceAppId: field(e.value, 'resourceAppId'),
-    access: listAt(e.value, 'resourceAccess', `${e.path}.resourceAccess`, malformed).map((a) => ({
+    access: listAt(e.value, 'resourceAccess', malformed, e.path).map((a) => ({
       path: a.path,
       id: field(a.value, 'id'),
       type: field(a.value, 'type'),
@@ -289,7 +293,7 @@ function readResourceAccess(m: Record<string, unknown>, malformed: Located[]): M
   }));
 }
 
-function readKeyCredential(entry: { path: string; value: unknown }, names: ManifestKeyCredential['names']): ManifestKeyCredential {
+function readKeyCredential(entry: Located, names: ManifestKeyCredential['names']): ManifestKeyCredential {
   const get = (key: string) => field(entry.value, key);
   const certificate = readEmbeddedCertificate(get(names.key));
   return {
@@ -343,15 +347,13 @@ export interface ManifestIdentity {
   readonly objectId?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The IDs a manifest of this environment's registration carries: those of the adopted registration,
  * or the Application ID of one the Entra admin has just created (`--client-id`).
  * @throws UserError when neither is known, or they disagree
  */
 export function manifestIdentity(env: Environment, clientIdOption: string | undefined): ManifestIdentity {
-  if (clientIdOption !== undefined && !GUID.test(clientIdOption)) {
+  if (clientIdOption !== undefined && !isGuid(clientIdOption)) {
     throw new UserError(`--client-id must be an Application (client) ID, a GUID; got "${clientIdOption}"`);
   }
   const adoption = env.adoption;
