@@ -273,15 +273,18 @@ describe('doctor report formats', () => {
     expect(text).not.toContain('\x1b[');
   });
 
-  test('markdown: a table for a pull request comment', () => {
+  test('markdown: a table for a pull request comment, with markdown characters escaped', () => {
     const markdown = formatDoctorReport(report, 'markdown', plain);
+    expect(markdown.split('\n')[0]).toBe('### Restore Portal registration check: `appendix-a.json`');
+    expect(markdown).toContain('| ❌ problem | access\\_as\\_user scope | `oauth2Permissions[0].id`: must be a GUID; got "ANYTHING" |');
     expect(markdown).toContain('| ❌ problem | SPA redirect URIs | `replyUrlsWithType[0].url`: is an empty redirect URI (""); remove it under Authentication |');
     expect(markdown).toContain('**6 problem(s), 0 warning(s): the Restore Portal needs these fixed**');
   });
 
-  test('json: stable fields, ok false exactly when the exit code is 2', () => {
+  test('json: stable fields, with the exit code', () => {
     const json = JSON.parse(formatDoctorReport(report, 'json', plain));
-    expect(json).toMatchObject({ version: 1, manifest: 'appendix-a.json', format: 'azure-ad-graph', ok: false, problems: 6, warnings: 0, environment: null });
+    expect(json).toMatchObject({ version: 1, manifest: 'appendix-a.json', format: 'azure-ad-graph', exitCode: 2, ok: false, problems: 6, warnings: 0 });
+    expect(json.environment).toBeNull();
     expect(json.checks.find((c: { check: string }) => c.check === 'redirect-uris')).toEqual({
       check: 'redirect-uris',
       title: 'SPA redirect URIs',

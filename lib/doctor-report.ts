@@ -1,5 +1,5 @@
 import type { Colors, ReportFormat } from './command-line';
-import { countFindings, type CheckResult, type DoctorReport } from './doctor';
+import { countFindings, doctorExitCode, type CheckResult, type DoctorReport } from './doctor';
 import { MANIFEST_FORMAT_NAMES } from './manifest';
 
 /** Version of the `--format json` document; raised only when a field changes meaning or goes away. */
@@ -40,6 +40,7 @@ export function doctorJson(report: DoctorReport) {
       objectId: report.application.objectId ?? null,
     },
     environment: report.environment ?? null,
+    exitCode: doctorExitCode(report),
     ok: problems === 0,
     problems,
     warnings,
@@ -90,18 +91,26 @@ function formatText(report: DoctorReport, c: Colors): string {
 const MARKDOWN_STATUS: Record<Status, string> = { ok: '✅ ok', problem: '❌ problem', warning: '⚠️ warning' };
 
 function formatMarkdown(report: DoctorReport): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const lines = [`### Restore Portal registration check`, '', cell(heading(report)), '', '| | Check | Finding |', '| --- | --- | --- |'];
+  const lines = [`### Restore Portal registration check: \`${report.manifest}\``, '', escape(heading(report)), '', '| | check | finding |', '| --- | --- | --- |'];
   for (const check of report.checks) {
     if (check.findings.length === 0) {
-      lines.push(`| ${MARKDOWN_STATUS.ok} | ${cell(check.title)} | ${cell(check.summary)} |`);
+      lines.push(`| ${MARKDOWN_STATUS.ok} | ${escape(check.title)} | ${escape(check.summary)} |`);
       continue;
     }
     for (const finding of check.findings) {
       const where = finding.field ? `\`${finding.field}\`: ` : '';
-      lines.push(`| ${MARKDOWN_STATUS[finding.severity]} | ${cell(check.title)} | ${where}${cell(finding.message)} |`);
+      lines.push(`| ${MARKDOWN_STATUS[finding.severity]} | ${escape(check.title)} | ${where}${escape(finding.message)} |`);
     }
   }
-  lines.push('', `**${verdict(report)}**`);
+  lines.push('', `**${escape(verdict(report))}**`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Plain text into a GitHub markdown table cell: pipes, HTML and emphasis characters lose their meaning. */
+function escape(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\n/g, ' ');
 }
