@@ -1,5 +1,5 @@
 import { IMPORT_ID } from '../lib/adoption';
-import { environment, problemsOf, resourceOf, synthStack, validInput } from './support/builders';
+import { environment, problemsOf, resourceOf, synthStack, validInput, type SynthesizedStack } from './support/builders';
 
 const APP = '22222222-aaaa-4bbb-8ccc-000000000001';
 const CLIENT = '33333333-aaaa-4bbb-8ccc-000000000001';
@@ -14,14 +14,32 @@ function adopt(overrides: Record<string, unknown> = {}): Record<string, unknown>
   return { applicationObjectId: APP, clientId: CLIENT, scopeId: SCOPE, servicePrincipalObjectId: SP, ...overrides };
 }
 
-function importsOf(overrides: Record<string, unknown> = {}, adoptOverrides: Record<string, unknown> = {}): Record<string, string> {
-  const stack = synthStack(environment({ ...overrides, adopt: adopt(adoptOverrides) })) as unknown as { import?: { to: string; id: string }[] };
-  return Object.fromEntries((stack.import ?? []).map((block) => [block.to, block.id]));
+/** The import blocks of a synthesized stack, by the address they import to. */
+function importsIn(stack: SynthesizedStack): Record<string, string> {
+  const blocks = (stack as unknown as { import?: { to: string; id: string }[] }).import ?? [];
+  return Object.fromEntries(blocks.map((block) => [block.to, block.id]));
 }
 
 describe('adopting an existing registration', () => {
+  const second = 'aaaaaaaa-0000-4000-8000-000000000002';
+  const certificate = `portal_${THUMBPRINT.toLowerCase()}`;
+  /** As Veeam's wizard leaves it: nothing more than the four IDs known. */
+  const wizard = synthStack(environment({ adopt: adopt() }));
+  /** With consent given, its certificate uploaded, pre-authorized and owned by one of the listed owners. */
+  const everything = synthStack(
+    environment({
+      owners: [OWNER, second],
+      adopt: adopt({
+        consentGrantIds: { microsoftGraph: 'AbC-dEf_123', self: 'XyZ-987' },
+        certificateKeyIds: { [THUMBPRINT.toLowerCase()]: KEY },
+        preAuthorized: true,
+        existingOwners: [OWNER],
+      }),
+    }),
+  );
+
   test('imports the registration and everything every Restore Portal registration has, with azuread 3.x import IDs', () => {
-    expect(importsOf()).toEqual({
+    expect(importsIn(wizard)).toEqual({
       'azuread_application_registration.portal': `/applications/${APP}`,
       'azuread_application_identifier_uri.portal': `/applications/${APP}/identifierUris/${Buffer.from(`api://${CLIENT}`).toString('base64')}`,
       'azuread_application_permission_scope.portal_access_as_user': `/applications/${APP}/permissionScopes/${SCOPE}`,
@@ -34,54 +52,40 @@ describe('adopting an existing registration', () => {
   });
 
   test('keeps the existing scope ID', () => {
-    const env = environment({ adopt: adopt() });
-    expect(env.scopeId).toBe(SCOPE);
-    expect(resourceOf(synthStack(env), 'azuread_application_permission_scope', 'portal_access_as_user').scope_id).toBe(SCOPE);
+    expect(environment({ adopt: adopt() }).scopeId).toBe(SCOPE);
+    expect(resourceOf(wizard, 'azuread_application_permission_scope', 'portal_access_as_user').scope_id).toBe(SCOPE);
   });
 
-  test('imports the admin consent grants it is given, and creates the others', () => {
-    expect(importsOf({}, { consentGrantIds: { microsoftGraph: 'AbC-dEf_123', self: 'XyZ-987' } })).toMatchObject({
+  test('imports the admin consent grants it is given', () => {
+    expect(importsIn(everything)).toMatchObject({
       'azuread_service_principal_delegated_permission_grant.portal_microsoft_graph': '/oauth2PermissionGrants/AbC-dEf_123',
       'azuread_service_principal_delegated_permission_grant.portal_self': '/oauth2PermissionGrants/XyZ-987',
     });
-    const onlyGraph = importsOf({}, { consentGrantIds: { microsoftGraph: 'AbC-dEf_123' } });
-    expect(onlyGraph).not.toHaveProperty(['azuread_service_principal_delegated_permission_grant.portal_self']);
   });
 
   test('imports the pre-authorization only when the registration has one (the wizard and the article do not)', () => {
-    expect(importsOf()).not.toHaveProperty(['azuread_application_pre_authorized.portal_self']);
-    expect(importsOf({}, { preAuthorized: true })['azuread_application_pre_authorized.portal_self']).toBe(
-      `${APP}/preAuthorizedApplication/${CLIENT}`,
-    );
+    expect(importsIn(everything)['azuread_application_pre_authorized.portal_self']).toBe(`${APP}/preAuthorizedApplication/${CLIENT}`);
   });
 
   test('imports the key credential of a certificate by key ID, and never replaces it for its text or dates', () => {
-    const env = environment({ adopt: adopt({ certificateKeyIds: { [THUMBPRINT.toLowerCase()]: KEY } }) });
-    const address = `portal_${THUMBPRINT.toLowerCase()}`;
-    expect(importsOf({}, { certificateKeyIds: { [THUMBPRINT]: KEY } })[`azuread_application_certificate.${address}`]).toBe(
-      `${APP}/certificate/${KEY}`,
-    );
-    expect(resourceOf(synthStack(env), 'azuread_application_certificate', address).lifecycle).toEqual({
+    expect(importsIn(everything)[`azuread_application_certificate.${certificate}`]).toBe(`${APP}/certificate/${KEY}`);
+    expect(resourceOf(everything, 'azuread_application_certificate', certificate).lifecycle).toEqual({
       ignore_changes: ['value', 'encoding', 'start_date', 'end_date'],
     });
   });
 
   test('adds certificates without a key ID as new key credentials', () => {
-    const stack = synthStack(environment({ adopt: adopt() }));
-    const credential = resourceOf(stack, 'azuread_application_certificate', `portal_${THUMBPRINT.toLowerCase()}`);
-    expect(credential.lifecycle).toBeUndefined();
-    expect(Object.keys(importsOf()).some((to) => to.startsWith('azuread_application_certificate.'))).toBe(false);
+    expect(resourceOf(wizard, 'azuread_application_certificate', certificate).lifecycle).toBeUndefined();
   });
 
   test('imports the owners that already own it and adds the others', () => {
-    const second = 'aaaaaaaa-0000-4000-8000-000000000002';
-    const imports = importsOf({ owners: [OWNER, second] }, { existingOwners: [OWNER] });
+    const imports = importsIn(everything);
     expect(imports[`azuread_application_owner.portal_${OWNER.replace(/-/g, '')}`]).toBe(`/applications/${APP}/owners/${OWNER}`);
     expect(imports).not.toHaveProperty([`azuread_application_owner.portal_${second.replace(/-/g, '')}`]);
   });
 
   test('an environment without adopt imports nothing', () => {
-    expect((synthStack() as unknown as { import?: unknown }).import).toBeUndefined();
+    expect(importsIn(synthStack())).toEqual({});
   });
 });
 
