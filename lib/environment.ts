@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readBackend, type Backend, type BackendInput } from './backend';
 import { readAdoption, type Adoption, type AdoptInput } from './adoption';
 import { readCertificateFile, type Certificate } from './certificate';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
@@ -47,6 +48,8 @@ export interface EnvironmentInput {
   readonly cloud?: CloudName;
   /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
   readonly consentTexts?: ConsentTextsInput;
+  /** Where Terraform keeps this environment's state. @default local state in `terraform.<name>.tfstate` */
+  readonly backend?: BackendInput;
   /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
   readonly adopt?: AdoptInput;
 }
@@ -73,6 +76,7 @@ export interface Environment {
   readonly owners: readonly string[];
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
+  readonly backend: Backend;
   /** The existing registration the stack imports, when the environment adopts one. */
   readonly adoption?: Adoption;
 }
@@ -106,11 +110,16 @@ const FIELDS = [
   'scopeId',
   'cloud',
   'consentTexts',
+  'backend',
   'adopt',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
 const CERTIFICATE_SOURCES = ['file'] as const;
+/** The shipped example synthesizes offline, so its local state is intended. */
+const EXAMPLE_ENVIRONMENT = 'example';
+const LOCAL_STATE_WARNING = (path: string) =>
+  `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Entra's limit for an application's display name. */
@@ -150,6 +159,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const scopeId = adoption?.scopeId ?? givenScopeId ?? uuidV5(`${source.name}/${ACCESS_AS_USER}`);
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
+  const backend = readBackend(raw.backend, source.name, report);
+  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
+    warnings.push({ file: source.file, path: 'backend', message: LOCAL_STATE_WARNING(backend.path) });
+  }
 
   if (problems.length > 0) return { problems, warnings };
   return {
@@ -164,6 +177,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       owners: owners!,
       scopeId: scopeId!,
       consentTexts: consentTexts!,
+      backend: backend!,
       adoption,
     },
     problems: [],

@@ -1,7 +1,7 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { relative } from 'node:path';
+import { applyBackend } from './backend';
 import { formatDate } from './certificate';
 import type { Environment } from './environment';
 import { RestorePortalApp } from './restore-portal-app';
@@ -13,9 +13,9 @@ export interface RestorePortalStackProps {
   /** Who manages the registration (repository name), written into the registration's notes. */
   readonly managedBy: string;
   /**
-   * Folder the stack's Terraform runs in (`cdktf.out/stacks/<name>`) and the project root; the
-   * local state file lives in the project root, addressed relative to the stack folder so that no
-   * machine's absolute path ends up in the synthesized JSON.
+   * Folder the stack's Terraform runs in (`cdktf.out/stacks/<name>`) and the project root; a local
+   * state file is addressed relative to the stack folder so that no machine's absolute path ends up
+   * in the synthesized JSON.
    */
   readonly paths: { readonly stackDir: string; readonly projectRoot: string };
 }
@@ -30,9 +30,7 @@ export class RestorePortalStack extends TerraformStack {
 
     // Credentials come from ARM_* variables, OIDC or the Azure CLI at plan time, never from a file.
     new AzureadProvider(this, 'azuread', { tenantId: env.tenantId, environment: env.cloud.providerEnvironment });
-    new LocalBackend(this, {
-      path: relative(props.paths.stackDir, `${props.paths.projectRoot}/terraform.${env.name}.tfstate`),
-    });
+    applyBackend(this, env.backend, props.paths);
 
     const app = new RestorePortalApp(this, 'portal', { environment: env, managedBy: props.managedBy });
     this.app = app;

@@ -1,12 +1,10 @@
-import { App } from 'cdktf';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Environment } from './environment';
-import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
+import { environmentFiles, loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
+import { buildStacksInParallel, SynthesisWorker } from './parallel-synthesis';
 import { InputError, type Warning } from './problem';
-import { RestorePortalStack } from './restore-portal-stack';
+import { writeStacks } from './stack-synthesis';
 import { importBlocksProblem } from './terraform-version';
-import { withoutTokenStackTraces } from './token-stack-traces';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -31,43 +29,35 @@ export interface SynthResult {
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
   const outdir = resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out'));
-  const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
-  if (problems.length > 0) throw new InputError(problems);
-  const adopting = environments.filter((e) => e.adoption);
-  const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
-  if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
-
+  const environmentsDir = options.environmentsDir ?? join(projectRoot, 'environments');
+  const worker = SynthesisWorker.startFor(options.only?.length ?? countEnvironmentFiles(environmentsDir));
   const staging = `${outdir}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
   try {
-    synthesizeStacks(environments, { projectRoot, outdir, staging, managedBy: repositoryName(projectRoot) });
+    const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot, environmentsDir });
+    if (problems.length > 0) throw new InputError(problems);
+    const adopting = environments.filter((e) => e.adoption);
+    const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
+    if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    const context = { projectRoot, outdir, managedBy: repositoryName(projectRoot) };
+    writeStacks(buildStacksInParallel(environments, context, staging, worker), staging);
     moveInto(staging, outdir);
-    removeOrphanStacks(outdir, environments.map((e) => e.name));
+    // A partial synth (plan of one environment) must keep the other stacks' folders and saved plans.
+    if (!options.only) removeOrphanStacks(outdir, environments.map((e) => e.name));
+    return { stacks: environments.map((e) => e.name), outdir, warnings };
   } finally {
+    worker?.stop();
     rmSync(staging, { recursive: true, force: true });
   }
-  return { stacks: environments.map((e) => e.name), outdir, warnings };
 }
 
-/** Builds the cdktf app of the given environments and writes it to `staging`. */
-export function synthesizeStacks(
-  environments: readonly Environment[],
-  opts: { projectRoot: string; outdir: string; staging: string; managedBy: string },
-): void {
-  withoutTokenStackTraces(() => {
-    // With import blocks, cdktf's validations run `terraform version` once per imported resource and
-    // fail with a stack trace; synthProject has checked the version once, with a clear message.
-    const skipValidation = environments.some((e) => e.adoption);
-    const app = new App({ outdir: opts.staging, hclOutput: false, stackTraces: false, skipValidation });
-    for (const environment of environments) {
-      new RestorePortalStack(app, {
-        environment,
-        managedBy: opts.managedBy,
-        paths: { stackDir: join(opts.outdir, 'stacks', environment.name), projectRoot: opts.projectRoot },
-      });
-    }
-    app.synth();
-  });
+function countEnvironmentFiles(environmentsDir: string): number {
+  try {
+    return environmentFiles(environmentsDir).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** The name in package.json: the repository that manages the registrations. */

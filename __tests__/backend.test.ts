@@ -1,0 +1,110 @@
+import { environment, parse, problemsOf, synthStack, validInput } from './support/builders';
+
+const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+
+function backendOf(backend: unknown, name = 'prod') {
+  return synthStack(environment({ backend }, name)).terraform;
+}
+
+describe('backend', () => {
+  test('keeps local state in the project root by default, addressed relative to the stack folder', () => {
+    expect(backendOf(undefined).backend).toEqual({ local: { path: '../../../terraform.prod.tfstate' } });
+  });
+
+  test('takes a local state path relative to the project root', () => {
+    expect(backendOf({ type: 'local', path: 'state/prod.tfstate' }).backend).toEqual({ local: { path: '../../../state/prod.tfstate' } });
+  });
+
+  test('rejects an absolute local state path', () => {
+    expect(problemsOf(validInput({ backend: { type: 'local', path: '/var/state/prod.tfstate' } }), { name: 'prod' })).toEqual([
+      'environments/prod.ts: backend.path: must be relative to the project root (an absolute path would be written into cdktf.out); got "/var/state/prod.tfstate"',
+    ]);
+  });
+
+  test('stores state in an Azure blob with Entra ID auth and a per-environment key by default', () => {
+    expect(backendOf(AZURERM).backend).toEqual({
+      azurerm: { storage_account_name: 'contosotfstate', container_name: 'tfstate', key: 'prod.tfstate', use_azuread_auth: true },
+    });
+  });
+
+  test('passes the optional azurerm settings through', () => {
+    const backend = {
+      ...AZURERM,
+      key: 'restore-portal/prod.tfstate',
+      resourceGroupName: 'rg-tfstate',
+      subscriptionId: 'AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE',
+      useAzureadAuth: false,
+      useOidc: true,
+    };
+    expect(backendOf(backend).backend).toEqual({
+      azurerm: {
+        storage_account_name: 'contosotfstate',
+        container_name: 'tfstate',
+        key: 'restore-portal/prod.tfstate',
+        resource_group_name: 'rg-tfstate',
+        subscription_id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        use_azuread_auth: false,
+        use_oidc: true,
+      },
+    });
+  });
+
+  test('uses an HCP Terraform or Terraform Enterprise workspace', () => {
+    expect(backendOf({ type: 'cloud', organization: 'contoso', workspace: 'restore-portal-prod' }).cloud).toEqual({
+      organization: 'contoso',
+      workspaces: { name: 'restore-portal-prod' },
+    });
+    const tfe = backendOf({ type: 'cloud', organization: 'contoso', workspace: 'prod', hostname: 'tfe.contoso.com' });
+    expect(tfe.cloud).toMatchObject({ hostname: 'tfe.contoso.com' });
+  });
+
+  test('warns about local state in every environment except the shipped example', () => {
+    expect(parse(validInput(), { name: 'prod' }).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      expect.stringMatching(/^backend: keeps its Terraform state in a local file \(terraform\.prod\.tfstate\): .* set backend to/),
+    ]);
+    expect(parse(validInput(), { name: 'example' }).warnings).toEqual([]);
+    expect(parse(validInput({ backend: AZURERM }), { name: 'prod' }).warnings).toEqual([]);
+  });
+
+  test('refuses secrets in the backend and says where they belong instead', () => {
+    const problems = problemsOf(
+      validInput({ backend: { ...AZURERM, access_key: 'abc', clientSecret: 'xyz', sasToken: '?sv=' } }),
+      { name: 'prod' },
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^environments\/prod\.ts: backend\.access_key: is a secret and must not be in an environment file .*ARM_ACCESS_KEY/),
+      expect.stringMatching(/^environments\/prod\.ts: backend\.clientSecret: is a secret .*ARM_CLIENT_SECRET/),
+      expect.stringMatching(/^environments\/prod\.ts: backend\.sasToken: is a secret .*ARM_SAS_TOKEN/),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/abc|xyz|\?sv=/);
+    expect(problemsOf(validInput({ backend: { type: 'cloud', organization: 'o', workspace: 'w', token: 't' } }))).toEqual([
+      expect.stringMatching(/backend\.token: is a secret .*TF_TOKEN_<host> or `terraform login`/),
+    ]);
+  });
+
+  test('names the field and what is allowed for each mistake', () => {
+    expect(problemsOf(validInput({ backend: 'azurerm' }))).toEqual([
+      'environments/test.ts: backend: must be an object with a type ("azurerm", "cloud", "local"); got "azurerm"',
+    ]);
+    expect(problemsOf(validInput({ backend: { type: 's3' } }))).toEqual([
+      'environments/test.ts: backend.type: must be one of "azurerm", "cloud", "local"; got "s3"',
+    ]);
+    expect(
+      problemsOf(
+        validInput({
+          backend: { type: 'azurerm', storage_account_name: 'x', containerName: 'Tf--State', subscriptionId: 'nope', useOidc: 'yes' },
+        }),
+      ),
+    ).toEqual([
+      'environments/test.ts: backend.storage_account_name: unknown field; did you mean "storageAccountName"?',
+      'environments/test.ts: backend.storageAccountName: must be 3 to 24 lower-case letters and digits; got nothing',
+      'environments/test.ts: backend.containerName: must be 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit; got "Tf--State"',
+      'environments/test.ts: backend.subscriptionId: must be a subscription ID, a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); got "nope"',
+      'environments/test.ts: backend.useOidc: must be true or false; got "yes"',
+    ]);
+    expect(problemsOf(validInput({ backend: { type: 'cloud', organization: 'contoso', hostname: 'https://tfe.contoso.com/' } }))).toEqual([
+      'environments/test.ts: backend.workspace: must be a non-empty string; got nothing',
+      'environments/test.ts: backend.hostname: must be a host name without scheme or path, e.g. "tfe.example.com"; got "https://tfe.contoso.com/"',
+    ]);
+  });
+});

@@ -1,0 +1,269 @@
+import { colorsFor } from '../lib/command-line';
+import { formatReports, reviewExitCode } from '../lib/plan-report-format';
+import { hasChanges } from '../lib/plan-report';
+import { readPlanJson } from '../lib/terraform-plan';
+import { messages, planFixture, reportOf } from './support/plans';
+
+const CERTIFICATE = 'azuread_application_certificate.portal_8081ce44adf557be7f269132ed4d6f8139cff2fa';
+const plain = colorsFor({});
+
+describe('plan report', () => {
+  test('says there is nothing to do when Entra matches the code', () => {
+    const report = reportOf(planFixture('no-changes'));
+    expect(hasChanges(report)).toBe(false);
+    expect(reviewExitCode([report])).toBe(0);
+    expect(formatReports([report], 'plan', 'text', plain)).toBe('prod: no changes: Entra matches the code\n');
+  });
+
+  test('lists what a new environment creates, in the portal words, with nothing dangerous', () => {
+    const report = reportOf(planFixture('new-environment'));
+    expect(report.dangers).toEqual([]);
+    expect(report.drift).toEqual([]);
+    expect(messages(report.changes)).toEqual(
+      expect.arrayContaining([
+        'application registration "VB365 Restore Portal" created, with a new Application ID',
+        'identifier URI api://<new Application ID> set',
+        'scope access_as_user exposed (ID 16e63f97-6cff-5330-a62e-9f1f5eea84a1)',
+        'redirect URI https://restore.example.com:4443 added',
+        'public client flows (device code sign-in) turned on',
+        'API permission User.Read on Microsoft Graph requested',
+        'API permission access_as_user on its own API requested',
+        'its own client pre-authorized for access_as_user',
+        'service principal (Enterprise application) created',
+        'admin consent for User.Read granted for all users',
+        'admin consent for access_as_user granted for all users',
+        'certificate 8081…F2FA added (valid until 2036-11-24)',
+      ]),
+    );
+    expect(report.changes.every((item) => item.action === 'create')).toBe(true);
+    expect(reviewExitCode([report])).toBe(2);
+  });
+
+  test('shows an in-place redirect URI change as the URI added', () => {
+    const report = reportOf(planFixture('redirect-uri-added'));
+    expect(report.changes).toEqual([
+      {
+        address: 'azuread_application_redirect_uris.portal_spa',
+        type: 'azuread_application_redirect_uris',
+        action: 'update',
+        message: 'redirect URI https://restore2.example.com:4443 added',
+      },
+    ]);
+    expect(report.dangers).toEqual([]);
+  });
+
+  test('reports changes made in the portal to every kind of resource, apart from what the code would change', () => {
+    const report = reportOf(planFixture('drift-every-kind'));
+    expect(messages(report.drift)).toEqual([
+      'display name changed outside Terraform: VB365 Restore Portal → VB365 Restore Portal (test)',
+      'ID token issuance (implicit grant) turned on outside Terraform',
+      'identifier URI api://0b5f9d3c-8e0e-4a0a-b1a7-2c4b6d8e9f01 removed outside Terraform',
+      'admin consent display name changed outside Terraform: Access Veeam Backup for Microsoft 365 Restore Portal → Restore Portal',
+      'redirect URI https://x.example.com:4443 added outside Terraform',
+      'public client flows (device code sign-in) turned off outside Terraform',
+      'API permission User.Read on Microsoft Graph removed outside Terraform',
+      'pre-authorization of its own client deleted outside Terraform',
+      'user assignment required turned on outside Terraform',
+      'no longer listed under Enterprise applications outside Terraform',
+      'service principal (Enterprise application): tags changed outside Terraform: WindowsAzureActiveDirectoryIntegratedApp → none',
+      'admin consent for User.Read removed outside Terraform',
+      'admin consent for offline_access added outside Terraform',
+      'certificate 8081…F2FA deleted outside Terraform',
+      'owner aaaaaaaa-0000-0000-0000-000000000001 removed outside Terraform',
+    ]);
+    expect(messages(report.changes)).toEqual(
+      expect.arrayContaining([
+        'redirect URI https://x.example.com:4443 removed again (it was added outside Terraform)',
+        'admin consent for User.Read granted for all users',
+        'certificate 8081…F2FA added (valid until 2036-11-24)',
+      ]),
+    );
+    expect(report.dangers).toEqual([]);
+  });
+
+  describe('dangers', () => {
+    test('the application registration replaced: the Application ID changes', () => {
+      const report = reportOf(planFixture('danger-registration-replaced'));
+      expect(report.dangers.map((d) => [d.address, d.action])).toEqual([
+        ['azuread_application_registration.portal', 'replace'],
+        ['azuread_service_principal.portal', 'replace'],
+      ]);
+      expect(report.dangers[0].message).toBe(
+        'application registration "VB365 Restore Portal" will be replaced: the Application ID changes, and every VB365 server must be reconfigured (Set-VBORestorePortalSettings -ApplicationId)',
+      );
+      expect(messages(report.changes)).toContain('application registration "VB365 Restore Portal" replaced (replacement requested)');
+    });
+
+    test('the application registration deleted in the portal: applying would register a new Application ID', () => {
+      const plan = planFixture('no-changes');
+      const registration = plan.resource_changes.find((c: any) => c.type === 'azuread_application_registration');
+      plan.resource_drift = [{ ...registration, change: { ...registration.change, actions: ['delete'], after: null } }];
+      registration.change = { ...registration.change, actions: ['create'], before: null };
+      expect(messages(reportOf(plan).dangers)).toEqual([
+        expect.stringMatching(/^application registration "VB365 Restore Portal" was deleted outside Terraform: applying registers a new one with a new Application ID/),
+      ]);
+    });
+
+    test('the service principal deleted', () => {
+      expect(reportOf(planFixture('danger-service-principal-deleted')).dangers).toEqual([
+        {
+          address: 'azuread_service_principal.portal',
+          type: 'azuread_service_principal',
+          action: 'delete',
+          message:
+            'service principal (Enterprise application) will be deleted: its admin consent goes with it, and restore operators cannot sign in until consent is granted again',
+        },
+      ]);
+    });
+
+    test('the last valid certificate removed, even when an expired one stays', () => {
+      const report = reportOf(planFixture('danger-last-certificate-removed'));
+      expect(report.dangers).toEqual([
+        expect.objectContaining({
+          address: CERTIFICATE,
+          message: 'the last valid certificate (8081…F2FA) will be removed: VB365 can no longer authenticate to Entra; add its next certificate first',
+        }),
+      ]);
+    });
+
+    test('no danger when a certificate is removed while another valid one stays', () => {
+      const plan = planFixture('danger-last-certificate-removed');
+      const expired = plan.resource_changes.find((c: any) => c.type === 'azuread_application_certificate' && c.change.actions[0] === 'no-op');
+      expired.change.after.end_date = '2030-01-01T00:00:00Z';
+      expect(reportOf(plan).dangers).toEqual([]);
+    });
+
+    test('the scope ID changed', () => {
+      const report = reportOf(planFixture('danger-scope-id-changed'));
+      expect(messages(report.dangers)).toEqual([
+        expect.stringMatching(
+          /^the ID of scope access_as_user changes \(16e63f97-6cff-5330-a62e-9f1f5eea84a1 → f4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0\): the scope is re-created/,
+        ),
+      ]);
+      expect(messages(report.changes)).toContain(
+        'API permission access_as_user on its own API: 16e63f97-6cff-5330-a62e-9f1f5eea84a1 → f4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0',
+      );
+    });
+
+    test('a redirect URI removed by the code, but not one that only reverts a hand-made addition', () => {
+      const report = reportOf(planFixture('danger-redirect-uri-removed'));
+      expect(messages(report.dangers)).toEqual([
+        'redirect URI https://restore.example.com:4443 will be removed: the Restore Portal at that address can no longer sign users in',
+      ]);
+      expect(messages(report.changes)).toEqual([
+        'redirect URI https://portal.example.com:4443 added',
+        'redirect URI https://restore.example.com:4443 removed',
+      ]);
+    });
+
+    test('are found by resource type, so other stacks (customer tenants) are covered too', () => {
+      const plan = planFixture('danger-service-principal-deleted');
+      for (const change of plan.resource_changes) {
+        change.name = change.name.replace('portal', 'tenant_contoso');
+        change.address = `${change.type}.${change.name}`;
+      }
+      expect(reportOf(plan, 'prod-tenant-contoso').dangers.map((d) => d.address)).toEqual(['azuread_service_principal.tenant_contoso']);
+    });
+  });
+
+  test('never shows sensitive values, and names resources it has no words for by type and name', () => {
+    const plan = planFixture('no-changes');
+    plan.resource_changes.push({
+      address: 'tls_private_key.portal',
+      mode: 'managed',
+      type: 'tls_private_key',
+      name: 'portal',
+      change: {
+        actions: ['update'],
+        before: { algorithm: 'RSA', rsa_bits: 2048, private_key_pem: 'OLD-SECRET' },
+        after: { algorithm: 'RSA', rsa_bits: 4096, private_key_pem: 'NEW-SECRET' },
+        after_unknown: {},
+        before_sensitive: { private_key_pem: true },
+        after_sensitive: { private_key_pem: true },
+      },
+    });
+    const report = reportOf(plan);
+    expect(messages(report.changes)).toEqual(['tls_private_key portal: rsa_bits: 2048 → 4096', 'tls_private_key portal: private_key_pem changed (sensitive)']);
+    for (const format of ['text', 'markdown', 'json'] as const) expect(formatReports([report], 'plan', format, plain)).not.toContain('SECRET');
+  });
+
+  describe('formats', () => {
+    const dangerous = reportOf(planFixture('danger-redirect-uri-removed'));
+    const drifted = reportOf(planFixture('drift-every-kind'));
+
+    test('text shows dangers first, then what the command is for', () => {
+      const plan = formatReports([drifted], 'plan', 'text', plain);
+      const drift = formatReports([drifted], 'drift', 'text', plain);
+      expect(plan.indexOf('Changes applying the code would make')).toBeLessThan(plan.indexOf('Changed outside Terraform'));
+      expect(drift.indexOf('Changed outside Terraform')).toBeLessThan(drift.indexOf('Changes applying the code would make'));
+      const text = formatReports([dangerous], 'plan', 'text', plain);
+      expect(text.split('\n').slice(0, 3)).toEqual([
+        'prod: 1 danger, 2 changes to apply',
+        '  DANGER',
+        '    ! redirect URI https://restore.example.com:4443 will be removed: the Restore Portal at that address can no longer sign users in  azuread_application_redirect_uris.portal_spa',
+      ]);
+      expect(text).not.toContain('\x1b[');
+    });
+
+    test('markdown suits a pull request comment: a caution block, then a table per section', () => {
+      const markdown = formatReports([dangerous], 'plan', 'markdown', plain);
+      expect(markdown).toContain('### Restore Portal plan: `prod`');
+      expect(markdown).toContain(
+        '> - **redirect URI https://restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
+      );
+      expect(markdown).toContain('| `~` | redirect URI https://portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
+      expect(formatReports([reportOf(planFixture('new-environment'))], 'plan', 'markdown', plain)).toContain(
+        'identifier URI api://&lt;new Application ID&gt; set',
+      );
+    });
+
+    test('json is stable: command, exit code, and per environment its dangers, drift and changes', () => {
+      const json = JSON.parse(formatReports([dangerous, reportOf(planFixture('no-changes'), 'test')], 'drift', 'json', plain));
+      expect(json).toEqual({
+        command: 'drift',
+        exitCode: 2,
+        environments: [
+          {
+            environment: 'prod',
+            terraformVersion: '1.11.4',
+            hasChanges: true,
+            dangers: [expect.objectContaining({ address: 'azuread_application_redirect_uris.portal_spa', action: 'update' })],
+            drift: [],
+            changes: [
+              expect.objectContaining({ message: 'redirect URI https://portal.example.com:4443 added' }),
+              expect.objectContaining({ message: 'redirect URI https://restore.example.com:4443 removed' }),
+            ],
+          },
+          { environment: 'test', terraformVersion: '1.11.4', hasChanges: false, dangers: [], drift: [], changes: [] },
+        ],
+      });
+    });
+  });
+});
+
+describe('reading plan JSON', () => {
+  const read = (text: string) => () => readPlanJson(text, 'plan.json');
+
+  test('accepts the plan of every fixture', () => {
+    expect(readPlanJson(JSON.stringify(planFixture('no-changes')), 'plan.json').terraformVersion).toBe('1.11.4');
+  });
+
+  test.each([
+    ['a binary plan file', 'PK\u0003\u0004...', 'plan.json: is a binary plan file; give its JSON form: terraform show -json <planfile> > plan.json'],
+    ['text that is not JSON', 'Terraform will perform the following actions:', /^plan\.json: is not Terraform plan JSON \(.*\); make it with terraform show -json <planfile>$/],
+    ['a JSON array', '[]', 'plan.json: is not Terraform plan JSON (expected an object); make it with terraform show -json <planfile>'],
+    ['a state file', '{"version":4,"lineage":"x","resources":[]}', /^plan\.json: is Terraform state, not a plan/],
+    ['state as terraform show -json prints it', '{"format_version":"1.0","values":{}}', /^plan\.json: is Terraform state, not a plan/],
+    ['other JSON', '{"name":"x"}', 'plan.json: is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>'],
+    ['a future major format', '{"format_version":"2.0","planned_values":{}}', 'plan.json: has plan format 2.0; this tool reads format 1.x (Terraform 1.x)'],
+    ['a failed plan', '{"format_version":"1.2","planned_values":{},"errored":true}', /^plan\.json: records a plan that failed/],
+    ['resource changes that are not a list', '{"format_version":"1.2","resource_changes":{}}', 'plan.json: resource_changes must be an array'],
+    [
+      'a change with unknown actions',
+      '{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["explode"]}}]}',
+      /^plan\.json: resource_changes\[0\]\.change\.actions must list actions among no-op, create, read, update, delete, forget$/,
+    ],
+  ])('refuses %s, saying what to give instead', (_, text, message) => {
+    expect(read(text)).toThrow(message);
+  });
+});

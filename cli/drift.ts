@@ -1,0 +1,15 @@
+// npm run drift -- [<environment>...]: changes made outside Terraform, for the daily schedule (README: "Plan and drift reports").
+// Imports name their files: lib/index would load cdktf, which reading a saved plan does not need.
+import { runCommand } from '../lib/command-line';
+import { reviewCommand } from '../lib/plan-review';
+import { resolve } from 'node:path';
+
+void runCommand((argv) =>
+  reviewCommand('drift', argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    projectRoot: resolve(__dirname, '..'),
+    // npm runs scripts in the project root; INIT_CWD is where the user typed the command.
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  }),
+);

@@ -1,0 +1,202 @@
+import { AzurermBackend, CloudBackend, LocalBackend, NamedCloudWorkspace, type TerraformStack } from 'cdktf';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
+
+/** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
+export interface AzurermBackendInput {
+  readonly type: 'azurerm';
+  /** The storage account: 3 to 24 lower-case letters and digits. */
+  readonly storageAccountName: string;
+  /** The blob container in it. */
+  readonly containerName: string;
+  /** The blob name. @default "<environment>.tfstate" */
+  readonly key?: string;
+  /** Resource group of the storage account; needed only when Terraform looks up an access key. @default none */
+  readonly resourceGroupName?: string;
+  /** Subscription of the storage account. @default ARM_SUBSCRIPTION_ID */
+  readonly subscriptionId?: string;
+  /** Read and write the blob with Entra ID (Storage Blob Data Contributor) instead of an access key. @default true */
+  readonly useAzureadAuth?: boolean;
+  /** Sign in with the CI's OpenID Connect token. @default ARM_USE_OIDC decides */
+  readonly useOidc?: boolean;
+}
+
+/** State in an HCP Terraform or Terraform Enterprise workspace; the token comes from `terraform login` or TF_TOKEN_*. */
+export interface CloudBackendInput {
+  readonly type: 'cloud';
+  readonly organization: string;
+  readonly workspace: string;
+  /** Terraform Enterprise's host name. @default "app.terraform.io" (HCP Terraform) */
+  readonly hostname?: string;
+}
+
+/** State in a file on the machine that runs Terraform: for trying things out, not for a team. */
+export interface LocalBackendInput {
+  readonly type: 'local';
+  /** The state file, relative to the project root. @default "terraform.<environment>.tfstate" */
+  readonly path?: string;
+}
+
+/** Where an environment's Terraform state lives. */
+export type BackendInput = AzurermBackendInput | CloudBackendInput | LocalBackendInput;
+
+/** A validated backend: every default applied. */
+export type Backend =
+  | {
+      readonly type: 'azurerm';
+      readonly storageAccountName: string;
+      readonly containerName: string;
+      readonly key: string;
+      readonly resourceGroupName?: string;
+      readonly subscriptionId?: string;
+      readonly useAzureadAuth: boolean;
+      readonly useOidc?: boolean;
+    }
+  | { readonly type: 'cloud'; readonly organization: string; readonly workspace: string; readonly hostname?: string }
+  | { readonly type: 'local'; readonly path: string };
+
+const BACKEND_TYPES = ['azurerm', 'cloud', 'local'] as const;
+const FIELDS: Record<Backend['type'], readonly string[]> = {
+  azurerm: ['type', 'storageAccountName', 'containerName', 'key', 'resourceGroupName', 'subscriptionId', 'useAzureadAuth', 'useOidc'],
+  cloud: ['type', 'organization', 'workspace', 'hostname'],
+  local: ['type', 'path'],
+};
+
+/**
+ * Credentials Terraform's backends accept in their configuration. An environment file is committed,
+ * and the backend block is copied verbatim into cdktf.out, so these must come from the environment.
+ */
+const SECRET_FIELDS: Record<string, string> = {
+  accesskey: 'ARM_ACCESS_KEY, or better leave useAzureadAuth on',
+  sastoken: 'ARM_SAS_TOKEN, or better leave useAzureadAuth on',
+  clientsecret: 'ARM_CLIENT_SECRET, or better OIDC (ARM_USE_OIDC=true)',
+  clientcertificatepassword: 'ARM_CLIENT_CERTIFICATE_PASSWORD',
+  oidctoken: 'ARM_OIDC_TOKEN, or let the CI provide it (ARM_USE_OIDC=true)',
+  oidcrequesttoken: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN, which GitHub sets itself',
+  token: 'TF_TOKEN_<host> or `terraform login`',
+  password: 'the environment of the machine that runs Terraform',
+};
+
+/** Azure's naming rules for storage accounts and blob containers. */
+const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
+const CONTAINER = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+const HOSTNAME = /^[a-z0-9.-]+(:\d+)?$/i;
+
+/** The backend of an environment that names none: local state in the project root. */
+export function defaultBackend(environmentName: string): Backend {
+  return { type: 'local', path: defaultStatePath(environmentName) };
+}
+
+function defaultStatePath(environmentName: string): string {
+  return `terraform.${environmentName}.tfstate`;
+}
+
+/** Checks the `backend` field of an environment file; reports every problem under `backend.*`. */
+export function readBackend(value: unknown, environmentName: string, report: Report): Backend | undefined {
+  if (value === undefined) return defaultBackend(environmentName);
+  let failed = false;
+  const note: Report = (path, message) => {
+    failed = true;
+    report(path, message);
+  };
+  const at = (field: string) => fieldPath('backend', field);
+  if (!isPlainObject(value)) {
+    note('backend', `must be an object with a type (${BACKEND_TYPES.map((t) => `"${t}"`).join(', ')}); got ${describe(value)}`);
+    return undefined;
+  }
+  const type = readOneOf(value.type, at('type'), BACKEND_TYPES, note);
+  if (!type) return undefined;
+
+  const rest: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const from = SECRET_FIELDS[key.replace(/_/g, '').toLowerCase()];
+    if (from) note(at(key), `is a secret and must not be in an environment file (it is committed and copied into cdktf.out); set it through ${from}`);
+    else rest[key] = field;
+  }
+  const raw = readObject(rest, 'backend', FIELDS[type], note)!;
+  const optional = <T>(field: string, read: (value: unknown, path: string) => T | undefined): T | undefined =>
+    raw[field] === undefined ? undefined : read(raw[field], at(field));
+
+  let backend: Backend;
+  switch (type) {
+    case 'azurerm':
+      backend = {
+        type,
+        storageAccountName: readPattern(raw.storageAccountName, at('storageAccountName'), STORAGE_ACCOUNT, '3 to 24 lower-case letters and digits', note)!,
+        containerName: readPattern(raw.containerName, at('containerName'), CONTAINER, '3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit', note)!,
+        key: optional('key', (v, p) => readString(v, p, note, { maxLength: 1024 })) ?? `${environmentName}.tfstate`,
+        resourceGroupName: optional('resourceGroupName', (v, p) => readString(v, p, note, { maxLength: 90 })),
+        subscriptionId: optional('subscriptionId', (v, p) => readGuid(v, p, note, 'a subscription ID, a GUID')),
+        useAzureadAuth: optional('useAzureadAuth', (v, p) => readBoolean(v, p, note)) ?? true,
+        useOidc: optional('useOidc', (v, p) => readBoolean(v, p, note)),
+      };
+      break;
+    case 'cloud':
+      backend = {
+        type,
+        organization: readString(raw.organization, at('organization'), note)!,
+        workspace: readString(raw.workspace, at('workspace'), note)!,
+        hostname: optional('hostname', (v, p) => readPattern(v, p, HOSTNAME, 'a host name without scheme or path, e.g. "tfe.example.com"', note)),
+      };
+      break;
+    case 'local':
+      backend = { type, path: optional('path', (v, p) => readRelativePath(v, p, note)) ?? defaultStatePath(environmentName) };
+      break;
+  }
+  return failed ? undefined : backend;
+}
+
+/**
+ * Configures the stack's backend. A local state path is written relative to the stack folder, where
+ * Terraform runs, so that no machine's absolute path ends up in the synthesized JSON.
+ */
+export function applyBackend(
+  stack: TerraformStack,
+  backend: Backend,
+  paths: { readonly stackDir: string; readonly projectRoot: string },
+): void {
+  switch (backend.type) {
+    case 'local':
+      new LocalBackend(stack, { path: relative(paths.stackDir, resolve(paths.projectRoot, backend.path)) });
+      return;
+    case 'azurerm':
+      new AzurermBackend(stack, {
+        storageAccountName: backend.storageAccountName,
+        containerName: backend.containerName,
+        key: backend.key,
+        resourceGroupName: backend.resourceGroupName,
+        subscriptionId: backend.subscriptionId,
+        useAzureadAuth: backend.useAzureadAuth,
+        useOidc: backend.useOidc,
+      });
+      return;
+    case 'cloud':
+      new CloudBackend(stack, {
+        organization: backend.organization,
+        workspaces: new NamedCloudWorkspace(backend.workspace),
+        hostname: backend.hostname,
+      });
+      return;
+  }
+}
+
+function readPattern(value: unknown, path: string, pattern: RegExp, what: string, report: Report): string | undefined {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  report(path, `must be ${what}; got ${describe(value)}`);
+  return undefined;
+}
+
+function readBoolean(value: unknown, path: string, report: Report): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  report(path, `must be true or false; got ${describe(value)}`);
+  return undefined;
+}
+
+function readRelativePath(value: unknown, path: string, report: Report): string | undefined {
+  const file = readString(value, path, report);
+  if (file !== undefined && isAbsolute(file)) {
+    report(path, `must be relative to the project root (an absolute path would be written into cdktf.out); got ${describe(file)}`);
+    return undefined;
+  }
+  return file;
+}

@@ -1,0 +1,103 @@
+import type { Colors, ReportFormat } from './command-line';
+import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
+
+/** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
+export type ReviewKind = 'plan' | 'drift';
+
+/** Exit code of `plan` and `drift`: 0 when every environment matches, 2 when any has changes or drift. */
+export function reviewExitCode(reports: readonly PlanReport[]): 0 | 2 {
+  return reports.some(hasChanges) ? 2 : 0;
+}
+
+const SYMBOL: Record<ChangeKind, string> = { create: '+', update: '~', replace: '-/+', delete: '-', forget: '×' };
+const TITLE: Record<ReviewKind, string> = { plan: 'Restore Portal plan', drift: 'Restore Portal drift check' };
+const DRIFT_HEADING = 'Changed outside Terraform';
+const CHANGES_HEADING = 'Changes applying the code would make';
+
+/** The reports in the chosen format; JSON is stable: see README "Plan and drift reports". */
+export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, format: ReportFormat, colors: Colors): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(toJson(reports, kind), null, 2)}\n`;
+    case 'markdown':
+      return reports.map((report) => formatMarkdown(report, kind)).join('\n');
+    case 'text':
+      return reports.map((report) => formatText(report, kind, colors)).join('\n');
+  }
+}
+
+function toJson(reports: readonly PlanReport[], kind: ReviewKind) {
+  const items = (list: readonly ReportItem[]) => list.map(({ address, type, action, message }) => ({ address, type, action, message }));
+  return {
+    command: kind,
+    exitCode: reviewExitCode(reports),
+    environments: reports.map((report) => ({
+      environment: report.environment,
+      terraformVersion: report.terraformVersion ?? null,
+      hasChanges: hasChanges(report),
+      dangers: items(report.dangers),
+      drift: items(report.drift),
+      changes: items(report.changes),
+    })),
+  };
+}
+
+/** Sections in reading order: what the command is for comes first after the dangers. */
+function sections(report: PlanReport, kind: ReviewKind): [string, readonly ReportItem[]][] {
+  const drift: [string, readonly ReportItem[]] = [DRIFT_HEADING, report.drift];
+  const changes: [string, readonly ReportItem[]] = [CHANGES_HEADING, report.changes];
+  return (kind === 'drift' ? [drift, changes] : [changes, drift]).filter(([, items]) => items.length > 0);
+}
+
+function summary(report: PlanReport): string {
+  if (!hasChanges(report)) return 'no changes: Entra matches the code';
+  const count = (n: number, one: string, many: string) => (n === 0 ? [] : [`${n} ${n === 1 ? one : many}`]);
+  return [
+    ...count(report.dangers.length, 'danger', 'dangers'),
+    ...count(report.drift.length, 'change outside Terraform', 'changes outside Terraform'),
+    ...count(report.changes.length, 'change to apply', 'changes to apply'),
+  ].join(', ');
+}
+
+function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): string {
+  const lines = [`${colors.bold(report.environment)}: ${summary(report)}`];
+  if (report.dangers.length > 0) {
+    lines.push(`  ${colors.red(colors.bold('DANGER'))}`);
+    for (const item of report.dangers) lines.push(`    ${colors.red('!')} ${item.message}  ${colors.dim(item.address)}`);
+  }
+  for (const [heading, items] of sections(report, kind)) {
+    lines.push(`  ${heading}`);
+    for (const item of items) {
+      const symbol = item.action === 'create' ? colors.green(SYMBOL.create) : item.action === 'update' ? colors.yellow(SYMBOL.update) : colors.red(SYMBOL[item.action]);
+      lines.push(`    ${symbol} ${item.message}  ${colors.dim(item.address)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMarkdown(report: PlanReport, kind: ReviewKind): string {
+  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${hasChanges(report) ? '' : '✅ '}${escape(summary(report))}`, ''];
+  if (report.dangers.length > 0) {
+    lines.push('> [!CAUTION]');
+    for (const item of report.dangers) {
+      const [headline, ...rest] = item.message.split(': ');
+      const explanation = rest.length > 0 ? `: ${escape(rest.join(': '))}` : '';
+      lines.push(`> - **${escape(headline)}**${explanation} (\`${item.address}\`)`);
+    }
+    lines.push('');
+  }
+  for (const [heading, items] of sections(report, kind)) {
+    lines.push(`**${heading}**`, '', '| | change | resource |', '| --- | --- | --- |');
+    for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escape(item.message)} | \`${item.address}\` |`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Plain text into GitHub markdown: table pipes, HTML and emphasis characters lose their meaning. */
+function escape(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}

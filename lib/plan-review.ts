@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { colorsFor, parseCommandLine, readFormat, UserError, type ReportFormat } from './command-line';
+import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
+import { buildPlanReport, type PlanReport } from './plan-report';
+import { formatProblem, type Warning } from './problem';
+import { readPlanJson } from './terraform-plan';
+import { planStack, type TerraformOptions } from './terraform';
+
+/** What `npm run plan` / `npm run drift` were asked to do. */
+export type ReviewRequest = {
+  readonly kind: ReviewKind;
+  readonly format: ReportFormat;
+} & (
+  | { readonly source: 'terraform'; readonly environments: readonly string[] }
+  | { readonly source: 'saved plan'; readonly planJson: string; readonly environment: string }
+);
+
+const USAGE: Record<ReviewKind, string> = {
+  plan: 'npm run plan -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
+  drift: 'npm run drift -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
+};
+
+export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      options: { format: { type: 'string' }, 'plan-json': { type: 'string' }, env: { type: 'string' } },
+      allowPositionals: true,
+    },
+    USAGE[kind],
+  );
+  const format = readFormat(values.format);
+  const planJson = values['plan-json'];
+  if (planJson === undefined) {
+    if (values.env !== undefined) throw new UserError(`--env labels a saved plan and goes with --plan-json; to plan an environment, name it: npm run ${kind} -- ${values.env}`);
+    return { kind, format, source: 'terraform', environments: positionals };
+  }
+  if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report\nusage: ${USAGE[kind]}`);
+  if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
+  return { kind, format, source: 'saved plan', planJson, environment: values.env };
+}
+
+/**
+ * Reads a saved `terraform show -json` file: no environment file, synth or terraform involved.
+ * `file` is shown as given and read relative to `cwd`.
+ */
+export function reviewSavedPlan(file: string, environment: string, cwd = process.cwd()): PlanReport {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
+  }
+  return buildPlanReport(readPlanJson(text, file), environment);
+}
+
+export interface ReviewOptions extends TerraformOptions {
+  readonly projectRoot: string;
+  /** Environments to plan. @default every environment file */
+  readonly environments?: readonly string[];
+}
+
+/** Synthesizes the environments, then plans each stack with terraform and reads the plan. */
+export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
+  // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
+  const { synthProject } = await import('./synth');
+  const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
+  const synth = synthProject({ projectRoot: options.projectRoot, only });
+  const reports = synth.stacks.map((stack) => {
+    const planJson = planStack(join(synth.outdir, 'stacks', stack), stack, {
+      env: options.env,
+      onStep: (step) => options.onStep?.(`${stack}: ${step}`),
+    });
+    return buildPlanReport(readPlanJson(planJson, `${stack}: terraform show -json`), stack);
+  });
+  return { reports, warnings: synth.warnings };
+}
+
+export interface ReviewStreams {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/**
+ * The whole of `npm run plan` and `npm run drift`: the report goes to stdout, progress and
+ * warnings to stderr. Returns the exit code: 0 no changes, 2 changes or drift.
+ */
+export async function reviewCommand(
+  kind: ReviewKind,
+  argv: readonly string[],
+  io: ReviewStreams & {
+    readonly projectRoot: string;
+    /** Where relative `--plan-json` paths start. @default the current folder */
+    readonly cwd?: string;
+    readonly env?: NodeJS.ProcessEnv;
+  },
+): Promise<number> {
+  const request = parseReviewArguments(kind, argv);
+  let reports: PlanReport[];
+  if (request.source === 'saved plan') {
+    reports = [reviewSavedPlan(request.planJson, request.environment, io.cwd)];
+  } else {
+    const result = await reviewEnvironments({
+      projectRoot: io.projectRoot,
+      environments: request.environments,
+      env: io.env,
+      onStep: (step) => io.stderr.write(`${step}\n`),
+    });
+    const { yellow } = colorsFor(io.stderr);
+    for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+    reports = result.reports;
+  }
+  io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout)));
+  return reviewExitCode(reports);
+}

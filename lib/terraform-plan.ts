@@ -1,0 +1,138 @@
+import { UserError } from './command-line';
+import { isPlainObject as isObject } from './field-reader';
+
+/**
+ * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) the report
+ * reads. Format: developer.hashicorp.com/terraform/internals/json-format; fields not named here are
+ * ignored, as the format's compatibility promise asks of readers.
+ */
+export interface TerraformPlan {
+  readonly formatVersion: string;
+  readonly terraformVersion?: string;
+  /** When the plan was made (Terraform 1.5 and later); certificate validity is judged at this time. */
+  readonly timestamp?: Date;
+  readonly resourceChanges: readonly ResourceChange[];
+  /** Objects that changed outside Terraform since the last apply (refreshed state against prior state). */
+  readonly resourceDrift: readonly ResourceChange[];
+  readonly outputChanges: Readonly<Record<string, OutputChange>>;
+}
+
+export type PlanAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget';
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly mode: 'managed' | 'data';
+  readonly type: string;
+  readonly name: string;
+  readonly actions: readonly PlanAction[];
+  /** Attribute values before and after; `null` for an object that does not exist on that side. */
+  readonly before: Values | null;
+  readonly after: Values | null;
+  /** Attributes known only after apply (`true` for a whole attribute, nested for parts of one). */
+  readonly afterUnknown: unknown;
+  /** Which attributes are sensitive: never shown. */
+  readonly beforeSensitive: unknown;
+  readonly afterSensitive: unknown;
+  /** Attribute paths that force replacement. */
+  readonly replacePaths: readonly (readonly (string | number)[])[];
+  readonly actionReason?: string;
+}
+
+/** A root output's change; its values are not read, so a sensitive output cannot leak into a report. */
+export interface OutputChange {
+  readonly actions: readonly PlanAction[];
+}
+
+export type Values = Readonly<Record<string, unknown>>;
+
+const ACTIONS: readonly PlanAction[] = ['no-op', 'create', 'read', 'update', 'delete', 'forget'];
+const SUPPORTED_MAJOR = '1';
+
+/**
+ * Reads plan JSON; anything else (a binary plan file, state, other JSON) is a `UserError` saying what
+ * the file is and what to give instead. `label` names the file in messages.
+ */
+export function readPlanJson(text: string, label: string): TerraformPlan {
+  const fail = (why: string) => new UserError(`${label}: ${why}`);
+  if (text.startsWith('PK')) throw fail('is a binary plan file; give its JSON form: terraform show -json <planfile> > plan.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw fail(`is not Terraform plan JSON (${(error as Error).message}); make it with terraform show -json <planfile>`);
+  }
+  if (!isObject(json)) throw fail('is not Terraform plan JSON (expected an object); make it with terraform show -json <planfile>');
+  if ('lineage' in json || ('values' in json && !('planned_values' in json))) {
+    throw fail('is Terraform state, not a plan; make a plan with terraform plan -out=<planfile>, then terraform show -json <planfile>');
+  }
+  if (typeof json.format_version !== 'string') throw fail('is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>');
+  if (json.format_version.split('.')[0] !== SUPPORTED_MAJOR) {
+    throw fail(`has plan format ${json.format_version}; this tool reads format ${SUPPORTED_MAJOR}.x (Terraform 1.x)`);
+  }
+  if (!('planned_values' in json) && !('resource_changes' in json)) {
+    throw fail('is not a plan (no planned_values or resource_changes); make it with terraform show -json <planfile>');
+  }
+  if (json.errored === true) throw fail('records a plan that failed; fix the error Terraform printed and plan again');
+
+  return {
+    formatVersion: json.format_version,
+    terraformVersion: typeof json.terraform_version === 'string' ? json.terraform_version : undefined,
+    timestamp: readTimestamp(json.timestamp),
+    resourceChanges: readResourceChanges(json.resource_changes, 'resource_changes', fail),
+    resourceDrift: readResourceChanges(json.resource_drift, 'resource_drift', fail),
+    outputChanges: readOutputChanges(json.output_changes, fail),
+  };
+}
+
+function readResourceChanges(value: unknown, field: string, fail: (why: string) => Error): ResourceChange[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw fail(`${field} must be an array`);
+  return value.map((entry, index) => {
+    const where = `${field}[${index}]`;
+    if (!isObject(entry) || typeof entry.address !== 'string' || typeof entry.type !== 'string' || !isObject(entry.change)) {
+      throw fail(`${where} is not a resource change (needs address, type and change)`);
+    }
+    const change = entry.change;
+    const actions = change.actions;
+    if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => (ACTIONS as unknown[]).includes(a))) {
+      throw fail(`${where}.change.actions must list actions among ${ACTIONS.join(', ')}`);
+    }
+    return {
+      address: entry.address,
+      mode: entry.mode === 'data' ? 'data' : 'managed',
+      type: entry.type,
+      name: typeof entry.name === 'string' ? entry.name : entry.address.split('.').pop()!,
+      actions: actions as PlanAction[],
+      before: readValues(change.before, `${where}.change.before`, fail),
+      after: readValues(change.after, `${where}.change.after`, fail),
+      afterUnknown: change.after_unknown ?? {},
+      beforeSensitive: change.before_sensitive ?? {},
+      afterSensitive: change.after_sensitive ?? {},
+      replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths as (string | number)[][]) : [],
+      actionReason: typeof entry.action_reason === 'string' ? entry.action_reason : undefined,
+    };
+  });
+}
+
+function readValues(value: unknown, where: string, fail: (why: string) => Error): Values | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) throw fail(`${where} must be an object or null`);
+  return value;
+}
+
+function readOutputChanges(value: unknown, fail: (why: string) => Error): Record<string, OutputChange> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw fail('output_changes must be an object');
+  const outputs: Record<string, OutputChange> = {};
+  for (const [name, change] of Object.entries(value)) {
+    if (!isObject(change) || !Array.isArray(change.actions)) throw fail(`output_changes.${name} is not an output change (needs actions)`);
+    outputs[name] = { actions: change.actions as PlanAction[] };
+  }
+  return outputs;
+}
+
+function readTimestamp(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
