@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { importBlocksProblem, terraformVersion } from '../lib/terraform-version';
 import { environment, TestProject } from './support/builders';
 
@@ -61,23 +61,33 @@ describe('synth of an adopting environment', () => {
       certificateKeyIds: { [thumbprint]: '66666666-aaaa-4bbb-8ccc-000000000001' },
     },
   });
-  const previous = process.env.TERRAFORM_BINARY_NAME;
+  const saved = { PATH: process.env.PATH, TERRAFORM_BINARY_NAME: process.env.TERRAFORM_BINARY_NAME };
+  /** Puts a stand-in `terraform` of this version first on PATH, where both synth's check and cdktf's find it. */
+  function terraformOnPath(version: string): void {
+    const dir = join(bin, `path-${version}`);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(jsonVersion(version), join(dir, 'terraform'));
+    process.env.PATH = `${dir}${delimiter}${saved.PATH}`;
+    delete process.env.TERRAFORM_BINARY_NAME;
+  }
   afterEach(() => {
-    if (previous === undefined) delete process.env.TERRAFORM_BINARY_NAME;
-    else process.env.TERRAFORM_BINARY_NAME = previous;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
   afterAll(() => project.remove());
 
   test('stops with the environment file named when Terraform is older than 1.5, writing nothing', () => {
-    process.env.TERRAFORM_BINARY_NAME = jsonVersion('1.4.6');
+    terraformOnPath('1.4.6');
     expect(project.synthProblems()).toEqual([
-      `environments/prod.ts: adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "${process.env.TERRAFORM_BINARY_NAME}" is 1.4.6: upgrade Terraform`,
+      'environments/prod.ts: adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "terraform" is 1.4.6: upgrade Terraform',
     ]);
     expect(() => project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).toThrow();
   });
 
   test('writes import blocks with Terraform 1.5 or newer', () => {
-    process.env.TERRAFORM_BINARY_NAME = jsonVersion('1.5.7');
+    terraformOnPath('1.5.7');
     project.synth();
     const stack = JSON.parse(project.readFile('cdktf.out/stacks/prod/cdk.tf.json'));
     expect(stack.import).toContainEqual({
