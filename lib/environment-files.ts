@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
-import type { Problem, Warning } from './problem';
+import { InputError, type Problem, type Warning } from './problem';
 
 export interface EnvironmentFilesOptions {
   /** The project root; file names in messages are relative to it. */
@@ -78,6 +78,16 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     });
   }
   return { environments, problems, warnings };
+}
+
+/**
+ * Loads and validates the one environment a command is about.
+ * @throws InputError naming the file and every problem, or the known environments when there is no such file
+ */
+export function loadEnvironment(options: EnvironmentFilesOptions, name: string): { environment: Environment; warnings: readonly Warning[] } {
+  const { environments, problems, warnings } = loadEnvironments({ ...options, only: [name] });
+  if (problems.length > 0 || environments.length !== 1) throw new InputError(problems);
+  return { environment: environments[0], warnings };
 }
 
 function loadDefaultExport(file: string): { value: unknown } | { problem: string } {

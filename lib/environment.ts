@@ -1,6 +1,7 @@
 import { readBackend, type Backend, type BackendInput } from './backend';
 import type { Certificate } from './certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from './certificate-expiry';
+import { readAdoption, type Adoption, type AdoptInput } from './adoption';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
 import { uuidV5 } from './deterministic-uuid';
 import { readCertificates } from './environment-certificates';
@@ -73,6 +74,8 @@ export interface EnvironmentInput {
   readonly backend?: BackendInput;
   /** Synth warns, and `npm run certs` exits 2, when a certificate expires within this many days (1 to 365). @default 30 */
   readonly expiryWarningDays?: number;
+  /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
+  readonly adopt?: AdoptInput;
 }
 
 /**
@@ -99,6 +102,8 @@ export interface Environment {
   readonly consentTexts: Required<ConsentTextsInput>;
   readonly backend: Backend;
   readonly expiryWarningDays: number;
+  /** The existing registration the stack imports, when the environment adopts one. */
+  readonly adoption?: Adoption;
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -134,6 +139,7 @@ const FIELDS = [
   'consentTexts',
   'backend',
   'expiryWarningDays',
+  'adopt',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -185,7 +191,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       ? DEFAULT_DISPLAY_NAME
       : readString(raw.displayName, 'displayName', report, { maxLength: MAX_DISPLAY_NAME });
   const owners = raw.owners === undefined ? [] : readOwners(raw.owners, report);
-  const scopeId = raw.scopeId === undefined ? uuidV5(`${source.name}/${ACCESS_AS_USER}`) : readGuid(raw.scopeId, 'scopeId', report);
+  const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', report);
+  const adoption =
+    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, report);
+  const scopeId = adoption?.scopeId ?? givenScopeId ?? uuidV5(`${source.name}/${ACCESS_AS_USER}`);
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
   const backend = readBackend(raw.backend, source.name, report);
@@ -208,6 +217,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       consentTexts: consentTexts!,
       backend: backend!,
       expiryWarningDays: expiryWarningDays!,
+      adoption,
     },
     problems: [],
     warnings,

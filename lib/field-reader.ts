@@ -86,6 +86,10 @@ export function readArray(value: unknown, path: string, report: Report): readonl
   return value;
 }
 
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
 /** Reads a GUID and returns it in lower case, the form Entra returns. */
 export function readGuid(value: unknown, path: string, report: Report, what = 'a GUID'): string | undefined {
   if (typeof value !== 'string' || !GUID.test(value)) {

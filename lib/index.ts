@@ -1,3 +1,4 @@
+export * from './adoption';
 export * from './backend';
 // pfx.ts, pfx-export.ts and pfx-password.ts are imported directly: node-forge is needed by npm run
 // export-pfx alone, and loading it would slow every synth.
@@ -7,9 +8,12 @@ export * from './certificate-report';
 export * from './command-line';
 export * from './cloud';
 export * from './deterministic-uuid';
+export * from './doctor';
+export * from './doctor-report';
 export * from './environment';
 export * from './environment-certificates';
 export * from './environment-files';
+export * from './manifest';
 export * from './problem';
 export * from './redirect-uri';
 export * from './restore-portal-app';
@@ -19,6 +23,7 @@ export * from './stack-directory';
 export * from './synth';
 export * from './terraform-outputs';
 export * from './tls-self-signed-certificate';
+export * from './terraform-version';
 export * from './vb365';
 export * from './well-known';
 export * from './plan-report';

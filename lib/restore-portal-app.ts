@@ -10,8 +10,10 @@ import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
+import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { formatDate, type Certificate } from './certificate';
+import { adoptionImports } from './adoption';
 import type { Environment } from './environment';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
@@ -208,6 +210,26 @@ export class RestorePortalApp extends Construct {
       new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
         name(owner.replace(/-/g, '')),
       );
+    }
+
+    if (env.adoption) importExisting(this, adoptionImports(env.adoption, id));
+  }
+}
+
+/**
+ * Gives every resource that already exists its import ID (a Terraform `import` block), matched by
+ * Terraform address so the import list reads like the plan. An imported key credential keeps its
+ * dates and is never replaced for its certificate text: Entra does not return the certificate, and
+ * the thumbprint in the address already pins which certificate it holds.
+ */
+function importExisting(app: Construct, imports: ReadonlyMap<string, string>): void {
+  for (const child of app.node.children) {
+    if (!TerraformResource.isTerraformResource(child)) continue;
+    const importId = imports.get(`${child.terraformResourceType}.${child.friendlyUniqueId}`);
+    if (importId === undefined) continue;
+    child.importFrom(importId);
+    if (child instanceof ApplicationCertificate) {
+      child.lifecycle = { ...child.lifecycle, ignoreChanges: ['value', 'encoding', 'start_date', 'end_date'] };
     }
   }
 }

@@ -41,8 +41,11 @@ export function buildStacks(environments: readonly Environment[], context: Stack
     for (const environment of environments) addEnvironmentStacks(app, environment, context);
     const stacks = app.node.findAll().filter(TerraformStack.isStack);
     for (const stack of stacks) stack.prepareStack();
+    // Import blocks add a `terraform version` run per imported resource, failing with a stack trace;
+    // synthProject has checked the version once, naming the environment (terraform-version.ts).
+    const adopting = new Set(environments.filter((e) => e.adoption).map((e) => e.name));
     return stacks.map((stack) => {
-      stack.runAllValidations();
+      if (!adopting.has(stack.node.id)) stack.runAllValidations();
       return { name: stack.node.id, terraform: stack.toTerraform(), dependencies: stack.dependencies.map((d) => d.node.id) };
     });
   });

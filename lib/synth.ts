@@ -5,6 +5,7 @@ import { buildStacksInParallel, SynthesisWorker } from './parallel-synthesis';
 import { InputError, type Warning } from './problem';
 import { synthOutdir } from './stack-directory';
 import { writeStacks } from './stack-synthesis';
+import { importBlocksProblem } from './terraform-version';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */
@@ -35,6 +36,9 @@ export function synthProject(options: SynthOptions): SynthResult {
   try {
     const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot, environmentsDir });
     if (problems.length > 0) throw new InputError(problems);
+    const adopting = environments.filter((e) => e.adoption);
+    const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
+    if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     const context = { projectRoot, outdir, managedBy: repositoryName(projectRoot) };

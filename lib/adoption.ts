@@ -1,0 +1,256 @@
+import type { Certificate } from './certificate';
+import { describe, fieldPath, isPlainObject, readArray, readGuid, readObject, type Report } from './field-reader';
+import { MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+
+/**
+ * An existing registration (made by Veeam's wizard, its script or by hand as in Veeam's article)
+ * that the stack imports instead of creating, so that its Application ID, and every VB365 server
+ * using it, stay as they are.
+ */
+export interface AdoptInput {
+  /** Object ID of the app registration (Entra: App registrations > Overview > Object ID; manifest `id`). */
+  readonly applicationObjectId: string;
+  /** Application (client) ID of the registration: the `-ApplicationId` VB365 is configured with. */
+  readonly clientId: string;
+  /** ID of its `access_as_user` scope (manifest `api.oauth2PermissionScopes[].id`). */
+  readonly scopeId: string;
+  /** Object ID of its service principal (Entra: Enterprise applications > Object ID). */
+  readonly servicePrincipalObjectId: string;
+  /**
+   * IDs of the tenant-wide admin consent grants given earlier ("Grant admin consent" in the portal).
+   * @default none: the grants are created, which fails with "Permission entry already exists" if consent was given
+   */
+  readonly consentGrantIds?: {
+    /** The grant whose resource is Microsoft Graph (scope `User.Read`). */
+    readonly microsoftGraph?: string;
+    /** The grant whose resource is the application's own service principal (scope `access_as_user`). */
+    readonly self?: string;
+  };
+  /**
+   * Key IDs of the key credentials that already hold the environment's certificates, by SHA-1 thumbprint.
+   * @default none: every certificate is added as a new key credential
+   */
+  readonly certificateKeyIds?: Readonly<Record<string, string>>;
+  /**
+   * Whether the registration already pre-authorizes its own client for `access_as_user`.
+   * @default false (neither Veeam's wizard, its script nor the article does)
+   */
+  readonly preAuthorized?: boolean;
+  /** Which of the environment's `owners` already own the application; they are imported, the others added. @default none */
+  readonly existingOwners?: readonly string[];
+}
+
+/** A validated adoption: the IDs of what exists, each checked against the rest of the environment. */
+export interface Adoption {
+  readonly applicationObjectId: string;
+  readonly clientId: string;
+  readonly scopeId: string;
+  readonly servicePrincipalObjectId: string;
+  readonly consentGrantIds: { readonly microsoftGraph?: string; readonly self?: string };
+  /** Key IDs by upper-case thumbprint. */
+  readonly certificateKeyIds: ReadonlyMap<string, string>;
+  readonly preAuthorized: boolean;
+  readonly existingOwners: readonly string[];
+}
+
+/** What `readAdoption` checks the adoption against; undefined where that part of the environment is itself invalid. */
+export interface AdoptionContext {
+  readonly certificates: readonly Certificate[] | undefined;
+  readonly owners: readonly string[] | undefined;
+  /** The environment's own `scopeId` field, when given and valid. */
+  readonly scopeId: string | undefined;
+}
+
+const FIELDS = [
+  'applicationObjectId',
+  'clientId',
+  'scopeId',
+  'servicePrincipalObjectId',
+  'consentGrantIds',
+  'certificateKeyIds',
+  'preAuthorized',
+  'existingOwners',
+] as const satisfies readonly (keyof AdoptInput)[];
+const REQUIRED = ['applicationObjectId', 'clientId', 'scopeId', 'servicePrincipalObjectId'] as const;
+const GRANT_FIELDS = ['microsoftGraph', 'self'] as const;
+/** OAuth2 permission grant IDs are opaque base64url strings, not GUIDs. */
+const GRANT_ID = /^[A-Za-z0-9_-]+$/;
+const THUMBPRINT = /^[0-9a-f]{40}$/i;
+
+const WHAT = {
+  applicationObjectId: 'the object ID of the app registration, a GUID',
+  clientId: 'the Application (client) ID, a GUID',
+  scopeId: 'the ID of the access_as_user scope, a GUID',
+  servicePrincipalObjectId: 'the object ID of the service principal (Enterprise application), a GUID',
+} as const;
+
+/** Checks the `adopt` field of an environment file. */
+export function readAdoption(value: unknown, path: string, context: AdoptionContext, report: Report): Adoption | undefined {
+  let ok = true;
+  const fail: Report = (at, message) => {
+    report(at, message);
+    ok = false;
+  };
+  const raw = readObject(value, path, FIELDS, fail);
+  if (!raw) return undefined;
+  const ids: Partial<Record<(typeof REQUIRED)[number], string>> = {};
+  for (const field of REQUIRED) {
+    const at = fieldPath(path, field);
+    if (raw[field] === undefined) fail(at, `is required to adopt a registration: ${WHAT[field]}`);
+    else ids[field] = readGuid(raw[field], at, fail, WHAT[field]);
+  }
+  if (ids.scopeId && context.scopeId !== undefined && context.scopeId !== ids.scopeId) {
+    fail('scopeId', `differs from ${fieldPath(path, 'scopeId')} (${ids.scopeId}); an adopted registration keeps its scope ID: remove scopeId`);
+  }
+  const consentGrantIds = readGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
+  const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail);
+  let preAuthorized = false;
+  if (raw.preAuthorized !== undefined) {
+    if (typeof raw.preAuthorized === 'boolean') preAuthorized = raw.preAuthorized;
+    else fail(fieldPath(path, 'preAuthorized'), `must be true or false; got ${describe(raw.preAuthorized)}`);
+  }
+  const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail);
+  if (!ok) return undefined;
+  return {
+    applicationObjectId: ids.applicationObjectId!,
+    clientId: ids.clientId!,
+    scopeId: ids.scopeId!,
+    servicePrincipalObjectId: ids.servicePrincipalObjectId!,
+    consentGrantIds,
+    certificateKeyIds,
+    preAuthorized,
+    existingOwners,
+  };
+}
+
+function readGrantIds(value: unknown, path: string, fail: Report): Adoption['consentGrantIds'] {
+  if (value === undefined) return {};
+  const raw = readObject(value, path, GRANT_FIELDS, fail);
+  if (!raw) return {};
+  const grants: { microsoftGraph?: string; self?: string } = {};
+  for (const field of GRANT_FIELDS) {
+    const id = raw[field];
+    if (id === undefined) continue;
+    if (typeof id !== 'string' || !GRANT_ID.test(id)) {
+      fail(
+        fieldPath(path, field),
+        `must be the id of an oauth2PermissionGrant (letters, digits, "-" and "_", without "/oauth2PermissionGrants/"); got ${describe(id)}`,
+      );
+      continue;
+    }
+    grants[field] = id;
+  }
+  if (grants.microsoftGraph && grants.microsoftGraph === grants.self) {
+    fail(fieldPath(path, 'self'), 'is the same grant as microsoftGraph; each resource has its own grant');
+  }
+  return grants;
+}
+
+function readCertificateKeyIds(value: unknown, path: string, context: AdoptionContext, fail: Report): Map<string, string> {
+  const keyIds = new Map<string, string>();
+  if (value === undefined) return keyIds;
+  if (!isPlainObject(value)) {
+    fail(path, `must be an object of "<certificate thumbprint>": "<key ID>"; got ${describe(value)}`);
+    return keyIds;
+  }
+  // Only certificate files exist before deploying; self-signed ones are made by Terraform.
+  const known = context.certificates?.flatMap((c) => (c.source === 'file' ? [c.thumbprint] : []));
+  const byKeyId = new Map<string, string>();
+  for (const [thumbprint, keyId] of Object.entries(value)) {
+    const at = fieldPath(path, thumbprint);
+    if (!THUMBPRINT.test(thumbprint)) {
+      fail(at, 'must be keyed by a SHA-1 thumbprint (40 hexadecimal digits, as Windows and VB365 show it)');
+      continue;
+    }
+    const upper = thumbprint.toUpperCase();
+    if (known && !known.includes(upper)) {
+      fail(at, `no certificate in certificates has this thumbprint; theirs: ${known.join(', ')}`);
+      continue;
+    }
+    const id = readGuid(keyId, at, fail, 'the key ID of the key credential, a GUID');
+    if (!id) continue;
+    const other = byKeyId.get(id);
+    if (other) {
+      fail(at, `has the same key ID as ${other}; each key credential holds one certificate`);
+      continue;
+    }
+    byKeyId.set(id, upper);
+    keyIds.set(upper, id);
+  }
+  return keyIds;
+}
+
+function readExistingOwners(value: unknown, path: string, context: AdoptionContext, fail: Report): string[] {
+  if (value === undefined) return [];
+  const list = readArray(value, path, fail);
+  if (!list) return [];
+  const owners: string[] = [];
+  list.forEach((entry, index) => {
+    const at = fieldPath(path, index);
+    const owner = readGuid(entry, at, fail, 'an object ID listed in owners, a GUID');
+    if (!owner) return;
+    if (context.owners && !context.owners.includes(owner)) {
+      fail(at, `${owner} is not in owners; list it there too, or remove it here`);
+      return;
+    }
+    if (!owners.includes(owner)) owners.push(owner);
+  });
+  return owners;
+}
+
+/**
+ * Terraform import IDs of azuread 3.x (provider docs and its `parse` package), which differ per
+ * resource: most are `/applications/{objectId}/...`, the pre-authorization and the certificate
+ * have no leading slash, and the identifier URI is addressed by its base64.
+ */
+export const IMPORT_ID = {
+  application: (objectId: string) => `/applications/${objectId}`,
+  servicePrincipal: (objectId: string) => `/servicePrincipals/${objectId}`,
+  /** The provider path-unescapes the segment, then base64-decodes it; `/`, `+` and `=` must be escaped. */
+  identifierUri: (objectId: string, uri: string) =>
+    `/applications/${objectId}/identifierUris/${encodeURIComponent(Buffer.from(uri, 'utf8').toString('base64'))}`,
+  permissionScope: (objectId: string, scopeId: string) => `/applications/${objectId}/permissionScopes/${scopeId}`,
+  redirectUris: (objectId: string, type: 'SPA' | 'Web' | 'PublicClient') => `/applications/${objectId}/redirectUris/${type}`,
+  fallbackPublicClient: (objectId: string) => `/applications/${objectId}/fallbackPublicClient`,
+  apiAccess: (objectId: string, apiClientId: string) => `/applications/${objectId}/apiAccess/${apiClientId}`,
+  preAuthorized: (objectId: string, clientId: string) => `${objectId}/preAuthorizedApplication/${clientId}`,
+  certificate: (objectId: string, keyId: string) => `${objectId}/certificate/${keyId}`,
+  owner: (objectId: string, ownerObjectId: string) => `/applications/${objectId}/owners/${ownerObjectId}`,
+  delegatedPermissionGrant: (grantId: string) => `/oauth2PermissionGrants/${grantId}`,
+} as const;
+
+/**
+ * The import ID of every resource an adoption brings under management, by Terraform address
+ * (`azuread_application_registration.portal`), for a `RestorePortalApp` with construct id `name`.
+ * Parts the adoption does not vouch for are absent and get created.
+ */
+export function adoptionImports(adoption: Adoption, name: string): Map<string, string> {
+  const app = adoption.applicationObjectId;
+  const imports = new Map<string, string>([
+    [`azuread_application_registration.${name}`, IMPORT_ID.application(app)],
+    [`azuread_application_identifier_uri.${name}`, IMPORT_ID.identifierUri(app, `api://${adoption.clientId}`)],
+    [`azuread_application_permission_scope.${name}_access_as_user`, IMPORT_ID.permissionScope(app, adoption.scopeId)],
+    [`azuread_application_redirect_uris.${name}_spa`, IMPORT_ID.redirectUris(app, 'SPA')],
+    [`azuread_application_fallback_public_client.${name}`, IMPORT_ID.fallbackPublicClient(app)],
+    [`azuread_application_api_access.${name}_microsoft_graph`, IMPORT_ID.apiAccess(app, MICROSOFT_GRAPH_CLIENT_ID)],
+    [`azuread_application_api_access.${name}_self`, IMPORT_ID.apiAccess(app, adoption.clientId)],
+    [`azuread_service_principal.${name}`, IMPORT_ID.servicePrincipal(adoption.servicePrincipalObjectId)],
+  ]);
+  if (adoption.preAuthorized) {
+    imports.set(`azuread_application_pre_authorized.${name}_self`, IMPORT_ID.preAuthorized(app, adoption.clientId));
+  }
+  const grants = adoption.consentGrantIds;
+  if (grants.microsoftGraph) {
+    imports.set(`azuread_service_principal_delegated_permission_grant.${name}_microsoft_graph`, IMPORT_ID.delegatedPermissionGrant(grants.microsoftGraph));
+  }
+  if (grants.self) {
+    imports.set(`azuread_service_principal_delegated_permission_grant.${name}_self`, IMPORT_ID.delegatedPermissionGrant(grants.self));
+  }
+  for (const [thumbprint, keyId] of adoption.certificateKeyIds) {
+    imports.set(`azuread_application_certificate.${name}_${thumbprint.toLowerCase()}`, IMPORT_ID.certificate(app, keyId));
+  }
+  for (const owner of adoption.existingOwners) {
+    imports.set(`azuread_application_owner.${name}_${owner.replace(/-/g, '')}`, IMPORT_ID.owner(app, owner));
+  }
+  return imports;
+}
