@@ -15,6 +15,24 @@ describe('plan report', () => {
     expect(formatReports([report], 'plan', 'text', plain)).toBe('prod: no changes: Entra matches the code\n');
   });
 
+  test('shows the imports of an adopted registration as changes, and removing its empty redirect entry as harmless', () => {
+    const plan = planFixture('no-changes');
+    const registration = plan.resource_changes.find((c: { address: string }) => c.address === 'azuread_application_registration.portal');
+    registration.change.importing = { id: '/applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10' };
+    const spa = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_redirect_uris');
+    spa.change.importing = { id: '/applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10/redirectUris/SPA' };
+    spa.change.actions = ['update'];
+    spa.change.before = { ...spa.change.before, redirect_uris: ['', ...spa.change.after.redirect_uris] };
+    const report = reportOf(plan);
+    expect(report.changes.map((item) => [item.action, item.message])).toEqual([
+      ['import', 'application registration "VB365 Restore Portal" imported as it is in Entra (import ID /applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10)'],
+      ['import', expect.stringContaining('imported as it is in Entra (import ID /applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10/redirectUris/SPA)')],
+      ['update', 'empty redirect URI entry removed'],
+    ]);
+    expect(report.dangers).toEqual([]);
+    expect(reviewExitCode([report])).toBe(2);
+  });
+
   test('lists what a new environment creates, in the portal words, with nothing dangerous', () => {
     const report = reportOf(planFixture('new-environment'));
     expect(report.dangers).toEqual([]);

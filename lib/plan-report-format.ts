@@ -9,7 +9,7 @@ export function reviewExitCode(reports: readonly PlanReport[]): 0 | 2 {
   return reports.some(hasChanges) ? 2 : 0;
 }
 
-const SYMBOL: Record<ChangeKind, string> = { create: '+', update: '~', replace: '-/+', delete: '-', forget: '×' };
+const SYMBOL: Record<ChangeKind, string> = { import: '<=', create: '+', update: '~', replace: '-/+', delete: '-', forget: '×' };
 const TITLE: Record<ReviewKind, string> = { plan: 'Restore Portal plan', drift: 'Restore Portal drift check' };
 const DRIFT_HEADING = 'Changed outside Terraform';
 const CHANGES_HEADING = 'Changes applying the code would make';

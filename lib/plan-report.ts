@@ -2,8 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import type { PlanAction, ResourceChange, TerraformPlan, Values } from './terraform-plan';
 import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
-/** What happens to one resource, in the words of a plan: replace is delete and create together. */
-export type ChangeKind = 'create' | 'update' | 'replace' | 'delete' | 'forget';
+/**
+ * What happens to one resource, in the words of a plan: replace is delete and create together;
+ * import brings an existing object under Terraform (adoption), with or without an update.
+ */
+export type ChangeKind = 'import' | 'create' | 'update' | 'replace' | 'delete' | 'forget';
 
 /** One line of the report, in the portal's words, with the Terraform address it comes from. */
 export interface ReportItem {
@@ -36,15 +39,12 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
   const context = contextOf(plan);
   const describe = (entries: readonly ResourceChange[], perspective: Perspective): ReportItem[] =>
     entries.flatMap((entry) => {
-      const kind = kindOf(entry);
-      if (!kind) return [];
       const outside = perspective === 'drift' ? ' outside Terraform' : '';
-      return describeChange(entry, kind, { ...context, perspective, outside }).map((message) => ({
-        address: entry.address,
-        type: entry.type,
-        action: kind,
-        message,
-      }));
+      const item = (action: ChangeKind) => (message: string) => ({ address: entry.address, type: entry.type, action, message });
+      const kind = kindOf(entry);
+      const changes = kind ? describeChange(entry, kind, { ...context, perspective, outside }).map(item(kind)) : [];
+      if (perspective === 'drift' || entry.importingId === undefined) return changes;
+      return [item('import')(describeImport(entry, { ...context, perspective, outside })), ...changes];
     });
   const managed = (entries: readonly ResourceChange[]) => entries.filter((e) => e.mode === 'managed');
   const outputs = Object.entries(plan.outputChanges).flatMap(([name, change]): ReportItem[] => {
@@ -107,11 +107,14 @@ function contextOf(plan: TerraformPlan): PlanContext {
   return { scopeNames, ownClientIds, addedOutside, now: plan.timestamp ?? new Date() };
 }
 
-function kindOf(entry: ResourceChange): ChangeKind | undefined {
+/** What the plan's actions do to the object; importing is read separately (`importingId`). */
+type ActionKind = Exclude<ChangeKind, 'import'>;
+
+function kindOf(entry: ResourceChange): ActionKind | undefined {
   return kindOfActions(entry.actions);
 }
 
-function kindOfActions(actions: readonly PlanAction[]): ChangeKind | undefined {
+function kindOfActions(actions: readonly PlanAction[]): ActionKind | undefined {
   if (actions.includes('delete') && actions.includes('create')) return 'replace';
   for (const kind of ['create', 'update', 'delete', 'forget'] as const) if (actions.includes(kind)) return kind;
   return undefined;
@@ -159,7 +162,8 @@ const listed = (item: (value: string, context: Context, entry: ResourceChange) =
 const changed = (context: Context) => (context.perspective === 'drift' ? ' changed outside Terraform' : '');
 const labelled = (label: string): AttributeWording => (before, after, context) => [`${label}${changed(context)}: ${show(before)} → ${show(after)}`];
 
-const redirectUri = (uri: string) => `redirect URI ${uri}`;
+/** An empty entry (the article's registration has one) is named so, not left as a blank. */
+const redirectUri = (uri: string) => (uri.trim() === '' ? 'empty redirect URI entry' : `redirect URI ${uri}`);
 const scopeName = (id: string, context: Context) => context.scopeNames.get(id) ?? `scope ${id}`;
 // A client ID known only after apply belongs to a registration created by the same plan: the app's own.
 const isOwn = (clientId: string | undefined, context: Context) => clientId === undefined || context.ownClientIds.has(clientId);
@@ -288,7 +292,7 @@ const GENERIC: ResourceKind = { what: (_, e) => `${e.type} ${e.name}` };
 /** Attributes that say nothing to a person: identifiers derived from others, and timeouts. */
 const IGNORED_ATTRIBUTES = new Set(['id', 'timeouts']);
 
-function describeChange(entry: ResourceChange, kind: ChangeKind, context: Context): string[] {
+function describeChange(entry: ResourceChange, kind: ActionKind, context: Context): string[] {
   const resource = KINDS[entry.type] ?? GENERIC;
   const what = resource.what(valuesOf(entry), entry, context);
   switch (kind) {
@@ -311,6 +315,11 @@ function describeChange(entry: ResourceChange, kind: ChangeKind, context: Contex
         return [`${what}: ${attribute}${changed(context)}: ${show(entry.before?.[attribute])} → ${show(entry.after?.[attribute])}`];
       });
   }
+}
+
+function describeImport(entry: ResourceChange, context: Context): string {
+  const what = (KINDS[entry.type] ?? GENERIC).what(valuesOf(entry), entry, context);
+  return `${what} imported as it is in Entra (import ID ${entry.importingId})`;
 }
 
 function because(entry: ResourceChange): string {
@@ -387,7 +396,8 @@ function findDangers(plan: TerraformPlan, planContext: PlanContext): ReportItem[
         const after = kind === 'delete' ? [] : list(entry.after, 'redirect_uris');
         const revertsDrift = context.addedOutside.get(entry.address) ?? new Set<string>();
         for (const uri of diff(before, after).removed) {
-          if (revertsDrift.has(uri)) continue;
+          // An empty entry never reached a portal: removing it breaks nothing.
+          if (revertsDrift.has(uri) || uri.trim() === '') continue;
           danger(entry, kind, `redirect URI ${uri} will be removed: the Restore Portal at that address can no longer sign users in`);
         }
         break;

@@ -36,6 +36,8 @@ export interface ResourceChange {
   /** Attribute paths that force replacement. */
   readonly replacePaths: readonly (readonly (string | number)[])[];
   readonly actionReason?: string;
+  /** The import ID when an `import` block brings an existing object under Terraform (Terraform 1.5+). */
+  readonly importingId?: string;
 }
 
 /** A root output's change; its values are not read, so a sensitive output cannot leak into a report. */
@@ -110,6 +112,7 @@ function readResourceChanges(value: unknown, field: string, fail: (why: string) 
       afterSensitive: change.after_sensitive ?? {},
       replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths as (string | number)[][]) : [],
       actionReason: typeof entry.action_reason === 'string' ? entry.action_reason : undefined,
+      importingId: isObject(change.importing) && typeof change.importing.id === 'string' ? change.importing.id : undefined,
     };
   });
 }
