@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { readBackend, type Backend, type BackendInput } from './backend';
 import { readCertificateFile, type Certificate } from './certificate';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
+import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from './customer-tenant';
 import { uuidV5 } from './deterministic-uuid';
 import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
 import type { Problem, Warning } from './problem';
@@ -49,6 +50,8 @@ export interface EnvironmentInput {
   readonly consentTexts?: ConsentTextsInput;
   /** Where Terraform keeps this environment's state. @default local state in `terraform.<name>.tfstate` */
   readonly backend?: BackendInput;
+  /** Customer tenants to onboard, one stack `<name>-tenant-<customer>` each. @default none */
+  readonly customerTenants?: readonly CustomerTenantInput[];
 }
 
 /**
@@ -74,6 +77,7 @@ export interface Environment {
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
   readonly backend: Backend;
+  readonly customerTenants: readonly CustomerTenant[];
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -106,6 +110,7 @@ const FIELDS = [
   'cloud',
   'consentTexts',
   'backend',
+  'customerTenants',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -114,6 +119,8 @@ const CERTIFICATE_SOURCES = ['file'] as const;
 const EXAMPLE_ENVIRONMENT = 'example';
 const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
+const TENANT_LOCAL_STATE_WARNING =
+  "tenant stacks read the application's client ID from this environment's local state file, which only this machine has; CI cannot plan them";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Entra's limit for an application's display name. */
@@ -129,6 +136,9 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
 
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
+  }
+  if (source.name.includes(TENANT_STACK_MARKER)) {
+    report('', `the file name "${source.name}" contains "${TENANT_STACK_MARKER}", which marks the stacks of customer tenants; rename the file`);
   }
   const raw = readObject(input, '', FIELDS, report);
   if (!raw) {
@@ -154,6 +164,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
     warnings.push({ file: source.file, path: 'backend', message: LOCAL_STATE_WARNING(backend.path) });
   }
+  const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
+  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT && customerTenants && customerTenants.length > 0) {
+    warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
+  }
 
   if (problems.length > 0) return { problems, warnings };
   return {
@@ -169,6 +183,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       scopeId: scopeId!,
       consentTexts: consentTexts!,
       backend: backend!,
+      customerTenants: customerTenants!,
     },
     problems: [],
     warnings,
