@@ -3,6 +3,7 @@ export * from './certificate';
 export * from './command-line';
 export * from './customer-tenant';
 export * from './customer-tenant-stack';
+export * from './customer-tenant-status';
 export * from './cloud';
 export * from './deterministic-uuid';
 export * from './environment';
