@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reviewCommand } from '../lib/plan-review';
-import { CONTOSO, FABRIKAM, TestProject, validInput } from './support/builders';
+import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
@@ -85,4 +87,37 @@ test('a plan report names the shared client ID output for what it is', () => {
   const plan = planFixture('no-changes');
   plan.output_changes[CROSS_STACK_OUTPUT] = { actions: ['delete'], before: 'x', after: null, before_sensitive: true, after_sensitive: false };
   expect(reportOf(plan).changes.map((c) => c.message)).toEqual(['client ID output for the customer tenant stacks removed']);
+});
+
+describe('apply.yml', () => {
+  /** The shell of the workflow step named `name`: the lines of its `run: |` block, unindented. */
+  function stepScript(workflow: string, name: string): string {
+    const lines = readFileSync(join(REPO_ROOT, '.github/workflows', workflow), 'utf8').split('\n');
+    const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
+    const run = lines.findIndex((line, i) => i > start && line.trim() === 'run: |');
+    const indent = lines[run + 1].length - lines[run + 1].trimStart().length;
+    const body = lines.slice(run + 1);
+    const end = body.findIndex((line) => line.trim() !== '' && line.length - line.trimStart().length < indent);
+    return body.slice(0, end).map((line) => line.slice(indent)).join('\n');
+  }
+
+  test("applies the environment's saved plan first, then its tenant stacks', and names those that waited", () => {
+    const root = mkdtempSync(join(tmpdir(), 'apply-step-'));
+    for (const stack of ['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam', 'production']) mkdirSync(join(root, 'cdktf.out/stacks', stack), { recursive: true });
+    for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'bin/terraform'), '#!/bin/sh\necho "terraform $*"\n', { mode: 0o755 });
+    const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the reviewed plans')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ENVIRONMENT: 'prod' },
+    });
+    rmSync(root, { recursive: true, force: true });
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
+      '::notice title=prod-tenant-fabrikam not applied::it is planned once prod is applied: run apply again',
+    ]);
+    expect(result.status).toBe(0);
+  });
 });
