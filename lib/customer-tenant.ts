@@ -35,8 +35,8 @@ const MAX_STACK_NAME = 63;
 const MAX_WORKSPACE_NAME = 90;
 
 /**
- * Checks `customerTenants` of an environment; reports under `customerTenants[i].*`. Names and
- * tenant IDs are compared without case: stack folders differ only in case on no common file system.
+ * Checks `customerTenants` of an environment; reports under `customerTenants[i].*`. Names are
+ * compared without case: on Windows and macOS two stacks differing only in case share one folder.
  */
 export function readCustomerTenants(
   value: unknown,
@@ -68,7 +68,7 @@ export function readCustomerTenants(
     if (tenantId !== undefined) {
       const first = tenantIds.get(tenantId);
       if (tenantId === home.tenantId) {
-        note(fieldPath(path, 'tenantId'), `is the environment's own tenant (tenantId): its stack already creates the service principal and admin consent there; list only customer tenants`);
+        note(fieldPath(path, 'tenantId'), "is the environment's own tenant (tenantId): its stack already creates the service principal and admin consent there; list only customer tenants");
       } else if (first !== undefined) {
         note(fieldPath(path, 'tenantId'), `${tenantId} is already listed as customerTenants[${first}]; list each customer tenant once`);
       } else {
