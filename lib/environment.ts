@@ -3,6 +3,7 @@ import type { Certificate } from './certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from './certificate-expiry';
 import { readAdoption, type Adoption, type AdoptInput } from './adoption';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
+import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from './customer-tenant';
 import { uuidV5 } from './deterministic-uuid';
 import { readCertificates } from './environment-certificates';
 import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
@@ -76,6 +77,8 @@ export interface EnvironmentInput {
   readonly expiryWarningDays?: number;
   /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
   readonly adopt?: AdoptInput;
+  /** Customer tenants to onboard, one stack `<name>-tenant-<customer>` each. @default none */
+  readonly customerTenants?: readonly CustomerTenantInput[];
 }
 
 /**
@@ -104,6 +107,7 @@ export interface Environment {
   readonly expiryWarningDays: number;
   /** The existing registration the stack imports, when the environment adopts one. */
   readonly adoption?: Adoption;
+  readonly customerTenants: readonly CustomerTenant[];
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -140,6 +144,7 @@ const FIELDS = [
   'backend',
   'expiryWarningDays',
   'adopt',
+  'customerTenants',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -147,6 +152,8 @@ const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof Consent
 const EXAMPLE_ENVIRONMENT = 'example';
 const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
+const TENANT_LOCAL_STATE_WARNING =
+  "tenant stacks read the application's client ID from this environment's local state file, which only this machine has; CI cannot plan them";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Entra's limit for an application's display name. */
@@ -163,6 +170,9 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
 
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
+  }
+  if (source.name.includes(TENANT_STACK_MARKER)) {
+    report('', `the file name "${source.name}" contains "${TENANT_STACK_MARKER}", which marks the stacks of customer tenants; rename the file`);
   }
   const raw = readObject(input, '', FIELDS, report);
   if (!raw) {
@@ -201,6 +211,10 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
     warn('backend', LOCAL_STATE_WARNING(backend.path));
   }
+  const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
+  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT && customerTenants && customerTenants.length > 0) {
+    warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
+  }
 
   if (problems.length > 0) return { problems, warnings };
   return {
@@ -218,6 +232,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       backend: backend!,
       expiryWarningDays: expiryWarningDays!,
       adoption,
+      customerTenants: customerTenants!,
     },
     problems: [],
     warnings,

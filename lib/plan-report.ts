@@ -51,7 +51,8 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
     const kind = kindOfActions(change.actions);
     if (!kind) return [];
     const verb = kind === 'create' ? 'added' : kind === 'delete' ? 'removed' : 'changes';
-    return [{ address: `output.${name}`, type: 'output', action: kind, message: `output ${name} ${verb}` }];
+    const what = isCrossStackOutput(name) ? 'client ID output for the customer tenant stacks' : `output ${name}`;
+    return [{ address: `output.${name}`, type: 'output', action: kind, message: `${what} ${verb}` }];
   });
   return {
     environment,
@@ -60,6 +61,14 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
     drift: describe(managed(plan.resourceDrift), 'drift'),
     changes: [...describe(managed(plan.resourceChanges), 'change'), ...outputs],
   };
+}
+
+/**
+ * Whether a root output is one cdktf adds for a reference from another stack
+ * (`TerraformStack.registerOutgoingCrossStackReference`): the client ID customer tenant stacks read.
+ */
+export function isCrossStackOutput(name: string): boolean {
+  return name.startsWith('cross-stack-output-');
 }
 
 /** A thumbprint shortened as the portal's lists show it: first and last four hex digits. */

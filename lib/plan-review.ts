@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, UserError, type ReportFormat } from './command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
-import { buildPlanReport, type PlanReport } from './plan-report';
+import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
 import { formatProblem, type Warning } from './problem';
-import { readPlanJson } from './terraform-plan';
-import { planStack, type TerraformOptions } from './terraform';
+import { readPlanJson, type TerraformPlan } from './terraform-plan';
+import { PLAN_FILE, planStack, type TerraformOptions } from './terraform';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
@@ -62,20 +62,56 @@ export interface ReviewOptions extends TerraformOptions {
   readonly environments?: readonly string[];
 }
 
-/** Synthesizes the environments, then plans each stack with terraform and reads the plan. */
+/**
+ * Synthesizes the environments, then plans each stack with terraform and reads the plan. A customer
+ * tenant stack is planned after its environment's stack, and not at all while that plan still adds
+ * the client ID output the tenant stack reads (the environment is new, or has its first customer):
+ * until it is applied, the tenant stack's plan could only fail.
+ */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('./synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
+  const unapplied = new Set<string>();
   const reports = synth.stacks.map((stack) => {
-    const planJson = planStack(join(synth.outdir, 'stacks', stack), stack, {
+    const stackDir = join(synth.outdir, 'stacks', stack);
+    const home = synth.homeStacks[stack];
+    if (home !== undefined && unapplied.has(home)) {
+      // An earlier plan left here must not be applied in place of the one this run could not make.
+      rmSync(join(stackDir, PLAN_FILE), { force: true });
+      return waitingReport(stack, home);
+    }
+    const planJson = planStack(stackDir, stack, {
       env: options.env,
       onStep: (step) => options.onStep?.(`${stack}: ${step}`),
     });
-    return buildPlanReport(readPlanJson(planJson, `${stack}: terraform show -json`), stack);
+    const plan = readPlanJson(planJson, `${stack}: terraform show -json`);
+    if (addsCrossStackOutput(plan)) unapplied.add(stack);
+    return buildPlanReport(plan, stack);
   });
   return { reports, warnings: synth.warnings };
+}
+
+function addsCrossStackOutput(plan: TerraformPlan): boolean {
+  return Object.entries(plan.outputChanges).some(([name, change]) => isCrossStackOutput(name) && change.actions.includes('create'));
+}
+
+/** The report of a customer tenant stack that cannot be planned before its environment is applied. */
+function waitingReport(stack: string, home: string): PlanReport {
+  return {
+    environment: stack,
+    dangers: [],
+    drift: [],
+    changes: [
+      {
+        address: stack,
+        type: 'stack',
+        action: 'create',
+        message: `not planned yet: this stack reads the application's client ID from the state of ${home}, which has it once ${home} is applied; apply ${home}, then plan again`,
+      },
+    ],
+  };
 }
 
 export interface ReviewStreams {

@@ -2,6 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { Environment } from './environment';
+import { CustomerTenantStack } from './customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
 import { withoutTokenStackTraces } from './token-stack-traces';
 
@@ -22,13 +23,25 @@ export interface BuiltStack {
   readonly dependencies: readonly string[];
 }
 
-/** Adds the stacks of one environment to an app. */
+/**
+ * Adds the stacks of one environment to an app: its own, then one per customer tenant, which reads
+ * the application's client ID from it (a cross-stack reference, so both must be in the same app).
+ */
 export function addEnvironmentStacks(app: Construct, environment: Environment, context: StackContext): void {
-  new RestorePortalStack(app, {
+  const stackDir = (name: string) => join(context.outdir, 'stacks', name);
+  const home = new RestorePortalStack(app, {
     environment,
     managedBy: context.managedBy,
-    paths: { stackDir: join(context.outdir, 'stacks', environment.name), projectRoot: context.projectRoot },
+    paths: { stackDir: stackDir(environment.name), projectRoot: context.projectRoot },
   });
+  for (const tenant of environment.customerTenants) {
+    new CustomerTenantStack(app, {
+      environment,
+      tenant,
+      clientId: home.app.clientId,
+      paths: { stackDir: stackDir(tenant.stackName), projectRoot: context.projectRoot },
+    });
+  }
 }
 
 /**

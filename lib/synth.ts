@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { TENANT_STACK_MARKER } from './customer-tenant';
+import type { Environment } from './environment';
 import { environmentFiles, loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { buildStacksInParallel, SynthesisWorker } from './parallel-synthesis';
 import { InputError, type Warning } from './problem';
@@ -13,8 +15,10 @@ export interface SynthOptions extends EnvironmentFilesOptions {
 }
 
 export interface SynthResult {
-  /** Names of the synthesized stacks, one per environment. */
+  /** Names of the synthesized stacks: each environment's, followed by those of its customer tenants. */
   readonly stacks: readonly string[];
+  /** The environment stack each customer tenant stack reads the client ID from, by tenant stack name. */
+  readonly homeStacks: Readonly<Record<string, string>>;
   /** The folder written. */
   readonly outdir: string;
   /** Warnings about the environments, for synth to print. */
@@ -44,9 +48,9 @@ export function synthProject(options: SynthOptions): SynthResult {
     const context = { projectRoot, outdir, managedBy: repositoryName(projectRoot) };
     writeStacks(buildStacksInParallel(environments, context, staging, worker), staging);
     moveInto(staging, outdir);
-    // A partial synth (plan of one environment) must keep the other stacks' folders and saved plans.
-    if (!options.only) removeOrphanStacks(outdir, environments.map((e) => e.name));
-    return { stacks: environments.map((e) => e.name), outdir, warnings };
+    removeOrphanStacks(outdir, environments, { partial: Boolean(options.only) });
+    const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
+    return { stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
   } finally {
     worker?.stop();
     rmSync(staging, { recursive: true, force: true });
@@ -83,11 +87,21 @@ function moveInto(from: string, to: string): void {
   }
 }
 
-/** Stack folders of environments that no longer exist, as `cdktf synth` removes them. */
-function removeOrphanStacks(outdir: string, stacks: readonly string[]): void {
+function stacksOf(environment: Environment): string[] {
+  return [environment.name, ...environment.customerTenants.map((t) => t.stackName)];
+}
+
+/**
+ * Stack folders of environments and customer tenants that no longer exist, as `cdktf synth` removes
+ * them. A partial synth (plan of one environment) keeps the other environments' folders and saved
+ * plans, and removes only the synthesized environments' former tenant stacks.
+ */
+function removeOrphanStacks(outdir: string, environments: readonly Environment[], opts: { partial: boolean }): void {
   const stacksDir = join(outdir, 'stacks');
   if (!existsSync(stacksDir)) return;
+  const stacks = environments.flatMap(stacksOf);
+  const owned = (stack: string) => !opts.partial || environments.some((e) => stack.startsWith(`${e.name}${TENANT_STACK_MARKER}`));
   for (const entry of readdirSync(stacksDir, { withFileTypes: true })) {
-    if (entry.isDirectory() && !stacks.includes(entry.name)) rmSync(join(stacksDir, entry.name), { recursive: true, force: true });
+    if (entry.isDirectory() && !stacks.includes(entry.name) && owned(entry.name)) rmSync(join(stacksDir, entry.name), { recursive: true, force: true });
   }
 }

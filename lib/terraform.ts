@@ -16,25 +16,42 @@ export interface TerraformOptions {
  * Returns the plan JSON. A failing step is a `UserError` carrying Terraform's own reason on one line.
  */
 export function planStack(stackDir: string, stack: string, options: TerraformOptions = {}): string {
-  const env = { ...(options.env ?? process.env), TF_IN_AUTOMATION: '1' };
-  const run = (step: string, args: readonly string[], success: readonly number[] = [0]): string => {
-    options.onStep?.(`terraform ${step}`);
-    const result = spawnSync('terraform', [`-chdir=${stackDir}`, ...args], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
-    if (result.error) {
-      if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)');
-      }
-      throw new UserError(`could not run terraform: ${result.error.message}`);
-    }
-    if (result.status === null || !success.includes(result.status)) {
-      throw new UserError(`${stack}: terraform ${step} failed: ${terraformError(`${result.stderr}\n${result.stdout}`)}`);
-    }
-    return result.stdout;
-  };
+  const run = (step: string, args: readonly string[], success?: readonly number[]) => runTerraform(stackDir, stack, step, args, options, success);
   run('init', ['init', '-input=false', '-no-color']);
   // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
   run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
   return run('show', ['show', '-json', PLAN_FILE]);
+}
+
+/**
+ * The root outputs of a stack as `terraform output -json` prints them (`{}` when its state is
+ * empty). Needs the stack folder initialized (`cdktf deploy`, `npm run plan` or `terraform init`).
+ */
+export function stackOutputs(stackDir: string, stack: string, options: TerraformOptions = {}): string {
+  return runTerraform(stackDir, stack, 'output', ['output', '-no-color', '-json'], options);
+}
+
+function runTerraform(
+  stackDir: string,
+  stack: string,
+  step: string,
+  args: readonly string[],
+  options: TerraformOptions,
+  success: readonly number[] = [0],
+): string {
+  const env = { ...(options.env ?? process.env), TF_IN_AUTOMATION: '1' };
+  options.onStep?.(`terraform ${step}`);
+  const result = spawnSync('terraform', [`-chdir=${stackDir}`, ...args], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)');
+    }
+    throw new UserError(`could not run terraform: ${result.error.message}`);
+  }
+  if (result.status === null || !success.includes(result.status)) {
+    throw new UserError(`${stack}: terraform ${step} failed: ${terraformError(`${result.stderr}\n${result.stdout}`)}`);
+  }
+  return result.stdout;
 }
 
 /** The first `Error:` line of Terraform's boxed diagnostics, or its last line of output. */

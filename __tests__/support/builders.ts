@@ -6,6 +6,7 @@ import type { FileCertificate } from '../../lib/certificate';
 import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment';
 import { InputError, formatProblem } from '../../lib/problem';
 import { RestorePortalStack } from '../../lib/restore-portal-stack';
+import { buildStacks, writeStacks } from '../../lib/stack-synthesis';
 import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synth';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -128,5 +129,35 @@ export class TestProject {
 
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Customer tenants for `customerTenants`, other than TENANT. */
+export const CONTOSO = { name: 'contoso', tenantId: 'c0c0c0c0-0000-4000-8000-000000000001' };
+export const FABRIKAM = { name: 'fabrikam', tenantId: 'fabfabfa-0000-4000-8000-000000000002' };
+
+export interface SynthesizedApp {
+  /** Each stack's Terraform JSON by stack name. */
+  readonly stacks: Record<string, SynthesizedStack>;
+  /** cdktf's manifest.json: stack names, dependencies, working directories. */
+  readonly manifest: { stacks: Record<string, { dependencies: string[]; workingDirectory: string }> };
+}
+
+/**
+ * Synthesizes whole environments (their own stack and their customer tenant stacks) as synth does:
+ * references between stacks are only resolved by a synth of the whole app.
+ */
+export function synthApp(...environments: Environment[]): SynthesizedApp {
+  const staging = mkdtempSync(join(tmpdir(), 'restore-portal-app-'));
+  try {
+    const context = { projectRoot: '/project', outdir: '/project/cdktf.out', managedBy: 'the test repository' };
+    writeStacks(buildStacks(environments, context, staging), staging);
+    const manifest = JSON.parse(readFileSync(join(staging, 'manifest.json'), 'utf8'));
+    const stacks = Object.fromEntries(
+      Object.keys(manifest.stacks).map((name) => [name, JSON.parse(readFileSync(join(staging, 'stacks', name, 'cdk.tf.json'), 'utf8'))]),
+    );
+    return { stacks, manifest };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@
 #   FAKE_TERRAFORM_INIT_ERROR  make init fail with this diagnostic
 #   FAKE_TERRAFORM_PLAN_EXIT   plan's exit code (-detailed-exitcode: 0 none, 2 changes, 1 error)
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
+# `output -json` prints the stack folder's fake-outputs.json, or fails as in a folder never initialized.
 set -u
 echo "$*" >> "$(dirname "$0")/calls.log"
 dir=.
@@ -28,5 +29,12 @@ case "$2" in
     ;;
   show)
     cat "$FAKE_TERRAFORM_PLAN_JSON"
+    ;;
+  output)
+    if [ ! -f "$dir/fake-outputs.json" ]; then
+      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Backend initialization required, please run "terraform init"\n\xe2\x95\xb5\n' >&2
+      exit 1
+    fi
+    cat "$dir/fake-outputs.json"
     ;;
 esac

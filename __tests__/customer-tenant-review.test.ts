@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reviewCommand } from '../lib/plan-review';
+import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
+import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
+
+const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+const CROSS_STACK_OUTPUT = 'cross-stack-output-azuread_application_registrationportalclient_id';
+
+/** The first plan of an environment with customer tenants: the output its tenant stacks read is new too. */
+function firstPlanWithTenants(): any {
+  const plan = planFixture('new-environment');
+  plan.output_changes[CROSS_STACK_OUTPUT] = { actions: ['create'], before: null, after_unknown: true, before_sensitive: false, after_sensitive: true };
+  return plan;
+}
+
+describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH)', () => {
+  const project = new TestProject();
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, customerTenants: [CONTOSO, FABRIKAM] }));
+  const terraform = standInTerraform();
+  const firstPlan = join(terraform.dir, 'first-plan.json');
+  writeFileSync(firstPlan, JSON.stringify(firstPlanWithTenants()));
+  const run = async (variables: Record<string, string>) => {
+    const out = { stdout: '', stderr: '' };
+    const code = await reviewCommand('drift', ['prod', '--format', 'json'], {
+      stdout: { write: (text: string) => (out.stdout += text) },
+      stderr: { write: (text: string) => (out.stderr += text) },
+      projectRoot: project.root,
+      env: { PATH: `${terraform.dir}:/usr/bin:/bin`, ...variables },
+    });
+    return { code, json: JSON.parse(out.stdout) };
+  };
+  const stackDir = (stack: string) => join(project.root, 'cdktf.out/stacks', stack);
+  const plannedStacks = () =>
+    readFileSync(terraform.log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((call) => call.includes(' plan '))
+      .map((call) => call.slice(call.indexOf('/stacks/') + '/stacks/'.length, call.indexOf(' ')));
+  beforeEach(() => rmSync(terraform.log, { force: true }));
+  afterAll(() => {
+    project.remove();
+    rmSync(terraform.dir, { recursive: true, force: true });
+  });
+
+  test("are planned after their environment's stack, each with its own report", async () => {
+    const result = await run({ FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(plannedStacks()).toEqual(['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam']);
+    expect(result.json.environments.map((e: any) => [e.environment, e.hasChanges])).toEqual([
+      ['prod', false],
+      ['prod-tenant-contoso', false],
+      ['prod-tenant-fabrikam', false],
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  test('wait, unplanned, while the environment is not applied: their plan could only fail on the missing client ID', async () => {
+    mkdirSync(stackDir('prod-tenant-contoso'), { recursive: true });
+    writeFileSync(join(stackDir('prod-tenant-contoso'), 'plan.tfplan'), 'an older plan');
+    const result = await run({ FAKE_TERRAFORM_PLAN_JSON: firstPlan });
+    expect(plannedStacks()).toEqual(['prod']);
+    expect(result.code).toBe(2);
+    const [home, contoso] = result.json.environments;
+    expect(home.changes).toContainEqual({
+      address: `output.${CROSS_STACK_OUTPUT}`,
+      type: 'output',
+      action: 'create',
+      message: 'client ID output for the customer tenant stacks added',
+    });
+    expect(contoso).toMatchObject({ environment: 'prod-tenant-contoso', hasChanges: true, dangers: [], drift: [] });
+    expect(contoso.changes).toEqual([
+      {
+        address: 'prod-tenant-contoso',
+        type: 'stack',
+        action: 'create',
+        message: "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again",
+      },
+    ]);
+    // CI applies every saved plan it finds: an older one must not stand in for the plan not made.
+    expect(existsSync(join(stackDir('prod-tenant-contoso'), 'plan.tfplan'))).toBe(false);
+  });
+});
+
+test('a plan report names the shared client ID output for what it is', () => {
+  const plan = planFixture('no-changes');
+  plan.output_changes[CROSS_STACK_OUTPUT] = { actions: ['delete'], before: 'x', after: null, before_sensitive: true, after_sensitive: false };
+  expect(reportOf(plan).changes.map((c) => c.message)).toEqual(['client ID output for the customer tenant stacks removed']);
+});
+
+describe('apply.yml', () => {
+  /** The shell of the workflow step named `name`: the lines of its `run: |` block, unindented. */
+  function stepScript(workflow: string, name: string): string {
+    const lines = readFileSync(join(REPO_ROOT, '.github/workflows', workflow), 'utf8').split('\n');
+    const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
+    const run = lines.findIndex((line, i) => i > start && line.trim() === 'run: |');
+    const indent = lines[run + 1].length - lines[run + 1].trimStart().length;
+    const body = lines.slice(run + 1);
+    const end = body.findIndex((line) => line.trim() !== '' && line.length - line.trimStart().length < indent);
+    return body.slice(0, end).map((line) => line.slice(indent)).join('\n');
+  }
+
+  test("applies the environment's saved plan first, then its tenant stacks', and names those that waited", () => {
+    const root = mkdtempSync(join(tmpdir(), 'apply-step-'));
+    for (const stack of ['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam', 'production']) mkdirSync(join(root, 'cdktf.out/stacks', stack), { recursive: true });
+    for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'bin/terraform'), '#!/bin/sh\necho "terraform $*"\n', { mode: 0o755 });
+    const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the reviewed plans')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ENVIRONMENT: 'prod' },
+    });
+    rmSync(root, { recursive: true, force: true });
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
+      '::notice title=prod-tenant-fabrikam not applied::it is planned once prod is applied: run apply again',
+    ]);
+    expect(result.status).toBe(0);
+  });
+});

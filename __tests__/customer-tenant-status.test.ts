@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../lib/command-line';
+import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '../lib/customer-tenant-status';
+import { CONTOSO, FABRIKAM, REPO_ROOT, TENANT, TestProject, validInput } from './support/builders';
+import { standInTerraform } from './support/plans';
+
+const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+const NORTHWIND = { name: 'northwind', tenantId: '0e0e0e0e-0000-4000-8000-000000000003' };
+const CLIENT_ID = '0d3f5a6b-1111-4222-8333-444455556666';
+/** `terraform output -json` of a deployed environment stack (the outputs read, and one more). */
+const HOME_OUTPUTS = {
+  application_id: { sensitive: false, type: 'string', value: CLIENT_ID },
+  tenant_id: { sensitive: false, type: 'string', value: TENANT },
+  identifier_uri: { sensitive: false, type: 'string', value: `api://${CLIENT_ID}` },
+};
+const DEPLOYED_TENANT_OUTPUTS = { service_principal_object_id: { sensitive: false, type: 'string', value: '5a5a5a5a-0000-4000-8000-000000000009' } };
+
+describe('npm run tenants', () => {
+  const project = new TestProject();
+  const terraform = standInTerraform();
+  const env = { PATH: `${terraform.dir}:/usr/bin:/bin` };
+  const stackFile = (stack: string, file: string) => join(project.root, 'cdktf.out/stacks', stack, file);
+  const writeJson = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value));
+
+  // contoso is deployed, fabrikam only synthesized, northwind added to the file after the last synth.
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, customerTenants: [CONTOSO, FABRIKAM] }));
+  project.synth();
+  // Environment files are modules: jest's registry would keep the version synth read.
+  jest.resetModules();
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, customerTenants: [CONTOSO, FABRIKAM, NORTHWIND] }));
+  writeJson(stackFile('prod-tenant-contoso', 'fake-outputs.json'), DEPLOYED_TENANT_OUTPUTS);
+  writeJson(stackFile('prod-tenant-fabrikam', 'fake-outputs.json'), {});
+  const savedOutputs = join(project.root, 'outputs.json');
+  writeJson(savedOutputs, HOME_OUTPUTS);
+
+  const report = (overrides: { environment?: string; outputsFile?: string } = {}) =>
+    customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env, ...overrides });
+  const command = (argv: string[]) => {
+    let stdout = '';
+    const code = tenantsCommand(argv, { stdout: { write: (text: string) => (stdout += text) }, projectRoot: project.root, cwd: project.root, env });
+    return { code, stdout };
+  };
+  beforeEach(() => writeJson(stackFile('prod', 'fake-outputs.json'), HOME_OUTPUTS));
+  afterAll(() => {
+    project.remove();
+    rmSync(terraform.dir, { recursive: true, force: true });
+  });
+
+  test("give each tenant's admin consent URL, with the client ID from the environment's Terraform outputs", () => {
+    const result = report();
+    expect(result).toMatchObject({ environment: 'prod', clientId: CLIENT_ID, clientIdSource: 'terraform output of prod' });
+    expect(result.organizationsConsentUrl).toBe(`https://login.microsoftonline.com/organizations/adminconsent?client_id=${CLIENT_ID}`);
+    expect(result.tenants.map((t) => [t.stack, t.adminConsentUrl])).toEqual([
+      ['prod-tenant-contoso', `https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
+      ['prod-tenant-fabrikam', `https://login.microsoftonline.com/${FABRIKAM.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
+      ['prod-tenant-northwind', `https://login.microsoftonline.com/${NORTHWIND.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
+    ]);
+  });
+
+  test('say whether each tenant stack is synthesized and deployed', () => {
+    expect(report().tenants.map((t) => [t.name, t.synthesized, t.deployed, t.unknownBecause])).toEqual([
+      ['contoso', true, true, undefined],
+      ['fabrikam', true, false, undefined],
+      ['northwind', false, undefined, undefined],
+    ]);
+  });
+
+  test('say the client ID is unknown until the environment is deployed, and why', () => {
+    rmSync(stackFile('prod', 'fake-outputs.json'));
+    const unknown = report();
+    expect(unknown.clientId).toBeUndefined();
+    expect(unknown.clientIdSource).toBe(
+      'unknown until prod is deployed (prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or give --outputs)',
+    );
+    expect(unknown.tenants.map((t) => t.adminConsentUrl)).toEqual([undefined, undefined, undefined]);
+    writeJson(stackFile('prod', 'fake-outputs.json'), {});
+    expect(report().clientIdSource).toBe('unknown until prod is deployed (its state has no application yet)');
+  });
+
+  test('take the client ID from a saved terraform output -json instead', () => {
+    rmSync(stackFile('prod', 'fake-outputs.json'));
+    expect(report({ outputsFile: 'outputs.json' })).toMatchObject({ clientId: CLIENT_ID, clientIdSource: 'outputs.json' });
+  });
+
+  test.each([
+    ['public', 'login.microsoftonline.com'],
+    ['usgovernment', 'login.microsoftonline.us'],
+    ['china', 'login.chinacloudapi.cn'],
+  ])('use the sign-in host of the %s cloud', (cloud, host) => {
+    project.writeEnvironment(`cloud-${cloud}`, validInput({ cloud, backend: AZURERM, customerTenants: [CONTOSO] }));
+    const result = report({ environment: `cloud-${cloud}`, outputsFile: 'outputs.json' });
+    expect(result.tenants[0].adminConsentUrl).toBe(`https://${host}/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID}`);
+  });
+
+  test.each([
+    ['missing.json', undefined, 'missing.json: file not found'],
+    ['broken.json', '{ "application_id": ', /^broken\.json: is not the JSON of terraform output -json \(/],
+    ['plan.json', JSON.stringify({ format_version: '1.2' }), 'plan.json: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })'],
+    ['other.json', JSON.stringify({ ...HOME_OUTPUTS, tenant_id: { value: CONTOSO.tenantId } }), `other.json: belongs to tenant ${CONTOSO.tenantId}, but environments/prod.ts has tenantId ${TENANT}; use the outputs of prod`],
+    ['empty.json', '{}', 'empty.json: has no application_id output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/prod output -json > empty.json'],
+  ])('refuse --outputs %s in one line', (file, content, message) => {
+    if (content !== undefined) writeFileSync(join(project.root, file), content);
+    expect(() => report({ outputsFile: file })).toThrow(UserError);
+    expect(() => report({ outputsFile: file })).toThrow(message);
+  });
+
+  test('print an aligned table, coloured only on a terminal', () => {
+    const { code, stdout } = command(['prod']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        `prod: 3 customer tenants, application ${CLIENT_ID} (from terraform output of prod)`,
+        '  name       tenant ID                             stack                  stack state                      admin consent URL',
+        `  contoso    ${CONTOSO.tenantId}  prod-tenant-contoso    deployed                         https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID}`,
+        `  fabrikam   ${FABRIKAM.tenantId}  prod-tenant-fabrikam   synthesized, not deployed        https://login.microsoftonline.com/${FABRIKAM.tenantId}/adminconsent?client_id=${CLIENT_ID}`,
+        `  northwind  ${NORTHWIND.tenantId}  prod-tenant-northwind  not synthesized (npm run synth)  https://login.microsoftonline.com/${NORTHWIND.tenantId}/adminconsent?client_id=${CLIENT_ID}`,
+        `  any other organisation: https://login.microsoftonline.com/organizations/adminconsent?client_id=${CLIENT_ID}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('write a markdown table for pull requests and job summaries', () => {
+    const { stdout } = command(['prod', '--format', 'markdown']);
+    expect(stdout).toContain('### Restore Portal customer tenants: `prod`');
+    expect(stdout).toContain(
+      `| \`contoso\` | \`${CONTOSO.tenantId}\` | \`prod-tenant-contoso\` | deployed | https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID} |`,
+    );
+    expect(stdout).toContain('| `northwind` | `0e0e0e0e-0000-4000-8000-000000000003` | `prod-tenant-northwind` | not synthesized (npm run synth) |');
+  });
+
+  test('write stable JSON', () => {
+    const json = JSON.parse(command(['prod', '--format', 'json']).stdout);
+    expect(Object.keys(json)).toEqual(['environment', 'clientId', 'clientIdSource', 'organizationsConsentUrl', 'tenants']);
+    expect(json.tenants[1]).toEqual({
+      name: 'fabrikam',
+      tenantId: FABRIKAM.tenantId,
+      stack: 'prod-tenant-fabrikam',
+      adminConsentUrl: `https://login.microsoftonline.com/${FABRIKAM.tenantId}/adminconsent?client_id=${CLIENT_ID}`,
+      synthesized: true,
+      deployed: false,
+      unknownBecause: null,
+    });
+  });
+
+  test('say so when the environment lists no customer tenant', () => {
+    project.writeEnvironment('test', validInput({ backend: AZURERM }));
+    expect(command(['test', '--outputs', 'outputs.json']).stdout).toBe(
+      [
+        `test: 0 customer tenants, application ${CLIENT_ID} (from outputs.json)`,
+        '  no customerTenants in environments/test.ts',
+        `  any other organisation: https://login.microsoftonline.com/organizations/adminconsent?client_id=${CLIENT_ID}`,
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('tenants arguments', () => {
+  test('name one environment, with --format and --outputs', () => {
+    expect(parseTenantsArguments(['prod', '--format', 'json', '--outputs', 'o.json'])).toEqual({ environment: 'prod', format: 'json', outputsFile: 'o.json' });
+  });
+
+  test.each([
+    [[], /^name the environment\nusage: npm run tenants -- <environment>/],
+    [['prod', 'test'], /^name one environment; got prod, test\n/],
+    [['prod', '--format', 'html'], /^--format must be one of text, markdown, json; got "html"$/],
+    [['prod', '--output', 'o.json'], /^Unknown option '--output'/],
+  ])('refuse %j with a usage message', (argv, message) => {
+    expect(() => parseTenantsArguments(argv)).toThrow(UserError);
+    expect(() => parseTenantsArguments(argv)).toThrow(message);
+  });
+
+  test('the command exits 1 with one line and no stack trace on an unknown environment', () => {
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/tenants.ts', 'nowhere'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^environments\/nowhere\.ts: no such environment; known: .*\nerror: 1 problem\(s\) in the environment files\n$/);
+  });
+});

@@ -1,0 +1,288 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { colorsFor, formatTable, parseCommandLine, readFormat, UserError, type Colors, type ReportFormat } from './command-line';
+import type { Environment } from './environment';
+import { loadEnvironments } from './environment-files';
+import { isPlainObject, readGuid } from './field-reader';
+import { InputError } from './problem';
+import { stackOutputs, type TerraformOptions } from './terraform';
+import { adminConsentUrl } from './vb365';
+
+/** Where one customer tenant stands: its consent URL and whether its stack exists. */
+export interface CustomerTenantStatus {
+  readonly name: string;
+  readonly tenantId: string;
+  /** `<environment>-tenant-<name>`. */
+  readonly stack: string;
+  /** The tenant's admin consent URL; unknown until the environment is deployed. */
+  readonly adminConsentUrl?: string;
+  /** Whether `cdktf.out/stacks/<stack>` holds the synthesized stack. */
+  readonly synthesized: boolean;
+  /** Whether the stack's state holds the service principal; undefined when not synthesized or terraform could not tell. */
+  readonly deployed?: boolean;
+  /** Why terraform could not tell whether a synthesized stack is deployed. */
+  readonly unknownBecause?: string;
+}
+
+/** What `npm run tenants -- <environment>` shows. */
+export interface CustomerTenantsReport {
+  readonly environment: string;
+  /** The environment file, for messages. */
+  readonly file: string;
+  /** The application's client ID, from the environment's Terraform outputs; undefined before it is deployed. */
+  readonly clientId?: string;
+  /** Where the client ID came from, or why it is unknown. */
+  readonly clientIdSource: string;
+  /** The consent URL for any work or school tenant, for customers not listed. */
+  readonly organizationsConsentUrl?: string;
+  readonly tenants: readonly CustomerTenantStatus[];
+}
+
+export interface CustomerTenantsOptions extends TerraformOptions {
+  readonly projectRoot: string;
+  readonly environment: string;
+  /** A saved `terraform output -json` of the environment's stack, used instead of asking terraform. */
+  readonly outputsFile?: string;
+  /** Where a relative `outputsFile` starts. @default the current folder */
+  readonly cwd?: string;
+  /** The synthesized stacks. @default `<projectRoot>/cdktf.out` */
+  readonly outdir?: string;
+}
+
+const APPLICATION_ID_OUTPUT = 'application_id';
+const TENANT_ID_OUTPUT = 'tenant_id';
+/** The output every deployed tenant stack has. */
+const DEPLOYED_OUTPUT = 'service_principal_object_id';
+
+/**
+ * The customer tenants of one environment with their admin consent URLs, and whether each tenant
+ * stack is synthesized and deployed. Reads Terraform outputs only (`terraform output -json`, or a
+ * saved copy); never plans, synthesizes or changes anything.
+ */
+export function customerTenantsReport(options: CustomerTenantsOptions): CustomerTenantsReport {
+  const projectRoot = resolve(options.projectRoot);
+  const loaded = loadEnvironments({ projectRoot, only: [options.environment] });
+  if (loaded.problems.length > 0) throw new InputError(loaded.problems);
+  const env = loaded.environments[0];
+  const stacksDir = join(resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out')), 'stacks');
+
+  const home = options.outputsFile
+    ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
+    : clientIdFromTerraform(join(stacksDir, env.name), env, options);
+  const tenants = env.customerTenants.map((tenant): CustomerTenantStatus => {
+    const stackDir = join(stacksDir, tenant.stackName);
+    const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
+    // Terraform can only read a stack's state from its synthesized folder.
+    const deployment = synthesized ? deploymentOf(stackDir, tenant.stackName, options) : {};
+    return {
+      name: tenant.name,
+      tenantId: tenant.tenantId,
+      stack: tenant.stackName,
+      adminConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId, tenant.tenantId) : undefined,
+      synthesized,
+      ...deployment,
+    };
+  });
+  return {
+    environment: env.name,
+    file: env.file,
+    clientId: home.clientId,
+    clientIdSource: home.source,
+    organizationsConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId) : undefined,
+    tenants,
+  };
+}
+
+type ClientId = { readonly clientId?: string; readonly source: string };
+
+function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
+  }
+  const outputs = readOutputsJson(text, file);
+  const clientId = checkedClientId(outputs, file, env);
+  if (!clientId) {
+    throw new UserError(`${file}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${file}`);
+  }
+  return { clientId, source: file };
+}
+
+function clientIdFromTerraform(stackDir: string, env: Environment, options: TerraformOptions): ClientId {
+  const unknown = (why: string): ClientId => ({ source: `unknown until ${env.name} is deployed (${why})` });
+  if (!existsSync(join(stackDir, 'cdk.tf.json'))) return unknown('not synthesized: npm run synth, or give --outputs');
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = readOutputsJson(stackOutputs(stackDir, env.name, options), `${env.name}: terraform output -json`);
+  } catch (error) {
+    if (error instanceof UserError) return unknown(`${error.message}; or give --outputs`);
+    throw error;
+  }
+  const clientId = checkedClientId(outputs, `${env.name}: terraform output`, env);
+  return clientId ? { clientId, source: `terraform output of ${env.name}` } : unknown('its state has no application yet');
+}
+
+/** The client ID from outputs, after checking they belong to the environment's tenant. */
+function checkedClientId(outputs: Record<string, unknown>, label: string, env: Environment): string | undefined {
+  const tenantId = outputValue(outputs, TENANT_ID_OUTPUT);
+  if (typeof tenantId === 'string' && tenantId.toLowerCase() !== env.tenantId) {
+    throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${env.file} has tenantId ${env.tenantId}; use the outputs of ${env.name}`);
+  }
+  const clientId = outputValue(outputs, APPLICATION_ID_OUTPUT);
+  if (clientId === undefined) return undefined;
+  return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
+    throw new UserError(`${label}: ${path}: ${message}`);
+  }, 'an application ID, a GUID');
+}
+
+function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'> {
+  try {
+    const outputs = readOutputsJson(stackOutputs(stackDir, stack, options), `${stack}: terraform output -json`);
+    return { deployed: outputValue(outputs, DEPLOYED_OUTPUT) !== undefined };
+  } catch (error) {
+    if (error instanceof UserError) return { unknownBecause: error.message };
+    throw error;
+  }
+}
+
+/** Reads `terraform output -json`: an object of `{ value, type, sensitive }` by output name. */
+export function readOutputsJson(text: string, label: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${label}: is not the JSON of terraform output -json (${(error as Error).message})`);
+  }
+  if (!isPlainObject(json) || Object.values(json).some((output) => !isPlainObject(output) || !('value' in output))) {
+    throw new UserError(`${label}: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })`);
+  }
+  return json;
+}
+
+function outputValue(outputs: Record<string, unknown>, name: string): unknown {
+  return (outputs[name] as { value?: unknown } | undefined)?.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs <terraform output -json file>]';
+
+export interface TenantsRequest {
+  readonly environment: string;
+  readonly format: ReportFormat;
+  readonly outputsFile?: string;
+}
+
+export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
+    USAGE,
+  );
+  const format = readFormat(values.format);
+  if (positionals.length !== 1) {
+    throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}\nusage: ${USAGE}`);
+  }
+  return { environment: positionals[0], format, outputsFile: values.outputs };
+}
+
+/** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
+export function tenantsCommand(
+  argv: readonly string[],
+  io: {
+    readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+    readonly projectRoot: string;
+    /** Where a relative `--outputs` path starts. @default the current folder */
+    readonly cwd?: string;
+    readonly env?: NodeJS.ProcessEnv;
+  },
+): number {
+  const request = parseTenantsArguments(argv);
+  const report = customerTenantsReport({
+    projectRoot: io.projectRoot,
+    environment: request.environment,
+    outputsFile: request.outputsFile,
+    cwd: io.cwd,
+    env: io.env,
+  });
+  io.stdout.write(formatCustomerTenants(report, request.format, colorsFor(io.stdout)));
+  return 0;
+}
+
+/** The report in the chosen format; the JSON form is stable: see README "Service providers: customer tenants". */
+export function formatCustomerTenants(report: CustomerTenantsReport, format: ReportFormat, colors: Colors): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(toJson(report), null, 2)}\n`;
+    case 'markdown':
+      return formatMarkdown(report);
+    case 'text':
+      return formatText(report, colors);
+  }
+}
+
+function toJson(report: CustomerTenantsReport) {
+  return {
+    environment: report.environment,
+    clientId: report.clientId ?? null,
+    clientIdSource: report.clientIdSource,
+    organizationsConsentUrl: report.organizationsConsentUrl ?? null,
+    tenants: report.tenants.map((t) => ({
+      name: t.name,
+      tenantId: t.tenantId,
+      stack: t.stack,
+      adminConsentUrl: t.adminConsentUrl ?? null,
+      synthesized: t.synthesized,
+      deployed: t.deployed ?? null,
+      unknownBecause: t.unknownBecause ?? null,
+    })),
+  };
+}
+
+function stackState(tenant: CustomerTenantStatus): string {
+  if (tenant.deployed === true) return 'deployed';
+  if (tenant.deployed === false) return 'synthesized, not deployed';
+  return tenant.synthesized ? 'synthesized, deployment unknown' : 'not synthesized (npm run synth)';
+}
+
+function headline(report: CustomerTenantsReport): string {
+  const count = `${report.tenants.length} customer tenant${report.tenants.length === 1 ? '' : 's'}`;
+  const application = report.clientId ? `application ${report.clientId} (from ${report.clientIdSource})` : `client ID ${report.clientIdSource}`;
+  return `${report.environment}: ${count}, ${application}`;
+}
+
+function formatText(report: CustomerTenantsReport, colors: Colors): string {
+  const lines = [colors.bold(headline(report))];
+  if (report.tenants.length === 0) {
+    lines.push(`  no customerTenants in ${report.file}`);
+  } else {
+    const table = formatTable(
+      ['name', 'tenant ID', 'stack', 'stack state', 'admin consent URL'],
+      report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), t.adminConsentUrl ?? 'unknown until deployed']),
+    );
+    lines.push(...table.split('\n').map((line) => `  ${line}`));
+    for (const t of report.tenants) if (t.unknownBecause) lines.push(colors.dim(`  ${t.name}: ${t.unknownBecause}`));
+  }
+  if (report.organizationsConsentUrl) lines.push(`  any other organisation: ${report.organizationsConsentUrl}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMarkdown(report: CustomerTenantsReport): string {
+  const lines = [`### Restore Portal customer tenants: \`${report.environment}\``, '', headline(report), ''];
+  if (report.tenants.length === 0) {
+    lines.push(`No \`customerTenants\` in \`${report.file}\`.`, '');
+  } else {
+    lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
+    for (const t of report.tenants) {
+      const state = t.unknownBecause ? `${stackState(t)}: ${t.unknownBecause.replace(/\|/g, '\\|')}` : stackState(t);
+      lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} | ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
+    }
+    lines.push('');
+  }
+  if (report.organizationsConsentUrl) lines.push(`Any other organisation: ${report.organizationsConsentUrl}`, '');
+  return `${lines.join('\n')}\n`;
+}
