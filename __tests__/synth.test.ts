@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SynthesisWorker, workerShare } from '../lib/parallel-synthesis';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 
 const content = (entry: string) => entry.slice(entry.indexOf(' ') + 1);
@@ -43,6 +42,21 @@ describe('synth', () => {
     const first = project.readFile('cdktf.out/stacks/prod/cdk.tf.json');
     project.synth();
     expect(project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).toBe(first);
+  });
+
+  test('rewrites only the files whose content changed, each replaced whole', () => {
+    project.writeEnvironment('prod', validInput());
+    project.writeEnvironment('staging', validInput());
+    project.synth();
+    const before = snapshotTree(join(project.root, 'cdktf.out'));
+    jest.resetModules();
+    project.writeEnvironment('staging', validInput({ redirectUris: ['https://restore-staging.example.com:4443'] }));
+    project.synth();
+    const after = snapshotTree(join(project.root, 'cdktf.out'));
+    expect(after['stacks/prod/cdk.tf.json']).toBe(before['stacks/prod/cdk.tf.json']);
+    expect(after['manifest.json']).toBe(before['manifest.json']);
+    expect(content(after['stacks/staging/cdk.tf.json'])).toContain('https://restore-staging.example.com:4443');
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
   });
 
   test('writes no absolute path of the machine', () => {
@@ -94,37 +108,6 @@ describe('synth', () => {
     project.synth();
     expect(existsSync(join(project.root, 'cdktf.out/stacks/old'))).toBe(false);
     expect(existsSync(join(terraformDir, 'terraform.tfstate'))).toBe(true);
-  });
-});
-
-describe('synth of many environments', () => {
-  test('builds them on two threads with the same files as one thread', () => {
-    const project = new TestProject();
-    try {
-      const names = Array.from({ length: 30 }, (_, i) => `customer-${String(i).padStart(2, '0')}`);
-      names.forEach((name, i) => project.writeEnvironment(name, validInput({ redirectUris: [`https://r${i}.example.com:4443`] })));
-      const startFor = jest.spyOn(SynthesisWorker, 'startFor');
-      project.synth();
-      expect(startFor.mock.results[0].value).toBeInstanceOf(SynthesisWorker);
-      startFor.mockRestore();
-      const shared = snapshotTree(join(project.root, 'cdktf.out'));
-
-      // The worker's environments, synthesized alone: too few for a second thread.
-      const workers = names.slice(names.length - workerShare(names.length));
-      expect(workers.length).toBeGreaterThan(0);
-      rmSync(join(project.root, 'cdktf.out'), { recursive: true });
-      project.synth({ only: workers });
-      const alone = snapshotTree(join(project.root, 'cdktf.out'));
-      for (const name of workers) {
-        const file = `stacks/${name}/cdk.tf.json`;
-        expect(content(shared[file])).toBe(content(alone[file]));
-      }
-      expect(JSON.parse(content(shared['manifest.json'])).stacks).toEqual(
-        Object.fromEntries(names.map((name) => [name, expect.objectContaining({ name, synthesizedStackPath: `stacks/${name}/cdk.tf.json` })])),
-      );
-    } finally {
-      project.remove();
-    }
   });
 });
 

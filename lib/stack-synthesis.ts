@@ -1,6 +1,8 @@
-import { App, TerraformStack } from 'cdktf';
+import { App, Manifest, TerraformStack, type IManifest } from 'cdktf';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Environment } from './environment';
 import { CustomerTenantStack } from './customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
@@ -16,11 +18,11 @@ export interface StackContext {
   readonly managedBy: string;
 }
 
-/** One stack's Terraform JSON, built but not written, and the stacks it depends on. */
-export interface BuiltStack {
-  readonly name: string;
-  readonly terraform: Record<string, unknown>;
-  readonly dependencies: readonly string[];
+/** The whole app, built in memory: every stack's Terraform JSON and the manifest cdktf-cli reads. */
+export interface BuiltApp {
+  readonly manifest: IManifest;
+  /** Terraform JSON by stack name. */
+  readonly stacks: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /**
@@ -46,49 +48,61 @@ export function addEnvironmentStacks(app: Construct, environment: Environment, c
 
 /**
  * Builds the stacks of the given environments in memory, as cdktf's own synthesis would (prepare,
- * validate, resolve), and returns their Terraform JSON. `scratchDir` must exist; nothing is written.
+ * validate, resolve), so that nothing is written until everything has built.
  */
-export function buildStacks(environments: readonly Environment[], context: StackContext, scratchDir: string): BuiltStack[] {
-  return withoutTokenStackTraces(() => {
-    const app = new App({ outdir: scratchDir, stackTraces: false });
-    for (const environment of environments) addEnvironmentStacks(app, environment, context);
-    const stacks = app.node.findAll().filter(TerraformStack.isStack);
-    for (const stack of stacks) stack.prepareStack();
-    // Import blocks add a `terraform version` run per imported resource, failing with a stack trace;
-    // synthProject has checked the version once, naming the environment (terraform-version.ts).
-    const adopting = new Set(environments.filter((e) => e.adoption).map((e) => e.name));
-    return stacks.map((stack) => {
-      if (!adopting.has(stack.node.id)) stack.runAllValidations();
-      return { name: stack.node.id, terraform: stack.toTerraform(), dependencies: stack.dependencies.map((d) => d.node.id) };
+export function buildApp(environments: readonly Environment[], context: StackContext): BuiltApp {
+  // The app's folder is never written to; cdktf only insists that it exists.
+  const scratch = mkdtempSync(join(tmpdir(), 'restore-portal-synth-'));
+  try {
+    return withoutTokenStackTraces(() => {
+      const app = new App({ outdir: scratch, stackTraces: false });
+      for (const environment of environments) addEnvironmentStacks(app, environment, context);
+      const stacks = app.node.findAll().filter(TerraformStack.isStack);
+      for (const stack of stacks) stack.prepareStack();
+      // Import blocks add a `terraform version` run per imported resource, failing with a stack trace;
+      // synthProject has checked the version once, naming the environment (terraform-version.ts).
+      const adopting = new Set(environments.filter((e) => e.adoption).map((e) => e.name));
+      const built = new Map<string, Record<string, unknown>>();
+      for (const stack of stacks) {
+        if (!adopting.has(stack.node.id)) stack.runAllValidations();
+        app.manifest.forStack(stack);
+        built.set(stack.node.id, stack.toTerraform());
+      }
+      return { manifest: app.manifest.buildManifest(), stacks: built };
     });
-  });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
- * Writes built stacks to `outdir` through cdktf's own synthesizer, so the files and manifest.json
- * are exactly what `app.synth()` writes.
+ * Writes a built app into `outdir` as `cdktf synth` lays it out (manifest.json, stacks/<name>/cdk.tf.json),
+ * keys sorted as cdktf writes them. Each file is replaced whole (written beside it, then renamed), and a
+ * file whose content is unchanged is left alone, so other tools' files (.terraform, saved plans) stay.
  */
-export function writeStacks(stacks: readonly BuiltStack[], outdir: string): void {
-  // Validations ran when the stacks were built; these stand-ins hold only their JSON.
-  const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const byName = new Map(stacks.map((stack) => [stack.name, new BuiltTerraformStack(app, stack)]));
-  for (const stack of stacks) {
-    for (const dependency of stack.dependencies) byName.get(stack.name)!.addDependency(byName.get(dependency)!);
-  }
-  app.synth();
+export function writeApp(built: BuiltApp, outdir: string): void {
+  for (const [name, terraform] of built.stacks) writeIfChanged(join(outdir, built.manifest.stacks[name].synthesizedStackPath), terraform);
+  writeIfChanged(join(outdir, Manifest.fileName), built.manifest);
 }
 
-/** A stack whose Terraform JSON was built elsewhere (another thread): synthesis writes it as it is. */
-class BuiltTerraformStack extends TerraformStack {
-  constructor(scope: Construct, private readonly built: BuiltStack) {
-    super(scope, built.name);
+function writeIfChanged(file: string, value: unknown): void {
+  const text = `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch {
+    mkdirSync(dirname(file), { recursive: true });
   }
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
 
-  public toTerraform(): Record<string, unknown> {
-    return this.built.terraform;
-  }
-
-  public prepareStack(): void {
-    // Prepared when built.
-  }
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
 }

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { TENANT_STACK_MARKER } from './customer-tenant';
 import type { Environment } from './environment';
-import { environmentFiles, loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
-import { buildStacksInParallel, SynthesisWorker } from './parallel-synthesis';
+import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError, type Warning } from './problem';
 import { synthOutdir } from './stack-directory';
-import { writeStacks } from './stack-synthesis';
+import { buildApp, writeApp } from './stack-synthesis';
 import { importBlocksProblem } from './terraform-version';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
@@ -26,43 +25,23 @@ export interface SynthResult {
 }
 
 /**
- * Validates every environment, then synthesizes one stack each. Nothing is written unless all
- * environments are valid, and the stacks are written to a staging folder first and moved into
- * place, so a failed run leaves an earlier `cdktf.out` as it was.
+ * Validates every environment, then synthesizes its stacks. Nothing is written unless every
+ * environment is valid and every stack has built, so a failed run leaves an earlier `cdktf.out` as
+ * it was; then each changed file is replaced whole.
  * @throws InputError listing every problem of every environment
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
   const outdir = synthOutdir(projectRoot, options.outdir);
-  const environmentsDir = options.environmentsDir ?? join(projectRoot, 'environments');
-  const worker = SynthesisWorker.startFor(options.only?.length ?? countEnvironmentFiles(environmentsDir));
-  const staging = `${outdir}.staging-${process.pid}`;
-  try {
-    const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot, environmentsDir });
-    if (problems.length > 0) throw new InputError(problems);
-    const adopting = environments.filter((e) => e.adoption);
-    const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
-    if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    const context = { projectRoot, outdir, managedBy: repositoryName(projectRoot) };
-    writeStacks(buildStacksInParallel(environments, context, staging, worker), staging);
-    moveInto(staging, outdir);
-    removeOrphanStacks(outdir, environments, { partial: Boolean(options.only) });
-    const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
-    return { stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
-  } finally {
-    worker?.stop();
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-function countEnvironmentFiles(environmentsDir: string): number {
-  try {
-    return environmentFiles(environmentsDir).length;
-  } catch {
-    return 0;
-  }
+  const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
+  if (problems.length > 0) throw new InputError(problems);
+  const adopting = environments.filter((e) => e.adoption);
+  const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
+  if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
+  writeApp(buildApp(environments, { projectRoot, outdir, managedBy: repositoryName(projectRoot) }), outdir);
+  removeOrphanStacks(outdir, environments, { partial: Boolean(options.only) });
+  const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
+  return { stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
 }
 
 /** The name in package.json: the repository that manages the registrations. */
@@ -74,17 +53,6 @@ function repositoryName(projectRoot: string): string {
     // fall through
   }
   return 'CDK for Terraform';
-}
-
-/** Moves every file of `from` into `to`, replacing files one by one and keeping what else is there (.terraform). */
-function moveInto(from: string, to: string): void {
-  for (const entry of readdirSync(from, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const source = join(entry.parentPath ?? entry.path, entry.name);
-    const target = join(to, source.slice(from.length + 1));
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(source, target);
-  }
 }
 
 function stacksOf(environment: Environment): string[] {

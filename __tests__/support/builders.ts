@@ -6,7 +6,7 @@ import type { FileCertificate } from '../../lib/certificate';
 import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment';
 import { InputError, formatProblem } from '../../lib/problem';
 import { RestorePortalStack } from '../../lib/restore-portal-stack';
-import { buildStacks, writeStacks } from '../../lib/stack-synthesis';
+import { buildApp, writeApp } from '../../lib/stack-synthesis';
 import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synth';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -151,7 +151,7 @@ export function synthApp(...environments: Environment[]): SynthesizedApp {
   const staging = mkdtempSync(join(tmpdir(), 'restore-portal-app-'));
   try {
     const context = { projectRoot: '/project', outdir: '/project/cdktf.out', managedBy: 'the test repository' };
-    writeStacks(buildStacks(environments, context, staging), staging);
+    writeApp(buildApp(environments, context), staging);
     const manifest = JSON.parse(readFileSync(join(staging, 'manifest.json'), 'utf8'));
     const stacks = Object.fromEntries(
       Object.keys(manifest.stacks).map((name) => [name, JSON.parse(readFileSync(join(staging, 'stacks', name, 'cdk.tf.json'), 'utf8'))]),
