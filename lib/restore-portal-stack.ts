@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { applyBackend } from './backend';
 import type { Environment } from './environment';
 import { RestorePortalApp } from './restore-portal-app';
+import { withoutFinalResolve } from './synthesis-shortcuts';
 import { selfSignedOutputNames } from './terraform-outputs';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 
@@ -84,5 +85,10 @@ export class RestorePortalStack extends TerraformStack {
    */
   public prepareStack(): void {
     this.ensureBackendExists();
+  }
+
+  /** As cdktf's, less a second resolution of the merged document (see withoutFinalResolve). */
+  public toTerraform(): Record<string, unknown> {
+    return withoutFinalResolve(this, () => super.toTerraform());
   }
 }

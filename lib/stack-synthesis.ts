@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Environment } from './environment';
 import { CustomerTenantStack } from './customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
-import { withoutTokenStackTraces } from './token-stack-traces';
+import { withoutTokenStackTraces } from './synthesis-shortcuts';
 
 /** What every stack needs to know besides its environment. */
 export interface StackContext {

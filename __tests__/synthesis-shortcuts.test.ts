@@ -1,0 +1,36 @@
+import { TerraformStack } from 'cdktf';
+import { RestorePortalStack } from '../lib/restore-portal-stack';
+import { environment, synthApp, type SynthesizedApp } from './support/builders';
+
+/** Synthesizes with cdktf's own prepareStack and toTerraform on the environment stacks. */
+function synthAsCdktfWould(build: () => SynthesizedApp): SynthesizedApp {
+  const prepare = jest.spyOn(RestorePortalStack.prototype, 'prepareStack').mockImplementation(function (this: TerraformStack) {
+    TerraformStack.prototype.prepareStack.call(this);
+  });
+  const toTerraform = jest.spyOn(RestorePortalStack.prototype, 'toTerraform').mockImplementation(function (this: TerraformStack) {
+    return TerraformStack.prototype.toTerraform.call(this);
+  });
+  try {
+    return build();
+  } finally {
+    prepare.mockRestore();
+    toTerraform.mockRestore();
+  }
+}
+
+test('the synthesis shortcuts change nothing in what is synthesized', () => {
+  const build = () =>
+    synthApp(
+      environment({
+        certificates: [
+          { source: 'file', path: 'certs/valid.cer' },
+          { source: 'selfSigned', name: 'next' },
+        ],
+        owners: ['aaaaaaaa-0000-0000-0000-000000000001'],
+        customerTenants: [{ name: 'contoso', tenantId: '99999999-2222-3333-4444-555555555555' }],
+      }),
+    );
+  const fast = build();
+  expect(Object.keys(fast.stacks)).toEqual(['test', 'test-tenant-contoso']);
+  expect(fast).toEqual(synthAsCdktfWould(build));
+});
