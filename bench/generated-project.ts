@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,7 +11,9 @@ export function generatedProject(repoRoot: string, count: number): { root: strin
   const environments = join(root, 'environments');
   mkdirSync(join(environments, 'certs'), { recursive: true });
   copyFileSync(join(repoRoot, 'environments/certs/example.cer'), join(environments, 'certs/portal.cer'));
+  // Copied, not linked: main.ts and the commands find the project from their own folder.
   copyFileSync(join(repoRoot, 'main.ts'), join(root, 'main.ts'));
+  cpSync(join(repoRoot, 'cli'), join(root, 'cli'), { recursive: true });
   copyFileSync(join(repoRoot, 'cdktf.json'), join(root, 'cdktf.json'));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-platform-repo', private: true }));
   for (const linked of ['lib', 'bin', 'node_modules']) symlinkSync(join(repoRoot, linked), join(root, linked));

@@ -25,7 +25,7 @@ export function median(values: readonly number[]): number {
 export function measureCommand(
   label: string,
   command: string,
-  opts: { cwd: string; runs: number; env?: NodeJS.ProcessEnv },
+  opts: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; exitCodes?: readonly number[] },
 ): Measurement {
   const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   const samples: Sample[] = [];
@@ -41,7 +41,7 @@ export function measureCommand(
       const start = process.hrtime.bigint();
       const result = spawnSync(command, { cwd: opts.cwd, env, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (result.status !== 0) throw new Error(`${label}: "${command}" failed (${result.status}):\n${result.stderr}`);
+      if (!(opts.exitCodes ?? [0]).includes(result.status ?? -1)) throw new Error(`${label}: "${command}" failed (${result.status}):\n${result.stderr}`);
       if (run < 0) continue;
       const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
       samples.push({ ms, peakMb: Math.max(...rss) / 1024 });

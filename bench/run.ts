@@ -1,6 +1,9 @@
 // npm run bench: synthesis time and memory against the floor (Node loading cdktf and the provider
-// modules the stacks use), for the shipped environments and for 1 to 500 generated ones; and npm test.
-import { readFileSync } from 'node:fs';
+// modules the stacks use), for the shipped environments and for 1 to 500 generated ones; the report
+// commands on 100 environments; and npm test. Medians of repeated runs, after one warm-up.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/command-line';
 import { generatedProject } from './generated-project';
@@ -8,6 +11,14 @@ import { floorCommand, measureCommand, providerModulesUsed, type Measurement } f
 
 const REPO = resolve(__dirname, '..');
 const USAGE = 'npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--test-runs 3]';
+/** How many environments the report commands are measured on. */
+const REPORT_SET = 100;
+
+interface Row {
+  readonly measurement: Measurement;
+  /** Environments synthesized, for the per-environment cost. */
+  readonly environments?: number;
+}
 
 void runCommand((argv) => {
   const { values } = parseCommandLine(
@@ -20,13 +31,18 @@ void runCommand((argv) => {
   const sizes = (values.sizes ?? '1,10,100,500').split(',').map((s) => count(s, '--sizes'));
   const app: string = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')).app;
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  const node = (script: string, args: string) => `node --require ./bin/register-ts.js ${script} ${args}`.trim();
 
-  say(`floor: ${floorCommand(providerModulesUsed(join(REPO, 'lib')))}`);
+  say('floor');
   const floor = measureCommand('floor', floorCommand(providerModulesUsed(join(REPO, 'lib'))), { cwd: REPO, runs });
-  const rows: { measurement: Measurement; environments: number }[] = [];
+  const rows: Row[] = [];
   const outdir = join(REPO, 'cdktf.out.bench');
   say('synth: shipped environments');
-  rows.push({ measurement: measureCommand('synth (shipped)', app, { cwd: REPO, runs, env: { CDKTF_OUTDIR: outdir } }), environments: shippedCount() });
+  rows.push({
+    measurement: measureCommand('synth (shipped)', app, { cwd: REPO, runs, env: { CDKTF_OUTDIR: outdir } }),
+    environments: readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
+  });
+  rmSync(outdir, { recursive: true, force: true });
   for (const size of sizes) {
     say(`synth: ${size} generated environment(s)`);
     const project = generatedProject(REPO, size);
@@ -36,21 +52,35 @@ void runCommand((argv) => {
       project.remove();
     }
   }
-  require('node:fs').rmSync(outdir, { recursive: true, force: true });
 
-  const perEnvironment = (row: (typeof rows)[number]) => (row.measurement.medianMs - floor.medianMs) / row.environments;
-  const table = [floor, ...rows.map((r) => r.measurement)].map((m, i) => {
-    const row = rows[i - 1];
-    return [
-      m.label,
-      String(row?.environments ?? '-'),
-      m.medianMs.toFixed(0),
-      (m.medianMs / floor.medianMs).toFixed(2),
-      m.medianPeakMb.toFixed(0),
-      row ? perEnvironment(row).toFixed(1) : '-',
-    ];
-  });
-  process.stdout.write(`Medians of ${runs} run(s) after one warm-up, on ${require('node:os').cpus().length} core(s).\n`);
+  say(`reports on ${REPORT_SET} generated environments`);
+  const project = generatedProject(REPO, REPORT_SET);
+  try {
+    const cwd = project.root;
+    rows.push({ measurement: measureCommand(`certs (${REPORT_SET} generated)`, node('cli/certs.ts', ''), { cwd, runs }) });
+    const manifest = join(cwd, 'customer-0000.manifest.json');
+    const made = spawnSync(node('cli/manifest.ts', `customer-0000 --client-id 11111111-1111-4111-8111-111111111111 --out ${manifest}`), { cwd, shell: true });
+    if (made.status !== 0) throw new Error(`npm run manifest failed: ${made.stderr}`);
+    rows.push({ measurement: measureCommand('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd, runs }) });
+    rows.push({ measurement: measureCommand('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd, runs }) });
+    const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
+    rows.push({
+      measurement: measureCommand('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, runs, exitCodes: [2] }),
+    });
+  } finally {
+    project.remove();
+  }
+
+  const perEnvironment = (row: Row) => (row.measurement.medianMs - floor.medianMs) / row.environments!;
+  const table = [{ measurement: floor } as Row, ...rows].map((row) => [
+    row.measurement.label,
+    row.environments === undefined ? '-' : String(row.environments),
+    row.measurement.medianMs.toFixed(0),
+    (row.measurement.medianMs / floor.medianMs).toFixed(2),
+    row.measurement.medianPeakMb.toFixed(0),
+    row.environments === undefined ? '-' : perEnvironment(row).toFixed(1),
+  ]);
+  process.stdout.write(`Medians of ${runs} run(s) after one warm-up, on ${cpus().length} core(s).\n`);
   process.stdout.write(`${formatTable(['command', 'envs', 'wall ms', 'x floor', 'peak MB', 'ms/env over floor'], table)}\n`);
 
   const at = (n: number) => rows.find((r) => r.environments === n && r.measurement.label.includes('generated'));
@@ -70,8 +100,4 @@ function count(text: string, option: string, min = 1): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new UserError(`${option} takes whole numbers from ${min}; got "${text}"\nusage: ${USAGE}`);
   return value;
-}
-
-function shippedCount(): number {
-  return require('node:fs').readdirSync(join(REPO, 'environments')).filter((f: string) => f.endsWith('.ts') && !f.startsWith('_')).length;
 }
