@@ -162,9 +162,13 @@ describe('the doctor reports what a Restore Portal registration lacks or has wro
     const soon = (m: Record<string, any>) => (m.keyCredentials[0].endDateTime = '2027-01-21T00:00:00Z');
     const thumbprint = fileCertificates(environment())[0].thumbprint;
     expect(findingsAfter(soon)).toEqual([
-      `warning certificates keyCredentials[0].endDateTime: the certificate ${thumbprint} expires on 2027-01-21T00:00:00Z, in 20 day(s); renew it in time and upload the new one`,
+      `warning certificates keyCredentials[0].endDateTime: the certificate ${thumbprint} expires on 2027-01-21T00:00:00Z, in 20 days; renew it in time and upload the new one`,
     ]);
     expect(findingsAfter(soon, { warningDays: 14 })).toEqual([]);
+    const certificateFindings = (options: object) =>
+      findingsAfter(soon, options).filter((finding) => finding.includes('endDateTime'));
+    expect(certificateFindings({ environment: environment({ expiryWarningDays: 14 }) })).toEqual([]);
+    expect(certificateFindings({ environment: environment({ expiryWarningDays: 60 }) })).toHaveLength(1);
     const manifest = graphManifest();
     soon(manifest);
     expect(doctorExitCode(doctor(manifest))).toBe(0);

@@ -1,7 +1,7 @@
 // npm run doctor -- <manifest.json> [--env <name>]: what a Restore Portal registration lacks or has wrong.
 import { resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, runCommand, UserError } from '../lib/command-line';
-import { DEFAULT_WARNING_DAYS, diagnose, doctorExitCode } from '../lib/doctor';
+import { diagnose, doctorExitCode } from '../lib/doctor';
 import { formatDoctorReport } from '../lib/doctor-report';
 import { loadEnvironment } from '../lib/environment-files';
 import { readManifestFile } from '../lib/manifest';
@@ -29,8 +29,9 @@ void runCommand((argv) => {
   return doctorExitCode(report);
 });
 
-function readWarningDays(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_WARNING_DAYS;
+/** Undefined when not given: then the environment's expiryWarningDays, or the default window, applies. */
+function readWarningDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UserError(`--warning-days must be a whole number of days; got "${value}"`);
   return Number(value);
 }

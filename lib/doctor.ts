@@ -1,4 +1,5 @@
 import { formatDate } from './certificate';
+import { DEFAULT_EXPIRY_WARNING_DAYS, describeDaysLeft, expiryOf } from './certificate-expiry';
 import type { Environment } from './environment';
 import { describe, isGuid } from './field-reader';
 import type { ApplicationManifest, ManifestFormat, ManifestKeyCredential, ManifestScope } from './manifest';
@@ -6,7 +7,6 @@ import { redirectUriProblem } from './redirect-uri';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 /** Days before a certificate's expiry from which the doctor warns. */
-export const DEFAULT_WARNING_DAYS = 30;
 
 /** A problem stops the Restore Portal from working (or a deploy from going through); a warning does not, yet. */
 export type Severity = 'problem' | 'warning';
@@ -56,13 +56,12 @@ export interface DoctorReport {
 export interface DoctorOptions {
   /** The time certificates must be valid at. */
   readonly now: Date;
-  /** Warn about certificates expiring within this many days. @default DEFAULT_WARNING_DAYS */
+  /** Warn about certificates expiring within this many days. @default the environment's expiryWarningDays, else DEFAULT_EXPIRY_WARNING_DAYS */
   readonly warningDays?: number;
   /** Also report every difference from the registration this environment describes. */
   readonly environment?: Environment;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
 
 /** Checks a manifest, point by point, against what a working Restore Portal needs. */
 export function diagnose(manifest: ApplicationManifest, file: string, options: DoctorOptions): DoctorReport {
@@ -74,7 +73,7 @@ export function diagnose(manifest: ApplicationManifest, file: string, options: D
     checkIdentifierUri(manifest),
     checkRedirectUris(manifest),
     checkApiPermissions(manifest),
-    checkCertificates(manifest, options.now, options.warningDays ?? DEFAULT_WARNING_DAYS),
+    checkCertificates(manifest, options.now, options.warningDays ?? options.environment?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS),
     checkTokenVersion(manifest),
   ];
   const env = options.environment;
@@ -319,15 +318,15 @@ function checkCertificates(m: ApplicationManifest, now: Date, warningDays: numbe
         problem(endField, `must be a date; got ${describe(credential.endDate)}`);
         continue;
       }
-      const days = Math.floor((end.getTime() - now.getTime()) / DAY);
-      if (end.getTime() <= now.getTime()) {
+      const expiry = expiryOf(end, now, warningDays);
+      if (expiry.status === 'expired') {
         const report = valid.length === 0 ? problem : warning;
         report(
           endField,
           `${label} expired on ${formatDate(end)}${valid.length === 0 ? '; upload a new certificate and configure it in VB365' : '; remove it once no VB365 server uses it'}`,
         );
-      } else if (days < warningDays) {
-        warning(endField, `${label} expires on ${formatDate(end)}, in ${days} day(s); renew it in time and upload the new one`);
+      } else if (expiry.status === 'expiring') {
+        warning(endField, `${label} expires on ${formatDate(end)}, ${describeDaysLeft(expiry.daysLeft)}; renew it in time and upload the new one`);
       }
       const start = dateOf(credential.startDate);
       if (start && start.getTime() > now.getTime()) {
