@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/command-line';
@@ -120,15 +120,8 @@ describe('the plan and drift commands (end to end)', () => {
     spawnSync(process.execPath, ['--require', './bin/register-ts.js', ...extra, script, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
 
   test('drift reads a saved plan without loading cdktf, prints the report and exits 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'no-cdktf-'));
-    const guard = join(dir, 'forbid-cdktf.js');
-    writeFileSync(
-      guard,
-      "const Module = require('node:module'); const load = Module._load;\n" +
-        "Module._load = function (request, ...rest) { if (request === 'cdktf') throw new Error('cdktf loaded'); return load.call(this, request, ...rest); };\n",
-    );
+    const guard = join(__dirname, 'support/forbid-cdktf.js');
     const result = node('cli/drift.ts', ['--plan-json', join(PLANS, 'drift-every-kind.json'), '--env', 'prod'], ['--require', guard]);
-    rmSync(dir, { recursive: true });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(2);
     expect(result.stdout).toContain('certificate 8081…F2FA deleted outside Terraform');

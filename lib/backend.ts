@@ -1,5 +1,4 @@
-import { AzurermBackend, CloudBackend, LocalBackend, NamedCloudWorkspace, type TerraformStack } from 'cdktf';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
@@ -144,40 +143,6 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
       break;
   }
   return failed ? undefined : backend;
-}
-
-/**
- * Configures the stack's backend. A local state path is written relative to the stack folder, where
- * Terraform runs, so that no machine's absolute path ends up in the synthesized JSON.
- */
-export function applyBackend(
-  stack: TerraformStack,
-  backend: Backend,
-  paths: { readonly stackDir: string; readonly projectRoot: string },
-): void {
-  switch (backend.type) {
-    case 'local':
-      new LocalBackend(stack, { path: relative(paths.stackDir, resolve(paths.projectRoot, backend.path)) });
-      return;
-    case 'azurerm':
-      new AzurermBackend(stack, {
-        storageAccountName: backend.storageAccountName,
-        containerName: backend.containerName,
-        key: backend.key,
-        resourceGroupName: backend.resourceGroupName,
-        subscriptionId: backend.subscriptionId,
-        useAzureadAuth: backend.useAzureadAuth,
-        useOidc: backend.useOidc,
-      });
-      return;
-    case 'cloud':
-      new CloudBackend(stack, {
-        organization: backend.organization,
-        workspaces: new NamedCloudWorkspace(backend.workspace),
-        hostname: backend.hostname,
-      });
-      return;
-  }
 }
 
 function readPattern(value: unknown, path: string, pattern: RegExp, what: string, report: Report): string | undefined {

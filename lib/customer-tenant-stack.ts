@@ -4,7 +4,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { applyBackend } from './backend';
+import { applyBackend } from './stack-backend';
 import type { CustomerTenant } from './customer-tenant';
 import type { Environment } from './environment';
 import { adminConsentUrl } from './vb365';

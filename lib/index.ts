@@ -22,6 +22,7 @@ export * from './redirect-uri';
 export * from './restore-portal-app';
 export * from './restore-portal-stack';
 export * from './stack-synthesis';
+export * from './stack-backend';
 export * from './stack-directory';
 export * from './synth';
 export * from './terraform-outputs';

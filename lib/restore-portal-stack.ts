@@ -2,7 +2,7 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { applyBackend } from './backend';
+import { applyBackend } from './stack-backend';
 import type { Environment } from './environment';
 import { RestorePortalApp } from './restore-portal-app';
 import { withoutFinalResolve } from './synthesis-shortcuts';
