@@ -86,14 +86,14 @@ export class RestorePortalApp extends Construct {
       identifierUri: this.identifierUri,
     }).overrideLogicalId(name());
 
-    const scope_ = new ApplicationPermissionScope(this, 'scope', {
+    const accessAsUser = new ApplicationPermissionScope(this, 'scope', {
       applicationId,
       scopeId: env.scopeId,
       value: ACCESS_AS_USER,
       type: 'Admin',
       ...env.consentTexts,
     });
-    scope_.overrideLogicalId(name(ACCESS_AS_USER));
+    accessAsUser.overrideLogicalId(name(ACCESS_AS_USER));
 
     new ApplicationRedirectUris(this, 'redirect-uris', {
       applicationId,
@@ -117,14 +117,14 @@ export class RestorePortalApp extends Construct {
     new ApplicationApiAccess(this, 'self-access', {
       applicationId,
       apiClientId: registration.clientId,
-      scopeIds: [scope_.scopeId],
+      scopeIds: [accessAsUser.scopeId],
     }).overrideLogicalId(name('self'));
 
     // Graph rejects pre-authorizing a scope created in the same request: reference the scope resource.
     new ApplicationPreAuthorized(this, 'pre-authorized', {
       applicationId,
       authorizedClientId: registration.clientId,
-      permissionIds: [scope_.scopeId],
+      permissionIds: [accessAsUser.scopeId],
     }).overrideLogicalId(name('self'));
 
     const servicePrincipal = new ServicePrincipal(this, 'service-principal', {
@@ -154,53 +154,30 @@ export class RestorePortalApp extends Construct {
       resourceServicePrincipalObjectId: servicePrincipal.objectId,
       claimValues: [ACCESS_AS_USER],
       // Consent to a scope the application does not expose yet is rejected.
-      dependsOn: [scope_],
+      dependsOn: [accessAsUser],
     }).overrideLogicalId(name('self'));
 
     const certificates = new Map<string, ApplicationCertificate>();
     const selfSigned = new Map<string, TlsSelfSignedCertificate>();
     const keyCredentials: { certificate: Certificate; thumbprint: string; notAfter: string }[] = [];
     for (const certificate of env.certificates) {
-      // Named by the certificate itself, so adding or removing one leaves the others' addresses alone.
-      let key: string;
-      let credentialSource: { logicalId: string; value: string; thumbprint: string; startDate: string; endDate: string };
-      if (certificate.source === 'file') {
-        key = certificate.thumbprint;
-        credentialSource = {
-          logicalId: name(certificate.thumbprint.toLowerCase()),
-          value: certificate.pem,
-          thumbprint: certificate.thumbprint,
-          startDate: formatDate(certificate.notBefore),
-          endDate: formatDate(certificate.notAfter),
-        };
-      } else {
-        key = certificate.name;
-        const logicalId = name(certificate.name);
-        const made = new TlsSelfSignedCertificate(this, `self-signed-${certificate.name}`, { certificate, logicalId });
-        selfSigned.set(certificate.name, made);
-        credentialSource = {
-          logicalId,
-          value: made.certificatePem,
-          thumbprint: made.thumbprint,
-          startDate: made.notBefore,
-          endDate: made.notAfter,
-        };
-      }
-      const credential = new ApplicationCertificate(this, `certificate-${key}`, {
+      const source = this.keyCredentialSource(certificate, name);
+      if (source.made) selfSigned.set(source.key, source.made);
+      const credential = new ApplicationCertificate(this, `certificate-${source.key}`, {
         applicationId,
         type: 'AsymmetricX509Cert',
         encoding: 'pem',
-        value: credentialSource.value,
+        value: source.value,
         // Entra rejects credential dates outside the certificate's validity; without them it picks its own.
-        startDate: credentialSource.startDate,
-        endDate: credentialSource.endDate,
+        startDate: source.startDate,
+        endDate: source.endDate,
         // Every change to a key credential replaces it: add the new one before removing the old, so the
         // application is never left without a key VB365 can sign in with.
         lifecycle: { createBeforeDestroy: true },
       });
-      credential.overrideLogicalId(credentialSource.logicalId);
-      certificates.set(key, credential);
-      keyCredentials.push({ certificate, thumbprint: credentialSource.thumbprint, notAfter: credentialSource.endDate });
+      credential.overrideLogicalId(source.logicalId);
+      certificates.set(source.key, credential);
+      keyCredentials.push({ certificate, thumbprint: source.thumbprint, notAfter: source.endDate });
     }
     this.certificates = certificates;
     this.selfSignedCertificates = selfSigned;
@@ -214,6 +191,46 @@ export class RestorePortalApp extends Construct {
 
     if (env.adoption) importExisting(this, adoptionImports(env.adoption, id));
   }
+
+  /**
+   * What a certificate's key credential holds. Named by the certificate itself (thumbprint of a file,
+   * name of a self-signed one), so adding or removing one leaves the others' addresses alone.
+   */
+  private keyCredentialSource(certificate: Certificate, name: (suffix: string) => string): KeyCredentialSource {
+    if (certificate.source === 'file') {
+      return {
+        key: certificate.thumbprint,
+        logicalId: name(certificate.thumbprint.toLowerCase()),
+        value: certificate.pem,
+        thumbprint: certificate.thumbprint,
+        startDate: formatDate(certificate.notBefore),
+        endDate: formatDate(certificate.notAfter),
+      };
+    }
+    const logicalId = name(certificate.name);
+    const made = new TlsSelfSignedCertificate(this, `self-signed-${certificate.name}`, { certificate, logicalId });
+    return {
+      key: certificate.name,
+      logicalId,
+      value: made.certificatePem,
+      thumbprint: made.thumbprint,
+      startDate: made.notBefore,
+      endDate: made.notAfter,
+      made,
+    };
+  }
+}
+
+/** A key credential's content: values for a file, Terraform references for a self-signed certificate. */
+interface KeyCredentialSource {
+  readonly key: string;
+  readonly logicalId: string;
+  readonly value: string;
+  readonly thumbprint: string;
+  readonly startDate: string;
+  readonly endDate: string;
+  /** The tls resources that make a self-signed certificate. */
+  readonly made?: TlsSelfSignedCertificate;
 }
 
 /**
