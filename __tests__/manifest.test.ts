@@ -97,7 +97,7 @@ describe('files that are not manifests', () => {
   test('are reported as one line naming the file', () => {
     const missing = join(dir, 'missing.json');
     expect(() => readManifestFile(missing)).toThrow(new UserError(`${missing}: file not found`));
-    expect(() => readManifestFile(dir)).toThrow(new UserError(`${dir}: is a folder; give the manifest .json file`));
+    expect(() => readManifestFile(dir)).toThrow(new UserError(`${dir}: is a folder, not a file`));
     const empty = fileWith('empty.json', '');
     expect(() => readManifestFile(empty)).toThrow(new UserError(`${empty}: is not valid JSON: Unexpected end of JSON input`));
   });

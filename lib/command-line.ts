@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblem, InputError } from './problem';
 
@@ -7,6 +8,21 @@ export class UserError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
+  }
+}
+
+/**
+ * The text of a file a user named on the command line, read relative to `cwd`.
+ * @throws UserError naming the file as given: not found, a folder, or unreadable
+ */
+export function readUserFile(file: string, cwd = process.cwd()): string {
+  try {
+    return readFileSync(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
+    if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a file`);
+    throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
   }
 }
 

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, UserError, type Colors, type ReportFormat } from './command-line';
+import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from './command-line';
 import type { Environment } from './environment';
 import { loadEnvironments } from './environment-files';
 import { isPlainObject, readGuid } from './field-reader';
@@ -96,14 +96,7 @@ export function customerTenantsReport(options: CustomerTenantsOptions): Customer
 type ClientId = { readonly clientId?: string; readonly source: string };
 
 function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId {
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
-  }
-  const outputs = readOutputsJson(text, file);
+  const outputs = readOutputsJson(readUserFile(file, cwd), file);
   const clientId = checkedClientId(outputs, file, env);
   if (!clientId) {
     throw new UserError(`${file}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${file}`);

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { formatDate } from './certificate';
-import { UserError } from './command-line';
+import { readUserFile, UserError } from './command-line';
 import { uuidV5 } from './deterministic-uuid';
 import type { Environment } from './environment';
 import { describe, isGuid, isPlainObject } from './field-reader';
@@ -106,16 +106,7 @@ const MARKERS: Readonly<Record<ManifestFormat, readonly string[]>> = {
  * @throws UserError (one line, naming the file) when it is unreadable or not an application manifest
  */
 export function readManifestFile(file: string): ApplicationManifest {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
-    if (code === 'EISDIR') throw new UserError(`${file}: is a folder; give the manifest .json file`);
-    throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
-  }
-  const result = parseManifest(text);
+  const result = parseManifest(readUserFile(file));
   if ('problem' in result) throw new UserError(`${file}: ${result.problem}`);
   return result.manifest;
 }

@@ -1,6 +1,6 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { colorsFor, parseCommandLine, readFormat, UserError, type ReportFormat } from './command-line';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from './command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
 import { formatProblem, type Warning } from './problem';
@@ -46,14 +46,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
  * `file` is shown as given and read relative to `cwd`.
  */
 export function reviewSavedPlan(file: string, environment: string, cwd = process.cwd()): PlanReport {
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
-  }
-  return buildPlanReport(readPlanJson(text, file), environment);
+  return buildPlanReport(readPlanJson(readUserFile(file, cwd), file), environment);
 }
 
 export interface ReviewOptions extends TerraformOptions {
