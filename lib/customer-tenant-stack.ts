@@ -1,14 +1,12 @@
-import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { AdminConsent } from './admin-consent';
 import { applyBackend } from './stack-backend';
 import type { CustomerTenant } from './customer-tenant';
 import type { Environment } from './environment';
 import { adminConsentUrl } from './vb365';
-import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 export interface CustomerTenantStackProps {
   /** The environment whose application the customer's users sign in to. */
@@ -53,21 +51,8 @@ export class CustomerTenantStack extends TerraformStack {
     servicePrincipal.overrideLogicalId('portal');
     this.servicePrincipalObjectId = servicePrincipal.objectId;
 
-    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID });
-    graph.overrideLogicalId('portal_microsoft_graph');
-
-    // Admin consent for all principals, one grant per resource service principal, as in the environment's own tenant.
-    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
-      servicePrincipalObjectId: servicePrincipal.objectId,
-      resourceServicePrincipalObjectId: graph.objectId,
-      claimValues: [GRAPH_USER_READ_CLAIM],
-    }).overrideLogicalId('portal_microsoft_graph');
-
-    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
-      servicePrincipalObjectId: servicePrincipal.objectId,
-      resourceServicePrincipalObjectId: servicePrincipal.objectId,
-      claimValues: [ACCESS_AS_USER],
-    }).overrideLogicalId('portal_self');
+    // Admin consent for all principals, as in the environment's own tenant.
+    new AdminConsent(this, 'admin-consent', { servicePrincipalObjectId: servicePrincipal.objectId, logicalIdPrefix: 'portal' });
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);

@@ -1,3 +1,4 @@
+export * from './admin-consent';
 export * from './adoption';
 export * from './backend';
 // pfx.ts, pfx-export.ts and pfx-password.ts are imported directly: node-forge is needed by npm run

@@ -7,16 +7,15 @@ import { ApplicationPermissionScope } from '@cdktf/provider-azuread/lib/applicat
 import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/application-pre-authorized';
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
-import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from './certificate';
 import { adoptionImports } from './adoption';
 import type { Environment } from './environment';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
-import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 export interface RestorePortalAppProps {
   /** The validated environment the registration is built from. */
@@ -137,25 +136,12 @@ export class RestorePortalApp extends Construct {
     servicePrincipal.overrideLogicalId(name());
     this.servicePrincipalObjectId = servicePrincipal.objectId;
 
-    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', {
-      clientId: MICROSOFT_GRAPH_CLIENT_ID,
-    });
-    graph.overrideLogicalId(name('microsoft_graph'));
-
-    // Admin consent for all principals: one grant per resource service principal (a second one is a 409, azuread #690).
-    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+    new AdminConsent(this, 'admin-consent', {
       servicePrincipalObjectId: servicePrincipal.objectId,
-      resourceServicePrincipalObjectId: graph.objectId,
-      claimValues: [GRAPH_USER_READ_CLAIM],
-    }).overrideLogicalId(name('microsoft_graph'));
-
-    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
-      servicePrincipalObjectId: servicePrincipal.objectId,
-      resourceServicePrincipalObjectId: servicePrincipal.objectId,
-      claimValues: [ACCESS_AS_USER],
+      logicalIdPrefix: id,
       // Consent to a scope the application does not expose yet is rejected.
-      dependsOn: [accessAsUser],
-    }).overrideLogicalId(name('self'));
+      selfConsentDependsOn: [accessAsUser],
+    });
 
     const certificates = new Map<string, ApplicationCertificate>();
     const selfSigned = new Map<string, TlsSelfSignedCertificate>();
@@ -240,7 +226,7 @@ interface KeyCredentialSource {
  * the thumbprint in the address already pins which certificate it holds.
  */
 function importExisting(app: Construct, imports: ReadonlyMap<string, string>): void {
-  for (const child of app.node.children) {
+  for (const child of app.node.findAll()) {
     if (!TerraformResource.isTerraformResource(child)) continue;
     const importId = imports.get(`${child.terraformResourceType}.${child.friendlyUniqueId}`);
     if (importId === undefined) continue;

@@ -1,0 +1,40 @@
+import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
+import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+
+export interface AdminConsentProps {
+  /** Object ID of the portal application's service principal in the tenant that consents. */
+  readonly servicePrincipalObjectId: string;
+  /** Logical ID prefix: the grants are `<prefix>_microsoft_graph` and `<prefix>_self`, as is Graph's lookup. */
+  readonly logicalIdPrefix: string;
+  /** What the `access_as_user` grant must wait for (the scope, where it is created). @default nothing */
+  readonly selfConsentDependsOn?: ITerraformDependable[];
+}
+
+/**
+ * "Grant admin consent" for all users of a tenant: Microsoft Graph `User.Read` and the portal's own
+ * `access_as_user`, one grant per resource service principal (a second grant for the same pair is a
+ * 409, azuread #690). Graph's service principal is looked up by its well-known client ID.
+ */
+export class AdminConsent extends Construct {
+  constructor(scope: Construct, id: string, props: AdminConsentProps) {
+    super(scope, id);
+    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID });
+    graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+
+    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+      servicePrincipalObjectId: props.servicePrincipalObjectId,
+      resourceServicePrincipalObjectId: graph.objectId,
+      claimValues: [GRAPH_USER_READ_CLAIM],
+    }).overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+
+    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
+      servicePrincipalObjectId: props.servicePrincipalObjectId,
+      resourceServicePrincipalObjectId: props.servicePrincipalObjectId,
+      claimValues: [ACCESS_AS_USER],
+      dependsOn: props.selfConsentDependsOn,
+    }).overrideLogicalId(`${props.logicalIdPrefix}_self`);
+  }
+}
