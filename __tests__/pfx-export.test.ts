@@ -192,4 +192,11 @@ describe('npm run export-pfx (command)', () => {
     expect(none.stderr).toMatch(/^error: no PFX password: set PFX_PASSWORD .*\n$/);
     expect(existsSync(join(project.root, 'a.pfx'))).toBe(false);
   });
+
+  test('finds a missing certificate before asking for a password', () => {
+    const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'b.pfx', '--outputs', 'missing.json'], { PFX_PASSWORD: undefined });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error: .*missing\.json.*\n$/);
+    expect(run.stderr).not.toContain('password');
+  });
 });

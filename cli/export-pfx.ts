@@ -2,7 +2,7 @@
 // Terraform outputs. Imports only what it needs, so it does not load cdktf.
 import { resolve } from 'node:path';
 import { parseCommandLine, runCommand, UserError, userPath } from '../lib/command-line';
-import { checkPfxDestination, exportPfx } from '../lib/pfx-export';
+import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/pfx-password';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
@@ -33,16 +33,16 @@ void runCommand(async (argv) => {
   const out = userPath(PROJECT_ROOT, values.out);
   const force = values.force ?? false;
   checkPfxDestination(out, force, PROJECT_ROOT);
-  const password = await readPfxPassword({ env: process.env, input: process.stdin, output: process.stderr });
-  const result = exportPfx({
+  const source = {
     projectRoot: PROJECT_ROOT,
     environment: positionals[0],
     certificate: values.certificate,
     outputsFile: values.outputs === undefined ? undefined : userPath(PROJECT_ROOT, values.outputs),
-    out,
-    force,
-    password,
-  });
+  };
+  // Everything that can be wrong is found before anyone types a password.
+  const pair = readSelfSignedKeyPair(source);
+  const password = await readPfxPassword({ env: process.env, input: process.stdin, output: process.stderr });
+  const result = writePfx(pair, { ...source, out, force, password });
   process.stdout.write(
     [
       `wrote ${out} (mode 0600): self-signed certificate "${result.certificate}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,

@@ -55,15 +55,27 @@ export function checkPfxDestination(out: string, force: boolean, projectRoot: st
   if (existsSync(file) && !force) throw new UserError(`--out ${out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
 }
 
+/** A self-signed certificate and its private key, read from Terraform outputs and checked to belong together. */
+export interface SelfSignedKeyPair {
+  /** The certificate's name in the environment. */
+  readonly name: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly thumbprint: string;
+  readonly notAfter: Date;
+}
+
+/** Where the key pair comes from: no password or destination needed yet. */
+export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment' | 'certificate' | 'outputsFile'>;
+
 /**
- * Builds the PFX VB365 loads from a self-signed certificate's Terraform outputs (its PEM and the
- * sensitive private key) and writes it with mode 0600. Checks the key belongs to the certificate.
- * @throws UserError naming the outputs file or stack, the output, or the destination at fault
+ * Reads a self-signed certificate's Terraform outputs (its PEM and the sensitive private key) and
+ * checks the key belongs to the certificate, before anyone is asked for a password.
+ * @throws UserError naming the outputs file or stack and the output at fault
  */
-export function exportPfx(options: PfxExportOptions): PfxExportResult {
-  checkPfxDestination(options.out, options.force ?? false, options.projectRoot);
-  const { outputs, label } = outputsFor(options);
-  const name = certificateName(outputs, label, options);
+export function readSelfSignedKeyPair(source: KeyPairSource): SelfSignedKeyPair {
+  const { outputs, label } = outputsFor(source);
+  const name = certificateName(outputs, label, source);
   const names = selfSignedOutputNames(name);
   const certificatePem = requiredOutput(outputs, names.pem, label);
   const privateKeyPem = requiredOutput(outputs, names.privateKeyPem, label);
@@ -79,19 +91,36 @@ export function exportPfx(options: PfxExportOptions): PfxExportResult {
   if (!new X509Certificate(certificatePem).checkPrivateKey(key)) {
     throw new UserError(`${label}: output ${names.privateKeyPem} is not the key of certificate ${read.facts.thumbprint} (${names.pem})`);
   }
+  return { name, certificatePem, privateKeyPem, thumbprint: read.facts.thumbprint, notAfter: read.facts.notAfter };
+}
 
+/**
+ * Writes the PFX VB365 loads from a key pair, password-protected, with mode 0600.
+ * @throws UserError when `out` exists and `force` is not set
+ */
+export function writePfx(pair: SelfSignedKeyPair, options: Omit<PfxExportOptions, keyof KeyPairSource> & KeyPairSource): PfxExportResult {
   const bytes = buildPfx(
-    { certificatePem, privateKeyPem, friendlyName: `VB365 Restore Portal (${options.environment}, ${name})` },
+    {
+      certificatePem: pair.certificatePem,
+      privateKeyPem: pair.privateKeyPem,
+      friendlyName: `VB365 Restore Portal (${options.environment}, ${pair.name})`,
+    },
     options.password,
   );
   const file = resolve(options.projectRoot, options.out);
   if (!writePrivateFile(file, bytes, options.force ?? false)) {
     throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
   }
-  return { file, certificate: name, thumbprint: read.facts.thumbprint, notAfter: formatDate(read.facts.notAfter) };
+  return { file, certificate: pair.name, thumbprint: pair.thumbprint, notAfter: formatDate(pair.notAfter) };
 }
 
-function outputsFor(options: PfxExportOptions): { outputs: TerraformOutputs; label: string } {
+/** Checks the destination, reads the key pair and writes the PFX. */
+export function exportPfx(options: PfxExportOptions): PfxExportResult {
+  checkPfxDestination(options.out, options.force ?? false, options.projectRoot);
+  return writePfx(readSelfSignedKeyPair(options), options);
+}
+
+function outputsFor(options: KeyPairSource): { outputs: TerraformOutputs; label: string } {
   if (options.outputsFile) {
     const read = readOutputsFile(resolve(options.projectRoot, options.outputsFile), options.outputsFile);
     if ('problem' in read) throw new UserError(read.problem);
@@ -104,7 +133,7 @@ function outputsFor(options: PfxExportOptions): { outputs: TerraformOutputs; lab
 }
 
 /** The certificate asked for, or the only self-signed certificate the outputs hold. */
-function certificateName(outputs: TerraformOutputs, label: string, options: PfxExportOptions): string {
+function certificateName(outputs: TerraformOutputs, label: string, options: KeyPairSource): string {
   const available = [...outputs.keys()]
     .map((output) => /^certificate_(.+)_private_key_pem$/.exec(output)?.[1])
     .filter((name): name is string => name !== undefined);
