@@ -21,40 +21,74 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs a shell command `runs` times (after one unmeasured warm-up) and keeps wall time and peak RSS. */
-export function measureCommand(
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Exit codes that count as success. @default [0] */
+  readonly exitCodes?: readonly number[];
+}
+
+/**
+ * Runs `command` and the floor command alternately, `runs` times each after one unmeasured warm-up
+ * of both, so that each ratio compares runs made under the same load on a shared machine.
+ */
+export function measureAgainstFloor(
   label: string,
   command: string,
-  opts: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; exitCodes?: readonly number[] },
-): Measurement {
-  const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  floor: string,
+  opts: RunOptions & { runs: number; floorCwd: string },
+): { measurement: Measurement; floor: Measurement } {
   const samples: Sample[] = [];
-  try {
-    for (let run = -1; run < opts.runs; run++) {
-      const rssFile = join(rssDir, `run${run}`);
-      const env = {
-        ...process.env,
-        ...opts.env,
-        BENCH_RSS_FILE: rssFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'report-rss.js')}`.trim(),
-      };
-      const start = process.hrtime.bigint();
-      const result = spawnSync(command, { cwd: opts.cwd, env, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (!(opts.exitCodes ?? [0]).includes(result.status ?? -1)) throw new Error(`${label}: "${command}" failed (${result.status}):\n${result.stderr}`);
-      if (run < 0) continue;
-      const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
-      samples.push({ ms, peakMb: Math.max(...rss) / 1024 });
-    }
-  } finally {
-    rmSync(rssDir, { recursive: true, force: true });
+  const floorSamples: Sample[] = [];
+  for (let run = -1; run < opts.runs; run++) {
+    const floorSample = runOnce(floor, { cwd: opts.floorCwd });
+    const sample = runOnce(command, opts);
+    if (run < 0) continue;
+    floorSamples.push(floorSample);
+    samples.push(sample);
   }
+  return { measurement: summarize(label, samples), floor: summarize('floor', floorSamples) };
+}
+
+export function summarize(label: string, samples: readonly Sample[]): Measurement {
   return {
     label,
     samples,
     medianMs: median(samples.map((s) => s.ms)),
     medianPeakMb: median(samples.map((s) => s.peakMb)),
   };
+}
+
+/** One run of a shell command: wall time, and the peak RSS of the node processes it started. */
+function runOnce(command: string, opts: RunOptions): Sample {
+  const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  try {
+    const rssFile = join(rssDir, 'rss');
+    const env = {
+      ...process.env,
+      ...opts.env,
+      BENCH_RSS_FILE: rssFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'report-rss.js')}`.trim(),
+    };
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, { cwd: opts.cwd, env, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (!(opts.exitCodes ?? [0]).includes(result.status ?? -1)) throw new Error(`"${command}" failed (${result.status}):\n${result.stderr}`);
+    const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
+    return { ms, peakMb: Math.max(...rss) / 1024 };
+  } finally {
+    rmSync(rssDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a shell command `runs` times after one unmeasured warm-up. */
+export function measureCommand(label: string, command: string, opts: RunOptions & { runs: number }): Measurement {
+  const samples: Sample[] = [];
+  for (let run = -1; run < opts.runs; run++) {
+    const sample = runOnce(command, opts);
+    if (run >= 0) samples.push(sample);
+  }
+  return summarize(label, samples);
 }
 
 /** The provider modules the library imports by deep path: what the floor must load too. */

@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/command-line';
 import { generatedProject } from './generated-project';
-import { floorCommand, measureCommand, providerModulesUsed, type Measurement } from './measure';
+import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, summarize, type Measurement } from './measure';
 
 const REPO = resolve(__dirname, '..');
 const USAGE = 'npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--test-runs 3]';
@@ -16,6 +16,8 @@ const REPORT_SET = 100;
 
 interface Row {
   readonly measurement: Measurement;
+  /** The floor, measured alternately with this row's command. */
+  readonly floor: Measurement;
   /** Environments synthesized, for the per-environment cost. */
   readonly environments?: number;
 }
@@ -33,21 +35,25 @@ void runCommand((argv) => {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const node = (script: string, args: string) => `node --require ./bin/register-ts.js ${script} ${args}`.trim();
 
-  say('floor');
-  const floor = measureCommand('floor', floorCommand(providerModulesUsed(join(REPO, 'lib'))), { cwd: REPO, runs });
+  const floor = floorCommand(providerModulesUsed(join(REPO, 'lib')));
+  say(`floor: ${floor}`);
   const rows: Row[] = [];
+  const measure = (label: string, command: string, opts: { cwd: string; env?: NodeJS.ProcessEnv; exitCodes?: number[] }, environments?: number) =>
+    rows.push({ ...measureAgainstFloor(label, command, floor, { ...opts, runs, floorCwd: REPO }), environments });
   const outdir = join(REPO, 'cdktf.out.bench');
   say('synth: shipped environments');
-  rows.push({
-    measurement: measureCommand('synth (shipped)', app, { cwd: REPO, runs, env: { CDKTF_OUTDIR: outdir } }),
-    environments: readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
-  });
+  measure(
+    'synth (shipped)',
+    app,
+    { cwd: REPO, env: { CDKTF_OUTDIR: outdir } },
+    readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
+  );
   rmSync(outdir, { recursive: true, force: true });
   for (const size of sizes) {
     say(`synth: ${size} generated environment(s)`);
     const project = generatedProject(REPO, size);
     try {
-      rows.push({ measurement: measureCommand(`synth (${size} generated)`, app, { cwd: project.root, runs }), environments: size });
+      measure(`synth (${size} generated)`, app, { cwd: project.root }, size);
     } finally {
       project.remove();
     }
@@ -57,31 +63,34 @@ void runCommand((argv) => {
   const project = generatedProject(REPO, REPORT_SET);
   try {
     const cwd = project.root;
-    rows.push({ measurement: measureCommand(`certs (${REPORT_SET} generated)`, node('cli/certs.ts', ''), { cwd, runs }) });
+    measure(`certs (${REPORT_SET} generated)`, node('cli/certs.ts', ''), { cwd });
     const manifest = join(cwd, 'customer-0000.manifest.json');
     const made = spawnSync(node('cli/manifest.ts', `customer-0000 --client-id 11111111-1111-4111-8111-111111111111 --out ${manifest}`), { cwd, shell: true });
     if (made.status !== 0) throw new Error(`npm run manifest failed: ${made.stderr}`);
-    rows.push({ measurement: measureCommand('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd, runs }) });
-    rows.push({ measurement: measureCommand('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd, runs }) });
+    measure('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd });
+    measure('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd });
     const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
-    rows.push({
-      measurement: measureCommand('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, runs, exitCodes: [2] }),
-    });
+    measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, exitCodes: [2] });
   } finally {
     project.remove();
   }
 
-  const perEnvironment = (row: Row) => (row.measurement.medianMs - floor.medianMs) / row.environments!;
-  const table = [{ measurement: floor } as Row, ...rows].map((row) => [
-    row.measurement.label,
-    row.environments === undefined ? '-' : String(row.environments),
-    row.measurement.medianMs.toFixed(0),
-    (row.measurement.medianMs / floor.medianMs).toFixed(2),
-    row.measurement.medianPeakMb.toFixed(0),
-    row.environments === undefined ? '-' : perEnvironment(row).toFixed(1),
-  ]);
-  process.stdout.write(`Medians of ${runs} run(s) after one warm-up, on ${cpus().length} core(s).\n`);
-  process.stdout.write(`${formatTable(['command', 'envs', 'wall ms', 'x floor', 'peak MB', 'ms/env over floor'], table)}\n`);
+  const perEnvironment = (row: Row) => (row.measurement.medianMs - row.floor.medianMs) / row.environments!;
+  const allFloors = summarize('floor (all rows)', rows.flatMap((row) => row.floor.samples));
+  const table = [
+    ['floor (all rows)', '-', allFloors.medianMs.toFixed(0), '1.00', allFloors.medianPeakMb.toFixed(0), '-', '-'],
+    ...rows.map((row) => [
+      row.measurement.label,
+      row.environments === undefined ? '-' : String(row.environments),
+      row.measurement.medianMs.toFixed(0),
+      (row.measurement.medianMs / row.floor.medianMs).toFixed(2),
+      row.measurement.medianPeakMb.toFixed(0),
+      row.floor.medianMs.toFixed(0),
+      row.environments === undefined ? '-' : perEnvironment(row).toFixed(1),
+    ]),
+  ];
+  process.stdout.write(`Medians of ${runs} run(s) after one warm-up, each row alternating with the floor, on ${cpus().length} core(s).\n`);
+  process.stdout.write(`${formatTable(['command', 'envs', 'wall ms', 'x floor', 'peak MB', 'its floor ms', 'ms/env over floor'], table)}\n`);
 
   const at = (n: number) => rows.find((r) => r.environments === n && r.measurement.label.includes('generated'));
   const [r100, r500] = [at(100), at(500)];
