@@ -13,6 +13,7 @@ import {
   terraformOutputs,
   type TerraformOutputs,
 } from './terraform-outputs';
+import { escapeMarkdown } from './markdown';
 
 export interface CertificateReportOptions extends EnvironmentFilesOptions {
   /**
@@ -156,7 +157,7 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     .map((c) => `${c.environment} ${c.certificate}: not available (${c.note})`);
   const summary = summaryOf(report);
   if (format === 'markdown') {
-    const row = (values: readonly string[]) => `| ${values.map((v) => v.replace(/\|/g, '\\|')).join(' | ')} |`;
+    const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
       row(HEADER),
       row(HEADER.map(() => '---')),

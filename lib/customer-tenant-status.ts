@@ -7,6 +7,7 @@ import { isPlainObject, readGuid } from './field-reader';
 import { InputError } from './problem';
 import { stackOutputs, type TerraformOptions } from './terraform';
 import { adminConsentUrl } from './vb365';
+import { escapeMarkdown } from './markdown';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -271,7 +272,7 @@ function formatMarkdown(report: CustomerTenantsReport): string {
   } else {
     lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
     for (const t of report.tenants) {
-      const state = t.unknownBecause ? `${stackState(t)}: ${t.unknownBecause.replace(/\|/g, '\\|')}` : stackState(t);
+      const state = escapeMarkdown(t.unknownBecause ? `${stackState(t)}: ${t.unknownBecause}` : stackState(t));
       lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} | ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
     }
     lines.push('');

@@ -1,6 +1,7 @@
 import type { Colors, ReportFormat } from './command-line';
 import { countFindings, doctorExitCode, type CheckResult, type DoctorReport } from './doctor';
 import { MANIFEST_FORMAT_NAMES } from './manifest';
+import { escapeMarkdown } from './markdown';
 
 /** Version of the `--format json` document; raised only when a field changes meaning or goes away. */
 export const DOCTOR_JSON_VERSION = 1;
@@ -91,26 +92,18 @@ function formatText(report: DoctorReport, c: Colors): string {
 const MARKDOWN_STATUS: Record<Status, string> = { ok: '✅ ok', problem: '❌ problem', warning: '⚠️ warning' };
 
 function formatMarkdown(report: DoctorReport): string {
-  const lines = [`### Restore Portal registration check: \`${report.manifest}\``, '', escape(heading(report)), '', '| | check | finding |', '| --- | --- | --- |'];
+  const lines = [`### Restore Portal registration check: \`${report.manifest}\``, '', escapeMarkdown(heading(report)), '', '| | check | finding |', '| --- | --- | --- |'];
   for (const check of report.checks) {
     if (check.findings.length === 0) {
-      lines.push(`| ${MARKDOWN_STATUS.ok} | ${escape(check.title)} | ${escape(check.summary)} |`);
+      lines.push(`| ${MARKDOWN_STATUS.ok} | ${escapeMarkdown(check.title)} | ${escapeMarkdown(check.summary)} |`);
       continue;
     }
     for (const finding of check.findings) {
       const where = finding.field ? `\`${finding.field}\`: ` : '';
-      lines.push(`| ${MARKDOWN_STATUS[finding.severity]} | ${escape(check.title)} | ${where}${escape(finding.message)} |`);
+      lines.push(`| ${MARKDOWN_STATUS[finding.severity]} | ${escapeMarkdown(check.title)} | ${where}${escapeMarkdown(finding.message)} |`);
     }
   }
-  lines.push('', `**${escape(verdict(report))}**`);
+  lines.push('', `**${escapeMarkdown(verdict(report))}**`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Plain text into a GitHub markdown table cell: pipes, HTML and emphasis characters lose their meaning. */
-function escape(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\n/g, ' ');
-}

@@ -18,6 +18,7 @@ export * from './environment';
 export * from './environment-certificates';
 export * from './environment-files';
 export * from './manifest';
+export * from './markdown';
 export * from './problem';
 export * from './redirect-uri';
 export * from './restore-portal-app';

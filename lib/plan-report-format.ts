@@ -1,4 +1,5 @@
 import type { Colors, ReportFormat } from './command-line';
+import { escapeMarkdown } from './markdown';
 import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
 
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
@@ -76,28 +77,21 @@ function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): strin
 }
 
 function formatMarkdown(report: PlanReport, kind: ReviewKind): string {
-  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${hasChanges(report) ? '' : '✅ '}${escape(summary(report))}`, ''];
+  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${hasChanges(report) ? '' : '✅ '}${escapeMarkdown(summary(report))}`, ''];
   if (report.dangers.length > 0) {
     lines.push('> [!CAUTION]');
     for (const item of report.dangers) {
       const [headline, ...rest] = item.message.split(': ');
-      const explanation = rest.length > 0 ? `: ${escape(rest.join(': '))}` : '';
-      lines.push(`> - **${escape(headline)}**${explanation} (\`${item.address}\`)`);
+      const explanation = rest.length > 0 ? `: ${escapeMarkdown(rest.join(': '))}` : '';
+      lines.push(`> - **${escapeMarkdown(headline)}**${explanation} (\`${item.address}\`)`);
     }
     lines.push('');
   }
   for (const [heading, items] of sections(report, kind)) {
     lines.push(`**${heading}**`, '', '| | change | resource |', '| --- | --- | --- |');
-    for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escape(item.message)} | \`${item.address}\` |`);
+    for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escapeMarkdown(item.message)} | \`${item.address}\` |`);
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Plain text into GitHub markdown: table pipes, HTML and emphasis characters lose their meaning. */
-function escape(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
