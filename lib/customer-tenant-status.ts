@@ -8,6 +8,7 @@ import { InputError } from './problem';
 import { stackOutputs, type TerraformOptions } from './terraform';
 import { adminConsentUrl } from './vb365';
 import { escapeMarkdown } from './markdown';
+import { stackFolder, synthOutdir } from './stack-directory';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -65,13 +66,13 @@ export function customerTenantsReport(options: CustomerTenantsOptions): Customer
   const loaded = loadEnvironments({ projectRoot, only: [options.environment] });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
   const env = loaded.environments[0];
-  const stacksDir = join(resolve(projectRoot, options.outdir ?? (process.env.CDKTF_OUTDIR || 'cdktf.out')), 'stacks');
+  const outdir = synthOutdir(projectRoot, options.outdir);
 
   const home = options.outputsFile
     ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
-    : clientIdFromTerraform(join(stacksDir, env.name), env, options);
+    : clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
   const tenants = env.customerTenants.map((tenant): CustomerTenantStatus => {
-    const stackDir = join(stacksDir, tenant.stackName);
+    const stackDir = stackFolder(outdir, tenant.stackName);
     const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
     // Terraform can only read a stack's state from its synthesized folder.
     const deployment = synthesized ? deploymentOf(stackDir, tenant.stackName, options) : {};

@@ -5,6 +5,7 @@ import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-fo
 import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
 import { formatProblem, type Warning } from './problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
+import { stackFolder } from './stack-directory';
 import { PLAN_FILE, planStack, type TerraformOptions } from './terraform';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
@@ -68,7 +69,7 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{ repo
   const synth = synthProject({ projectRoot: options.projectRoot, only });
   const unapplied = new Set<string>();
   const reports = synth.stacks.map((stack) => {
-    const stackDir = join(synth.outdir, 'stacks', stack);
+    const stackDir = stackFolder(synth.outdir, stack);
     const home = synth.homeStacks[stack];
     if (home !== undefined && unapplied.has(home)) {
       // An earlier plan left here must not be applied in place of the one this run could not make.

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Environment } from './environment';
 import { CustomerTenantStack } from './customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
+import { stackFolder } from './stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
 
 /** What every stack needs to know besides its environment. */
@@ -30,7 +31,7 @@ export interface BuiltApp {
  * the application's client ID from it (a cross-stack reference, so both must be in the same app).
  */
 export function addEnvironmentStacks(app: Construct, environment: Environment, context: StackContext): void {
-  const stackDir = (name: string) => join(context.outdir, 'stacks', name);
+  const stackDir = (name: string) => stackFolder(context.outdir, name);
   const home = new RestorePortalStack(app, {
     environment,
     managedBy: context.managedBy,

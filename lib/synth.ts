@@ -4,7 +4,7 @@ import { TENANT_STACK_MARKER } from './customer-tenant';
 import type { Environment } from './environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError, type Warning } from './problem';
-import { synthOutdir } from './stack-directory';
+import { stacksFolder, synthOutdir } from './stack-directory';
 import { buildApp, writeApp } from './stack-synthesis';
 import { importBlocksProblem } from './terraform-version';
 
@@ -65,7 +65,7 @@ function stacksOf(environment: Environment): string[] {
  * plans, and removes only the synthesized environments' former tenant stacks.
  */
 function removeOrphanStacks(outdir: string, environments: readonly Environment[], opts: { partial: boolean }): void {
-  const stacksDir = join(outdir, 'stacks');
+  const stacksDir = stacksFolder(outdir);
   if (!existsSync(stacksDir)) return;
   const stacks = environments.flatMap(stacksOf);
   const owned = (stack: string) => !opts.partial || environments.some((e) => stack.startsWith(`${e.name}${TENANT_STACK_MARKER}`));
