@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate, type CertificateFacts } from './certificate';
 import { expiryOf, type ExpiryStatus } from './certificate-expiry';
 import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from './command-line';
@@ -114,9 +113,7 @@ type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: strin
 function outputsOf(environment: string, options: CertificateReportOptions): OutputsResult {
   const file = options.outputsFiles?.get(environment);
   if (file) {
-    const read = readOutputsFile(resolve(options.projectRoot, file), file);
-    if ('problem' in read) throw new UserError(read.problem);
-    return { outputs: read.outputs, label: file };
+    return { outputs: readOutputsFile(file, options.projectRoot), label: file };
   }
   const label = `cdktf.out/stacks/${environment}`;
   const run = terraformOutputs(stackDirectory(options.projectRoot, environment), label);

@@ -122,9 +122,7 @@ export function exportPfx(options: PfxExportOptions): PfxExportResult {
 
 function outputsFor(options: KeyPairSource): { outputs: TerraformOutputs; label: string } {
   if (options.outputsFile) {
-    const read = readOutputsFile(resolve(options.projectRoot, options.outputsFile), options.outputsFile);
-    if ('problem' in read) throw new UserError(read.problem);
-    return { outputs: read.outputs, label: options.outputsFile };
+    return { outputs: readOutputsFile(options.outputsFile, options.projectRoot), label: options.outputsFile };
   }
   const label = `cdktf.out/stacks/${options.environment}`;
   const run = terraformOutputs(stackDirectory(options.projectRoot, options.environment), label);

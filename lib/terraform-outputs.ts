@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readUserFile, UserError } from './command-line';
 import { isPlainObject } from './field-reader';
 
 /**
@@ -42,16 +43,14 @@ export function parseOutputsJson(text: string, label: string): { outputs: Terraf
   return { outputs };
 }
 
-/** A saved `terraform output -json` file. */
-export function readOutputsFile(file: string, label: string): { outputs: TerraformOutputs } | { problem: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { problem: code === 'ENOENT' ? `${label}: file not found` : `${label}: cannot read it (${code ?? 'unknown error'})` };
-  }
-  return parseOutputsJson(text, label);
+/**
+ * A saved `terraform output -json` file the user named, read relative to `cwd`.
+ * @throws UserError naming the file as given when it cannot be read or is not that JSON
+ */
+export function readOutputsFile(file: string, cwd: string): TerraformOutputs {
+  const read = parseOutputsJson(readUserFile(file, cwd), file);
+  if ('problem' in read) throw new UserError(read.problem);
+  return read.outputs;
 }
 
 /**
