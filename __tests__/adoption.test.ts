@@ -1,4 +1,4 @@
-import { IMPORT_ID } from '../lib/adoption';
+import { IMPORT_ID } from '../lib/construct/adoption';
 import { environment, fileCertificates, problemsOf, resourceOf, synthStack, validInput, type SynthesizedStack } from './support/builders';
 
 const APP = '22222222-aaaa-4bbb-8ccc-000000000001';

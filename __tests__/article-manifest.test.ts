@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCESS_AS_USER, MICROSOFT_GRAPH_CLIENT_ID } from '../lib/well-known';
+import { ACCESS_AS_USER, MICROSOFT_GRAPH_CLIENT_ID } from '../lib/construct/well-known';
 import { environment, FIXTURES, resourceOf, synthStack } from './support/builders';
 
 /** Appendix A of Veeam's article: the manifest of a working hand-made registration (Azure AD Graph format). */

@@ -5,9 +5,9 @@ import {
   certificateReportExitCode,
   formatCertificateReport,
   type CertificateReportOptions,
-} from '../lib/certificate-report';
-import { UserError } from '../lib/command-line';
-import { InputError } from '../lib/problem';
+} from '../lib/certificates/certificate-report';
+import { UserError } from '../lib/process/command-line';
+import { InputError } from '../lib/process/problem';
 import { FIXTURES, NOW, TENANT, TestProject } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
 

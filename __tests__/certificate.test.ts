@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCertificateFile } from '../lib/certificate';
+import { readCertificateFile } from '../lib/certificates/certificate';
 import { FIXTURES, problemsOf, validInput } from './support/builders';
 
 const cert = (name: string) => join(FIXTURES, 'certs', name);

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagnose } from '../lib/doctor';
-import { readManifestFile } from '../lib/manifest';
+import { diagnose } from '../lib/doctor/doctor';
+import { readManifestFile } from '../lib/doctor/manifest';
 import { REPO_ROOT } from './support/builders';
 import { ARTICLE_MANIFEST, CLIENT_ID, findingsOf } from './support/manifests';
 

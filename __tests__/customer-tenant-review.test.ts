@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reviewCommand } from '../lib/plan-review';
+import { reviewCommand } from '../lib/review/plan-review';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MICROSOFT_GRAPH_CLIENT_ID } from '../lib/well-known';
+import { MICROSOFT_GRAPH_CLIENT_ID } from '../lib/construct/well-known';
 import { CONTOSO, environment, FABRIKAM, resourceOf, synthApp, TestProject, validInput } from './support/builders';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };

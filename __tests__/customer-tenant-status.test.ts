@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../lib/command-line';
-import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '../lib/customer-tenant-status';
+import { UserError } from '../lib/process/command-line';
+import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '../lib/tenants/customer-tenant-status';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TENANT, TestProject, validInput } from './support/builders';
 import { standInTerraform } from './support/plans';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { colorsFor } from '../lib/command-line';
-import { diagnose, doctorExitCode } from '../lib/doctor';
-import { formatDoctorReport } from '../lib/doctor-report';
-import { manifestOf, readManifestFile } from '../lib/manifest';
+import { colorsFor } from '../lib/process/command-line';
+import { diagnose, doctorExitCode } from '../lib/doctor/doctor';
+import { formatDoctorReport } from '../lib/doctor/doctor-report';
+import { manifestOf, readManifestFile } from '../lib/doctor/manifest';
 import { environment, fileCertificates, FIXTURES, NOW } from './support/builders';
 import { ARTICLE_MANIFEST, azureAdGraphManifest, CLIENT_ID, doctor, findingsOf, graphManifest, OBJECT_ID } from './support/manifests';
 

@@ -1,4 +1,4 @@
-import { formatProblem } from '../lib/problem';
+import { formatProblem } from '../lib/process/problem';
 import { environment, parse, problemsOf, validInput } from './support/builders';
 
 const VALID_NOT_AFTER = new Date('2036-11-24T20:10:01Z');

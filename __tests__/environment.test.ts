@@ -1,4 +1,4 @@
-import { defineEnvironment } from '../lib/environment';
+import { defineEnvironment } from '../lib/environment/environment';
 import { environment, parse, problemsOf, validInput, TENANT } from './support/builders';
 
 const FILE = 'environments/test.ts';

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../lib/command-line';
-import { manifestIdentity, manifestOf, parseManifest, readManifestFile, writeManifestFile } from '../lib/manifest';
+import { UserError } from '../lib/process/command-line';
+import { manifestIdentity, manifestOf, parseManifest, readManifestFile, writeManifestFile } from '../lib/doctor/manifest';
 import { environment, fileCertificates } from './support/builders';
 import { ARTICLE_MANIFEST, CLIENT_ID, graphManifest, modelOf, OBJECT_ID } from './support/manifests';
 

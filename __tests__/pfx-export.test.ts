@@ -3,9 +3,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { UserError } from '../lib/command-line';
-import { exportPfx, type PfxExportOptions } from '../lib/pfx-export';
-import { readPfxPassword } from '../lib/pfx-password';
+import { UserError } from '../lib/process/command-line';
+import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export';
+import { readPfxPassword } from '../lib/certificates/pfx-password';
 import { TestProject } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
 

@@ -1,7 +1,7 @@
-import { colorsFor } from '../lib/command-line';
-import { formatReports, reviewExitCode } from '../lib/plan-report-format';
-import { hasChanges } from '../lib/plan-report';
-import { readPlanJson } from '../lib/terraform-plan';
+import { colorsFor } from '../lib/process/command-line';
+import { formatReports, reviewExitCode } from '../lib/review/plan-report-format';
+import { hasChanges } from '../lib/review/plan-report';
+import { readPlanJson } from '../lib/review/terraform-plan';
 import { messages, planFixture, reportOf } from './support/plans';
 
 const CERTIFICATE = 'azuread_application_certificate.portal_8081ce44adf557be7f269132ed4d6f8139cff2fa';

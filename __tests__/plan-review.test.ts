@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../lib/command-line';
-import { parseReviewArguments, reviewCommand } from '../lib/plan-review';
+import { UserError } from '../lib/process/command-line';
+import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, standInTerraform } from './support/plans';
 

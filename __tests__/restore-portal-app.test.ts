@@ -1,4 +1,4 @@
-import { GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../lib/well-known';
+import { GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../lib/construct/well-known';
 import { environment, fileCertificates, resourceOf, synthStack, TENANT } from './support/builders';
 
 const REGISTRATION = '${azuread_application_registration.portal.id}';

@@ -1,4 +1,4 @@
-import { loadEnvironments } from '../lib/environment-files';
+import { loadEnvironments } from '../lib/environment/environment-files';
 import { REPO_ROOT, synthStack } from './support/builders';
 
 // Certificates are checked against the real clock here: a shipped example that expires must fail.

@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { RestorePortalStack } from '../lib/restore-portal-stack';
+import { RestorePortalStack } from '../lib/synthesis/restore-portal-stack';
 import { environment, synthApp, type SynthesizedApp } from './support/builders';
 
 /** Synthesizes with cdktf's own prepareStack and toTerraform on the environment stacks. */

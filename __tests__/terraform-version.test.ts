@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { importBlocksProblem, terraformVersion } from '../lib/terraform-version';
+import { importBlocksProblem, terraformVersion } from '../lib/process/terraform-version';
 import { environment, fileCertificates, TestProject } from './support/builders';
 
 const bin = mkdtempSync(join(tmpdir(), 'terraform-stand-in-'));

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/command-line';
+import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
 import { generatedProject } from './generated-project';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, summarize, type Measurement } from './measure';
 

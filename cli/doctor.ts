@@ -1,10 +1,10 @@
 // npm run doctor -- <manifest.json> [--env <name>]: what a Restore Portal registration lacks or has wrong.
 import { resolve } from 'node:path';
-import { colorsFor, parseCommandLine, readFormat, runCommand, UserError } from '../lib/command-line';
-import { diagnose, doctorExitCode } from '../lib/doctor';
-import { formatDoctorReport } from '../lib/doctor-report';
-import { loadEnvironment } from '../lib/environment-files';
-import { readManifestFile } from '../lib/manifest';
+import { colorsFor, parseCommandLine, readFormat, runCommand, UserError } from '../lib/process/command-line';
+import { diagnose, doctorExitCode } from '../lib/doctor/doctor';
+import { formatDoctorReport } from '../lib/doctor/doctor-report';
+import { loadEnvironment } from '../lib/environment/environment-files';
+import { readManifestFile } from '../lib/doctor/manifest';
 
 const USAGE = 'npm run doctor -- <manifest.json> [--env <name>] [--warning-days <days>] [--format text|markdown|json]';
 

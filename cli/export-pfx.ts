@@ -1,9 +1,9 @@
 // npm run export-pfx: the password-protected PFX VB365 loads, from a self-signed certificate's
 // Terraform outputs. Imports only what it needs, so it does not load cdktf.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError, userPath } from '../lib/command-line';
-import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/pfx-export';
-import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/pfx-password';
+import { parseCommandLine, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
+import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 const USAGE = `npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs <terraform output -json file>] [--force]

@@ -1,8 +1,8 @@
 // npm run manifest -- <env>: the registration an environment describes, as a manifest an Entra admin applies by hand.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError } from '../lib/command-line';
-import { loadEnvironment } from '../lib/environment-files';
-import { manifestIdentity, manifestOf, writeManifestFile } from '../lib/manifest';
+import { parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { loadEnvironment } from '../lib/environment/environment-files';
+import { manifestIdentity, manifestOf, writeManifestFile } from '../lib/doctor/manifest';
 
 const USAGE = 'npm run manifest -- <env> [--client-id <application id>] [--out <file>]';
 

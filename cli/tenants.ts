@@ -2,8 +2,8 @@
 // (README: "Service providers: customer tenants").
 // Imports name their files: lib/index would load the provider bindings, which reading outputs does not need.
 import { resolve } from 'node:path';
-import { runCommand } from '../lib/command-line';
-import { tenantsCommand } from '../lib/customer-tenant-status';
+import { runCommand } from '../lib/process/command-line';
+import { tenantsCommand } from '../lib/tenants/customer-tenant-status';
 
 void runCommand((argv) =>
   tenantsCommand(argv, {

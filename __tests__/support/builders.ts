@@ -2,12 +2,12 @@ import { Testing } from 'cdktf';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FileCertificate } from '../../lib/certificate';
-import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment';
-import { InputError, formatProblem } from '../../lib/problem';
-import { RestorePortalStack } from '../../lib/restore-portal-stack';
-import { buildApp, writeApp } from '../../lib/stack-synthesis';
-import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synth';
+import type { FileCertificate } from '../../lib/certificates/certificate';
+import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment/environment';
+import { InputError, formatProblem } from '../../lib/process/problem';
+import { RestorePortalStack } from '../../lib/synthesis/restore-portal-stack';
+import { buildApp, writeApp } from '../../lib/synthesis/stack-synthesis';
+import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synthesis/synth';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const FIXTURES = resolve(__dirname, '../fixtures');

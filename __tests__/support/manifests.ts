@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnose, type DoctorOptions, type DoctorReport } from '../../lib/doctor';
-import type { Environment } from '../../lib/environment';
-import { manifestOf, parseManifest, type ApplicationManifest } from '../../lib/manifest';
-import { GRAPH_USER_READ_SCOPE_ID } from '../../lib/well-known';
+import { diagnose, type DoctorOptions, type DoctorReport } from '../../lib/doctor/doctor';
+import type { Environment } from '../../lib/environment/environment';
+import { manifestOf, parseManifest, type ApplicationManifest } from '../../lib/doctor/manifest';
+import { GRAPH_USER_READ_SCOPE_ID } from '../../lib/construct/well-known';
 import { environment, FIXTURES, NOW } from './builders';
 
 export const CLIENT_ID = '7a3c9d2e-1b4f-4c8a-9e6d-5f2a1b3c4d5e';

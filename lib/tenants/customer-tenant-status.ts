@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from './command-line';
-import type { Environment } from './environment';
-import { loadEnvironments } from './environment-files';
-import { isPlainObject, readGuid } from './field-reader';
-import { InputError } from './problem';
-import { stackOutputs, type TerraformOptions } from './terraform';
-import { adminConsentUrl } from './vb365';
-import { escapeMarkdown } from './markdown';
-import { stackFolder, synthOutdir } from './stack-directory';
+import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import type { Environment } from '../environment/environment';
+import { loadEnvironments } from '../environment/environment-files';
+import { isPlainObject, readGuid } from '../environment/field-reader';
+import { InputError } from '../process/problem';
+import { stackOutputs, type TerraformOptions } from '../process/terraform';
+import { adminConsentUrl } from '../construct/vb365';
+import { escapeMarkdown } from '../process/markdown';
+import { stackFolder, synthOutdir } from '../process/stack-directory';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {

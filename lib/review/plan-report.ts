@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { PlanAction, ResourceChange, TerraformPlan, Values } from './terraform-plan';
-import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
 /**
  * What happens to one resource, in the words of a plan: replace is delete and create together;

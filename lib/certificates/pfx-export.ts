@@ -2,16 +2,16 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate } from './certificate';
-import { UserError } from './command-line';
+import { UserError } from '../process/command-line';
 import { buildPfx, writePrivateFile } from './pfx';
-import { stackDirectory } from './stack-directory';
+import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
   terraformOutputs,
   type TerraformOutputs,
-} from './terraform-outputs';
+} from '../process/terraform-outputs';
 
 export interface PfxExportOptions {
   /** The project root: relative paths are resolved from it and shown relative to it. */

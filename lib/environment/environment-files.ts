@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
-import { InputError, type Problem, type Warning } from './problem';
+import { InputError, type Problem, type Warning } from '../process/problem';
 
 export interface EnvironmentFilesOptions {
   /** The project root; file names in messages are relative to it. */

@@ -2,7 +2,7 @@
 // doctor) must not load cdktf.
 import { AzurermBackend, CloudBackend, LocalBackend, NamedCloudWorkspace, type TerraformStack } from 'cdktf';
 import { relative, resolve } from 'node:path';
-import type { Backend } from './backend';
+import type { Backend } from '../environment/backend';
 
 /**
  * Configures the stack's backend. A local state path is written relative to the stack folder, where

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { formatDate, readCertificateFile, type Certificate, type SelfSignedCertificate } from './certificate';
-import { describeDaysLeft, expiryOf } from './certificate-expiry';
+import { formatDate, readCertificateFile, type Certificate, type SelfSignedCertificate } from '../certificates/certificate';
+import { describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
 import type { EnvironmentSource } from './environment';
 import {
   describe,

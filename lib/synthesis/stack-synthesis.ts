@@ -3,10 +3,10 @@ import type { Construct } from 'constructs';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Environment } from './environment';
-import { CustomerTenantStack } from './customer-tenant-stack';
+import type { Environment } from '../environment/environment';
+import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
-import { stackFolder } from './stack-directory';
+import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
 
 /** What every stack needs to know besides its environment. */

@@ -11,9 +11,9 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { AdminConsent } from './admin-consent';
-import { formatDate, type Certificate } from './certificate';
+import { formatDate, type Certificate } from '../certificates/certificate';
 import { adoptionImports } from './adoption';
-import type { Environment } from './environment';
+import type { Environment } from '../environment/environment';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
-import { isPlainObject } from './field-reader';
+import { isPlainObject } from '../environment/field-reader';
 
 /**
  * Terraform outputs of a deployed stack: where the values of self-signed certificates are, since

@@ -1,4 +1,4 @@
-import { UserError } from './command-line';
+import { UserError } from '../process/command-line';
 
 /** Where the PFX password comes from when no one is at a terminal (CI, scripts). */
 export const PFX_PASSWORD_VARIABLE = 'PFX_PASSWORD';

@@ -1,5 +1,5 @@
-import { UserError } from './command-line';
-import { isPlainObject as isObject } from './field-reader';
+import { UserError } from '../process/command-line';
+import { isPlainObject as isObject } from '../environment/field-reader';
 
 /**
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) the report

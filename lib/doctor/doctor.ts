@@ -1,10 +1,10 @@
-import { formatDate } from './certificate';
-import { DEFAULT_EXPIRY_WARNING_DAYS, describeDaysLeft, expiryOf } from './certificate-expiry';
-import type { Environment } from './environment';
-import { describe, isGuid } from './field-reader';
+import { formatDate } from '../certificates/certificate';
+import { DEFAULT_EXPIRY_WARNING_DAYS, describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
+import type { Environment } from '../environment/environment';
+import { describe, isGuid } from '../environment/field-reader';
 import type { ApplicationManifest, ManifestFormat, ManifestKeyCredential, ManifestScope } from './manifest';
-import { redirectUriProblem } from './redirect-uri';
-import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+import { redirectUriProblem } from '../construct/redirect-uri';
+import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
 /** Days before a certificate's expiry from which the doctor warns. */
 

@@ -1,4 +1,4 @@
-import { describe, fieldPath, readArray, type Report } from './field-reader';
+import { describe, fieldPath, readArray, type Report } from '../environment/field-reader';
 
 /** Entra's limits for redirect URIs of work and school account apps (Microsoft identity platform docs). */
 export const REDIRECT_URI_LIMITS = { maxLength: 256, maxCount: 256 } as const;

@@ -2,11 +2,11 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { AdminConsent } from './admin-consent';
-import { applyBackend } from './stack-backend';
+import { AdminConsent } from '../construct/admin-consent';
+import { applyBackend } from '../synthesis/stack-backend';
 import type { CustomerTenant } from './customer-tenant';
-import type { Environment } from './environment';
-import { adminConsentUrl } from './vb365';
+import type { Environment } from '../environment/environment';
+import { adminConsentUrl } from '../construct/vb365';
 
 export interface CustomerTenantStackProps {
   /** The environment whose application the customer's users sign in to. */

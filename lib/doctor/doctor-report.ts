@@ -1,7 +1,7 @@
-import type { Colors, ReportFormat } from './command-line';
+import type { Colors, ReportFormat } from '../process/command-line';
 import { countFindings, doctorExitCode, type CheckResult, type DoctorReport } from './doctor';
 import { MANIFEST_FORMAT_NAMES } from './manifest';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown } from '../process/markdown';
 
 /** Version of the `--format json` document; raised only when a field changes meaning or goes away. */
 export const DOCTOR_JSON_VERSION = 1;

@@ -3,11 +3,11 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { applyBackend } from './stack-backend';
-import type { Environment } from './environment';
-import { RestorePortalApp } from './restore-portal-app';
+import type { Environment } from '../environment/environment';
+import { RestorePortalApp } from '../construct/restore-portal-app';
 import { withoutFinalResolve } from './synthesis-shortcuts';
-import { selfSignedOutputNames } from './terraform-outputs';
-import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
+import { selfSignedOutputNames } from '../process/terraform-outputs';
+import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from '../construct/vb365';
 
 export interface RestorePortalStackProps {
   /** The validated environment; the stack takes its name. */

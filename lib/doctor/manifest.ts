@@ -1,11 +1,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { formatDate } from './certificate';
-import { readUserFile, UserError } from './command-line';
-import { uuidV5 } from './deterministic-uuid';
-import type { Environment } from './environment';
-import { describe, isGuid, isPlainObject } from './field-reader';
-import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+import { formatDate } from '../certificates/certificate';
+import { readUserFile, UserError } from '../process/command-line';
+import { uuidV5 } from '../construct/deterministic-uuid';
+import type { Environment } from '../environment/environment';
+import { describe, isGuid, isPlainObject } from '../environment/field-reader';
+import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
 /**
  * The two JSON shapes the Entra admin center has offered for download: the Microsoft Graph format

@@ -1,5 +1,5 @@
-import type { Colors, ReportFormat } from './command-line';
-import { escapeMarkdown } from './markdown';
+import type { Colors, ReportFormat } from '../process/command-line';
+import { escapeMarkdown } from '../process/markdown';
 import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
 
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TENANT_STACK_MARKER } from './customer-tenant';
-import type { Environment } from './environment';
-import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
-import { InputError, type Warning } from './problem';
-import { stacksFolder, synthOutdir } from './stack-directory';
+import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
+import type { Environment } from '../environment/environment';
+import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { InputError, type Warning } from '../process/problem';
+import { stacksFolder, synthOutdir } from '../process/stack-directory';
 import { buildApp, writeApp } from './stack-synthesis';
-import { importBlocksProblem } from './terraform-version';
+import { importBlocksProblem } from '../process/terraform-version';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
   /** Where to write the Terraform JSON. @default `$CDKTF_OUTDIR` or `<projectRoot>/cdktf.out` */

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from './command-line';
+import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
-import { formatProblem, type Warning } from './problem';
+import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
-import { stackFolder } from './stack-directory';
-import { PLAN_FILE, planStack, type TerraformOptions } from './terraform';
+import { stackFolder } from '../process/stack-directory';
+import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
@@ -64,7 +64,7 @@ export interface ReviewOptions extends TerraformOptions {
  */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
-  const { synthProject } = await import('./synth');
+  const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
   const unapplied = new Set<string>();

@@ -1,4 +1,4 @@
-import type { Certificate } from './certificate';
+import type { Certificate } from '../certificates/certificate';
 import type { Cloud } from './cloud';
 
 /**

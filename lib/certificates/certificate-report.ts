@@ -1,18 +1,18 @@
 import { certificateFactsFromPem, formatDate, type CertificateFacts } from './certificate';
 import { expiryOf, type ExpiryStatus } from './certificate-expiry';
-import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from './command-line';
-import type { Environment } from './environment';
-import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
-import { InputError } from './problem';
-import { stackDirectory } from './stack-directory';
+import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import type { Environment } from '../environment/environment';
+import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { InputError } from '../process/problem';
+import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
   terraformOutputs,
   type TerraformOutputs,
-} from './terraform-outputs';
-import { escapeMarkdown } from './markdown';
+} from '../process/terraform-outputs';
+import { escapeMarkdown } from '../process/markdown';
 
 export interface CertificateReportOptions extends EnvironmentFilesOptions {
   /**

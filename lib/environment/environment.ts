@@ -1,15 +1,15 @@
 import { readBackend, type Backend, type BackendInput } from './backend';
-import type { Certificate } from './certificate';
-import { DEFAULT_EXPIRY_WARNING_DAYS } from './certificate-expiry';
-import { readAdoption, type Adoption, type AdoptInput } from './adoption';
-import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
-import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from './customer-tenant';
-import { uuidV5 } from './deterministic-uuid';
+import type { Certificate } from '../certificates/certificate';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
+import { readAdoption, type Adoption, type AdoptInput } from '../construct/adoption';
+import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from '../construct/cloud';
+import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
+import { uuidV5 } from '../construct/deterministic-uuid';
 import { readCertificates } from './environment-certificates';
 import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
-import type { Problem, Warning } from './problem';
-import { readRedirectUris } from './redirect-uri';
-import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
+import type { Problem, Warning } from '../process/problem';
+import { readRedirectUris } from '../construct/redirect-uri';
+import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from '../construct/well-known';
 
 /** A public certificate file, as exported from Windows or VB365 without its private key. */
 export interface FileCertificateInput {
