@@ -94,7 +94,7 @@ export function measureCommand(label: string, command: string, opts: RunOptions 
 /** The provider modules the library imports by deep path: what the floor must load too. */
 export function providerModulesUsed(libDir: string): string[] {
   const modules = new Set<string>();
-  for (const file of readdirSync(libDir).filter((f) => f.endsWith('.ts'))) {
+  for (const file of readdirSync(libDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
     for (const match of readFileSync(join(libDir, file), 'utf8').matchAll(/from '(@cdktf\/provider-[^']+\/lib\/[^']+)'/g)) {
       modules.add(match[1]);
     }
