@@ -22,24 +22,27 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
   const terraform = standInTerraform();
   const firstPlan = join(terraform.dir, 'first-plan.json');
   writeFileSync(firstPlan, JSON.stringify(firstPlanWithTenants()));
-  const run = async (variables: Record<string, string>) => {
+  const run = async (variables: Record<string, string>, extra: string[] = []) => {
     const out = { stdout: '', stderr: '' };
-    const code = await reviewCommand('drift', ['prod', '--format', 'json'], {
+    const code = await reviewCommand('drift', ['prod', '--format', 'json', ...extra], {
       stdout: { write: (text: string) => (out.stdout += text) },
       stderr: { write: (text: string) => (out.stderr += text) },
       projectRoot: project.root,
-      env: { PATH: `${terraform.dir}:/usr/bin:/bin`, ...variables },
+      env: { PATH: `${terraform.dir}:/usr/bin:/bin`, TF_PLUGIN_CACHE_DIR: join(terraform.dir, 'plugin-cache'), ...variables },
     });
     return { code, json: JSON.parse(out.stdout) };
   };
   const stackDir = (stack: string) => join(project.root, 'cdktf.out/stacks', stack);
-  const plannedStacks = () =>
+  const plannedStacks = (step = 'plan') =>
     readFileSync(terraform.log, 'utf8')
       .trim()
       .split('\n')
-      .filter((call) => call.includes(' plan '))
+      .filter((call) => call.includes(` ${step} `))
       .map((call) => call.slice(call.indexOf('/stacks/') + '/stacks/'.length, call.indexOf(' ')));
-  beforeEach(() => rmSync(terraform.log, { force: true }));
+  beforeEach(() => {
+    rmSync(terraform.log, { force: true });
+    rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
+  });
   afterAll(() => {
     project.remove();
     rmSync(terraform.dir, { recursive: true, force: true });
@@ -47,7 +50,9 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
 
   test("are planned after their environment's stack, each with its own report", async () => {
     const result = await run({ FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-    expect(plannedStacks()).toEqual(['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam']);
+    const [first, ...tenants] = plannedStacks();
+    expect(first).toBe('prod');
+    expect(tenants.sort()).toEqual(['prod-tenant-contoso', 'prod-tenant-fabrikam']);
     expect(result.json.environments.map((e: any) => [e.environment, e.hasChanges])).toEqual([
       ['prod', false],
       ['prod-tenant-contoso', false],
@@ -80,6 +85,46 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
     ]);
     // CI applies every saved plan it finds: an older one must not stand in for the plan not made.
     expect(existsSync(join(stackDir('prod-tenant-contoso'), 'plan.tfplan'))).toBe(false);
+  });
+
+  test("are not planned when their environment's plan fails, and say so", async () => {
+    const result = await run({ FAKE_TERRAFORM_FAIL_STACK: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(plannedStacks()).toEqual(['prod']);
+    expect(result.code).toBe(1);
+    expect(result.json.environments.map((e: any) => [e.environment, e.failure])).toEqual([
+      ['prod', 'terraform plan failed: Error: Error acquiring the state lock'],
+      ['prod-tenant-contoso', 'the plan of prod failed; fix it and plan again'],
+      ['prod-tenant-fabrikam', 'the plan of prod failed; fix it and plan again'],
+    ]);
+  });
+
+  describe('in a shard without their environment (--shard)', () => {
+    const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+    const outputs = (json: object) => {
+      mkdirSync(stackDir('prod'), { recursive: true });
+      writeFileSync(join(stackDir('prod'), 'fake-outputs.json'), JSON.stringify(json));
+    };
+
+    test("are planned when the environment's state has the client ID output; the environment is read, not planned", async () => {
+      // synth rewrites cdktf.out; the stand-in reads the outputs from the stack folder, kept by synth.
+      outputs({ [CROSS_STACK_OUTPUT]: { value: '0d3f5a6b-0000-4000-8000-000000000000', type: 'string', sensitive: true } });
+      const result = await run(variables, ['--shard', '2/2']);
+      expect(result.json.environments.map((e: any) => e.environment)).toEqual(['prod-tenant-contoso', 'prod-tenant-fabrikam']);
+      expect(plannedStacks().sort()).toEqual(['prod-tenant-contoso', 'prod-tenant-fabrikam']);
+      expect(plannedStacks('output')).toEqual(['prod']);
+      expect(existsSync(join(stackDir('prod'), 'plan.tfplan'))).toBe(false);
+      expect(result.code).toBe(0);
+    });
+
+    test("wait while the environment's state lacks it", async () => {
+      outputs({ application_id: { value: '0d3f5a6b-0000-4000-8000-000000000000', type: 'string', sensitive: false } });
+      const result = await run(variables, ['--shard', '2/2']);
+      expect(plannedStacks()).toEqual([]);
+      expect(result.json.environments.map((e: any) => e.changes[0].message)).toEqual([
+        "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again",
+        "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again",
+      ]);
+    });
   });
 });
 

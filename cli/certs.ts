@@ -17,14 +17,14 @@ const USAGE = 'npm run certs -- [<env>...] [--outputs <env>=<terraform output -j
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
-void runCommand((argv) => {
+void runCommand(async (argv) => {
   const { values, positionals } = parseCommandLine(
     argv,
     { options: { outputs: { type: 'string', multiple: true }, format: { type: 'string' } }, allowPositionals: true },
     USAGE,
   );
   const format = readFormat(values.format);
-  const report = certificateReport({
+  const report = await certificateReport({
     projectRoot: PROJECT_ROOT,
     only: positionals.length > 0 ? positionals : undefined,
     outputsFiles: outputsOption(values.outputs ?? []),

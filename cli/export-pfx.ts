@@ -40,7 +40,7 @@ void runCommand(async (argv) => {
     outputsFile: values.outputs === undefined ? undefined : userPath(PROJECT_ROOT, values.outputs),
   };
   // Everything that can be wrong is found before anyone types a password.
-  const pair = readSelfSignedKeyPair(source);
+  const pair = await readSelfSignedKeyPair(source);
   const password = await readPfxPassword({ env: process.env, input: process.stdin, output: process.stderr });
   const result = writePfx(pair, { ...source, out, force, password });
   process.stdout.write(

@@ -2,30 +2,49 @@
 # Stands in for terraform in tests: logs each call, then answers as FAKE_TERRAFORM_* ask.
 #   FAKE_TERRAFORM_INIT_ERROR  make init fail with this diagnostic
 #   FAKE_TERRAFORM_PLAN_EXIT   plan's exit code (-detailed-exitcode: 0 none, 2 changes, 1 error)
+#   FAKE_TERRAFORM_FAIL_STACK  the stack whose plan fails (exit 1), whatever FAKE_TERRAFORM_PLAN_EXIT says
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
-# `output -json` prints the stack folder's fake-outputs.json, or fails as in a folder never initialized.
+#   FAKE_TERRAFORM_PLAN_SLEEP  seconds each plan takes; plans log their start and end to timeline.log
+# init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
+# writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, or fails
+# as in a folder never initialized.
 set -u
-echo "$*" >> "$(dirname "$0")/calls.log"
+log="$(dirname "$0")"
+echo "$*" >> "$log/calls.log"
 dir=.
 for arg in "$@"; do
   case "$arg" in -chdir=*) dir="${arg#-chdir=}" ;; esac
 done
+stack="${dir##*/}"
 case "$2" in
   init)
     if [ -n "${FAKE_TERRAFORM_INIT_ERROR:-}" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x94\x82\n\xe2\x94\x82 More detail on the next lines.\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_INIT_ERROR" >&2
       exit 1
     fi
+    if [ -f "$dir/.terraform.lock.hcl" ]; then lock=present; else lock=none; fi
+    echo "$stack cache=${TF_PLUGIN_CACHE_DIR:-} lock=$lock" >> "$log/init.log"
+    if [ "$lock" = none ]; then
+      printf '# This file is maintained automatically by "terraform init".\n\nprovider "registry.terraform.io/hashicorp/azuread" {\n  version     = "3.7.0"\n  constraints = "3.7.0"\n  hashes = [\n    "h1:stand-in=",\n  ]\n}\n' > "$dir/.terraform.lock.hcl"
+    fi
     echo 'Terraform has been successfully initialized!'
     ;;
   plan)
+    if [ -n "${FAKE_TERRAFORM_PLAN_SLEEP:-}" ]; then
+      echo "start $stack" >> "$log/timeline.log"
+      sleep "$FAKE_TERRAFORM_PLAN_SLEEP"
+      echo "end $stack" >> "$log/timeline.log"
+    fi
+    code="${FAKE_TERRAFORM_PLAN_EXIT:-2}"
+    [ "$stack" = "${FAKE_TERRAFORM_FAIL_STACK:-}" ] && code=1
+    if [ "$code" = 1 ]; then
+      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Error acquiring the state lock\n\xe2\x95\xb5\n' >&2
+      exit 1
+    fi
     for arg in "$@"; do
       case "$arg" in -out=*) : > "$dir/${arg#-out=}" ;; esac
     done
-    if [ "${FAKE_TERRAFORM_PLAN_EXIT:-2}" = 1 ]; then
-      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Error acquiring the state lock\n\xe2\x95\xb5\n' >&2
-    fi
-    exit "${FAKE_TERRAFORM_PLAN_EXIT:-2}"
+    exit "$code"
     ;;
   show)
     cat "$FAKE_TERRAFORM_PLAN_JSON"

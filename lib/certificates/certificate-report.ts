@@ -9,7 +9,7 @@ import {
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
-  terraformOutputs,
+  stackOutputs,
   type TerraformOutputs,
 } from '../process/terraform-outputs';
 import { escapeMarkdown } from '../process/markdown';
@@ -56,7 +56,7 @@ export interface CertificateReport {
  * self-signed ones from their stack's Terraform outputs where those can be had.
  * @throws InputError when an environment file is invalid; UserError when a given outputs file is unusable
  */
-export function certificateReport(options: CertificateReportOptions): CertificateReport {
+export async function certificateReport(options: CertificateReportOptions): Promise<CertificateReport> {
   const now = options.now ?? new Date();
   const { environments, problems } = loadEnvironments({ ...options, now, allowExpired: true });
   if (problems.length > 0) throw new InputError(problems);
@@ -65,14 +65,15 @@ export function certificateReport(options: CertificateReportOptions): Certificat
       throw new UserError(`--outputs ${name}=...: no such environment; known: ${environments.map((e) => e.name).join(', ')}`);
     }
   }
-  const certificates = environments.flatMap((environment) => rowsOf(environment, options, now));
+  const certificates: CertificateRow[] = [];
+  for (const environment of environments) certificates.push(...(await rowsOf(environment, options, now)));
   return { checkedAt: formatDate(now), certificates };
 }
 
-function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): CertificateRow[] {
+async function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): Promise<CertificateRow[]> {
   // Terraform is asked once per environment, and only when it has self-signed certificates.
-  let outputs: OutputsResult | undefined;
-  const outputsOfEnvironment = () => (outputs ??= outputsOf(environment.name, options));
+  const selfSigned = environment.certificates.some((c) => c.source === 'selfSigned');
+  const source: OutputsResult = selfSigned ? await outputsOf(environment.name, options) : { problem: 'no self-signed certificate' };
   const warningDays = environment.expiryWarningDays;
   return environment.certificates.map((certificate) => {
     const row = (subject: string, values: Expiring | Unavailable): CertificateRow => ({
@@ -88,7 +89,6 @@ function rowsOf(environment: Environment, options: CertificateReportOptions, now
       ...values,
     });
     if (certificate.source === 'file') return row(certificate.subject, expiring(certificate, now, warningDays));
-    const source = outputsOfEnvironment();
     if ('problem' in source) return row(certificate.subject, { status: 'unavailable', note: source.problem });
     const found = selfSignedFacts(source.outputs, certificate.name, source.label);
     if ('note' in found) return row(certificate.subject, { status: 'unavailable', note: found.note });
@@ -110,15 +110,17 @@ type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: strin
  * A saved outputs file must be usable: the user named it. Running terraform may fail for reasons
  * that are no mistake (not deployed yet, no credentials in this job): the report says so instead.
  */
-function outputsOf(environment: string, options: CertificateReportOptions): OutputsResult {
+async function outputsOf(environment: string, options: CertificateReportOptions): Promise<OutputsResult> {
   const file = options.outputsFiles?.get(environment);
   if (file) {
     return { outputs: readOutputsFile(file, options.projectRoot), label: file };
   }
-  const label = `cdktf.out/stacks/${environment}`;
-  const run = terraformOutputs(stackDirectory(options.projectRoot, environment), label);
-  if ('problem' in run) return { problem: `${run.problem}; run terraform apply, or pass --outputs ${environment}=<terraform output -json file>` };
-  return { outputs: run.outputs, label: `terraform output in ${label}` };
+  try {
+    return { outputs: await stackOutputs(stackDirectory(options.projectRoot, environment), environment), label: `terraform output of ${environment}` };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { problem: `${error.message}; run terraform apply, or pass --outputs ${environment}=<terraform output -json file>` };
+  }
 }
 
 function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string): { facts: CertificateFacts } | { note: string } {

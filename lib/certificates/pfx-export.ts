@@ -9,7 +9,7 @@ import {
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
-  terraformOutputs,
+  stackOutputs,
   type TerraformOutputs,
 } from '../process/terraform-outputs';
 
@@ -73,8 +73,8 @@ export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment'
  * checks the key belongs to the certificate, before anyone is asked for a password.
  * @throws UserError naming the outputs file or stack and the output at fault
  */
-export function readSelfSignedKeyPair(source: KeyPairSource): SelfSignedKeyPair {
-  const { outputs, label } = outputsFor(source);
+export async function readSelfSignedKeyPair(source: KeyPairSource): Promise<SelfSignedKeyPair> {
+  const { outputs, label } = await outputsFor(source);
   const name = certificateName(outputs, label, source);
   const names = selfSignedOutputNames(name);
   const certificatePem = requiredOutput(outputs, names.pem, label);
@@ -115,19 +115,22 @@ export function writePfx(pair: SelfSignedKeyPair, options: Omit<PfxExportOptions
 }
 
 /** Checks the destination, reads the key pair and writes the PFX. */
-export function exportPfx(options: PfxExportOptions): PfxExportResult {
+export async function exportPfx(options: PfxExportOptions): Promise<PfxExportResult> {
   checkPfxDestination(options.out, options.force ?? false, options.projectRoot);
-  return writePfx(readSelfSignedKeyPair(options), options);
+  return writePfx(await readSelfSignedKeyPair(options), options);
 }
 
-function outputsFor(options: KeyPairSource): { outputs: TerraformOutputs; label: string } {
+async function outputsFor(options: KeyPairSource): Promise<{ outputs: TerraformOutputs; label: string }> {
   if (options.outputsFile) {
     return { outputs: readOutputsFile(options.outputsFile, options.projectRoot), label: options.outputsFile };
   }
-  const label = `cdktf.out/stacks/${options.environment}`;
-  const run = terraformOutputs(stackDirectory(options.projectRoot, options.environment), label);
-  if ('problem' in run) throw new UserError(`${run.problem}; or pass --outputs <file> saved from terraform output -json`);
-  return { outputs: run.outputs, label: `terraform output in ${label}` };
+  try {
+    const outputs = await stackOutputs(stackDirectory(options.projectRoot, options.environment), options.environment);
+    return { outputs, label: `terraform output of ${options.environment}` };
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${error.message}; or pass --outputs <file> saved from terraform output -json`);
+    throw error;
+  }
 }
 
 /** The certificate asked for, or the only self-signed certificate the outputs hold. */

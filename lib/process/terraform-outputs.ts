@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
 import { isPlainObject } from '../environment/field-reader';
+import { runTerraform, type TerraformOptions } from './terraform';
 
 /**
  * Terraform outputs of a deployed stack: where the values of self-signed certificates are, since
@@ -21,26 +21,27 @@ export function selfSignedOutputNames(name: string) {
   } as const;
 }
 
+const EXPECTED = 'expected what `terraform output -json` prints: { "<output>": { "value": ... } }';
+
 /**
- * Reads what `terraform output -json` prints (`{ "<name>": { "value": ..., "sensitive": ..., "type": ... } }`),
- * or says why `label` is not that.
+ * Reads what `terraform output -json` prints (`{ "<name>": { "value": ..., "sensitive": ..., "type": ... } }`).
+ * `label` names the file or the stack in messages.
+ * @throws UserError saying why the text is not that
  */
-export function parseOutputsJson(text: string, label: string): { outputs: TerraformOutputs } | { problem: string } {
+export function readOutputsJson(text: string, label: string): TerraformOutputs {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    return { problem: `${label} is not JSON; expected what \`terraform output -json\` prints` };
+  } catch (error) {
+    throw new UserError(`${label}: is not JSON (${(error as Error).message}); ${EXPECTED}`);
   }
-  if (!isPlainObject(json)) return { problem: `${label} is not a JSON object; expected what \`terraform output -json\` prints` };
+  if (!isPlainObject(json)) throw new UserError(`${label}: is not a JSON object; ${EXPECTED}`);
   const outputs = new Map<string, unknown>();
   for (const [name, entry] of Object.entries(json)) {
-    if (!isPlainObject(entry) || !('value' in entry)) {
-      return { problem: `${label}: output "${name}" has no "value"; expected what \`terraform output -json\` prints` };
-    }
+    if (!isPlainObject(entry) || !('value' in entry)) throw new UserError(`${label}: output "${name}" has no "value"; ${EXPECTED}`);
     outputs.set(name, entry.value);
   }
-  return { outputs };
+  return outputs;
 }
 
 /**
@@ -48,37 +49,18 @@ export function parseOutputsJson(text: string, label: string): { outputs: Terraf
  * @throws UserError naming the file as given when it cannot be read or is not that JSON
  */
 export function readOutputsFile(file: string, cwd: string): TerraformOutputs {
-  const read = parseOutputsJson(readUserFile(file, cwd), file);
-  if ('problem' in read) throw new UserError(read.problem);
-  return read.outputs;
+  return readOutputsJson(readUserFile(file, cwd), file);
 }
 
 /**
- * Runs `terraform output -json` in a synthesized stack's folder. Needs the stack synthesized and
- * `terraform init` done there, as after a deploy or a plan; says what is missing otherwise.
+ * Runs `terraform output -json` in a synthesized stack's folder. Needs `terraform init` done there,
+ * as after a deploy or a plan; `stack` names it in messages.
+ * @throws UserError when the folder is not synthesized; TerraformStepError when terraform fails
  */
-export function terraformOutputs(stackDir: string, label: string): { outputs: TerraformOutputs } | { problem: string } {
-  if (!existsSync(stackDir)) return { problem: `${label} does not exist: run \`npm run synth\` first` };
-  let stdout: string;
-  try {
-    stdout = execFileSync('terraform', [`-chdir=${stackDir}`, 'output', '-json', '-no-color'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TF_IN_AUTOMATION: '1' },
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') return { problem: 'terraform is not installed or not on PATH' };
-    return { problem: `terraform output failed in ${label}: ${terraformError(failure.stderr ?? '')}` };
-  }
-  return parseOutputsJson(stdout, `terraform output in ${label}`);
-}
-
-/** The text after "Error:" in terraform's boxed error output, or its first line. */
-function terraformError(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.replace(/^[\s│╷╵]+/, '').trim()).filter(Boolean);
-  const error = lines.find((l) => l.startsWith('Error:'));
-  return (error ?? lines[0] ?? 'no message').replace(/^Error:\s*/, '');
+export async function stackOutputs(stackDir: string, stack: string, options: TerraformOptions = {}): Promise<TerraformOutputs> {
+  if (!existsSync(stackDir)) throw new UserError(`${stack}: not synthesized: run \`npm run synth\` first`);
+  const run = await runTerraform(['output', '-no-color', '-json'], { ...options, stackDir, label: stack });
+  return readOutputsJson(run.stdout, `${stack}: terraform output -json`);
 }
 
 /** An output's value when it is a non-empty string. */

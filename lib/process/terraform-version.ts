@@ -1,29 +1,19 @@
-import { execFileSync } from 'node:child_process';
+import { UserError } from './command-line';
+import { runTerraformSync, terraformBinary, TerraformNotFoundError } from './terraform';
 
 /** Terraform reads `import` blocks from 1.5.0 on; older versions reject the configuration. */
 export const IMPORT_BLOCKS_SINCE = [1, 5, 0] as const;
-
-/** The Terraform binary cdktf runs: `$TERRAFORM_BINARY_NAME`, else `terraform` on PATH. */
-export function terraformBinary(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TERRAFORM_BINARY_NAME || 'terraform';
-}
 
 /** The version of a Terraform binary (`1.11.4`), or why it could not be found out. */
 export function terraformVersion(binary: string = terraformBinary()): { version: string } | { problem: string } {
   let output: string;
   try {
-    output = execFileSync(binary, ['version', '-json'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-      // No network call to HashiCorp's update check: this runs on every synth that adopts.
-      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string };
-    if (failure.code === 'ENOENT') return { problem: `"${binary}" was not found${binary.includes('/') ? '' : ' on PATH'}` };
     // Terraform before 0.13 has no -json and exits non-zero, but still prints its version.
-    output = failure.stdout ?? '';
+    output = runTerraformSync(['version', '-json'], { binary, timeoutMs: 30_000 }).stdout;
+  } catch (error) {
+    if (error instanceof TerraformNotFoundError) return { problem: `"${binary}" was not found${binary.includes('/') ? '' : ' on PATH'}` };
+    if (error instanceof UserError) return { problem: error.message };
+    throw error;
   }
   const version = parseVersion(output);
   return version ? { version } : { problem: `"${binary} version" did not print a Terraform version` };

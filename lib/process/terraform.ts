@@ -1,8 +1,17 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { UserError } from './command-line';
+
+/**
+ * The one way this project runs Terraform: which binary, with which environment, and what a
+ * failure says. Asynchronous, so that independent stacks can be planned side by side; the
+ * synchronous form exists for `terraform version`, which synthesis asks once.
+ */
 
 /** The saved plan, in the stack folder: what `terraform apply` applies after review. */
 export const PLAN_FILE = 'plan.tfplan';
+
+/** Terraform's output is buffered whole; beyond this a run is refused instead of exhausting memory. */
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
 export interface TerraformOptions {
   /** Environment of the terraform process: PATH finds `terraform`, ARM_* / OIDC variables sign in. @default process.env */
@@ -11,47 +20,115 @@ export interface TerraformOptions {
   readonly onStep?: (step: string) => void;
 }
 
-/**
- * Plans one synthesized stack as CI would: `init`, `plan -detailed-exitcode -out`, `show -json`.
- * Returns the plan JSON. A failing step is a `UserError` carrying Terraform's own reason on one line.
- */
-export function planStack(stackDir: string, stack: string, options: TerraformOptions = {}): string {
-  const run = (step: string, args: readonly string[], success?: readonly number[]) => runTerraform(stackDir, stack, step, args, options, success);
-  run('init', ['init', '-input=false', '-no-color']);
-  // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-  run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
-  return run('show', ['show', '-json', PLAN_FILE]);
+/** What one terraform process printed, and how it ended. */
+export interface TerraformRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
 }
 
 /**
- * The root outputs of a stack as `terraform output -json` prints them (`{}` when its state is
- * empty). Needs the stack folder initialized (`cdktf deploy`, `npm run plan` or `terraform init`).
+ * A terraform step that exited with an error. The message is one line with Terraform's reason;
+ * the whole output stays available for callers that recognise particular errors.
  */
-export function stackOutputs(stackDir: string, stack: string, options: TerraformOptions = {}): string {
-  return runTerraform(stackDir, stack, 'output', ['output', '-no-color', '-json'], options);
+export class TerraformStepError extends UserError {
+  constructor(
+    /** The stack (or folder label) the step ran for. */
+    readonly label: string,
+    /** `init`, `plan`, `show`, `output`, ... */
+    readonly step: string,
+    readonly run: TerraformRun,
+  ) {
+    super(`${label}: terraform ${step} failed: ${terraformError(`${run.stderr}\n${run.stdout}`)}`);
+    this.name = 'TerraformStepError';
+  }
 }
 
-function runTerraform(
-  stackDir: string,
-  stack: string,
-  step: string,
-  args: readonly string[],
-  options: TerraformOptions,
-  success: readonly number[] = [0],
-): string {
-  const env = { ...(options.env ?? process.env), TF_IN_AUTOMATION: '1' };
+/** The Terraform binary cdktf runs: `$TERRAFORM_BINARY_NAME`, else `terraform` on PATH. */
+export function terraformBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TERRAFORM_BINARY_NAME || 'terraform';
+}
+
+export interface StepOptions extends TerraformOptions {
+  /** The folder terraform runs in (`-chdir`). */
+  readonly stackDir: string;
+  /** Names the stack in messages. */
+  readonly label: string;
+  /** Exit codes that are success. @default [0] */
+  readonly success?: readonly number[];
+}
+
+/**
+ * Runs `terraform -chdir=<stackDir> <args>`; `args[0]` is the step named in progress and messages.
+ * @throws TerraformStepError when it exits with a code not in `success`; UserError when terraform cannot be started
+ */
+export function runTerraform(args: readonly string[], options: StepOptions): Promise<TerraformRun> {
+  const step = args[0];
+  const env = processEnv(options.env);
+  const binary = terraformBinary(env);
   options.onStep?.(`terraform ${step}`);
-  const result = spawnSync('terraform', [`-chdir=${stackDir}`, ...args], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
-  if (result.error) {
-    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)');
-    }
-    throw new UserError(`could not run terraform: ${result.error.message}`);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, [`-chdir=${options.stackDir}`, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let tooLong = false;
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_OUTPUT_BYTES) {
+        tooLong = true;
+        child.kill();
+        return;
+      }
+      into.push(chunk);
+    };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+    child.on('error', (error) => reject(notStarted(binary, error)));
+    child.on('close', (code, signal) => {
+      if (tooLong) return reject(new UserError(`${options.label}: terraform ${step} printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MB`));
+      const run = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: code ?? -1 };
+      if (code === null || !(options.success ?? [0]).includes(code)) {
+        return reject(new TerraformStepError(options.label, step, signal ? { ...run, stderr: `${run.stderr}\nstopped by ${signal}` } : run));
+      }
+      resolvePromise(run);
+    });
+  });
+}
+
+/**
+ * Runs a terraform command that needs no stack folder and finishes quickly (`version -json`),
+ * synchronously, with `binary` (@default {@link terraformBinary}). Any exit code is returned.
+ * @throws UserError when the binary cannot be started
+ */
+export function runTerraformSync(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): TerraformRun {
+  const env = processEnv(options.env);
+  const binary = options.binary ?? terraformBinary(env);
+  const result = spawnSync(binary, args, { encoding: 'utf8', env, timeout: options.timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) throw notStarted(binary, result.error);
+  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.status ?? -1 };
+}
+
+/** Terraform in automation: no prompts aimed at people, no call to HashiCorp's update check. */
+function processEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+}
+
+/** The binary could not be started at all: not one stack's problem, so the message names no stack. */
+export class TerraformNotFoundError extends UserError {
+  constructor(readonly binary: string) {
+    super(
+      binary === 'terraform'
+        ? 'terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'
+        : `"${binary}" (TERRAFORM_BINARY_NAME) not found${binary.includes('/') ? '' : ' on PATH'}: install Terraform 1.11 or correct TERRAFORM_BINARY_NAME`,
+    );
+    this.name = 'TerraformNotFoundError';
   }
-  if (result.status === null || !success.includes(result.status)) {
-    throw new UserError(`${stack}: terraform ${step} failed: ${terraformError(`${result.stderr}\n${result.stdout}`)}`);
-  }
-  return result.stdout;
+}
+
+function notStarted(binary: string, error: Error): UserError {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new TerraformNotFoundError(binary);
+  return new UserError(`could not run ${binary}: ${error.message}`);
 }
 
 /** The first `Error:` line of Terraform's boxed diagnostics, or its last line of output. */

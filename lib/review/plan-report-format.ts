@@ -5,8 +5,12 @@ import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from '.
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
 export type ReviewKind = 'plan' | 'drift';
 
-/** Exit code of `plan` and `drift`: 0 when every environment matches, 2 when any has changes or drift. */
-export function reviewExitCode(reports: readonly PlanReport[]): 0 | 2 {
+/**
+ * Exit code of `plan` and `drift`, the worst of the stacks': 1 when any could not be planned, else 2
+ * when any has changes or drift, else 0.
+ */
+export function reviewExitCode(reports: readonly PlanReport[]): 0 | 1 | 2 {
+  if (reports.some((report) => report.failure !== undefined)) return 1;
   return reports.some(hasChanges) ? 2 : 0;
 }
 
@@ -36,6 +40,7 @@ function toJson(reports: readonly PlanReport[], kind: ReviewKind) {
       environment: report.environment,
       terraformVersion: report.terraformVersion ?? null,
       hasChanges: hasChanges(report),
+      failure: report.failure ?? null,
       dangers: items(report.dangers),
       drift: items(report.drift),
       changes: items(report.changes),
@@ -51,6 +56,7 @@ function sections(report: PlanReport, kind: ReviewKind): [string, readonly Repor
 }
 
 function summary(report: PlanReport): string {
+  if (report.failure !== undefined) return `not planned: ${report.failure}`;
   if (!hasChanges(report)) return 'no changes: Entra matches the code';
   const count = (n: number, one: string, many: string) => (n === 0 ? [] : [`${n} ${n === 1 ? one : many}`]);
   return [
@@ -61,7 +67,8 @@ function summary(report: PlanReport): string {
 }
 
 function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): string {
-  const lines = [`${colors.bold(report.environment)}: ${summary(report)}`];
+  const headline = report.failure === undefined ? summary(report) : colors.red(summary(report));
+  const lines = [`${colors.bold(report.environment)}: ${headline}`];
   if (report.dangers.length > 0) {
     lines.push(`  ${colors.red(colors.bold('DANGER'))}`);
     for (const item of report.dangers) lines.push(`    ${colors.red('!')} ${item.message}  ${colors.dim(item.address)}`);
@@ -77,7 +84,7 @@ function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): strin
 }
 
 function formatMarkdown(report: PlanReport, kind: ReviewKind): string {
-  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${hasChanges(report) ? '' : '✅ '}${escapeMarkdown(summary(report))}`, ''];
+  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${report.failure !== undefined ? '❌ ' : hasChanges(report) ? '' : '✅ '}${escapeMarkdown(summary(report))}`, ''];
   if (report.dangers.length > 0) {
     lines.push('> [!CAUTION]');
     for (const item of report.dangers) {

@@ -27,6 +27,8 @@ export interface PlanReport {
   readonly drift: readonly ReportItem[];
   /** Changes applying the code would make (`resource_changes`, `output_changes`). */
   readonly changes: readonly ReportItem[];
+  /** Why the stack could not be planned (terraform failed, or what it depends on did); its lists are empty then. */
+  readonly failure?: string;
 }
 
 /** Whether the report shows anything to act on: the commands exit 2 then. */

@@ -1,45 +1,130 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
-import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
-import { formatProblem, type Warning } from '../process/problem';
-import { readPlanJson, type TerraformPlan } from './terraform-plan';
-import { stackFolder } from '../process/stack-directory';
-import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
+import { buildPlanReport, hasChanges, type PlanReport } from './plan-report';
+import { formatProblem, InputError, type Warning } from '../process/problem';
+import { readPlanJson } from './terraform-plan';
+import type { TerraformOptions } from '../process/terraform';
+import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
   readonly kind: ReviewKind;
   readonly format: ReportFormat;
 } & (
-  | { readonly source: 'terraform'; readonly environments: readonly string[] }
+  | {
+      readonly source: 'terraform';
+      readonly environments: readonly string[];
+      /** Stacks planned at once. */
+      readonly parallel: number;
+      /** Plan only this part of the stacks: `{ index: 2, count: 5 }` for `--shard 2/5`. */
+      readonly shard?: Shard;
+    }
   | { readonly source: 'saved plan'; readonly planJson: string; readonly environment: string }
+  | { readonly source: 'matrix'; readonly environments: readonly string[] }
 );
 
+/** One of `count` equal parts of a run's stacks, numbered from 1. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
 const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
-  drift: 'npm run drift -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
+  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] [--format text|markdown|json] | --plan-json <file> --env <name> | --matrix [<environment>...]',
+  drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] [--format text|markdown|json] | --plan-json <file> --env <name> | --matrix [<environment>...]',
 };
 
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
   const { values, positionals } = parseCommandLine(
     argv,
     {
-      options: { format: { type: 'string' }, 'plan-json': { type: 'string' }, env: { type: 'string' } },
+      options: {
+        format: { type: 'string' },
+        'plan-json': { type: 'string' },
+        env: { type: 'string' },
+        parallel: { type: 'string' },
+        shard: { type: 'string' },
+        matrix: { type: 'boolean' },
+      },
       allowPositionals: true,
     },
     USAGE[kind],
   );
   const format = readFormat(values.format);
   const planJson = values['plan-json'];
+  const planning = [values.parallel === undefined ? [] : ['--parallel'], values.shard === undefined ? [] : ['--shard']].flat();
+  if (values.matrix) {
+    const others = [...planning, ...(planJson === undefined ? [] : ['--plan-json']), ...(values.env === undefined ? [] : ['--env'])];
+    if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
+    return { kind, format, source: 'matrix', environments: positionals };
+  }
   if (planJson === undefined) {
     if (values.env !== undefined) throw new UserError(`--env labels a saved plan and goes with --plan-json; to plan an environment, name it: npm run ${kind} -- ${values.env}`);
-    return { kind, format, source: 'terraform', environments: positionals };
+    const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : readParallel(values.parallel);
+    const shard = values.shard === undefined ? undefined : readShard(values.shard);
+    return { kind, format, source: 'terraform', environments: positionals, parallel, ...(shard ? { shard } : {}) };
   }
   if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report\nusage: ${USAGE[kind]}`);
   if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
+  if (planning.length > 0) throw new UserError(`--plan-json reads one saved plan and runs no terraform; drop ${planning.join(', ')}`);
   return { kind, format, source: 'saved plan', planJson, environment: values.env };
+}
+
+function readParallel(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > MAX_PARALLEL) {
+    throw new UserError(`--parallel takes a whole number of stacks from 1 to ${MAX_PARALLEL}; got "${text}"`);
+  }
+  return value;
+}
+
+function readShard(text: string): Shard {
+  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UserError(`--shard takes K/N, part K of N (1 <= K <= N), as --matrix lists them; got "${text}"`);
+  }
+  return { index, count };
+}
+
+/** The stacks of part `shard.index` of `shard.count`: contiguous, so an environment stays with its first tenants. */
+export function shardOf<T>(stacks: readonly T[], shard: Shard): T[] {
+  const start = Math.floor(((shard.index - 1) * stacks.length) / shard.count);
+  const end = Math.floor((shard.index * stacks.length) / shard.count);
+  return stacks.slice(start, end);
+}
+
+/**
+ * How many stacks one CI job plans. With `--parallel 8` and a real stack taking up to a minute,
+ * 50 stacks take about 7 minutes; GitHub's 256 jobs per matrix then hold 12,800 stacks.
+ */
+export const STACKS_PER_JOB = 50;
+
+/** One CI job of a sharded plan: an environment and its part (`--shard`). */
+export interface MatrixJob {
+  readonly environment: string;
+  readonly shard: string;
+  /** Sorts the jobs' reports back into plan order (`prod-001`). */
+  readonly name: string;
+}
+
+/**
+ * The CI jobs that plan the environments: one per environment, and one per STACKS_PER_JOB stacks of
+ * an environment with many customer tenants. Reads the environment files; synthesizes nothing.
+ */
+export async function reviewMatrix(projectRoot: string, environments: readonly string[]): Promise<MatrixJob[]> {
+  // Loaded here, not at the top: environment files load cdktf, which reading a saved plan does not need.
+  const { loadEnvironments } = await import('../environment/environment-files');
+  const loaded = loadEnvironments({ projectRoot, only: environments.length > 0 ? environments : undefined, allowExpired: true });
+  if (loaded.problems.length > 0) throw new InputError(loaded.problems);
+  return loaded.environments.flatMap((environment) => {
+    const count = Math.ceil((1 + environment.customerTenants.length) / STACKS_PER_JOB);
+    return Array.from({ length: count }, (_, i) => ({
+      environment: environment.name,
+      shard: `${i + 1}/${count}`,
+      name: `${environment.name}-${String(i + 1).padStart(3, '0')}`,
+    }));
+  });
 }
 
 /**
@@ -54,58 +139,31 @@ export interface ReviewOptions extends TerraformOptions {
   readonly projectRoot: string;
   /** Environments to plan. @default every environment file */
   readonly environments?: readonly string[];
+  /** Stacks planned at once. @default DEFAULT_PARALLEL */
+  readonly parallel?: number;
+  /** Plan only this part of the stacks. @default all */
+  readonly shard?: Shard;
+  /** Told as each stack's report is ready, when several are planned. */
+  readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
 }
 
 /**
- * Synthesizes the environments, then plans each stack with terraform and reads the plan. A customer
- * tenant stack is planned after its environment's stack, and not at all while that plan still adds
- * the client ID output the tenant stack reads (the environment is new, or has its first customer):
- * until it is applied, the tenant stack's plan could only fail.
+ * Synthesizes the environments, then plans their stacks side by side (see planStacks): a customer
+ * tenant stack after its environment's stack, and not at all while that plan still adds the client
+ * ID output the tenant stack reads (the environment is new, or has its first customer).
  */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
-  const unapplied = new Set<string>();
-  const reports = synth.stacks.map((stack) => {
-    const stackDir = stackFolder(synth.outdir, stack);
-    const home = synth.homeStacks[stack];
-    if (home !== undefined && unapplied.has(home)) {
-      // An earlier plan left here must not be applied in place of the one this run could not make.
-      rmSync(join(stackDir, PLAN_FILE), { force: true });
-      return waitingReport(stack, home);
-    }
-    const planJson = planStack(stackDir, stack, {
-      env: options.env,
-      onStep: (step) => options.onStep?.(`${stack}: ${step}`),
-    });
-    const plan = readPlanJson(planJson, `${stack}: terraform show -json`);
-    if (addsCrossStackOutput(plan)) unapplied.add(stack);
-    return buildPlanReport(plan, stack);
+  const reports = await planStacks({
+    ...options,
+    outdir: synth.outdir,
+    stacks: options.shard ? shardOf(synth.stacks, options.shard) : synth.stacks,
+    homeStacks: synth.homeStacks,
   });
   return { reports, warnings: synth.warnings };
-}
-
-function addsCrossStackOutput(plan: TerraformPlan): boolean {
-  return Object.entries(plan.outputChanges).some(([name, change]) => isCrossStackOutput(name) && change.actions.includes('create'));
-}
-
-/** The report of a customer tenant stack that cannot be planned before its environment is applied. */
-function waitingReport(stack: string, home: string): PlanReport {
-  return {
-    environment: stack,
-    dangers: [],
-    drift: [],
-    changes: [
-      {
-        address: stack,
-        type: 'stack',
-        action: 'create',
-        message: `not planned yet: this stack reads the application's client ID from the state of ${home}, which has it once ${home} is applied; apply ${home}, then plan again`,
-      },
-    ],
-  };
 }
 
 export interface ReviewStreams {
@@ -128,6 +186,10 @@ export async function reviewCommand(
   },
 ): Promise<number> {
   const request = parseReviewArguments(kind, argv);
+  if (request.source === 'matrix') {
+    io.stdout.write(`${JSON.stringify(await reviewMatrix(io.projectRoot, request.environments))}\n`);
+    return 0;
+  }
   let reports: PlanReport[];
   if (request.source === 'saved plan') {
     reports = [reviewSavedPlan(request.planJson, request.environment, io.cwd)];
@@ -135,8 +197,11 @@ export async function reviewCommand(
     const result = await reviewEnvironments({
       projectRoot: io.projectRoot,
       environments: request.environments,
+      parallel: request.parallel,
+      shard: request.shard,
       env: io.env,
       onStep: (step) => io.stderr.write(`${step}\n`),
+      onStackDone: (report, done, total) => io.stderr.write(`[${done}/${total}] ${report.environment}: ${progressSummary(report)}\n`),
     });
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
@@ -144,4 +209,10 @@ export async function reviewCommand(
   }
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout)));
   return reviewExitCode(reports);
+}
+
+/** One word for a finished stack in the progress on stderr. */
+function progressSummary(report: PlanReport): string {
+  if (report.failure !== undefined) return `not planned: ${report.failure}`;
+  return hasChanges(report) ? 'changes' : 'no changes';
 }

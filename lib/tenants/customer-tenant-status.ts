@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import { colorsFor, formatTable, parseCommandLine, readFormat, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
-import { isPlainObject, readGuid } from '../environment/field-reader';
+import { readGuid } from '../environment/field-reader';
 import { InputError } from '../process/problem';
-import { stackOutputs, type TerraformOptions } from '../process/terraform';
+import type { TerraformOptions } from '../process/terraform';
+import { readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
@@ -61,7 +62,7 @@ const DEPLOYED_OUTPUT = 'service_principal_object_id';
  * stack is synthesized and deployed. Reads Terraform outputs only (`terraform output -json`, or a
  * saved copy); never plans, synthesizes or changes anything.
  */
-export function customerTenantsReport(options: CustomerTenantsOptions): CustomerTenantsReport {
+export async function customerTenantsReport(options: CustomerTenantsOptions): Promise<CustomerTenantsReport> {
   const projectRoot = resolve(options.projectRoot);
   const loaded = loadEnvironments({ projectRoot, only: [options.environment] });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
@@ -70,21 +71,22 @@ export function customerTenantsReport(options: CustomerTenantsOptions): Customer
 
   const home = options.outputsFile
     ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
-    : clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
-  const tenants = env.customerTenants.map((tenant): CustomerTenantStatus => {
+    : await clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
+  const tenants: CustomerTenantStatus[] = [];
+  for (const tenant of env.customerTenants) {
     const stackDir = stackFolder(outdir, tenant.stackName);
     const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
     // Terraform can only read a stack's state from its synthesized folder.
-    const deployment = synthesized ? deploymentOf(stackDir, tenant.stackName, options) : {};
-    return {
+    const deployment = synthesized ? await deploymentOf(stackDir, tenant.stackName, options) : {};
+    tenants.push({
       name: tenant.name,
       tenantId: tenant.tenantId,
       stack: tenant.stackName,
       adminConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId, tenant.tenantId) : undefined,
       synthesized,
       ...deployment,
-    };
-  });
+    });
+  }
   return {
     environment: env.name,
     file: env.file,
@@ -98,7 +100,7 @@ export function customerTenantsReport(options: CustomerTenantsOptions): Customer
 type ClientId = { readonly clientId?: string; readonly source: string };
 
 function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId {
-  const outputs = readOutputsJson(readUserFile(file, cwd), file);
+  const outputs = readOutputsFile(file, cwd);
   const clientId = checkedClientId(outputs, file, env);
   if (!clientId) {
     throw new UserError(`${file}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${file}`);
@@ -106,12 +108,12 @@ function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId
   return { clientId, source: file };
 }
 
-function clientIdFromTerraform(stackDir: string, env: Environment, options: TerraformOptions): ClientId {
+async function clientIdFromTerraform(stackDir: string, env: Environment, options: TerraformOptions): Promise<ClientId> {
   const unknown = (why: string): ClientId => ({ source: `unknown until ${env.name} is deployed (${why})` });
   if (!existsSync(join(stackDir, 'cdk.tf.json'))) return unknown('not synthesized: npm run synth, or give --outputs');
-  let outputs: Record<string, unknown>;
+  let outputs: TerraformOutputs;
   try {
-    outputs = readOutputsJson(stackOutputs(stackDir, env.name, options), `${env.name}: terraform output -json`);
+    outputs = await stackOutputs(stackDir, env.name, options);
   } catch (error) {
     if (error instanceof UserError) return unknown(`${error.message}; or give --outputs`);
     throw error;
@@ -121,44 +123,26 @@ function clientIdFromTerraform(stackDir: string, env: Environment, options: Terr
 }
 
 /** The client ID from outputs, after checking they belong to the environment's tenant. */
-function checkedClientId(outputs: Record<string, unknown>, label: string, env: Environment): string | undefined {
-  const tenantId = outputValue(outputs, TENANT_ID_OUTPUT);
+function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
+  const tenantId = outputs.get(TENANT_ID_OUTPUT);
   if (typeof tenantId === 'string' && tenantId.toLowerCase() !== env.tenantId) {
     throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${env.file} has tenantId ${env.tenantId}; use the outputs of ${env.name}`);
   }
-  const clientId = outputValue(outputs, APPLICATION_ID_OUTPUT);
+  const clientId = outputs.get(APPLICATION_ID_OUTPUT);
   if (clientId === undefined) return undefined;
   return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
     throw new UserError(`${label}: ${path}: ${message}`);
   }, 'an application ID, a GUID');
 }
 
-function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'> {
+async function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Promise<Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'>> {
   try {
-    const outputs = readOutputsJson(stackOutputs(stackDir, stack, options), `${stack}: terraform output -json`);
-    return { deployed: outputValue(outputs, DEPLOYED_OUTPUT) !== undefined };
+    const outputs = await stackOutputs(stackDir, stack, options);
+    return { deployed: outputs.get(DEPLOYED_OUTPUT) !== undefined };
   } catch (error) {
     if (error instanceof UserError) return { unknownBecause: error.message };
     throw error;
   }
-}
-
-/** Reads `terraform output -json`: an object of `{ value, type, sensitive }` by output name. */
-export function readOutputsJson(text: string, label: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${label}: is not the JSON of terraform output -json (${(error as Error).message})`);
-  }
-  if (!isPlainObject(json) || Object.values(json).some((output) => !isPlainObject(output) || !('value' in output))) {
-    throw new UserError(`${label}: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })`);
-  }
-  return json;
-}
-
-function outputValue(outputs: Record<string, unknown>, name: string): unknown {
-  return (outputs[name] as { value?: unknown } | undefined)?.value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +170,7 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
 }
 
 /** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
-export function tenantsCommand(
+export async function tenantsCommand(
   argv: readonly string[],
   io: {
     readonly stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -195,9 +179,9 @@ export function tenantsCommand(
     readonly cwd?: string;
     readonly env?: NodeJS.ProcessEnv;
   },
-): number {
+): Promise<number> {
   const request = parseTenantsArguments(argv);
-  const report = customerTenantsReport({
+  const report = await customerTenantsReport({
     projectRoot: io.projectRoot,
     environment: request.environment,
     outputsFile: request.outputsFile,

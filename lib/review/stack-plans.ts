@@ -1,0 +1,203 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../process/command-line';
+import { requiredProviders, SharedLocks, withPluginCache } from '../process/plugin-cache';
+import { stackFolder } from '../process/stack-directory';
+import { PLAN_FILE, runTerraform, TerraformNotFoundError, type TerraformOptions } from '../process/terraform';
+import { stackOutputs } from '../process/terraform-outputs';
+import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
+import { readPlanJson, type TerraformPlan } from './terraform-plan';
+
+/**
+ * Plans many synthesized stacks side by side, as CI would plan one: `init`, `plan -detailed-exitcode
+ * -out`, `show -json`. Stacks are independent except that a customer tenant stack reads the client ID
+ * from its environment's state, so it is planned only once that state has it.
+ */
+
+/** How many stacks are planned at once unless `--parallel` says otherwise: see README "Plans at scale". */
+export const DEFAULT_PARALLEL = 8;
+/** More would only queue on the CPU and on Microsoft Graph's throttling; a typo like 800 is refused. */
+export const MAX_PARALLEL = 64;
+
+export interface PlanStacksOptions extends TerraformOptions {
+  /** The synthesis output folder holding `stacks/<name>`. */
+  readonly outdir: string;
+  /** The stacks to plan and report, in report order. */
+  readonly stacks: readonly string[];
+  /** The environment stack of each customer tenant stack; it may lie outside `stacks` (a shard). */
+  readonly homeStacks: Readonly<Record<string, string>>;
+  /** Stacks planned at once. @default DEFAULT_PARALLEL */
+  readonly parallel?: number;
+  /** Told as each stack's report is ready, when several are planned. */
+  readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+}
+
+type Readiness = { readonly ready: true } | { readonly ready: false; readonly report: (stack: string) => PlanReport };
+
+/**
+ * A report for every stack, in the order given, whatever fails: a stack whose terraform fails gets a
+ * failed report and the others carry on. Only a missing terraform ends the run (every stack would fail).
+ * @throws TerraformNotFoundError when terraform cannot be started
+ */
+export async function planStacks(options: PlanStacksOptions): Promise<PlanReport[]> {
+  const env = withPluginCache(options.env ?? process.env);
+  const slots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
+  const locks = new SharedLocks();
+  const folder = (stack: string) => stackFolder(options.outdir, stack);
+  const terraform = (stack: string, args: readonly string[], success?: readonly number[]) =>
+    runTerraform(args, { env, stackDir: folder(stack), label: stack, success, onStep: (step) => options.onStep?.(`${stack}: ${step}`) });
+
+  const inits = new Map<string, Promise<void>>();
+  const init = (stack: string) => {
+    let done = inits.get(stack);
+    if (!done) {
+      locks.lend(folder(stack));
+      done = terraform(stack, ['init', '-input=false', '-no-color']).then(() => locks.learn(folder(stack)));
+      inits.set(stack, done);
+    }
+    return done;
+  };
+
+  // One stack per set of providers is initialized alone first: it fills the plugin cache, which
+  // Terraform does not promise to be safe for several downloads at once, and lends its lock file.
+  const tried = new Set<string>();
+  for (const stack of options.stacks) {
+    const providers = requiredProviders(folder(stack));
+    const key = providers.join(' ');
+    if (locks.covers(providers) || tried.has(key)) continue;
+    tried.add(key);
+    // An error here is the stack's own: its task below meets the same rejected promise.
+    await init(stack).catch((error) => {
+      if (error instanceof TerraformNotFoundError) throw error;
+    });
+  }
+
+  const planned = new Map<string, Promise<TerraformPlan>>();
+  const homeStates = new Map<string, Promise<Readiness>>();
+
+  /** A home stack in this run: its plan says whether its state will have the client ID output. */
+  const readinessFromPlan = async (home: string): Promise<Readiness> => {
+    const plan = await planned.get(home)!.catch(() => undefined);
+    if (plan === undefined) return { ready: false, report: (stack) => failedReport(stack, `the plan of ${home} failed; fix it and plan again`) };
+    return addsCrossStackOutput(plan) ? { ready: false, report: (stack) => waitingReport(stack, home) } : { ready: true };
+  };
+  /** A home stack planned by another shard: its state says whether it has the client ID output. */
+  const readinessFromState = (home: string): Promise<Readiness> => {
+    let state = homeStates.get(home);
+    if (!state) {
+      state = slots
+        .run(async () => {
+          await init(home);
+          return stackOutputs(folder(home), home, { env });
+        })
+        .then(
+          (outputs): Readiness => ([...outputs.keys()].some(isCrossStackOutput) ? { ready: true } : { ready: false, report: (stack) => waitingReport(stack, home) }),
+          (error): Readiness => {
+            if (!(error instanceof UserError) || error instanceof TerraformNotFoundError) throw error;
+            return { ready: false, report: (stack) => failedReport(stack, `the state of ${home} could not be read: ${error.message}`) };
+          },
+        );
+      homeStates.set(home, state);
+    }
+    return state;
+  };
+
+  const inRun = new Set(options.stacks);
+  const planOne = async (stack: string): Promise<TerraformPlan> => {
+    // A plan left by an earlier run must not be applied in place of the one this run makes or fails to make.
+    rmSync(join(folder(stack), PLAN_FILE), { force: true });
+    await slots.run(() => init(stack));
+    const home = options.homeStacks[stack];
+    if (home !== undefined) {
+      const readiness = await (inRun.has(home) ? readinessFromPlan(home) : readinessFromState(home));
+      if (!readiness.ready) throw new NotPlanned(readiness.report(stack));
+    }
+    return slots.run(async () => {
+      // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
+      await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
+      const shown = await terraform(stack, ['show', '-json', PLAN_FILE]);
+      return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
+    });
+  };
+
+  let done = 0;
+  const reportOf = async (stack: string): Promise<PlanReport> => {
+    let report: PlanReport;
+    try {
+      report = buildPlanReport(await planned.get(stack)!, stack);
+    } catch (error) {
+      if (error instanceof NotPlanned) report = error.report;
+      else if (error instanceof UserError && !(error instanceof TerraformNotFoundError)) report = failedReport(stack, withoutPrefix(error.message, stack));
+      else throw error;
+    }
+    if (options.stacks.length > 1) options.onStackDone?.(report, ++done, options.stacks.length);
+    return report;
+  };
+
+  for (const stack of options.stacks) planned.set(stack, planOne(stack));
+  // Every stack settles before the run ends, so no terraform is left running behind a thrown error.
+  const settled = await Promise.allSettled(options.stacks.map(reportOf));
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<PlanReport>).value);
+}
+
+/** Messages of terraform steps start with the stack's name, which its report already shows. */
+function withoutPrefix(message: string, stack: string): string {
+  return message.startsWith(`${stack}: `) ? message.slice(stack.length + 2) : message;
+}
+
+/** A stack that was deliberately not planned; carries the report that says why. */
+class NotPlanned extends Error {
+  constructor(readonly report: PlanReport) {
+    super(report.failure ?? report.environment);
+  }
+}
+
+function addsCrossStackOutput(plan: TerraformPlan): boolean {
+  return Object.entries(plan.outputChanges).some(([name, change]) => isCrossStackOutput(name) && change.actions.includes('create'));
+}
+
+/** The report of a customer tenant stack that cannot be planned before its environment is applied. */
+function waitingReport(stack: string, home: string): PlanReport {
+  return {
+    environment: stack,
+    dangers: [],
+    drift: [],
+    changes: [
+      {
+        address: stack,
+        type: 'stack',
+        action: 'create',
+        message: `not planned yet: this stack reads the application's client ID from the state of ${home}, which has it once ${home} is applied; apply ${home}, then plan again`,
+      },
+    ],
+  };
+}
+
+/** The report of a stack terraform could not plan: the reason, and nothing else to act on. */
+export function failedReport(stack: string, failure: string): PlanReport {
+  return { environment: stack, failure, dangers: [], drift: [], changes: [] };
+}
+
+/** At most `size` tasks at once, started in the order they asked. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
