@@ -45,9 +45,9 @@ describe('npm run certs (library)', () => {
   const report = (options: Partial<CertificateReportOptions> = {}) =>
     certificateReport({ projectRoot: project.root, now: NOW, ...options });
 
-  test('lists every environment’s certificate files with subject, thumbprint, expiry and days left; exit 0 when all are valid', () => {
+  test('lists every environment’s certificate files with subject, thumbprint, expiry and days left; exit 0 when all are valid', async () => {
     project.writeEnvironment('staging', environmentWith({ source: 'file', path: 'certs/second.cer' }));
-    const result = report();
+    const result = await report();
     expect(result.certificates).toEqual([
       {
         environment: 'prod',
@@ -63,31 +63,31 @@ describe('npm run certs (library)', () => {
       expect.objectContaining({ environment: 'staging', thumbprint: SECOND_THUMBPRINT, status: 'valid' }),
     ]);
     expect(certificateReportExitCode(result)).toBe(0);
-    expect(report({ only: ['staging'] }).certificates.map((c) => c.environment)).toEqual(['staging']);
+    expect((await report({ only: ['staging'] })).certificates.map((c) => c.environment)).toEqual(['staging']);
   });
 
-  test('marks a certificate within its environment’s warning window and exits 2', () => {
+  test('marks a certificate within its environment’s warning window and exits 2', async () => {
     project.writeEnvironment('narrow', { ...environmentWith(VALID), expiryWarningDays: 10 });
-    const result = report({ now: daysBefore(VALID_NOT_AFTER, 20) });
+    const result = await report({ now: daysBefore(VALID_NOT_AFTER, 20) });
     expect(result.certificates).toMatchObject([
       { environment: 'narrow', daysLeft: 20, warningDays: 10, status: 'valid' },
       { environment: 'prod', daysLeft: 20, warningDays: 30, status: 'expiring' },
     ]);
     expect(certificateReportExitCode(result)).toBe(2);
-    expect(certificateReportExitCode(report({ only: ['narrow'], now: daysBefore(VALID_NOT_AFTER, 20) }))).toBe(0);
+    expect(certificateReportExitCode(await report({ only: ['narrow'], now: daysBefore(VALID_NOT_AFTER, 20) }))).toBe(0);
   });
 
-  test('lists an expired certificate as expired, not as an error, and exits 2', () => {
+  test('lists an expired certificate as expired, not as an error, and exits 2', async () => {
     project.writeEnvironment('prod', environmentWith(VALID, EXPIRED));
-    const result = report({ only: ['prod'] });
+    const result = await report({ only: ['prod'] });
     expect(result.certificates[1]).toMatchObject({ certificate: 'certs/expired.cer', status: 'expired', notAfter: '2021-01-01T00:00:00Z' });
     expect(certificateReportExitCode(result)).toBe(2);
   });
 
-  test('reads self-signed certificates from a saved terraform output -json file', () => {
+  test('reads self-signed certificates from a saved terraform output -json file', async () => {
     project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'next' }));
     writeFileSync(join(project.root, 'prod-outputs.json'), outputsJson('next'));
-    const result = report({ only: ['prod'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) });
+    const result = await report({ only: ['prod'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) });
     expect(result.certificates[1]).toEqual({
       environment: 'prod',
       source: 'selfSigned',
@@ -101,24 +101,24 @@ describe('npm run certs (library)', () => {
     });
   });
 
-  test('reads self-signed certificates through terraform output in the synthesized stack', () => {
+  test('reads self-signed certificates through terraform output in the synthesized stack', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'current' }));
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     writeFileSync(join(project.root, 'outputs.json'), outputsJson('current'));
     const terraform = standInTerraform(project, `cat '${join(project.root, 'outputs.json')}'`);
-    const result = withPath(terraform.path, () => report({ only: ['prod'] }));
+    const result = await withPath(terraform.path, () => report({ only: ['prod'] }));
     expect(result.certificates[0]).toMatchObject({ thumbprint: SECOND_THUMBPRINT, status: 'valid' });
-    expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -json -no-color\n`);
+    expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -no-color -json\n`);
   });
 
-  test('says why a self-signed certificate is not available, and does not count it as expiring', () => {
+  test('says why a self-signed certificate is not available, and does not count it as expiring', async () => {
     project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'current' }));
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const failing = standInTerraform(
       project,
       `printf '\\n│ Error: Backend initialization required, please run "terraform init"\\n│\\n' >&2; exit 1`,
     );
-    const result = withPath(failing.path, () => report({ only: ['prod'] }));
+    const result = await withPath(failing.path, () => report({ only: ['prod'] }));
     expect(result.certificates[1]).toEqual({
       environment: 'prod',
       source: 'selfSigned',
@@ -126,37 +126,39 @@ describe('npm run certs (library)', () => {
       subject: 'CN=restore.example.com',
       warningDays: 30,
       status: 'unavailable',
-      note: 'terraform output failed in cdktf.out/stacks/prod: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
+      note: 'prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
     });
     expect(certificateReportExitCode(result)).toBe(0);
 
-    const notDeployed = withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
+    const notDeployed = await withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
     expect(notDeployed.certificates[1].note).toBe(
-      'terraform output in cdktf.out/stacks/prod has no output certificate_current_pem: not deployed yet? run terraform apply',
+      'terraform output of prod has no output certificate_current_pem: not deployed yet? run terraform apply',
     );
     const text = formatCertificateReport(notDeployed, 'text');
-    expect(text).toContain('prod current: not available (terraform output in cdktf.out/stacks/prod has no output');
+    expect(text).toContain('prod current: not available (terraform output of prod has no output');
     expect(text).toContain('2 certificate(s): 1 not available.');
   });
 
-  test('rejects an outputs file that is not terraform output -json, naming it', () => {
+  test('rejects an outputs file that is not terraform output -json, naming it', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next' }));
     writeFileSync(join(project.root, 'broken.json'), '{"certificate_next_pem": "-----BEGIN CERTIFICATE-----"}');
-    const run = () => report({ only: ['prod'], outputsFiles: new Map([['prod', 'broken.json']]) });
-    expect(run).toThrow(new UserError('broken.json: output "certificate_next_pem" has no "value"; expected what `terraform output -json` prints'));
-    expect(() => report({ outputsFiles: new Map([['prod', 'missing.json']]) })).toThrow(new UserError('missing.json: file not found'));
-    expect(() => report({ outputsFiles: new Map([['prdo', 'broken.json']]) })).toThrow(
+    const run = report({ only: ['prod'], outputsFiles: new Map([['prod', 'broken.json']]) });
+    await expect(run).rejects.toThrow(
+      new UserError('broken.json: output "certificate_next_pem" has no "value"; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'),
+    );
+    await expect(report({ outputsFiles: new Map([['prod', 'missing.json']]) })).rejects.toThrow(new UserError('missing.json: file not found'));
+    await expect(report({ outputsFiles: new Map([['prdo', 'broken.json']]) })).rejects.toThrow(
       new UserError('--outputs prdo=...: no such environment; known: prod'),
     );
   });
 
-  test('fails on an invalid environment file rather than reporting it', () => {
+  test('fails on an invalid environment file rather than reporting it', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next', rsaBits: 1024 }));
-    expect(() => report()).toThrow(InputError);
+    await expect(report()).rejects.toThrow(InputError);
   });
 
-  test('prints a table, a markdown table or JSON', () => {
-    const result = report({ only: ['prod'] });
+  test('prints a table, a markdown table or JSON', async () => {
+    const result = await report({ only: ['prod'] });
     const [header, row] = formatCertificateReport(result, 'text').split('\n');
     expect(header).toMatch(/^environment +source +certificate +subject +thumbprint +not after +days left +status$/);
     expect(row.split(/ {2,}/)).toEqual(['prod', 'file', 'certs/valid.cer', 'CN=restore.test.example', VALID_THUMBPRINT, '2036-11-24T20:10:01Z', '3615', 'valid']);
@@ -188,11 +190,11 @@ describe('npm run certs (command)', () => {
   });
 });
 
-function withPath<T>(path: string, body: () => T): T {
+async function withPath<T>(path: string, body: () => Promise<T>): Promise<T> {
   const saved = process.env.PATH;
   process.env.PATH = path;
   try {
-    return body();
+    return await body();
   } finally {
     process.env.PATH = saved;
   }

@@ -37,9 +37,9 @@ describe('npm run tenants', () => {
 
   const report = (overrides: { environment?: string; outputsFile?: string } = {}) =>
     customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env, ...overrides });
-  const command = (argv: string[]) => {
+  const command = async (argv: string[]) => {
     let stdout = '';
-    const code = tenantsCommand(argv, { stdout: { write: (text: string) => (stdout += text) }, projectRoot: project.root, cwd: project.root, env });
+    const code = await tenantsCommand(argv, { stdout: { write: (text: string) => (stdout += text) }, projectRoot: project.root, cwd: project.root, env });
     return { code, stdout };
   };
   beforeEach(() => writeJson(stackFile('prod', 'fake-outputs.json'), HOME_OUTPUTS));
@@ -48,8 +48,8 @@ describe('npm run tenants', () => {
     rmSync(terraform.dir, { recursive: true, force: true });
   });
 
-  test("give each tenant's admin consent URL, with the client ID from the environment's Terraform outputs", () => {
-    const result = report();
+  test("give each tenant's admin consent URL, with the client ID from the environment's Terraform outputs", async () => {
+    const result = await report();
     expect(result).toMatchObject({ environment: 'prod', clientId: CLIENT_ID, clientIdSource: 'terraform output of prod' });
     expect(result.organizationsConsentUrl).toBe(`https://login.microsoftonline.com/organizations/adminconsent?client_id=${CLIENT_ID}`);
     expect(result.tenants.map((t) => [t.stack, t.adminConsentUrl])).toEqual([
@@ -59,55 +59,55 @@ describe('npm run tenants', () => {
     ]);
   });
 
-  test('say whether each tenant stack is synthesized and deployed', () => {
-    expect(report().tenants.map((t) => [t.name, t.synthesized, t.deployed, t.unknownBecause])).toEqual([
+  test('say whether each tenant stack is synthesized and deployed', async () => {
+    expect((await report()).tenants.map((t) => [t.name, t.synthesized, t.deployed, t.unknownBecause])).toEqual([
       ['contoso', true, true, undefined],
       ['fabrikam', true, false, undefined],
       ['northwind', false, undefined, undefined],
     ]);
   });
 
-  test('say the client ID is unknown until the environment is deployed, and why', () => {
+  test('say the client ID is unknown until the environment is deployed, and why', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
-    const unknown = report();
+    const unknown = await report();
     expect(unknown.clientId).toBeUndefined();
     expect(unknown.clientIdSource).toBe(
       'unknown until prod is deployed (prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or give --outputs)',
     );
     expect(unknown.tenants.map((t) => t.adminConsentUrl)).toEqual([undefined, undefined, undefined]);
     writeJson(stackFile('prod', 'fake-outputs.json'), {});
-    expect(report().clientIdSource).toBe('unknown until prod is deployed (its state has no application yet)');
+    expect((await report()).clientIdSource).toBe('unknown until prod is deployed (its state has no application yet)');
   });
 
-  test('take the client ID from a saved terraform output -json instead', () => {
+  test('take the client ID from a saved terraform output -json instead', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
-    expect(report({ outputsFile: 'outputs.json' })).toMatchObject({ clientId: CLIENT_ID, clientIdSource: 'outputs.json' });
+    await expect(report({ outputsFile: 'outputs.json' })).resolves.toMatchObject({ clientId: CLIENT_ID, clientIdSource: 'outputs.json' });
   });
 
   test.each([
     ['public', 'login.microsoftonline.com'],
     ['usgovernment', 'login.microsoftonline.us'],
     ['china', 'login.chinacloudapi.cn'],
-  ])('use the sign-in host of the %s cloud', (cloud, host) => {
+  ])('use the sign-in host of the %s cloud', async (cloud, host) => {
     project.writeEnvironment(`cloud-${cloud}`, validInput({ cloud, backend: AZURERM, customerTenants: [CONTOSO] }));
-    const result = report({ environment: `cloud-${cloud}`, outputsFile: 'outputs.json' });
+    const result = await report({ environment: `cloud-${cloud}`, outputsFile: 'outputs.json' });
     expect(result.tenants[0].adminConsentUrl).toBe(`https://${host}/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID}`);
   });
 
   test.each([
     ['missing.json', undefined, 'missing.json: file not found'],
-    ['broken.json', '{ "application_id": ', /^broken\.json: is not the JSON of terraform output -json \(/],
-    ['plan.json', JSON.stringify({ format_version: '1.2' }), 'plan.json: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })'],
+    ['broken.json', '{ "application_id": ', /^broken\.json: is not JSON \(.*\); expected what `terraform output -json` prints/],
+    ['plan.json', JSON.stringify({ format_version: '1.2' }), 'plan.json: output "format_version" has no "value"; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
     ['other.json', JSON.stringify({ ...HOME_OUTPUTS, tenant_id: { value: CONTOSO.tenantId } }), `other.json: belongs to tenant ${CONTOSO.tenantId}, but environments/prod.ts has tenantId ${TENANT}; use the outputs of prod`],
     ['empty.json', '{}', 'empty.json: has no application_id output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/prod output -json > empty.json'],
-  ])('refuse --outputs %s in one line', (file, content, message) => {
+  ])('refuse --outputs %s in one line', async (file, content, message) => {
     if (content !== undefined) writeFileSync(join(project.root, file), content);
-    expect(() => report({ outputsFile: file })).toThrow(UserError);
-    expect(() => report({ outputsFile: file })).toThrow(message);
+    await expect(report({ outputsFile: file })).rejects.toThrow(UserError);
+    await expect(report({ outputsFile: file })).rejects.toThrow(message);
   });
 
-  test('print an aligned table, coloured only on a terminal', () => {
-    const { code, stdout } = command(['prod']);
+  test('print an aligned table, coloured only on a terminal', async () => {
+    const { code, stdout } = await command(['prod']);
     expect(code).toBe(0);
     expect(stdout).toBe(
       [
@@ -122,8 +122,8 @@ describe('npm run tenants', () => {
     );
   });
 
-  test('write a markdown table for pull requests and job summaries', () => {
-    const { stdout } = command(['prod', '--format', 'markdown']);
+  test('write a markdown table for pull requests and job summaries', async () => {
+    const { stdout } = await command(['prod', '--format', 'markdown']);
     expect(stdout).toContain('### Restore Portal customer tenants: `prod`');
     expect(stdout).toContain(
       `| \`contoso\` | \`${CONTOSO.tenantId}\` | \`prod-tenant-contoso\` | deployed | https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID} |`,
@@ -131,8 +131,8 @@ describe('npm run tenants', () => {
     expect(stdout).toContain('| `northwind` | `0e0e0e0e-0000-4000-8000-000000000003` | `prod-tenant-northwind` | not synthesized (npm run synth) |');
   });
 
-  test('write stable JSON', () => {
-    const json = JSON.parse(command(['prod', '--format', 'json']).stdout);
+  test('write stable JSON', async () => {
+    const json = JSON.parse((await command(['prod', '--format', 'json'])).stdout);
     expect(Object.keys(json)).toEqual(['environment', 'clientId', 'clientIdSource', 'organizationsConsentUrl', 'tenants']);
     expect(json.tenants[1]).toEqual({
       name: 'fabrikam',
@@ -145,9 +145,9 @@ describe('npm run tenants', () => {
     });
   });
 
-  test('say so when the environment lists no customer tenant', () => {
+  test('say so when the environment lists no customer tenant', async () => {
     project.writeEnvironment('test', validInput({ backend: AZURERM }));
-    expect(command(['test', '--outputs', 'outputs.json']).stdout).toBe(
+    expect((await command(['test', '--outputs', 'outputs.json'])).stdout).toBe(
       [
         `test: 0 customer tenants, application ${CLIENT_ID} (from outputs.json)`,
         '  no customerTenants in environments/test.ts',
@@ -159,7 +159,7 @@ describe('npm run tenants', () => {
 });
 
 describe('tenants arguments', () => {
-  test('name one environment, with --format and --outputs', () => {
+  test('name one environment, with --format and --outputs', async () => {
     expect(parseTenantsArguments(['prod', '--format', 'json', '--outputs', 'o.json'])).toEqual({ environment: 'prod', format: 'json', outputsFile: 'o.json' });
   });
 
@@ -168,12 +168,12 @@ describe('tenants arguments', () => {
     [['prod', 'test'], /^name one environment; got prod, test\n/],
     [['prod', '--format', 'html'], /^--format must be one of text, markdown, json; got "html"$/],
     [['prod', '--output', 'o.json'], /^Unknown option '--output'/],
-  ])('refuse %j with a usage message', (argv, message) => {
+  ])('refuse %j with a usage message', async (argv, message) => {
     expect(() => parseTenantsArguments(argv)).toThrow(UserError);
     expect(() => parseTenantsArguments(argv)).toThrow(message);
   });
 
-  test('the command exits 1 with one line and no stack trace on an unknown environment', () => {
+  test('the command exits 1 with one line and no stack trace on an unknown environment', async () => {
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/tenants.ts', 'nowhere'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');

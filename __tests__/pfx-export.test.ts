@@ -55,8 +55,8 @@ describe('npm run export-pfx (library)', () => {
   const exportTo = (options: Partial<PfxExportOptions>) =>
     exportPfx({ projectRoot: project.root, environment: 'prod', outputsFile: 'one.json', out: newOut(), password: PASSWORD, ...options });
 
-  test('writes a PFX that openssl opens with the password, holding the certificate and its key, readable by its owner only', () => {
-    const result = exportTo({ out: 'portal.pfx' });
+  test('writes a PFX that openssl opens with the password, holding the certificate and its key, readable by its owner only', async () => {
+    const result = await exportTo({ out: 'portal.pfx' });
     const file = join(project.root, 'portal.pfx');
     expect(result).toEqual({
       file,
@@ -76,51 +76,51 @@ describe('npm run export-pfx (library)', () => {
     expect(() => openPfx(file, 'a wrong password')).toThrow();
   });
 
-  test('reads the outputs through terraform in the synthesized stack', () => {
+  test('reads the outputs through terraform in the synthesized stack', async () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const terraform = standInTerraform(project, `cat '${join(project.root, 'one.json')}'`);
     const saved = process.env.PATH;
     process.env.PATH = terraform.path;
     try {
-      expect(exportTo({ outputsFile: undefined }).certificate).toBe('current');
+      expect((await exportTo({ outputsFile: undefined })).certificate).toBe('current');
     } finally {
       process.env.PATH = saved;
     }
-    expect(readFileSync(terraform.callsLog, 'utf8')).toContain('output -json');
+    expect(readFileSync(terraform.callsLog, 'utf8')).toContain('output -no-color -json');
   });
 
-  test('chooses among several self-signed certificates by --certificate', () => {
-    const result = exportTo({ outputsFile: 'two.json', certificate: 'next', out: 'next.pfx' });
+  test('chooses among several self-signed certificates by --certificate', async () => {
+    const result = await exportTo({ outputsFile: 'two.json', certificate: 'next', out: 'next.pfx' });
     expect(result.certificate).toBe('next');
     expect(new X509Certificate(openPfx(join(project.root, 'next.pfx'), PASSWORD).pem).subject).toBe('CN=next.example.com');
-    expect(() => exportTo({ outputsFile: 'two.json' })).toThrow(
+    await expect(exportTo({ outputsFile: 'two.json' })).rejects.toThrow(
       new UserError('two.json has several self-signed certificates ("current", "next"); choose one with --certificate <name>'),
     );
-    expect(() => exportTo({ certificate: 'nxet' })).toThrow(
+    await expect(exportTo({ certificate: 'nxet' })).rejects.toThrow(
       new UserError('one.json has no self-signed certificate "nxet" (no output certificate_nxet_private_key_pem); it has "current"'),
     );
   });
 
-  test('never overwrites a file silently, and replaces it with --force', () => {
+  test('never overwrites a file silently, and replaces it with --force', async () => {
     writeFileSync(join(project.root, 'taken.pfx'), 'keep me');
-    expect(() => exportTo({ out: 'taken.pfx' })).toThrow(
+    await expect(exportTo({ out: 'taken.pfx' })).rejects.toThrow(
       new UserError('--out taken.pfx: the file exists; refusing to overwrite it (pass --force to replace it)'),
     );
     expect(readFileSync(join(project.root, 'taken.pfx'), 'utf8')).toBe('keep me');
-    exportTo({ out: 'taken.pfx', force: true });
+    await exportTo({ out: 'taken.pfx', force: true });
     expect(statSync(join(project.root, 'taken.pfx')).mode & 0o777).toBe(0o600);
     expect(openPfx(join(project.root, 'taken.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
   });
 
   test.each<[string, Partial<PfxExportOptions>, string]>([
     ['an outputs file without the certificate outputs', { outputsFile: 'no-certs.json' }, 'no-certs.json has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "prod" list a { source: "selfSigned" } certificate, and has it been applied?'],
-    ['an outputs file that is not terraform output -json', { outputsFile: 'not-outputs.json' }, 'not-outputs.json is not a JSON object; expected what `terraform output -json` prints'],
+    ['an outputs file that is not terraform output -json', { outputsFile: 'not-outputs.json' }, 'not-outputs.json: is not a JSON object; expected what `terraform output -json` prints'],
     ['a private key that is not the certificate’s', { outputsFile: 'mismatch.json' }, 'mismatch.json: output certificate_current_private_key_pem is not the key of certificate'],
     ['a certificate PEM missing', { outputsFile: 'key-only.json' }, 'key-only.json has no output certificate_current_pem (a non-empty string)'],
     ['a file name other than .pfx or .p12', { out: 'portal.key' }, '--out portal.key: name the file .pfx or .p12'],
     ['a folder that does not exist', { out: 'nowhere/portal.pfx' }, '--out nowhere/portal.pfx: folder nowhere does not exist'],
-    ['no synthesized stack', { environment: 'staging', outputsFile: undefined }, 'cdktf.out/stacks/staging does not exist: run `npm run synth` first; or pass --outputs <file> saved from terraform output -json'],
-  ])('refuses %s, naming it, and writes nothing', (_, options, message) => {
+    ['no synthesized stack', { environment: 'staging', outputsFile: undefined }, 'staging: not synthesized: run `npm run synth` first; or pass --outputs <file> saved from terraform output -json'],
+  ])('refuses %s, naming it, and writes nothing', async (_, options, message) => {
     writeFileSync(join(project.root, 'no-certs.json'), JSON.stringify({ application_id: { value: 'x' } }));
     writeFileSync(join(project.root, 'not-outputs.json'), '["certificate_current_pem"]');
     writeFileSync(join(project.root, 'mismatch.json'), outputsJson({ current: { ...current, privateKeyPem: next.privateKeyPem } }));
@@ -128,8 +128,8 @@ describe('npm run export-pfx (library)', () => {
     delete keyOnly.certificate_current_pem;
     writeFileSync(join(project.root, 'key-only.json'), JSON.stringify(keyOnly));
     const out = options.out ?? newOut();
-    expect(() => exportTo({ ...options, out })).toThrow(UserError);
-    expect(() => exportTo({ ...options, out })).toThrow(message);
+    await expect(exportTo({ ...options, out })).rejects.toThrow(UserError);
+    await expect(exportTo({ ...options, out })).rejects.toThrow(message);
     expect(existsSync(join(project.root, out))).toBe(false);
   });
 });

@@ -35,5 +35,6 @@ export * from './construct/well-known';
 export * from './review/plan-report';
 export * from './review/plan-report-format';
 export * from './review/plan-review';
+export * from './review/stack-plans';
 export * from './process/terraform';
 export * from './review/terraform-plan';
