@@ -4,9 +4,10 @@ import { join } from 'node:path';
 
 /**
  * A throwaway copy of this project with `count` generated environments: the real main.ts, lib/ and
- * bin/ (linked), and environment files shaped like real ones (two portal addresses, a certificate).
+ * bin/ (linked), and environment files shaped like real ones (two portal addresses, a certificate),
+ * each with `customerTenants` customer tenants.
  */
-export function generatedProject(repoRoot: string, count: number): { root: string; remove: () => void } {
+export function generatedProject(repoRoot: string, count: number, customerTenants = 0): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), `bench-${count}-envs-`));
   const environments = join(root, 'environments');
   mkdirSync(join(environments, 'certs'), { recursive: true });
@@ -28,9 +29,15 @@ export default defineEnvironment({
   redirectUris: ['https://restore-${id}.example.com:4443', 'https://restore-${id}-dr.example.com:4443'],
   certificates: [{ source: 'file', path: 'certs/portal.cer' }],
   backend: { type: 'azurerm', storageAccountName: 'sttfstate', containerName: 'restore-portal' },
-});
+${customerTenants > 0 ? `  customerTenants: ${JSON.stringify(Array.from({ length: customerTenants }, (_, t) => tenant(i, t)))},\n` : ''}});
 `,
     );
   }
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A customer tenant with a name and tenant ID unique across the generated project. */
+function tenant(environment: number, index: number): { name: string; tenantId: string } {
+  const suffix = `${String(environment).padStart(4, '0')}${String(index).padStart(8, '0')}`;
+  return { name: `customer${String(index).padStart(4, '0')}`, tenantId: `10000000-0000-4000-8000-${suffix}` };
 }

@@ -60,7 +60,7 @@ export function summarize(label: string, samples: readonly Sample[]): Measuremen
 }
 
 /** One run of a shell command: wall time, and the peak RSS of the node processes it started. */
-function runOnce(command: string, opts: RunOptions): Sample {
+export function runOnce(command: string, opts: RunOptions): Sample {
   const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   try {
     const rssFile = join(rssDir, 'rss');

@@ -1,16 +1,21 @@
 // npm run bench: synthesis time and memory against the floor (Node loading cdktf and the provider
 // modules the stacks use), for the shipped environments and for 1 to 500 generated ones; the report
-// commands on 100 environments; and npm test. Medians of repeated runs, after one warm-up.
+// commands on 100 environments; plan wall time with a stand-in terraform, side by side against one
+// stack at a time; and npm test. Medians of repeated runs, after one warm-up.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { DEFAULT_PARALLEL } from '../lib/review/stack-plans';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
 import { generatedProject } from './generated-project';
-import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, summarize, type Measurement } from './measure';
+import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, runOnce, summarize, type Measurement, type Sample } from './measure';
 
 const REPO = resolve(__dirname, '..');
-const USAGE = 'npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--test-runs 3]';
+const PARTS = ['synth', 'reports', 'plans', 'test'] as const;
+const USAGE = `npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--tenants 1,50,200] [--step-ms 100] [--plan-runs 1] [--test-runs 3] [--only ${PARTS.join('|')}]...`;
+/** The plan-orchestration target: 200 customer tenants in at most this share of the serial time. */
+const PLAN_TARGET = 0.25;
 /** How many environments the report commands are measured on. */
 const REPORT_SET = 100;
 
@@ -25,85 +30,158 @@ interface Row {
 void runCommand((argv) => {
   const { values } = parseCommandLine(
     argv,
-    { options: { runs: { type: 'string' }, sizes: { type: 'string' }, 'test-runs': { type: 'string' } } },
+    {
+      options: {
+        runs: { type: 'string' },
+        sizes: { type: 'string' },
+        tenants: { type: 'string' },
+        'step-ms': { type: 'string' },
+        'plan-runs': { type: 'string' },
+        'test-runs': { type: 'string' },
+        only: { type: 'string', multiple: true },
+      },
+    },
     USAGE,
   );
   const runs = count(values.runs ?? '5', '--runs');
   const testRuns = count(values['test-runs'] ?? '3', '--test-runs', 0);
   const sizes = (values.sizes ?? '1,10,100,500').split(',').map((s) => count(s, '--sizes'));
+  const tenantCounts = (values.tenants ?? '1,50,200').split(',').map((s) => count(s, '--tenants', 0));
+  const stepMs = count(values['step-ms'] ?? '100', '--step-ms');
+  const planRuns = count(values['plan-runs'] ?? '1', '--plan-runs');
+  const only = new Set(values.only ?? PARTS);
+  for (const part of only) {
+    if (!(PARTS as readonly string[]).includes(part)) throw new UserError(`--only takes ${PARTS.join(', ')}; got "${part}"\nusage: ${USAGE}`);
+  }
   const app: string = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')).app;
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const node = (script: string, args: string) => `node --require ./bin/register-ts.js ${script} ${args}`.trim();
 
   const floor = floorCommand(providerModulesUsed(join(REPO, 'lib')));
-  say(`floor: ${floor}`);
+  if (only.has('synth') || only.has('reports')) say(`floor: ${floor}`);
   const rows: Row[] = [];
   const measure = (label: string, command: string, opts: { cwd: string; env?: NodeJS.ProcessEnv; exitCodes?: number[] }, environments?: number) =>
     rows.push({ ...measureAgainstFloor(label, command, floor, { ...opts, runs, floorCwd: REPO }), environments });
-  const outdir = join(REPO, 'cdktf.out.bench');
-  say('synth: shipped environments');
-  measure(
-    'synth (shipped)',
-    app,
-    { cwd: REPO, env: { CDKTF_OUTDIR: outdir } },
-    readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
-  );
-  rmSync(outdir, { recursive: true, force: true });
-  for (const size of sizes) {
-    say(`synth: ${size} generated environment(s)`);
-    const project = generatedProject(REPO, size);
+  if (only.has('synth')) {
+    const outdir = join(REPO, 'cdktf.out.bench');
+    say('synth: shipped environments');
+    measure(
+      'synth (shipped)',
+      app,
+      { cwd: REPO, env: { CDKTF_OUTDIR: outdir } },
+      readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
+    );
+    rmSync(outdir, { recursive: true, force: true });
+    for (const size of sizes) {
+      say(`synth: ${size} generated environment(s)`);
+      const project = generatedProject(REPO, size);
+      try {
+        measure(`synth (${size} generated)`, app, { cwd: project.root }, size);
+      } finally {
+        project.remove();
+      }
+    }
+  }
+  if (only.has('reports')) {
+    say(`reports on ${REPORT_SET} generated environments`);
+    const project = generatedProject(REPO, REPORT_SET);
     try {
-      measure(`synth (${size} generated)`, app, { cwd: project.root }, size);
+      const cwd = project.root;
+      measure(`certs (${REPORT_SET} generated)`, node('cli/certs.ts', ''), { cwd });
+      const manifest = join(cwd, 'customer-0000.manifest.json');
+      const made = spawnSync(node('cli/manifest.ts', `customer-0000 --client-id 11111111-1111-4111-8111-111111111111 --out ${manifest}`), { cwd, shell: true });
+      if (made.status !== 0) throw new Error(`npm run manifest failed: ${made.stderr}`);
+      measure('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd });
+      measure('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd });
+      const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
+      measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, exitCodes: [2] });
     } finally {
       project.remove();
     }
   }
 
-  say(`reports on ${REPORT_SET} generated environments`);
-  const project = generatedProject(REPO, REPORT_SET);
-  try {
-    const cwd = project.root;
-    measure(`certs (${REPORT_SET} generated)`, node('cli/certs.ts', ''), { cwd });
-    const manifest = join(cwd, 'customer-0000.manifest.json');
-    const made = spawnSync(node('cli/manifest.ts', `customer-0000 --client-id 11111111-1111-4111-8111-111111111111 --out ${manifest}`), { cwd, shell: true });
-    if (made.status !== 0) throw new Error(`npm run manifest failed: ${made.stderr}`);
-    measure('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd });
-    measure('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd });
-    const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
-    measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, exitCodes: [2] });
-  } finally {
-    project.remove();
-  }
+  if (rows.length > 0) {
+    const perEnvironment = (row: Row) => (row.measurement.medianMs - row.floor.medianMs) / row.environments!;
+    const allFloors = summarize('floor (all rows)', rows.flatMap((row) => row.floor.samples));
+    const table = [
+      ['floor (all rows)', '-', allFloors.medianMs.toFixed(0), '1.00', allFloors.medianPeakMb.toFixed(0), '-', '-'],
+      ...rows.map((row) => [
+        row.measurement.label,
+        row.environments === undefined ? '-' : String(row.environments),
+        row.measurement.medianMs.toFixed(0),
+        (row.measurement.medianMs / row.floor.medianMs).toFixed(2),
+        row.measurement.medianPeakMb.toFixed(0),
+        row.floor.medianMs.toFixed(0),
+        row.environments === undefined ? '-' : perEnvironment(row).toFixed(1),
+      ]),
+    ];
+    process.stdout.write(`Medians of ${runs} run(s) after one warm-up, each row alternating with the floor, on ${cpus().length} core(s).\n`);
+    process.stdout.write(`${formatTable(['command', 'envs', 'wall ms', 'x floor', 'peak MB', 'its floor ms', 'ms/env over floor'], table)}\n`);
 
-  const perEnvironment = (row: Row) => (row.measurement.medianMs - row.floor.medianMs) / row.environments!;
-  const allFloors = summarize('floor (all rows)', rows.flatMap((row) => row.floor.samples));
-  const table = [
-    ['floor (all rows)', '-', allFloors.medianMs.toFixed(0), '1.00', allFloors.medianPeakMb.toFixed(0), '-', '-'],
-    ...rows.map((row) => [
-      row.measurement.label,
-      row.environments === undefined ? '-' : String(row.environments),
-      row.measurement.medianMs.toFixed(0),
-      (row.measurement.medianMs / row.floor.medianMs).toFixed(2),
-      row.measurement.medianPeakMb.toFixed(0),
-      row.floor.medianMs.toFixed(0),
-      row.environments === undefined ? '-' : perEnvironment(row).toFixed(1),
-    ]),
-  ];
-  process.stdout.write(`Medians of ${runs} run(s) after one warm-up, each row alternating with the floor, on ${cpus().length} core(s).\n`);
-  process.stdout.write(`${formatTable(['command', 'envs', 'wall ms', 'x floor', 'peak MB', 'its floor ms', 'ms/env over floor'], table)}\n`);
-
-  const at = (n: number) => rows.find((r) => r.environments === n && r.measurement.label.includes('generated'));
-  const [r100, r500] = [at(100), at(500)];
-  if (r100 && r500) {
-    process.stdout.write(`per-environment cost at 500 vs 100: ${(perEnvironment(r500) / perEnvironment(r100)).toFixed(2)}x\n`);
+    const at = (n: number) => rows.find((r) => r.environments === n && r.measurement.label.includes('generated'));
+    const [r100, r500] = [at(100), at(500)];
+    if (r100 && r500) {
+      process.stdout.write(`per-environment cost at 500 vs 100: ${(perEnvironment(r500) / perEnvironment(r100)).toFixed(2)}x\n`);
+    }
   }
-  if (testRuns > 0) {
+  if (only.has('plans')) {
+    process.stdout.write(measurePlans(tenantCounts, { stepMs, runs: planRuns, say }));
+  }
+  if (only.has('test') && testRuns > 0) {
     say('npm test');
     const test = measureCommand('npm test', 'npm test --silent', { cwd: REPO, runs: testRuns });
     process.stdout.write(`npm test: ${(test.medianMs / 1000).toFixed(1)} s (median of ${testRuns})\n`);
   }
   return 0;
 });
+
+/**
+ * `npm run plan` of one environment with each number of customer tenants, against a stand-in
+ * terraform whose every step takes `stepMs`: side by side (the default --parallel) against one
+ * stack at a time (--parallel 1), alternately, so that both see the same load.
+ */
+function measurePlans(tenantCounts: readonly number[], opts: { stepMs: number; runs: number; say: (line: string) => void }): string {
+  const bin = mkdtempSync(join(tmpdir(), 'bench-terraform-'));
+  copyFileSync(join(__dirname, 'stand-in-terraform.sh'), join(bin, 'terraform'));
+  chmodSync(join(bin, 'terraform'), 0o755);
+  const env = {
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
+    TF_PLUGIN_CACHE_DIR: join(bin, 'plugin-cache'),
+    BENCH_TERRAFORM_STEP_SECONDS: String(opts.stepMs / 1000),
+    BENCH_TERRAFORM_PLAN_JSON: join(REPO, '__tests__/fixtures/plans/no-changes.json'),
+  };
+  const plan = (parallel: number) => `node --require ./bin/register-ts.js cli/plan.ts --parallel ${parallel}`;
+  const rows: string[][] = [];
+  let target = '';
+  try {
+    for (const tenants of tenantCounts) {
+      opts.say(`plan: 1 environment with ${tenants} customer tenant(s), ${opts.runs} run(s) each way`);
+      const project = generatedProject(REPO, 1, tenants);
+      try {
+        const serial: Sample[] = [];
+        const parallel: Sample[] = [];
+        for (let run = 0; run < opts.runs; run++) {
+          serial.push(runOnce(plan(1), { cwd: project.root, env }));
+          parallel.push(runOnce(plan(DEFAULT_PARALLEL), { cwd: project.root, env }));
+        }
+        const [s, p] = [summarize('serial', serial), summarize('parallel', parallel)];
+        const ratio = p.medianMs / s.medianMs;
+        rows.push([String(tenants), String(tenants + 1), s.medianMs.toFixed(0), p.medianMs.toFixed(0), ratio.toFixed(3), p.medianPeakMb.toFixed(0)]);
+        if (tenants === 200) target = `200 tenants: ${ratio.toFixed(3)} of the serial time (target <= ${PLAN_TARGET}): ${ratio <= PLAN_TARGET ? 'met' : 'NOT met'}\n`;
+      } finally {
+        project.remove();
+      }
+    }
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+  const header = ['tenants', 'stacks', 'serial ms (--parallel 1)', `parallel ms (--parallel ${DEFAULT_PARALLEL})`, 'parallel / serial', 'peak MB'];
+  return [
+    `npm run plan, stand-in terraform taking ${opts.stepMs} ms per step (init, plan, show), median of ${opts.runs} run(s), on ${cpus().length} core(s):`,
+    formatTable(header, rows),
+    target,
+  ].join('\n');
+}
 
 function count(text: string, option: string, min = 1): number {
   const value = Number(text);
