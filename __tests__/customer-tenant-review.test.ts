@@ -160,8 +160,8 @@ describe('apply.yml', () => {
     rmSync(root, { recursive: true, force: true });
     expect(result.stdout.trim().split('\n')).toEqual([
       'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
-      'terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
       '::notice title=prod-tenant-fabrikam not applied::it is planned once prod is applied: run apply again',
+      'terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
     ]);
     expect(result.status).toBe(0);
   });

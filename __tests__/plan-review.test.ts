@@ -201,6 +201,41 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   });
 });
 
+describe('--matrix: the CI jobs of a plan', () => {
+  const project = new TestProject();
+  const tenants = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ name: `customer${i}`, tenantId: `c0c0c0c0-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, customerTenants: tenants(120) }));
+  project.writeEnvironment('test', validInput({ backend: AZURERM }));
+  project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
+  afterAll(() => project.remove());
+  const matrix = async (argv: string[]) => {
+    const io = streams();
+    const code = await reviewCommand('plan', ['--matrix', ...argv], { ...io, projectRoot: project.root });
+    return { code, jobs: JSON.parse(io.out.stdout) };
+  };
+
+  test('one job per environment, and one per 50 stacks of an environment with many customer tenants', async () => {
+    const { code, jobs } = await matrix(['prod', 'test']);
+    expect(code).toBe(0);
+    expect(jobs).toEqual([
+      { environment: 'prod', shard: '1/3', name: 'prod-001' },
+      { environment: 'prod', shard: '2/3', name: 'prod-002' },
+      { environment: 'prod', shard: '3/3', name: 'prod-003' },
+      { environment: 'test', shard: '1/1', name: 'test-001' },
+    ]);
+  });
+
+  test("an environment file with problems still gets its job, whose plan reports them; every file when none is named", async () => {
+    const { jobs } = await matrix([]);
+    expect(jobs.map((job: any) => job.name)).toEqual(['broken-001', 'prod-001', 'prod-002', 'prod-003', 'test-001']);
+  });
+
+  test('an environment without a file is refused', async () => {
+    await expect(matrix(['prdo'])).rejects.toThrow(new UserError('no such environment: prdo; known: broken, prod, test'));
+  });
+});
+
 describe('the plan and drift commands (end to end)', () => {
   const node = (script: string, args: string[], extra: string[] = []) =>
     spawnSync(process.execPath, ['--require', './bin/register-ts.js', ...extra, script, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });

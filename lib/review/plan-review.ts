@@ -1,7 +1,8 @@
+import { basename, join } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './plan-report';
-import { formatProblem, InputError, type Warning } from '../process/problem';
+import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './terraform-plan';
 import type { TerraformOptions } from '../process/terraform';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
@@ -110,20 +111,27 @@ export interface MatrixJob {
 
 /**
  * The CI jobs that plan the environments: one per environment, and one per STACKS_PER_JOB stacks of
- * an environment with many customer tenants. Reads the environment files; synthesizes nothing.
+ * an environment with many customer tenants. Reads the environment files; synthesizes nothing. An
+ * environment file with problems gets one job, whose plan then reports them.
+ * @throws UserError naming an environment that has no file
  */
 export async function reviewMatrix(projectRoot: string, environments: readonly string[]): Promise<MatrixJob[]> {
   // Loaded here, not at the top: environment files load cdktf, which reading a saved plan does not need.
-  const { loadEnvironments } = await import('../environment/environment-files');
-  const loaded = loadEnvironments({ projectRoot, only: environments.length > 0 ? environments : undefined, allowExpired: true });
-  if (loaded.problems.length > 0) throw new InputError(loaded.problems);
-  return loaded.environments.flatMap((environment) => {
-    const count = Math.ceil((1 + environment.customerTenants.length) / STACKS_PER_JOB);
-    return Array.from({ length: count }, (_, i) => ({
-      environment: environment.name,
-      shard: `${i + 1}/${count}`,
-      name: `${environment.name}-${String(i + 1).padStart(3, '0')}`,
-    }));
+  const { environmentFiles, loadEnvironments } = await import('../environment/environment-files');
+  let files: string[];
+  try {
+    files = environmentFiles(join(projectRoot, 'environments')).map((file) => basename(file, '.ts'));
+  } catch {
+    throw new UserError('environments: folder not found: create it with one <name>.ts file per environment');
+  }
+  const unknown = environments.filter((name) => !files.includes(name));
+  if (unknown.length > 0) throw new UserError(`no such environment: ${unknown.join(', ')}; known: ${files.join(', ') || 'none'}`);
+  const names = environments.length > 0 ? environments : files;
+  const loaded = loadEnvironments({ projectRoot, only: names, allowExpired: true });
+  return names.flatMap((name) => {
+    const tenants = loaded.environments.find((environment) => environment.name === name)?.customerTenants.length ?? 0;
+    const count = Math.ceil((1 + tenants) / STACKS_PER_JOB);
+    return Array.from({ length: count }, (_, i) => ({ environment: name, shard: `${i + 1}/${count}`, name: `${name}-${String(i + 1).padStart(3, '0')}` }));
   });
 }
 
