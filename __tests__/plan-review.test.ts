@@ -192,6 +192,15 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     }
   });
 
+  test('a TF_PLUGIN_CACHE_DIR that cannot be a folder is one line, before any terraform runs', async () => {
+    const file = join(terraform.dir, 'a-file');
+    writeFileSync(file, '');
+    await expect(run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: join(file, 'cache') })).rejects.toThrow(
+      new UserError(`TF_PLUGIN_CACHE_DIR ${join(file, 'cache')}: cannot create the folder (ENOTDIR); set TF_PLUGIN_CACHE_DIR to a folder you can write`),
+    );
+    expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
+  });
+
   test('terraform missing from PATH says how to get it, once for the whole run', async () => {
     const io = streams();
     const empty = mkdtempSync(join(tmpdir(), 'no-terraform-'));

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from './command-line';
 
 /**
  * One provider download for every stack of a run. Terraform shares providers between working
@@ -24,13 +25,21 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 export function withPluginCache(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const home = env.HOME || env.USERPROFILE || homedir();
   if (env.TF_PLUGIN_CACHE_DIR) {
-    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+    createFolder(env.TF_PLUGIN_CACHE_DIR, 'TF_PLUGIN_CACHE_DIR');
     return env;
   }
   if (cliConfigSetsCache(env, home)) return env;
   const cache = join(home, '.terraform.d', 'plugin-cache');
-  mkdirSync(cache, { recursive: true });
+  createFolder(cache, 'the plugin cache');
   return { ...env, TF_PLUGIN_CACHE_DIR: cache };
+}
+
+function createFolder(folder: string, what: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UserError(`${what} ${folder}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); set TF_PLUGIN_CACHE_DIR to a folder you can write`);
+  }
 }
 
 /** Whether the CLI configuration Terraform reads names a plugin cache (the variable would override it). */
