@@ -235,7 +235,7 @@ describe('plan report', () => {
       );
     });
 
-    test('json is stable: command, exit code, and per environment its dangers, drift and changes', () => {
+    test('json is stable: command, exit code, and per environment its dangers, drift, changes and why it was not planned', () => {
       const json = JSON.parse(formatReports([dangerous, reportOf(planFixture('no-changes'), 'test')], 'drift', 'json', plain));
       expect(json).toEqual({
         command: 'drift',
@@ -245,6 +245,7 @@ describe('plan report', () => {
             environment: 'prod',
             terraformVersion: '1.11.4',
             hasChanges: true,
+            failure: null,
             dangers: [expect.objectContaining({ address: 'azuread_application_redirect_uris.portal_spa', action: 'update' })],
             drift: [],
             changes: [
@@ -252,7 +253,7 @@ describe('plan report', () => {
               expect.objectContaining({ message: 'redirect URI https://restore.example.com:4443 removed' }),
             ],
           },
-          { environment: 'test', terraformVersion: '1.11.4', hasChanges: false, dangers: [], drift: [], changes: [] },
+          { environment: 'test', terraformVersion: '1.11.4', hasChanges: false, failure: null, dangers: [], drift: [], changes: [] },
         ],
       });
     });
