@@ -103,6 +103,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlanReport
   };
 
   const inRun = new Set(options.stacks);
+  const homes = new Set(Object.values(options.homeStacks));
   const planOne = async (stack: string): Promise<TerraformPlan> => {
     // A plan left by an earlier run must not be applied in place of the one this run makes or fails to make.
     rmSync(join(folder(stack), PLAN_FILE), { force: true });
@@ -112,12 +113,14 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlanReport
       const readiness = await (inRun.has(home) ? readinessFromPlan(home) : readinessFromState(home));
       if (!readiness.ready) throw new NotPlanned(readiness.report(stack));
     }
+    // The stacks others wait for go first.
+    const waitedFor = homes.has(stack);
     return slots.run(async () => {
       // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
       await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
       const shown = await terraform(stack, ['show', '-json', PLAN_FILE]);
       return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
-    });
+    }, waitedFor);
   };
 
   let done = 0;
@@ -180,7 +183,7 @@ export function failedReport(stack: string, failure: string): PlanReport {
   return { environment: stack, failure, dangers: [], drift: [], changes: [] };
 }
 
-/** At most `size` tasks at once, started in the order they asked. */
+/** At most `size` tasks at once, started in the order they asked, those marked urgent first. */
 class Slots {
   private free: number;
   private readonly waiting: (() => void)[] = [];
@@ -189,9 +192,9 @@ class Slots {
     this.free = size;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
     if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await new Promise<void>((resolve) => (urgent ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
     try {
       return await task();
     } finally {
