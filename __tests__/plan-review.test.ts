@@ -69,7 +69,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const stackDir = join(project.root, 'cdktf.out/stacks/prod');
     expect(readFileSync(terraform.log, 'utf8').trim().split('\n')).toEqual([
       `-chdir=${stackDir} init -input=false -no-color`,
-      `-chdir=${stackDir} plan -input=false -no-color -detailed-exitcode -lock-timeout=5m -out=plan.tfplan`,
+      `-chdir=${stackDir} plan -input=false -no-color -detailed-exitcode -lock=false -out=plan.tfplan`,
       `-chdir=${stackDir} show -json plan.tfplan`,
     ]);
     expect(result.code).toBe(2);
