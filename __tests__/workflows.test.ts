@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/plan-report-format';
@@ -34,6 +35,17 @@ interface Workflow {
   readonly jobs: Record<string, Job>;
 }
 const workflow = (name: string): Workflow => parse(readFileSync(join(WORKFLOWS, name), 'utf8'));
+/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH). */
+function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
+  }
+  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env } });
+  rmSync(root, { recursive: true, force: true });
+  return result;
+}
 const stepIndex = (job: Job, test: (step: Step) => boolean) => {
   const index = job.steps.findIndex(test);
   expect(index).toBeGreaterThanOrEqual(0);
@@ -127,40 +139,59 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(gate.run).toContain('Run apply again (Actions > apply > Run workflow) to have the new plan reviewed.');
   });
 
-  test('the apply comes after the gate, only when it found changes, and applies the saved plan the gate checked', () => {
-    expect(deploy.steps.indexOf(applyStep)).toBeGreaterThan(deploy.steps.indexOf(gate));
-    expect(applyStep.if).toBe("steps.gate.outputs.exit-code == '2'");
+  test('the apply applies the saved plan the gate checked, and nothing after the gate plans again', () => {
     expect(applyStep.run).toContain('terraform -chdir="$stack" apply -input=false -no-color plan.tfplan');
     // Nothing between the gate and the apply may plan again or synthesize over the gated plan files.
     for (const step of deploy.steps.slice(deploy.steps.indexOf(gate) + 1)) expect(step.run ?? '').not.toMatch(/\bnpm\b|\bnpx\b|terraform\s+(-chdir=\S+\s+)?plan\b/);
   });
 
+  test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
+    const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
+      stepIndex(deploy, (step) => step.name === name),
+    );
+    const afterGate = deploy.steps.indexOf(gate) + 1;
+    expect(order).toEqual([afterGate, afterGate + 1, afterGate + 2]);
+    for (const index of order) expect(deploy.steps[index].if).toBe("steps.gate.outputs.exit-code == '2'");
+  });
+
   test('applies nothing when the commit is no longer the head of the branch it deploys', () => {
-    const run = applyStep.run!;
-    expect(run).toContain('head=$(gh api "repos/$GITHUB_REPOSITORY/git/ref/${GITHUB_REF#refs/}" --jq .object.sha)');
-    expect(run.indexOf('if [ "$head" != "$GITHUB_SHA" ]; then')).toBeLessThan(run.indexOf(' apply -input=false'));
+    const step = deploy.steps.find((s) => s.name === 'Only the head of the branch is applied')!;
+    const run = (head: string) =>
+      shell(step.run!, { 'bin/gh': `#!/bin/sh\n[ "$*" = "api repos/contoso/portal/git/ref/heads/main --jq .object.sha" ] && echo ${head}\n` }, {
+        GITHUB_REPOSITORY: 'contoso/portal',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_SHA: 'a'.repeat(40),
+        ENVIRONMENT: 'prod',
+      });
+    expect(run('a'.repeat(40)).status).toBe(0);
+    const moved = run('b'.repeat(40));
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toBe(`::error title=prod not applied::main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it\n`);
   });
 
-  test('replacing or deleting the registration or its service principal needs a run started to accept it', () => {
+  test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
     expect(apply.on.workflow_dispatch.inputs['accept-dangers']).toMatchObject({ type: 'string', default: '' });
-    const reviewCheck = review.steps.find((step) => step.run?.includes('$BLOCKING_DANGERS'))!;
-    for (const [job, run] of [[review, reviewCheck.run!], [deploy, applyStep.run!]] as const) {
+    const checks = [
+      [review, review.steps.find((step) => step.name === 'Dangers need an acknowledging run')!, 'review/report.json'],
+      [deploy, deploy.steps.find((step) => step.name === 'Dangers need an acknowledging run')!, 'planned.json'],
+    ] as const;
+    for (const [job, step, file] of checks) {
       expect(job.env?.ACCEPT_DANGERS).toBe('${{ inputs.accept-dangers }}');
-      expect(run).toContain(`grep -qxF "$ENVIRONMENT"`);
+      const run = (fixture: string, accept: string) =>
+        shell(step.run!, { [file]: formatReports([reportOf(planFixture(fixture))], 'plan', 'json', colorsFor({})) }, {
+          BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
+          ACCEPT_DANGERS: accept,
+          ENVIRONMENT: 'prod',
+          GITHUB_STEP_SUMMARY: '/dev/null',
+        });
+      const refused = run('danger-registration-replaced', '');
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
+      expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
+      expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);
+      expect(run('danger-redirect-uri-removed', '').status).toBe(0);
+      expect(run('no-changes', '').status).toBe(0);
     }
-    expect(applyStep.run!.indexOf('$BLOCKING_DANGERS')).toBeLessThan(applyStep.run!.indexOf(' apply -input=false'));
-  });
-
-  test('the dangers that block are read from the JSON report: the registration or service principal, not a redirect URI', () => {
-    const blocking = (fixture: string) => {
-      const report = formatReports([reportOf(planFixture(fixture))], 'plan', 'json', colorsFor({}));
-      const result = spawnSync('jq', ['-r', apply.env!.BLOCKING_DANGERS], { input: report, encoding: 'utf8' });
-      expect(result.status).toBe(0);
-      return result.stdout.trim().split('\n').filter(Boolean);
-    };
-    expect(blocking('danger-registration-replaced')).toEqual(expect.arrayContaining([expect.stringMatching(/^azuread_application_registration\.portal: application registration .* will be replaced/)]));
-    expect(blocking('danger-service-principal-deleted')).toEqual([expect.stringMatching(/^azuread_service_principal\.portal: service principal \(Enterprise application\) will be deleted/)]);
-    expect(blocking('danger-redirect-uri-removed')).toEqual([]);
-    expect(blocking('no-changes')).toEqual([]);
   });
 });
