@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
-import { PLANS, standInTerraform } from './support/plans';
+import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/terraform-plan';
 
 /** A well-formed digest that no fixture plan has. */
@@ -61,6 +61,10 @@ describe('plan and drift arguments', () => {
     expect(() => parseReviewArguments('plan', argv)).toThrow(message);
   });
 
+  test('take --reviewed only with --expect-digest', () => {
+    expect(() => parseReviewArguments('plan', ['--reviewed', 'r.json'])).toThrow(/^--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>$/);
+  });
+
   test('keep --expect-digest to plan, which gates an apply', () => {
     expect(() => parseReviewArguments('drift', ['--expect-digest', DIGEST])).toThrow(/^--expect-digest gates a plan before it is applied/);
   });
@@ -97,6 +101,70 @@ describe('the --expect-digest gate on a saved plan', () => {
 
   test('a plan of no changes is not the reviewed plan of some changes either', async () => {
     expect((await gate('no-changes', reviewed)).code).toBe(3);
+  });
+
+  describe('with the reviewed JSON report (--reviewed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reviewed-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    /** The JSON report of a review of `plan`, saved as the review job saves it. */
+    const reviewOf = async (plan: unknown) => {
+      const planFile = join(dir, 'reviewed-plan.json');
+      writeFileSync(planFile, JSON.stringify(plan));
+      const reportFile = join(dir, `review-${Math.random().toString(36).slice(2)}.json`);
+      await reviewCommand('plan', ['--plan-json', planFile, '--env', 'prod', '--json-out', reportFile], { ...streams(), projectRoot: REPO_ROOT });
+      return { reportFile, digest: JSON.parse(readFileSync(reportFile, 'utf8')).digest as string };
+    };
+    const gateWith = async (fixture: unknown, review: { reportFile: string; digest: string }) => {
+      const io = streams();
+      const planFile = join(dir, 'new-plan.json');
+      writeFileSync(planFile, JSON.stringify(fixture));
+      const argv = ['--plan-json', planFile, '--env', 'prod', '--expect-digest', review.digest, '--reviewed', review.reportFile];
+      const code = await reviewCommand('plan', argv, { ...io, projectRoot: REPO_ROOT });
+      return { code, ...io.out };
+    };
+
+    test('a mismatch names the lines new since the review and those no longer planned', async () => {
+      const review = await reviewOf(planFixture('redirect-uri-added'));
+      const result = await gateWith(planFixture('danger-redirect-uri-removed'), review);
+      expect(result.code).toBe(3);
+      expect(result.stderr.split('\n').slice(1)).toEqual([
+        '  prod:',
+        '    new since the review:',
+        '      ! redirect URI https://restore.example.com:4443 will be removed: the Restore Portal at that address can no longer sign users in',
+        '      update: redirect URI https://portal.example.com:4443 added',
+        '      update: redirect URI https://restore.example.com:4443 removed',
+        '    reviewed, no longer planned:',
+        '      update: redirect URI https://restore2.example.com:4443 added',
+        '',
+      ]);
+    });
+
+    test('a mismatch the report has no words for says so', async () => {
+      const review = await reviewOf(planFixture('redirect-uri-added'));
+      const plan = planFixture('redirect-uri-added');
+      plan.resource_changes.find((c: any) => c.change.actions[0] === 'update').change.after.timeouts = { update: '10m' };
+      const result = await gateWith(plan, review);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(
+        '\n  prod: the same lines as reviewed, but a value the report does not show differs (a sensitive value, one known only after apply, or an attribute it does not word)\n',
+      );
+    });
+
+    test('the reviewed plan still passes', async () => {
+      const review = await reviewOf(planFixture('redirect-uri-added'));
+      expect((await gateWith(planFixture('redirect-uri-added'), review)).code).toBe(2);
+    });
+
+    test('a reviewed report of another digest, or a file that is no report, is refused before planning', async () => {
+      const review = await reviewOf(planFixture('redirect-uri-added'));
+      const io = streams();
+      const other = ['--plan-json', join(PLANS, 'no-changes.json'), '--env', 'prod', '--expect-digest', DIGEST, '--reviewed', review.reportFile];
+      await expect(reviewCommand('plan', other, { ...io, projectRoot: REPO_ROOT })).rejects.toThrow(
+        new UserError(`--reviewed ${review.reportFile}: has digest ${review.digest}, not the --expect-digest ${DIGEST}; give the report that digest comes from`),
+      );
+      const notReport = ['--plan-json', join(PLANS, 'no-changes.json'), '--env', 'prod', '--expect-digest', DIGEST, '--reviewed', join(PLANS, 'no-changes.json')];
+      await expect(reviewCommand('plan', notReport, { ...io, projectRoot: REPO_ROOT })).rejects.toThrow(/is not the JSON report of npm run plan/);
+    });
   });
 
   test('the JSON report carries both digests and exit code 3', async () => {

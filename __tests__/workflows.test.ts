@@ -130,7 +130,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
 
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
-    expect(gate.run).toContain('--json-out planned.json > planned.md');
+    expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
     expect(gate.run?.trim().split('\n').pop()).toBe('[ "$code" = 0 ] || [ "$code" = 2 ]');
   });
 

@@ -6,7 +6,7 @@ import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-rep
 import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
 import { unplannedStackDigest } from './plan-digest';
-import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest } from './plan-gate';
+import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import { stackFolder } from '../process/stack-directory';
 import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
 
@@ -16,6 +16,8 @@ export type ReviewRequest = {
   readonly format: ReportFormat;
   /** `--expect-digest`: the digest of the reviewed plan; any other plan exits 3. */
   readonly expectDigest?: string;
+  /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
+  readonly reviewed?: string;
   /** `--json-out`: where the JSON report goes as well, whatever `format` prints. */
   readonly jsonOut?: string;
 } & (
@@ -24,7 +26,7 @@ export type ReviewRequest = {
 );
 
 const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex>]',
+  plan: 'npm run plan -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>]]',
   drift: 'npm run drift -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>]',
 };
 
@@ -38,6 +40,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
         env: { type: 'string' },
         'json-out': { type: 'string' },
         'expect-digest': { type: 'string' },
+        reviewed: { type: 'string' },
       },
       allowPositionals: true,
     },
@@ -47,11 +50,15 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
   if (values['expect-digest'] !== undefined && kind !== 'plan') {
     throw new UserError(`--expect-digest gates a plan before it is applied: npm run plan -- ... --expect-digest <hex>`);
   }
+  if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
+    throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
+  }
   const common = {
     kind,
     format,
     ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
     ...(values['json-out'] !== undefined ? { jsonOut: values['json-out'] } : {}),
+    ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
   };
   const planJson = values['plan-json'];
   if (planJson === undefined) {
@@ -155,6 +162,9 @@ export async function reviewCommand(
   },
 ): Promise<number> {
   const request = parseReviewArguments(kind, argv);
+  // Read before planning: a wrong file is a mistake to report before minutes of terraform.
+  const reviewed =
+    request.reviewed === undefined ? undefined : readReviewedReports(readUserFile(request.reviewed, io.cwd), request.reviewed, request.expectDigest!);
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -176,7 +186,7 @@ export async function reviewCommand(
   if (request.jsonOut !== undefined) writeReportFile(resolve(io.cwd ?? process.cwd(), request.jsonOut), request.jsonOut, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
   if (gate && !gate.matches) {
-    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports)}\n`);
+    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
     return DIGEST_MISMATCH_EXIT_CODE;
   }
   return reviewExitCode(reports);
