@@ -237,6 +237,15 @@ describe('plan report', () => {
       );
     });
 
+    test('text and markdown end each report with its digest, and a run of several with the digest of them all', () => {
+      const unchanged = reportOf(planFixture('no-changes'), 'test');
+      const text = formatReports([dangerous, unchanged], 'plan', 'text', plain);
+      expect(text).toContain(`  digest ${dangerous.digest}\n`);
+      expect(text.endsWith(`  digest ${unchanged.digest}\n\nDigest of these 2 reports: ${runDigest([dangerous, unchanged])}\n`)).toBe(true);
+      const markdown = formatReports([dangerous, unchanged], 'plan', 'markdown', plain);
+      expect(markdown.endsWith(`Plan digest: \`${unchanged.digest}\`\n\n\nDigest of these 2 reports: \`${runDigest([dangerous, unchanged])}\`\n`)).toBe(true);
+    });
+
     test('json is stable: command, exit code, digest, and per environment its dangers, drift, changes and digest', () => {
       const unchanged = reportOf(planFixture('no-changes'), 'test');
       const json = JSON.parse(formatReports([dangerous, unchanged], 'drift', 'json', plain));
