@@ -150,6 +150,18 @@ describe('the --expect-digest gate on a saved plan', () => {
       );
     });
 
+    test('text from a hostile report cannot start a log line of its own', async () => {
+      const review = await reviewOf(planFixture('redirect-uri-added'));
+      const report = JSON.parse(readFileSync(review.reportFile, 'utf8'));
+      report.environments[0].changes[0].message = 'added\n::error title=fake::approved';
+      report.environments.push({ environment: 'x\n::warning::y', digest: DIGEST, dangers: [], changes: [] });
+      writeFileSync(review.reportFile, JSON.stringify(report));
+      const result = await gateWith(planFixture('no-changes'), review);
+      expect(result.stderr).toContain('      update: added\\u000a::error title=fake::approved\n');
+      expect(result.stderr).toContain('  x\\u000a::warning::y: reviewed, but not planned in this run\n');
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('::'))).toEqual([]);
+    });
+
     test('the reviewed plan still passes', async () => {
       const review = await reviewOf(planFixture('redirect-uri-added'));
       expect((await gateWith(planFixture('redirect-uri-added'), review)).code).toBe(2);
