@@ -163,8 +163,9 @@ export async function reviewCommand(
 ): Promise<number> {
   const request = parseReviewArguments(kind, argv);
   // Read before planning: a wrong file is a mistake to report before minutes of terraform.
+  const { reviewed: reviewedFile, expectDigest } = request;
   const reviewed =
-    request.reviewed === undefined ? undefined : readReviewedReports(readUserFile(request.reviewed, io.cwd), request.reviewed, request.expectDigest!);
+    reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -181,7 +182,7 @@ export async function reviewCommand(
     reports = result.reports;
     planFiles = result.planFiles;
   }
-  const gate = request.expectDigest === undefined ? undefined : checkDigest(reports, request.expectDigest);
+  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
   if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
   if (request.jsonOut !== undefined) writeReportFile(resolve(io.cwd ?? process.cwd(), request.jsonOut), request.jsonOut, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
