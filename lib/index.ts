@@ -33,6 +33,7 @@ export * from './process/terraform-version';
 export * from './construct/vb365';
 export * from './construct/well-known';
 export * from './review/plan-report';
+export * from './review/report-item';
 export * from './review/plan-report-format';
 export * from './review/plan-review';
 export * from './process/terraform';

@@ -1,6 +1,7 @@
 import type { Colors, ReportFormat } from '../process/command-line';
 import { escapeMarkdown } from '../process/markdown';
-import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
+import { hasChanges, type PlanReport } from './plan-report';
+import type { ChangeKind, ReportItem } from './report-item';
 
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
 export type ReviewKind = 'plan' | 'drift';
