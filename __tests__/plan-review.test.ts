@@ -79,7 +79,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   });
 
   test('plans every environment when none is named; exit 0 when nothing changes', async () => {
-    const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'real-no-changes.json') });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).environments.map((e: any) => [e.environment, e.hasChanges])).toEqual([
       ['prod', false],
@@ -125,6 +125,13 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(2);
     expect(result.stdout).toContain('certificate 8081…F2FA deleted outside Terraform');
+  });
+
+  test('drift exits 0 on a plan that real Terraform called "No changes"', () => {
+    const result = node('cli/drift.ts', ['--plan-json', join(PLANS, 'real-no-changes.json'), '--env', 'example']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('example: no changes: Entra matches the code\n');
+    expect(result.status).toBe(0);
   });
 
   test('plan refuses a file that is not plan JSON in one line, exit 1, no stack trace', () => {

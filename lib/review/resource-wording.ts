@@ -1,5 +1,6 @@
 import type { ResourceChange, TerraformPlan, Values } from './terraform-plan';
 import { kindOfActions, type ActionKind } from './report-item';
+import { changedAttributes } from './attribute-changes';
 import { diff, isSensitive, isUnknown, list, shortThumbprint, show, strings, text, thumbprintOf, valuesOf } from './plan-values';
 import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
@@ -13,6 +14,8 @@ export interface PlanContext {
   readonly ownClientIds: ReadonlySet<string>;
   /** Redirect URIs added outside Terraform, by address: removing them reverts drift, it breaks nothing planned. */
   readonly addedOutside: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Attributes the plan changes, by address: drift on them is what applying would revert. */
+  readonly changedByPlan: ReadonlyMap<string, ReadonlySet<string>>;
   /** The time certificates are judged valid at. */
   readonly now: Date;
 }
@@ -22,7 +25,6 @@ export interface Context extends PlanContext {
   /** " outside Terraform" when describing drift. */
   readonly outside: string;
 }
-
 
 export function contextOf(plan: TerraformPlan): PlanContext {
   const scopeNames = new Map<string, string>([[GRAPH_USER_READ_SCOPE_ID, GRAPH_USER_READ_CLAIM]]);
@@ -42,7 +44,11 @@ export function contextOf(plan: TerraformPlan): PlanContext {
     if (entry.type !== 'azuread_application_redirect_uris') continue;
     addedOutside.set(entry.address, new Set(diff(list(entry.before, 'redirect_uris'), list(entry.after, 'redirect_uris')).added));
   }
-  return { scopeNames, ownClientIds, addedOutside, now: plan.timestamp ?? new Date() };
+  const changedByPlan = new Map<string, Set<string>>();
+  for (const entry of plan.resourceChanges) {
+    if (kindOf(entry) === 'update') changedByPlan.set(entry.address, new Set(changedAttributes(entry)));
+  }
+  return { scopeNames, ownClientIds, addedOutside, changedByPlan, now: plan.timestamp ?? new Date() };
 }
 
 /** What the plan's actions do to the object; importing is read separately (`importingId`). */
@@ -220,9 +226,6 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
 
 const GENERIC: ResourceKind = { what: (_, e) => `${e.type} ${e.name}` };
 
-/** Attributes that say nothing to a person: identifiers derived from others, and timeouts. */
-const IGNORED_ATTRIBUTES = new Set(['id', 'timeouts']);
-
 export function describeChange(entry: ResourceChange, kind: ActionKind, context: Context): string[] {
   const resource = KINDS[entry.type] ?? GENERIC;
   const what = resource.what(valuesOf(entry), entry, context);
@@ -235,17 +238,33 @@ export function describeChange(entry: ResourceChange, kind: ActionKind, context:
       return [`${what} no longer managed by Terraform (left as it is in Entra)`];
     case 'replace':
       return [`${what} replaced${because(entry)}`];
-    case 'update':
-      return changedAttributes(entry).flatMap((attribute) => {
-        const wording = resource.attributes?.[attribute];
-        if (isSensitive(entry.beforeSensitive, attribute) || isSensitive(entry.afterSensitive, attribute)) {
-          return [`${what}: ${attribute} changed (sensitive)${context.outside}`];
-        }
-        if (isUnknown(entry.afterUnknown, attribute)) return [`${what}: ${attribute} changes (known after apply)${context.outside}`];
-        if (wording) return wording(entry.before?.[attribute], entry.after?.[attribute], context, entry);
-        return [`${what}: ${attribute}${changed(context)}: ${show(entry.before?.[attribute])} → ${show(entry.after?.[attribute])}`];
-      });
+    case 'update': {
+      const lines = changedAttributes(entry)
+        .filter((attribute) => context.perspective === 'change' || matters(resource, entry, attribute, context))
+        .flatMap((attribute) => {
+          const wording = resource.attributes?.[attribute];
+          if (isSensitive(entry.beforeSensitive, attribute) || isSensitive(entry.afterSensitive, attribute)) {
+            return [`${what}: ${attribute} changed (sensitive)${context.outside}`];
+          }
+          if (isUnknown(entry.afterUnknown, attribute)) return [`${what}: ${attribute} changes (known after apply)${context.outside}`];
+          if (wording) return wording(entry.before?.[attribute], entry.after?.[attribute], context, entry);
+          return [`${what}: ${attribute}${changed(context)}: ${show(entry.before?.[attribute])} → ${show(entry.after?.[attribute])}`];
+        });
+      if (lines.length > 0 || context.perspective === 'drift') return lines;
+      // Terraform updates the object although no value changes as the provider compares them: say so rather than nothing.
+      return [`${what} updated in place, with no change the portal shows`];
+    }
   }
+}
+
+/**
+ * Whether a change made outside Terraform is worth reporting: an attribute the portal depends on
+ * (one with its own wording), or one that applying the code would revert. Values the provider only
+ * fills in on read (`role_ids = []` for `null`, computed names) are neither.
+ */
+function matters(resource: ResourceKind, entry: ResourceChange, attribute: string, context: Context): boolean {
+  if (resource === GENERIC || resource.attributes?.[attribute] !== undefined) return true;
+  return context.changedByPlan.get(entry.address)?.has(attribute) ?? false;
 }
 
 export function describeImport(entry: ResourceChange, context: Context): string {
@@ -259,18 +278,6 @@ function because(entry: ResourceChange): string {
   if (entry.actionReason === 'replace_by_request') return ' (replacement requested)';
   if (entry.actionReason === 'replace_because_tainted') return ' (tainted by a failed apply)';
   return '';
-}
-
-function changedAttributes(entry: ResourceChange): string[] {
-  const before = entry.before ?? {};
-  const after = entry.after ?? {};
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  if (typeof entry.afterUnknown === 'object' && entry.afterUnknown !== null) {
-    for (const [key, unknown] of Object.entries(entry.afterUnknown)) if (unknown === true) keys.add(key);
-  }
-  return [...keys].filter(
-    (key) => !IGNORED_ATTRIBUTES.has(key) && (isUnknown(entry.afterUnknown, key) || JSON.stringify(before[key]) !== JSON.stringify(after[key])),
-  );
 }
 
 function showAttribute(entry: ResourceChange, side: 'after', key: string): string {
