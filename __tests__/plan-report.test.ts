@@ -148,7 +148,6 @@ describe('plan report', () => {
       'pre-authorization of its own client deleted outside Terraform',
       'user assignment required turned on outside Terraform',
       'no longer listed under Enterprise applications outside Terraform',
-      'service principal (Enterprise application): tags changed outside Terraform: WindowsAzureActiveDirectoryIntegratedApp → none',
       'admin consent for User.Read removed outside Terraform',
       'admin consent for offline_access added outside Terraform',
       'certificate 8081…F2FA deleted outside Terraform',

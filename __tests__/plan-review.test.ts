@@ -73,7 +73,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       `-chdir=${stackDir} show -json plan.tfplan`,
     ]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/^prod: 15 changes outside Terraform, 15 changes to apply\n  Changed outside Terraform\n/);
+    expect(result.stdout).toMatch(/^prod: 14 changes outside Terraform, 14 changes to apply\n  Changed outside Terraform\n/);
     expect(result.stdout).toContain('redirect URI https://x.example.com:4443 added outside Terraform');
     expect(result.stderr).toBe('prod: terraform init\nprod: terraform plan\nprod: terraform show\n');
   });

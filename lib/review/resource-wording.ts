@@ -69,6 +69,8 @@ interface ResourceKind {
   deleted?(values: Values, entry: ResourceChange, context: Context): string[];
   /** Attributes with their own wording; others are listed by name with old and new value. */
   readonly attributes?: Readonly<Record<string, AttributeWording>>;
+  /** Attributes the provider derives from the same Graph property as another: not repeated when that one changes. */
+  readonly restates?: Readonly<Record<string, string>>;
 }
 
 type AttributeWording = (before: unknown, after: unknown, context: Context, entry: ResourceChange) => string[];
@@ -137,6 +139,8 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
       app_role_assignment_required: toggled('user assignment required'),
       account_enabled: toggled('sign-in to the service principal'),
     },
+    // Graph keeps one list of tags; the provider reads it into all three.
+    restates: { features: 'feature_tags', tags: 'feature_tags' },
   },
   azuread_application_redirect_uris: {
     what: (v) => `redirect URIs (${text(v, 'type') ?? 'SPA'})`,
@@ -239,8 +243,10 @@ export function describeChange(entry: ResourceChange, kind: ActionKind, context:
     case 'replace':
       return [`${what} replaced${because(entry)}`];
     case 'update': {
-      const lines = changedAttributes(entry)
-        .filter((attribute) => context.perspective === 'change' || matters(resource, entry, attribute, context))
+      const attributes = changedAttributes(entry);
+      const restated = (attribute: string) => attributes.includes(resource.restates?.[attribute] ?? '');
+      const lines = attributes
+        .filter((attribute) => !restated(attribute) && (context.perspective === 'change' || matters(resource, entry, attribute, context)))
         .flatMap((attribute) => {
           const wording = resource.attributes?.[attribute];
           if (isSensitive(entry.beforeSensitive, attribute) || isSensitive(entry.afterSensitive, attribute)) {
