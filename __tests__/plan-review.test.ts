@@ -8,6 +8,7 @@ import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, standInTerraform } from './support/plans';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+const DEPLOYER = 'dddddddd-0000-4000-8000-00000000000d';
 
 /** Captures what a command writes. */
 function streams() {
@@ -49,8 +50,8 @@ describe('plan and drift arguments', () => {
 
 describe('plan and drift with terraform (a stand-in on PATH)', () => {
   const project = new TestProject();
-  project.writeEnvironment('prod', validInput({ backend: AZURERM }));
-  project.writeEnvironment('test', validInput({ backend: AZURERM }));
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER }));
+  project.writeEnvironment('test', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER }));
   const terraform = standInTerraform();
   const env = (variables: Record<string, string>) => ({ PATH: `${terraform.dir}:/usr/bin:/bin`, ...variables });
   const run = (kind: 'plan' | 'drift', argv: string[], variables: Record<string, string>) => {
