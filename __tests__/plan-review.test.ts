@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
@@ -105,6 +105,17 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     await expect(run('plan', ['prod'], { FAKE_TERRAFORM_PLAN_EXIT: '1' })).rejects.toThrow(
       new UserError('prod: terraform plan failed: Error: Error acquiring the state lock'),
     );
+  });
+
+  test('a registration deleted in Entra is told plainly, with what to do, as an error (exit 1)', async () => {
+    const errors = join(terraform.dir, 'deleted-registration.txt');
+    writeFileSync(
+      errors,
+      '╷\n│ Error: Instance cannot be destroyed\n│ \n│   on cdk.tf.json line 243, in resource.azuread_service_principal.portal:\n│ \n│ Resource azuread_service_principal.portal has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.\n╵\n',
+    );
+    const failure = run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
+    await expect(failure).rejects.toThrow(UserError);
+    await expect(failure).rejects.toThrow(/^prod: the application registration was deleted in Entra \(terraform: Instance cannot be destroyed, azuread_service_principal\.portal\)\. .*Deleted applications/);
   });
 
   test('terraform missing from PATH says how to get it', async () => {

@@ -6,7 +6,8 @@ import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-rep
 import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
 import { stackFolder } from '../process/stack-directory';
-import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
+import { PLAN_FILE, planStack, TerraformFailure, type TerraformOptions } from '../process/terraform';
+import { explainPlanFailure } from './plan-failure';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
@@ -76,15 +77,28 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{ repo
       rmSync(join(stackDir, PLAN_FILE), { force: true });
       return waitingReport(stack, home);
     }
-    const planJson = planStack(stackDir, stack, {
-      env: options.env,
-      onStep: (step) => options.onStep?.(`${stack}: ${step}`),
-    });
+    const planJson = explainingFailures(stack, () =>
+      planStack(stackDir, stack, {
+        env: options.env,
+        onStep: (step) => options.onStep?.(`${stack}: ${step}`),
+      }),
+    );
     const plan = readPlanJson(planJson, `${stack}: terraform show -json`);
     if (addsCrossStackOutput(plan)) unapplied.add(stack);
     return buildPlanReport(plan, stack);
   });
   return { reports, warnings: synth.warnings };
+}
+
+/** Runs terraform, turning a failed plan this project understands into what happened and what to do. */
+function explainingFailures<T>(stack: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const explanation = error instanceof TerraformFailure && error.step === 'plan' ? explainPlanFailure(error.output, stack) : undefined;
+    if (explanation) throw new UserError(`${stack}: ${explanation}`);
+    throw error;
+  }
 }
 
 function addsCrossStackOutput(plan: TerraformPlan): boolean {
