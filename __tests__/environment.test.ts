@@ -54,7 +54,7 @@ describe('the deploying identity', () => {
 
   test('is warned about when missing from an environment CI deploys (remote state)', () => {
     expect(warningsOf({ backend: AZURERM })).toEqual([
-      expect.stringMatching(/^deployingIdentityObjectId: is not set: .*Application\.ReadWrite\.OwnedBy every later change to it is refused\. Set it to the object ID/),
+      expect.stringMatching(/^deployingIdentityObjectId: is not set: .*with Application\.ReadWrite\.OwnedBy cannot change it after the first apply\. Set it to the object ID/),
     ]);
     expect(warningsOf({ backend: { type: 'cloud', organization: 'contoso', workspace: 'prod' } }).map((w) => w.split(':')[0])).toEqual(['deployingIdentityObjectId']);
     expect(warningsOf({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER })).toEqual([]);

@@ -166,7 +166,7 @@ const LOCAL_STATE_WARNING = (path: string) =>
 const TENANT_LOCAL_STATE_WARNING =
   "tenant stacks read the application's client ID from this environment's local state file, which only this machine has; CI cannot plan them";
 const MISSING_DEPLOYING_IDENTITY =
-  'is not set: without it the service principal is created with no owner the deploying identity can act as (the azuread provider removes the identity that created it), and with Application.ReadWrite.OwnedBy every later change to it is refused. Set it to the object ID of the deploying identity\'s service principal (az ad sp show --id <its application ID> --query id -o tsv), or grant that identity Application.ReadWrite.All';
+  "is not set: the azuread provider removes the identity that creates the service principal from its owners, so a deploying identity with Application.ReadWrite.OwnedBy cannot change it after the first apply. Set it to the object ID of that identity's service principal (az ad sp show --id <its application ID> --query id -o tsv); with Application.ReadWrite.All it does no harm either";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Entra's limit for an application's display name. */
