@@ -73,6 +73,23 @@ describe('plan report', () => {
     expect(JSON.stringify(report)).not.toContain('none → none');
   });
 
+  test('compares lists of nested values in time proportional to their size', () => {
+    // Sorting by text that embeds its children's text would double the escaping at every level.
+    let nested: unknown = 'x';
+    for (let level = 0; level < 60; level++) nested = [nested, 'y'];
+    const plan = planFixture('no-changes');
+    plan.resource_drift = [
+      {
+        address: 'tls_private_key.portal',
+        mode: 'managed',
+        type: 'tls_private_key',
+        name: 'portal',
+        change: { actions: ['update'], before: { labels: nested }, after: { labels: nested }, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+      },
+    ];
+    expect(reportOf(plan).drift).toEqual([]);
+  });
+
   test('still lists an update Terraform plans where no value changes as the provider compares them', () => {
     const plan = planFixture('no-changes');
     const access = plan.resource_changes.find((c: any) => c.address === 'azuread_application_api_access.portal_microsoft_graph');
@@ -339,6 +356,11 @@ describe('reading plan JSON', () => {
     ['other JSON', '{"name":"x"}', 'plan.json: is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>'],
     ['a future major format', '{"format_version":"2.0","planned_values":{}}', 'plan.json: has plan format 2.0; this tool reads format 1.x (Terraform 1.x)'],
     ['a failed plan', '{"format_version":"1.2","planned_values":{},"errored":true}', /^plan\.json: records a plan that failed/],
+    [
+      'a plan nested deeper than any real one, made to exhaust the stack',
+      `{"format_version":"1.2","planned_values":{},"resource_drift":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      'plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>',
+    ],
     ['resource changes that are not a list', '{"format_version":"1.2","resource_changes":{}}', 'plan.json: resource_changes must be an array'],
     [
       'a change with unknown actions',

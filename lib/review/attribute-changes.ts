@@ -40,7 +40,9 @@ function canonical(value: unknown): unknown {
       if (canon === undefined) return typeof item === 'object' && item !== null ? [] : [''];
       return [canon];
     });
-    return items.length === 0 ? undefined : items.map((item) => JSON.stringify(item)).sort();
+    if (items.length === 0) return undefined;
+    const keyed = items.map((item) => ({ key: JSON.stringify(item), item }));
+    return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ item }) => item);
   }
   if (typeof value === 'object') {
     const entries = Object.entries(value)
