@@ -35,6 +35,8 @@ export * from './construct/well-known';
 export * from './review/plan-report';
 export * from './review/report-item';
 export * from './review/plan-report-format';
+export * from './review/plan-failure';
 export * from './review/plan-review';
 export * from './process/terraform';
+export * from './process/terraform-diagnostics';
 export * from './review/terraform-plan';
