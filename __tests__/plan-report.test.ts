@@ -70,7 +70,8 @@ describe('plan report', () => {
     ];
     const report = reportOf(plan);
     expect(report.drift).toEqual([]);
-    expect(JSON.stringify(report)).not.toContain('none → none');
+    plan.resource_drift.push(entry('tls_private_key', { labels: null }, { labels: [''] }));
+    expect(messages(reportOf(plan).drift)).toEqual(['tls_private_key portal: labels changed outside Terraform: none → ""']);
   });
 
   test('compares lists of nested values in time proportional to their size', () => {

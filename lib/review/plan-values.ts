@@ -47,7 +47,8 @@ export function diff(before: readonly string[], after: readonly string[]): { add
 export function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return 'none';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map(show).join(', ');
+  // An empty string in a list is an entry of its own (sameValue keeps it), so it shows as one.
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((item) => (item === '' ? '""' : show(item))).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
