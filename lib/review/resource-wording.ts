@@ -56,7 +56,6 @@ export function kindOf(entry: ResourceChange): ActionKind | undefined {
   return kindOfActions(entry.actions);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // What each resource type is, in the portal's words
 
