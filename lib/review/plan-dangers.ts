@@ -4,9 +4,7 @@ import { diff, list, shortThumbprint, text, thumbprintOf } from './plan-values';
 import { KINDS, kindOf, type Context, type PlanContext } from './resource-wording';
 import { ACCESS_AS_USER } from '../construct/well-known';
 
-// ---------------------------------------------------------------------------------------------
-// Dangers: changes after which restores stop working or every VB365 server must be reconfigured
-
+/** Changes after which restores stop working or every VB365 server must be reconfigured; shown first. */
 export function findDangers(plan: TerraformPlan, planContext: PlanContext): ReportItem[] {
   const context: Context = { ...planContext, perspective: 'change', outside: '' };
   const dangers: ReportItem[] = [];
