@@ -3,6 +3,7 @@
 #   FAKE_TERRAFORM_INIT_ERROR  make init fail with this diagnostic
 #   FAKE_TERRAFORM_PLAN_EXIT   plan's exit code (-detailed-exitcode: 0 none, 2 changes, 1 error)
 #   FAKE_TERRAFORM_FAIL_STACK  the stack whose plan fails (exit 1), whatever FAKE_TERRAFORM_PLAN_EXIT says
+#   FAKE_TERRAFORM_PLAN_ERRORS a file of diagnostics plan prints to stderr before failing
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
 #   FAKE_TERRAFORM_PLAN_SLEEP  seconds each plan takes; plans log their start and end to timeline.log
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
@@ -34,6 +35,10 @@ case "$2" in
       echo "start $stack" >> "$log/timeline.log"
       sleep "$FAKE_TERRAFORM_PLAN_SLEEP"
       echo "end $stack" >> "$log/timeline.log"
+    fi
+    if [ -n "${FAKE_TERRAFORM_PLAN_ERRORS:-}" ]; then
+      cat "$FAKE_TERRAFORM_PLAN_ERRORS" >&2
+      exit 1
     fi
     code="${FAKE_TERRAFORM_PLAN_EXIT:-2}"
     [ "$stack" = "${FAKE_TERRAFORM_FAIL_STACK:-}" ] && code=1

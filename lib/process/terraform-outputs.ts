@@ -55,7 +55,7 @@ export function readOutputsFile(file: string, cwd: string): TerraformOutputs {
 /**
  * Runs `terraform output -json` in a synthesized stack's folder. Needs `terraform init` done there,
  * as after a deploy or a plan; `stack` names it in messages.
- * @throws UserError when the folder is not synthesized; TerraformStepError when terraform fails
+ * @throws UserError when the folder is not synthesized; TerraformFailure when terraform fails
  */
 export async function stackOutputs(stackDir: string, stack: string, options: TerraformOptions = {}): Promise<TerraformOutputs> {
   if (!existsSync(stackDir)) throw new UserError(`${stack}: not synthesized: run \`npm run synth\` first`);

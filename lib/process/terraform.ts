@@ -29,9 +29,9 @@ export interface TerraformRun {
 
 /**
  * A terraform step that exited with an error. The message is one line with Terraform's reason;
- * the whole output stays available for callers that recognise particular errors.
+ * all it printed stays available for callers that recognise particular errors.
  */
-export class TerraformStepError extends UserError {
+export class TerraformFailure extends UserError {
   constructor(
     /** The stack (or folder label) the step ran for. */
     readonly label: string,
@@ -40,7 +40,12 @@ export class TerraformStepError extends UserError {
     readonly run: TerraformRun,
   ) {
     super(`${label}: terraform ${step} failed: ${terraformError(`${run.stderr}\n${run.stdout}`)}`);
-    this.name = 'TerraformStepError';
+    this.name = 'TerraformFailure';
+  }
+
+  /** Everything the step printed, errors first. */
+  get output(): string {
+    return `${this.run.stderr}\n${this.run.stdout}`;
   }
 }
 
@@ -60,7 +65,7 @@ export interface StepOptions extends TerraformOptions {
 
 /**
  * Runs `terraform -chdir=<stackDir> <args>`; `args[0]` is the step named in progress and messages.
- * @throws TerraformStepError when it exits with a code not in `success`; UserError when terraform cannot be started
+ * @throws TerraformFailure when it exits with a code not in `success`; UserError when terraform cannot be started
  */
 export function runTerraform(args: readonly string[], options: StepOptions): Promise<TerraformRun> {
   const step = args[0];
@@ -89,7 +94,7 @@ export function runTerraform(args: readonly string[], options: StepOptions): Pro
       if (tooLong) return reject(new UserError(`${options.label}: terraform ${step} printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MB`));
       const run = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: code ?? -1 };
       if (code === null || !(options.success ?? [0]).includes(code)) {
-        return reject(new TerraformStepError(options.label, step, signal ? { ...run, stderr: `${run.stderr}\nstopped by ${signal}` } : run));
+        return reject(new TerraformFailure(options.label, step, signal ? { ...run, stderr: `${run.stderr}\nstopped by ${signal}` } : run));
       }
       resolvePromise(run);
     });

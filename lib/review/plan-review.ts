@@ -1,9 +1,11 @@
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './plan-report';
 import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './terraform-plan';
+import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import type { TerraformOptions } from '../process/terraform';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
 
@@ -11,6 +13,12 @@ import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
 export type ReviewRequest = {
   readonly kind: ReviewKind;
   readonly format: ReportFormat;
+  /** `--expect-digest`: the digest of the reviewed plan; any other plan exits 3. */
+  readonly expectDigest?: string;
+  /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
+  readonly reviewed?: string;
+  /** `--json-out`: where the JSON report goes as well, whatever `format` prints. */
+  readonly jsonOut?: string;
 } & (
   | {
       readonly source: 'terraform';
@@ -31,8 +39,8 @@ export interface Shard {
 }
 
 const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] [--format text|markdown|json] | --plan-json <file> --env <name> | --matrix [<environment>...]',
-  drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] [--format text|markdown|json] | --plan-json <file> --env <name> | --matrix [<environment>...]',
+  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>]] | --matrix [<environment>...]',
+  drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] | --matrix [<environment>...]',
 };
 
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
@@ -43,6 +51,9 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
         format: { type: 'string' },
         'plan-json': { type: 'string' },
         env: { type: 'string' },
+        'json-out': { type: 'string' },
+        'expect-digest': { type: 'string' },
+        reviewed: { type: 'string' },
         parallel: { type: 'string' },
         shard: { type: 'string' },
         matrix: { type: 'boolean' },
@@ -52,10 +63,24 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
     USAGE[kind],
   );
   const format = readFormat(values.format);
+  if (values['expect-digest'] !== undefined && kind !== 'plan') {
+    throw new UserError(`--expect-digest gates a plan before it is applied: npm run plan -- ... --expect-digest <hex>`);
+  }
+  if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
+    throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
+  }
+  const common = {
+    kind,
+    format,
+    ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
+    ...(values['json-out'] !== undefined ? { jsonOut: values['json-out'] } : {}),
+    ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
+  };
   const planJson = values['plan-json'];
   const planning = [values.parallel === undefined ? [] : ['--parallel'], values.shard === undefined ? [] : ['--shard']].flat();
   if (values.matrix) {
-    const others = [...planning, ...(planJson === undefined ? [] : ['--plan-json']), ...(values.env === undefined ? [] : ['--env'])];
+    const named = (option: string) => (values[option as keyof typeof values] === undefined ? [] : [`--${option}`]);
+    const others = [...planning, ...['plan-json', 'env', 'json-out', 'expect-digest', 'reviewed'].flatMap(named)];
     if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
     return { kind, format, source: 'matrix', environments: positionals };
   }
@@ -63,12 +88,12 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
     if (values.env !== undefined) throw new UserError(`--env labels a saved plan and goes with --plan-json; to plan an environment, name it: npm run ${kind} -- ${values.env}`);
     const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : readParallel(values.parallel);
     const shard = values.shard === undefined ? undefined : readShard(values.shard);
-    return { kind, format, source: 'terraform', environments: positionals, parallel, ...(shard ? { shard } : {}) };
+    return { ...common, source: 'terraform', environments: positionals, parallel, ...(shard ? { shard } : {}) };
   }
   if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report\nusage: ${USAGE[kind]}`);
   if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
   if (planning.length > 0) throw new UserError(`--plan-json reads one saved plan and runs no terraform; drop ${planning.join(', ')}`);
-  return { kind, format, source: 'saved plan', planJson, environment: values.env };
+  return { ...common, source: 'saved plan', planJson, environment: values.env };
 }
 
 function readParallel(text: string): number {
@@ -160,18 +185,20 @@ export interface ReviewOptions extends TerraformOptions {
  * tenant stack after its environment's stack, and not at all while that plan still adds the client
  * ID output the tenant stack reads (the environment is new, or has its first customer).
  */
-export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
+export async function reviewEnvironments(
+  options: ReviewOptions,
+): Promise<{ reports: PlanReport[]; warnings: readonly Warning[]; /** The saved plans this run left for `terraform apply`. */ planFiles: string[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
-  const reports = await planStacks({
+  const { reports, planFiles } = await planStacks({
     ...options,
     outdir: synth.outdir,
     stacks: options.shard ? shardOf(synth.stacks, options.shard) : synth.stacks,
     homeStacks: synth.homeStacks,
   });
-  return { reports, warnings: synth.warnings };
+  return { reports, warnings: synth.warnings, planFiles };
 }
 
 export interface ReviewStreams {
@@ -181,7 +208,8 @@ export interface ReviewStreams {
 
 /**
  * The whole of `npm run plan` and `npm run drift`: the report goes to stdout, progress and
- * warnings to stderr. Returns the exit code: 0 no changes, 2 changes or drift.
+ * warnings to stderr. Returns the exit code: 0 no changes, 2 changes or drift, 3 (`--expect-digest`)
+ * not the plan that was reviewed, whose saved plan files are then removed so that none is applied.
  */
 export async function reviewCommand(
   kind: ReviewKind,
@@ -198,7 +226,12 @@ export async function reviewCommand(
     io.stdout.write(`${JSON.stringify(await reviewMatrix(io.projectRoot, request.environments))}\n`);
     return 0;
   }
+  // Read before planning: a wrong file is a mistake to report before minutes of terraform.
+  const { reviewed: reviewedFile, expectDigest } = request;
+  const reviewed =
+    reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
   let reports: PlanReport[];
+  let planFiles: string[] = [];
   if (request.source === 'saved plan') {
     reports = [reviewSavedPlan(request.planJson, request.environment, io.cwd)];
   } else {
@@ -214,8 +247,16 @@ export async function reviewCommand(
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
     reports = result.reports;
+    planFiles = result.planFiles;
   }
-  io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout)));
+  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
+  if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
+  if (request.jsonOut !== undefined) writeReportFile(resolve(io.cwd ?? process.cwd(), request.jsonOut), request.jsonOut, formatReports(reports, kind, 'json', colorsFor({}), gate));
+  io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
+  if (gate && !gate.matches) {
+    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
+    return DIGEST_MISMATCH_EXIT_CODE;
+  }
   return reviewExitCode(reports);
 }
 
@@ -223,4 +264,17 @@ export async function reviewCommand(
 function progressSummary(report: PlanReport): string {
   if (report.failure !== undefined) return `not planned: ${report.failure}`;
   return hasChanges(report) ? 'changes' : 'no changes';
+}
+
+/** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
+function writeReportFile(file: string, shown: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text, { flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (error) {
+    // A file already at the temporary path is not ours to remove.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
+    throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { UserError } from '../process/command-line';
 import { requiredProviders, SharedLocks, withPluginCache } from '../process/plugin-cache';
 import { stackFolder } from '../process/stack-directory';
-import { PLAN_FILE, runTerraform, TerraformNotFoundError, type TerraformOptions } from '../process/terraform';
+import { PLAN_FILE, runTerraform, TerraformFailure, TerraformNotFoundError, type TerraformOptions } from '../process/terraform';
 import { stackOutputs } from '../process/terraform-outputs';
 import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
+import { failedStackDigest, unplannedStackDigest } from './plan-digest';
+import { explainPlanFailure } from './plan-failure';
 
 /**
  * Plans many synthesized stacks side by side, as CI would plan one: `init`, `plan -detailed-exitcode
@@ -37,9 +39,10 @@ type Readiness = { readonly ready: true } | { readonly ready: false; readonly re
 /**
  * A report for every stack, in the order given, whatever fails: a stack whose terraform fails gets a
  * failed report and the others carry on. Only a missing terraform ends the run (every stack would fail).
+ * Also the saved plans the run left for `terraform apply`.
  * @throws TerraformNotFoundError when terraform cannot be started
  */
-export async function planStacks(options: PlanStacksOptions): Promise<PlanReport[]> {
+export async function planStacks(options: PlanStacksOptions): Promise<{ reports: PlanReport[]; planFiles: string[] }> {
   const env = withPluginCache(options.env ?? process.env);
   const slots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
   const locks = new SharedLocks();
@@ -117,20 +120,24 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlanReport
     const waitedFor = homes.has(stack);
     return slots.run(async () => {
       // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-      await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
+      // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
+      // <planfile>` takes the lock and refuses a plan made against a state that changed since.
+      await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], [0, 2]);
       const shown = await terraform(stack, ['show', '-json', PLAN_FILE]);
       return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
     }, waitedFor);
   };
 
   let done = 0;
+  const planFiles: string[] = [];
   const reportOf = async (stack: string): Promise<PlanReport> => {
     let report: PlanReport;
     try {
       report = buildPlanReport(await planned.get(stack)!, stack);
+      planFiles.push(join(folder(stack), PLAN_FILE));
     } catch (error) {
       if (error instanceof NotPlanned) report = error.report;
-      else if (error instanceof UserError && !(error instanceof TerraformNotFoundError)) report = failedReport(stack, withoutPrefix(error.message, stack));
+      else if (error instanceof UserError && !(error instanceof TerraformNotFoundError)) report = failedReport(stack, failureOf(error, stack));
       else throw error;
     }
     if (options.stacks.length > 1) options.onStackDone?.(report, ++done, options.stacks.length);
@@ -142,12 +149,17 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlanReport
   const settled = await Promise.allSettled(options.stacks.map(reportOf));
   const failure = settled.find((result) => result.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<PlanReport>).value);
+  return { reports: settled.map((result) => (result as PromiseFulfilledResult<PlanReport>).value), planFiles };
 }
 
-/** Messages of terraform steps start with the stack's name, which its report already shows. */
-function withoutPrefix(message: string, stack: string): string {
-  return message.startsWith(`${stack}: `) ? message.slice(stack.length + 2) : message;
+/**
+ * Why a stack was not planned, for its report: what a failed plan means for the Restore Portal when
+ * this project knows its errors, else Terraform's reason. Without the stack's name, which the report shows.
+ */
+function failureOf(error: UserError, stack: string): string {
+  const explanation = error instanceof TerraformFailure && error.step === 'plan' ? explainPlanFailure(error.output, stack) : undefined;
+  if (explanation) return explanation;
+  return error.message.startsWith(`${stack}: `) ? error.message.slice(stack.length + 2) : error.message;
 }
 
 /** A stack that was deliberately not planned; carries the report that says why. */
@@ -175,12 +187,14 @@ function waitingReport(stack: string, home: string): PlanReport {
         message: `not planned yet: this stack reads the application's client ID from the state of ${home}, which has it once ${home} is applied; apply ${home}, then plan again`,
       },
     ],
+    digest: unplannedStackDigest(home),
   };
 }
 
+
 /** The report of a stack terraform could not plan: the reason, and nothing else to act on. */
 export function failedReport(stack: string, failure: string): PlanReport {
-  return { environment: stack, failure, dangers: [], drift: [], changes: [] };
+  return { environment: stack, failure, dangers: [], drift: [], changes: [], digest: failedStackDigest(failure) };
 }
 
 /** At most `size` tasks at once, started in the order they asked, those marked urgent first. */
