@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
-import { parseReviewArguments, reviewCommand, shardOf } from '../lib/review/plan-review';
+import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
+import { shardOf } from '../lib/review/plan-shards';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/terraform-plan';

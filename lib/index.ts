@@ -38,6 +38,7 @@ export * from './review/plan-report-format';
 export * from './review/plan-failure';
 export * from './review/plan-review';
 export * from './review/stack-plans';
+export * from './review/plan-shards';
 export * from './process/terraform';
 export * from './process/terraform-diagnostics';
 export * from './review/terraform-plan';

@@ -1,0 +1,71 @@
+import { basename, join } from 'node:path';
+import { UserError } from '../process/command-line';
+
+/**
+ * Splitting a plan across CI jobs, so that an environment with hundreds of customer tenants fits
+ * GitHub's limits (256 jobs per matrix, 360 minutes per job): `--matrix` lists the jobs, `--shard`
+ * plans one job's part.
+ */
+
+/** One of `count` equal parts of a run's stacks, numbered from 1. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** `--shard K/N`. */
+export function readShard(text: string): Shard {
+  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UserError(`--shard takes K/N, part K of N (1 <= K <= N), as --matrix lists them; got "${text}"`);
+  }
+  return { index, count };
+}
+
+/** The stacks of part `shard.index` of `shard.count`: contiguous, so an environment stays with its first tenants. */
+export function shardOf<T>(stacks: readonly T[], shard: Shard): T[] {
+  const start = Math.floor(((shard.index - 1) * stacks.length) / shard.count);
+  const end = Math.floor((shard.index * stacks.length) / shard.count);
+  return stacks.slice(start, end);
+}
+
+/**
+ * How many stacks one CI job plans. With `--parallel 8` and a real stack taking up to a minute,
+ * 50 stacks take about 7 minutes; GitHub's 256 jobs per matrix then hold 12,800 stacks.
+ */
+export const STACKS_PER_JOB = 50;
+
+/** One CI job of a sharded plan: an environment and its part (`--shard`). */
+export interface MatrixJob {
+  readonly environment: string;
+  readonly shard: string;
+  /** Sorts the jobs' reports back into plan order (`prod-001`). */
+  readonly name: string;
+}
+
+/**
+ * The CI jobs that plan the environments: one per environment, and one per STACKS_PER_JOB stacks of
+ * an environment with many customer tenants. Reads the environment files; synthesizes nothing. An
+ * environment file with problems gets one job, whose plan then reports them.
+ * @throws UserError naming an environment that has no file
+ */
+export async function reviewMatrix(projectRoot: string, environments: readonly string[]): Promise<MatrixJob[]> {
+  // Loaded here, not at the top: environment files load cdktf, which reading a saved plan does not need.
+  const { environmentFiles, loadEnvironments } = await import('../environment/environment-files');
+  let files: string[];
+  try {
+    files = environmentFiles(join(projectRoot, 'environments')).map((file) => basename(file, '.ts'));
+  } catch {
+    throw new UserError('environments: folder not found: create it with one <name>.ts file per environment');
+  }
+  const unknown = environments.filter((name) => !files.includes(name));
+  if (unknown.length > 0) throw new UserError(`no such environment: ${unknown.join(', ')}; known: ${files.join(', ') || 'none'}`);
+  const names = environments.length > 0 ? [...new Set(environments)] : files;
+  const loaded = loadEnvironments({ projectRoot, only: names, allowExpired: true });
+  return names.flatMap((name) => {
+    const tenants = loaded.environments.find((environment) => environment.name === name)?.customerTenants.length ?? 0;
+    const count = Math.ceil((1 + tenants) / STACKS_PER_JOB);
+    return Array.from({ length: count }, (_, i) => ({ environment: name, shard: `${i + 1}/${count}`, name: `${name}-${String(i + 1).padStart(3, '0')}` }));
+  });
+}
