@@ -16,8 +16,8 @@ describe.each(['plan.yml', 'drift.yml'])('%s splits a large environment across j
   const { jobs } = workflow(name);
   const planJob = Object.entries(jobs).find(([id]) => id === 'plan' || id === 'drift')![1] as any;
 
-  test('a jobs job lists them with npm run plan -- --matrix, for the environments found', () => {
-    const step = jobs.jobs.steps.find((s: any) => s.id === 'matrix');
+  test('a parts job lists them with npm run plan -- --matrix, for the environments found', () => {
+    const step = jobs.parts.steps.find((s: any) => s.id === 'matrix');
     const root = mkdtempSync(join(tmpdir(), 'matrix-step-'));
     mkdirSync(join(root, 'bin'));
     // A stand-in npm that logs its arguments one per line and answers like --matrix.
@@ -31,11 +31,11 @@ describe.each(['plan.yml', 'drift.yml'])('%s splits a large environment across j
     expect(readFileSync(join(root, 'args'), 'utf8')).toBe('run\n--silent\nplan\n--\n--matrix\nprod\ntest\n');
     expect(readFileSync(join(root, 'output'), 'utf8')).toBe('matrix=[{"environment":"prod","shard":"1/1","name":"prod-001"}]\n');
     rmSync(root, { recursive: true, force: true });
-    expect(jobs.jobs.outputs.matrix).toBe('${{ steps.matrix.outputs.matrix }}');
+    expect(jobs.parts.outputs.matrix).toBe('${{ steps.matrix.outputs.matrix }}');
   });
 
   test('each job plans its part of its environment', () => {
-    expect(planJob.strategy.matrix).toEqual({ include: '${{ fromJSON(needs.jobs.outputs.matrix) }}' });
+    expect(planJob.strategy.matrix).toEqual({ include: '${{ fromJSON(needs.parts.outputs.matrix) }}' });
     expect(planJob.env).toMatchObject({ ENVIRONMENT: '${{ matrix.environment }}', SHARD: '${{ matrix.shard }}' });
     expect(planJob.steps.some((s: any) => /npm run --silent (plan|drift) -- "\$ENVIRONMENT" --shard "\$SHARD"/.test(s.run ?? ''))).toBe(true);
   });
@@ -111,6 +111,6 @@ describe('the plan comment', () => {
   });
 
   test('says so when the environment files could not be read to list the jobs', async () => {
-    expect(await comment({}, 'failure')).toContain('❌ The environment files could not be read: see the log of the jobs job.');
+    expect(await comment({}, 'failure')).toContain('❌ The environment files could not be read: see the log of the parts job.');
   });
 });
