@@ -47,7 +47,7 @@ describe('the plan comment', () => {
   const plain = colorsFor({});
 
   /** Runs the comment job's script on the artifacts given (folder name → report.md and report.json); returns the comment. */
-  async function comment(artifacts: Record<string, readonly PlanReport[]>, jobsResult = 'success'): Promise<string> {
+  async function comment(artifacts: Record<string, readonly PlanReport[]>, partsResult = 'success'): Promise<string> {
     const root = mkdtempSync(join(tmpdir(), 'plan-comment-'));
     for (const [artifact, reports] of Object.entries(artifacts)) {
       mkdirSync(join(root, 'reports', artifact), { recursive: true });
@@ -63,7 +63,7 @@ describe('the plan comment', () => {
     };
     const context = { sha: 'abcdef1234567', repo: { owner: 'contoso', repo: 'portal' }, issue: { number: 7 } };
     const run = new Function('require', 'github', 'context', 'process', `return (async () => {\n${script}\n})();`);
-    await run(() => inRoot, github, context, { env: { JOBS_RESULT: jobsResult } });
+    await run(() => inRoot, github, context, { env: { PARTS_RESULT: partsResult } });
     rmSync(root, { recursive: true, force: true });
     expect(posted).toHaveLength(1);
     return posted[0];
