@@ -1,3 +1,4 @@
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { environment, parse, problemsOf, synthStack, validInput } from './support/builders';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
@@ -58,11 +59,11 @@ describe('backend', () => {
     expect(tfe.cloud).toMatchObject({ hostname: 'tfe.contoso.com' });
   });
 
-  test('warns about local state in every environment except the shipped example', () => {
-    expect(parse(validInput(), { name: 'prod' }).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
-      expect.stringMatching(/^backend: keeps its Terraform state in a local file \(terraform\.prod\.tfstate\): .* set backend to/),
-    ]);
-    expect(parse(validInput(), { name: 'example' }).warnings).toEqual([]);
+  test('warns about local state in every environment except an example (all-zero tenant), whatever the file name', () => {
+    const localStateWarning = /^backend: keeps its Terraform state in a local file \(terraform\.(prod|example)\.tfstate\): .* set backend to/;
+    expect(parse(validInput(), { name: 'prod' }).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([expect.stringMatching(localStateWarning)]);
+    expect(parse(validInput(), { name: 'example' }).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([expect.stringMatching(localStateWarning)]);
+    expect(parse(validInput({ tenantId: EXAMPLE_TENANT_ID }), { name: 'demo' }).warnings).toEqual([]);
     expect(parse(validInput({ backend: AZURERM }), { name: 'prod' }).warnings).toEqual([]);
   });
 

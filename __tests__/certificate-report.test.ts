@@ -111,7 +111,7 @@ describe('npm run certs (library)', () => {
     expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -json -no-color\n`);
   });
 
-  test('says why a self-signed certificate is not available, and does not count it as expiring', () => {
+  test('says why a self-signed certificate is not available, and exits 1: a check that could not read it has not passed', () => {
     project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'current' }));
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const failing = standInTerraform(
@@ -128,7 +128,7 @@ describe('npm run certs (library)', () => {
       status: 'unavailable',
       note: 'terraform output failed in cdktf.out/stacks/prod: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
     });
-    expect(certificateReportExitCode(result)).toBe(0);
+    expect(certificateReportExitCode(result)).toBe(1);
 
     const notDeployed = withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
     expect(notDeployed.certificates[1].note).toBe(

@@ -6,6 +6,7 @@ import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-rep
 import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
 import { stackFolder } from '../process/stack-directory';
+import { exampleNote, isExample } from '../environment/example-environment';
 import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
@@ -22,6 +23,15 @@ const USAGE: Record<ReviewKind, string> = {
   drift: 'npm run drift -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
 };
 
+const DESCRIPTION: Record<ReviewKind, string> = {
+  plan: `Synthesizes the environments (or those named), plans each stack with terraform (init, plan, show) and
+reports what applying would change, dangerous changes first. Examples (tenantId all zeros) are not planned.
+--plan-json reads a saved \`terraform show -json\` instead. Exit code: 0 no changes, 2 changes, 1 an error.`,
+  drift: `Synthesizes the environments (or those named), plans each stack with terraform and reports what was
+changed in Entra ID outside Terraform and what is not applied yet. Examples (tenantId all zeros) are not
+checked. --plan-json reads a saved \`terraform show -json\` instead. Exit code: 0 none, 2 drift, 1 an error.`,
+};
+
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
   const { values, positionals } = parseCommandLine(
     argv,
@@ -30,6 +40,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
       allowPositionals: true,
     },
     USAGE[kind],
+    DESCRIPTION[kind],
   );
   const format = readFormat(values.format);
   const planJson = values['plan-json'];
@@ -60,15 +71,19 @@ export interface ReviewOptions extends TerraformOptions {
  * Synthesizes the environments, then plans each stack with terraform and reads the plan. A customer
  * tenant stack is planned after its environment's stack, and not at all while that plan still adds
  * the client ID output the tenant stack reads (the environment is new, or has its first customer):
- * until it is applied, the tenant stack's plan could only fail.
+ * until it is applied, the tenant stack's plan could only fail. Examples are synthesized but not
+ * planned (they have no tenant); naming one is a mistake.
  */
-export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
+export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[]; notes: readonly string[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
+  const examples = synth.environments.filter(isExample);
+  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('\n'));
+  const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const unapplied = new Set<string>();
-  const reports = synth.stacks.map((stack) => {
+  const reports = synth.stacks.filter((stack) => !skipped.has(stack)).map((stack) => {
     const stackDir = stackFolder(synth.outdir, stack);
     const home = synth.homeStacks[stack];
     if (home !== undefined && unapplied.has(home)) {
@@ -84,7 +99,7 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{ repo
     if (addsCrossStackOutput(plan)) unapplied.add(stack);
     return buildPlanReport(plan, stack);
   });
-  return { reports, warnings: synth.warnings };
+  return { reports, warnings: synth.warnings, notes: examples.map(exampleNote) };
 }
 
 function addsCrossStackOutput(plan: TerraformPlan): boolean {
@@ -140,6 +155,7 @@ export async function reviewCommand(
     });
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+    for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
     reports = result.reports;
   }
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout)));

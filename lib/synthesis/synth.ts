@@ -14,6 +14,8 @@ export interface SynthOptions extends EnvironmentFilesOptions {
 }
 
 export interface SynthResult {
+  /** The environments synthesized, validated. */
+  readonly environments: readonly Environment[];
   /** Names of the synthesized stacks: each environment's, followed by those of its customer tenants. */
   readonly stacks: readonly string[];
   /** The environment stack each customer tenant stack reads the client ID from, by tenant stack name. */
@@ -41,7 +43,7 @@ export function synthProject(options: SynthOptions): SynthResult {
   writeApp(buildApp(environments, { projectRoot, outdir, managedBy: repositoryName(projectRoot) }), outdir);
   removeOrphanStacks(outdir, environments, { partial: Boolean(options.only) });
   const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
-  return { stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
+  return { environments, stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
 }
 
 /** The name in package.json: the repository that manages the registrations. */
