@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './support/builders';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
+import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { installCommand } from './support/commands';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
@@ -88,6 +90,31 @@ describe('GitHub Actions workflows', () => {
     expect(text).toContain('matrix:\n        environment: ${{ fromJSON(needs.environments.outputs.names) }}');
     expect(text).not.toMatch(/find environments|example\.ts/);
     expect(runBlock(byName('environments.yml'), '- id: list')).toContain('npm run --silent environments -- --format json');
+  });
+
+  test('the list job prints what npm run environments lists: examples left out, and named in the summary', () => {
+    const project = new TestProject();
+    project.writeEnvironment('prod', validInput());
+    project.writeEnvironment('example', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    installCommand(project, 'environments');
+    writeFileSync(
+      join(project.root, 'package.json'),
+      JSON.stringify({ scripts: { environments: `node --require ${join(REPO_ROOT, 'bin/register-ts.js')} cli/environments.ts` } }),
+    );
+    const output = join(project.root, 'output');
+    const summary = join(project.root, 'summary');
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', runBlock(byName('environments.yml'), '- id: list')], {
+      cwd: project.root,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    });
+    const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
+    project.remove();
+    expect(written).toEqual({
+      status: 0,
+      output: 'names=["prod"]\n',
+      summary: '### Environments\n\n- example  (example: synthesized, not planned)\n- prod\n',
+    });
   });
 
   test.each(['plan.yml', 'apply.yml'])('%s runs on a change to any file that synthesis reads', (name) => {
