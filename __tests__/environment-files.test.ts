@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentList } from '../lib/environment/environment-list';
@@ -24,15 +25,17 @@ describe('what an environment file is (one definition for synth, the commands an
   });
   afterEach(() => project.remove());
 
-  test('files that look like environments but are not read are errors naming each, for the list and for synth alike', () => {
+  test('files that look like environments but are not read (other extensions, a link, a folder, a FIFO) are errors naming each, for the list and for synth alike', () => {
     const dir = project.environmentsDir;
     for (const name of ['staging.js', 'dev.mts', 'test.tsx', 'qa.TS']) writeFileSync(join(dir, name), 'export default {};\n');
     symlinkSync(join(dir, 'prod.ts'), join(dir, 'linked.ts'));
     mkdirSync(join(dir, 'folder.ts'));
+    execFileSync('mkfifo', [join(dir, 'pipe.ts')]);
     const expected = [
       'environments/dev.mts: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to dev.ts, or to _dev.mts if other files import it',
       'environments/folder.ts: is a folder, not an environment file: an environment is one file folder.ts; rename the folder',
       'environments/linked.ts: is a symbolic link, and links are not read as environments (one could point anywhere): put the file itself here',
+      'environments/pipe.ts: is not a regular file, and is not read as an environment: remove it',
       'environments/qa.TS: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to qa.ts, or to _qa.TS if other files import it',
       'environments/staging.js: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to staging.ts, or to _staging.js if other files import it',
       'environments/test.tsx: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to test.ts, or to _test.tsx if other files import it',
