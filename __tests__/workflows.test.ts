@@ -1,41 +1,69 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
+import { colorsFor } from '../lib/process/command-line';
+import { formatReports } from '../lib/review/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { installCommand } from './support/commands';
+import { planFixture, reportOf } from './support/plans';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
-const byName = (name: string) => workflows.find((w) => w.name === name)!.text;
 /** Workflows that sign in to Azure to plan, apply or read state. */
 const AZURE = ['apply.yml', 'certs.yml', 'drift.yml', 'plan.yml'];
 
-/** The `run: |` block of the step after line `after` in a YAML text, unindented. */
-function runBlock(text: string, after: string): string {
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) => line.includes(after));
-  const run = lines.findIndex((line, i) => i > start && line.trim() === 'run: |');
-  const indent = lines[run + 1].length - lines[run + 1].trimStart().length;
-  const body = lines.slice(run + 1);
-  const end = body.findIndex((line) => line.trim() !== '' && line.length - line.trimStart().length < indent);
-  return body.slice(0, end === -1 ? undefined : end).map((line) => line.slice(indent)).join('\n');
+interface Step {
+  readonly name?: string;
+  readonly id?: string;
+  readonly if?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, string>;
+  readonly env?: Record<string, string>;
 }
-
-/** `paths:` entries of a workflow's trigger. */
-function pathFilters(text: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) => line.trim() === 'paths:');
-  const entries: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim().startsWith('#')) continue;
-    const entry = /^\s+- (\S+)$/.exec(line);
-    if (!entry) break;
-    entries.push(entry[1]);
+interface Job {
+  readonly if?: string;
+  /** A reusable workflow this job runs. */
+  readonly uses?: string;
+  readonly strategy?: { matrix: Record<string, unknown> };
+  readonly needs?: string | string[];
+  readonly environment?: string;
+  readonly concurrency?: unknown;
+  readonly env?: Record<string, string>;
+  readonly steps: Step[];
+}
+interface Workflow {
+  readonly on: Record<string, any>;
+  readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
+  readonly env?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+const workflow = (name: string): Workflow => parse(readFileSync(join(WORKFLOWS, name), 'utf8'));
+/** The step of a job with this name or id. */
+const step = (job: Job, nameOrId: string): Step => {
+  const found = job.steps.find((s) => s.name === nameOrId || s.id === nameOrId);
+  if (!found) throw new Error(`no step ${nameOrId}; have ${job.steps.map((s) => s.name ?? s.id ?? s.uses).join(', ')}`);
+  return found;
+};
+/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH). */
+function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
   }
-  return entries;
+  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env } });
+  rmSync(root, { recursive: true, force: true });
+  return result;
 }
+const stepIndex = (job: Job, test: (step: Step) => boolean) => {
+  const index = job.steps.findIndex(test);
+  expect(index).toBeGreaterThanOrEqual(0);
+  return index;
+};
 
 describe('GitHub Actions workflows', () => {
   test('are plan, apply, drift, certs, test and the shared environment list', () => {
@@ -85,14 +113,17 @@ describe('GitHub Actions workflows', () => {
   });
 
   test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments)', (name) => {
-    const text = byName(name);
-    expect(text).toMatch(/ {2}environments:\n {4}uses: \.\/\.github\/workflows\/environments\.yml\n/);
-    expect(text).toContain('matrix:\n        environment: ${{ fromJSON(needs.environments.outputs.names) }}');
-    expect(text).not.toMatch(/find environments|example\.ts/);
-    expect(runBlock(byName('environments.yml'), '- id: list')).toContain('npm run --silent environments -- --format json');
+    const { jobs } = workflow(name);
+    expect(jobs.environments.uses).toBe('./.github/workflows/environments.yml');
+    const matrixJobs = Object.values(jobs).filter((job) => job.strategy !== undefined);
+    expect(matrixJobs.length).toBeGreaterThan(0);
+    for (const job of matrixJobs) expect(job.strategy!.matrix.environment).toBe('${{ fromJSON(needs.environments.outputs.names) }}');
+    expect(readFileSync(join(WORKFLOWS, name), 'utf8')).not.toMatch(/find environments|example\.ts/);
   });
 
   test('the list job prints what npm run environments lists: examples left out, and named in the summary', () => {
+    const list = step(workflow('environments.yml').jobs.list, 'list');
+    expect(list.run).toContain('npm run --silent environments -- --format json');
     const project = new TestProject();
     project.writeEnvironment('prod', validInput());
     project.writeEnvironment('example', validInput({ tenantId: EXAMPLE_TENANT_ID }));
@@ -103,7 +134,7 @@ describe('GitHub Actions workflows', () => {
     );
     const output = join(project.root, 'output');
     const summary = join(project.root, 'summary');
-    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', runBlock(byName('environments.yml'), '- id: list')], {
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', list.run!], {
       cwd: project.root,
       encoding: 'utf8',
       env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
@@ -118,42 +149,158 @@ describe('GitHub Actions workflows', () => {
   });
 
   test.each(['plan.yml', 'apply.yml'])('%s runs on a change to any file that synthesis reads', (name) => {
+    const { on } = workflow(name);
+    const paths: string[] = (on.pull_request ?? on.push).paths;
     const listed = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     // What synth and the commands do not read: tests, the bench, documentation, CI set-up.
     const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|\.gitignore$|jest\.config\.js$)/;
-    const filters = pathFilters(byName(name)).map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
+    const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
   });
 
   test('test.yml runs npm test on every pull request', () => {
-    const text = byName('test.yml');
-    expect(text).toMatch(/on:\n {2}pull_request:\n/);
-    expect(runBlock(text, '- name: Test')).toContain('CI=true npm test');
+    const { on, jobs } = workflow('test.yml');
+    expect(on).toHaveProperty('pull_request', null);
+    expect(step(jobs.test, 'Test').run).toContain('CI=true npm test');
   });
 
   test('certs.yml runs weekly and fails on a certificate in its warning window, reading self-signed ones from Terraform outputs', () => {
-    const text = byName('certs.yml');
-    expect(text).toMatch(/schedule:\n {4}- cron: /);
-    expect(runBlock(text, '- name: Synthesize and initialize the stack')).toContain('terraform -chdir="cdktf.out/stacks/$ENVIRONMENT" init');
-    const check = runBlock(text, '- name: Check certificate expiry');
+    const { on, jobs } = workflow('certs.yml');
+    expect(on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \d$/) }]);
+    expect(step(jobs.certs, 'Synthesize and initialize the stack').run).toContain('terraform -chdir="cdktf.out/stacks/$ENVIRONMENT" init');
+    const check = step(jobs.certs, 'Check certificate expiry').run;
     expect(check).toContain('npm run --silent certs -- "$ENVIRONMENT"');
     expect(check).toContain('exit "$code"');
   });
 
-  test.each(workflows)('$name writes a failure summary when a command fails', ({ text }) => {
-    expect(text).toMatch(/- if: failure\(\)[^\n]*\n\s+uses: \.\/\.github\/actions\/failure-summary\n/);
+  test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
+    const summaries = Object.values(workflow(name).jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((s) => s.uses === './.github/actions/failure-summary');
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const summary of summaries) expect(summary.if).toMatch(/^failure\(\)/);
   });
 
   test('the failure summary quotes the error lines as inert text, whatever they hold', () => {
-    const script = runBlock(readFileSync(join(REPO_ROOT, '.github/actions/failure-summary/action.yml'), 'utf8'), '- shell: bash');
+    const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/failure-summary/action.yml'), 'utf8'));
     const dir = mkdtempSync(join(tmpdir(), 'failure-summary-'));
     const log = join(dir, 'errors.log');
     writeFileSync(log, 'error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\r\n| a | b |\n');
     const summary = join(dir, 'summary.md');
-    const result = spawnSync('bash', ['-e', '-c', script], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', TITLE: 'drift check of prod failed', LOG: log, GITHUB_STEP_SUMMARY: summary } });
+    const result = spawnSync('bash', ['-e', '-c', action.runs.steps[0].run], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', TITLE: 'drift check of prod failed', LOG: log, GITHUB_STEP_SUMMARY: summary },
+    });
     const written = readFileSync(summary, 'utf8');
     rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(0);
     expect(written).toBe('### ❌ drift check of prod failed\n\n    error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\n    | a | b |\n\n');
+  });
+
+  test('only the apply job holds the deploying identity, behind an environment with reviewers; every other job plans with the read-only one', () => {
+    for (const { name } of workflows) {
+      for (const [id, job] of Object.entries(workflow(name).jobs)) {
+        if (job.env?.ARM_CLIENT_ID === undefined) continue;
+        const deploys = name === 'apply.yml' && id === 'apply';
+        expect([name, id, job.env.ARM_CLIENT_ID]).toEqual([name, id, deploys ? '${{ vars.AZURE_CLIENT_ID }}' : '${{ vars.AZURE_PLAN_CLIENT_ID }}']);
+        if (deploys) expect(job.environment).toBe('${{ matrix.environment }}');
+      }
+    }
+  });
+
+  test('plan.yml gives pull requests from forks no job, so no identity, and comments only after its own plans', () => {
+    const { jobs } = workflow('plan.yml');
+    expect(jobs.environments.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    for (const job of Object.values(jobs).filter((job) => job !== jobs.environments)) expect([job.needs].flat()).toContain('environments');
+    expect(jobs.comment.if).toContain("needs.environments.result == 'success'");
+  });
+});
+
+describe('apply.yml applies the reviewed plan or nothing', () => {
+  const apply = workflow('apply.yml');
+  const review = apply.jobs.plan;
+  const deploy = apply.jobs.apply;
+  const gate = deploy.steps.find((step) => step.id === 'gate')!;
+  const applyStep = deploy.steps.find((step) => step.run?.includes(' apply -input=false'))!;
+
+  test('runs one at a time across runs, so plan and apply of an environment never interleave with another run', () => {
+    expect(apply.concurrency).toEqual({ group: 'apply-${{ github.ref }}', 'cancel-in-progress': false });
+    expect(Object.values(apply.jobs).filter((job) => job.concurrency !== undefined)).toEqual([]);
+  });
+
+  test('the review publishes its report with the digest, as markdown for people and JSON for the apply job', () => {
+    const plan = review.steps.find((step) => step.run?.includes('npm run --silent plan'))!;
+    expect(plan.run).toContain('--format markdown --json-out review/report.json > review/report.md');
+    const upload = review.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with).toMatchObject({ name: 'review-${{ matrix.environment }}', path: 'review/' });
+    const download = stepIndex(deploy, (step) => step.uses?.startsWith('actions/download-artifact@') === true && step.with?.name === upload.with?.name);
+    expect(download).toBeLessThan(deploy.steps.indexOf(gate));
+  });
+
+  test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
+    expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
+    expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
+    expect(gate.run?.trim().split('\n').pop()).toBe('[ "$code" = 0 ] || [ "$code" = 2 ]');
+  });
+
+  test('on a mismatch the job summary shows the reviewed report and the new one, and asks for a new review', () => {
+    expect(gate.run).toMatch(/if \[ "\$code" = 3 \]; then[\s\S]*cat review\/report\.md[\s\S]*cat planned\.md[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
+    expect(gate.run).toContain('Run apply again (Actions > apply > Run workflow) to have the new plan reviewed.');
+  });
+
+  test('the apply applies the saved plan the gate checked, and nothing after the gate plans again', () => {
+    expect(applyStep.run).toContain('terraform -chdir="$stack" apply -input=false -no-color plan.tfplan');
+    // Nothing between the gate and the apply may plan again or synthesize over the gated plan files.
+    for (const step of deploy.steps.slice(deploy.steps.indexOf(gate) + 1)) expect(step.run ?? '').not.toMatch(/\bnpm\b|\bnpx\b|terraform\s+(-chdir=\S+\s+)?plan\b/);
+  });
+
+  test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
+    const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
+      stepIndex(deploy, (step) => step.name === name),
+    );
+    const afterGate = deploy.steps.indexOf(gate) + 1;
+    expect(order).toEqual([afterGate, afterGate + 1, afterGate + 2]);
+    for (const index of order) expect(deploy.steps[index].if).toBe("steps.gate.outputs.exit-code == '2'");
+  });
+
+  test('applies nothing when the commit is no longer the head of the branch it deploys', () => {
+    const step = deploy.steps.find((s) => s.name === 'Only the head of the branch is applied')!;
+    const run = (head: string) =>
+      shell(step.run!, { 'bin/gh': `#!/bin/sh\n[ "$*" = "api repos/contoso/portal/git/ref/heads/main --jq .object.sha" ] && echo ${head}\n` }, {
+        GITHUB_REPOSITORY: 'contoso/portal',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_SHA: 'a'.repeat(40),
+        ENVIRONMENT: 'prod',
+      });
+    expect(run('a'.repeat(40)).status).toBe(0);
+    const moved = run('b'.repeat(40));
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toBe(`::error title=prod not applied::main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it\n`);
+  });
+
+  test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
+    expect(apply.on.workflow_dispatch.inputs['accept-dangers']).toMatchObject({ type: 'string', default: '' });
+    const checks = [
+      [review, review.steps.find((step) => step.name === 'Dangers need an acknowledging run')!, 'review/report.json'],
+      [deploy, deploy.steps.find((step) => step.name === 'Dangers need an acknowledging run')!, 'planned.json'],
+    ] as const;
+    for (const [job, step, file] of checks) {
+      expect(job.env?.ACCEPT_DANGERS).toBe('${{ inputs.accept-dangers }}');
+      const run = (fixture: string, accept: string) =>
+        shell(step.run!, { [file]: formatReports([reportOf(planFixture(fixture))], 'plan', 'json', colorsFor({})) }, {
+          BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
+          ACCEPT_DANGERS: accept,
+          ENVIRONMENT: 'prod',
+          GITHUB_STEP_SUMMARY: '/dev/null',
+        });
+      const refused = run('danger-registration-replaced', '');
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
+      expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
+      expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);
+      expect(run('danger-redirect-uri-removed', '').status).toBe(0);
+      expect(run('no-changes', '').status).toBe(0);
+    }
   });
 });
