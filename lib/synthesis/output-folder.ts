@@ -46,7 +46,8 @@ export function inspectOutputFolder(outdir: string, options: InspectOptions): Ou
   const show = (path: string) => shownPath(options.projectRoot, path);
   const outdirStats = statOrUndefined(outdir, show, statSync);
   if (outdirStats && !outdirStats.isDirectory()) {
-    throw new UserError(`${show(outdir)}: ${kindOf(outdirStats)}, not a folder; synth writes the stacks into a folder (set CDKTF_OUTDIR to another path, or remove it)`);
+    const fix = outdirStats.isFile() ? 'remove the file, or set CDKTF_OUTDIR to a folder' : 'set CDKTF_OUTDIR to a folder';
+    throw new UserError(`${show(outdir)}: ${kindOf(outdirStats)}, not a folder; synth writes the stacks into a folder: ${fix}`);
   }
   const stacksDir = stacksFolder(outdir);
   const stacksStats = outdirStats && statOrUndefined(stacksDir, show, lstatSync);
@@ -138,8 +139,22 @@ export function writingOutput<T>(projectRoot: string, write: () => T): T {
   } catch (error) {
     const { code, path, syscall } = error as NodeJS.ErrnoException;
     if (!code || !syscall) throw error;
-    throw new UserError(`${path ? shownPath(projectRoot, path) : 'output folder'}: cannot ${syscall} (${code}); synth writes the stacks there (set CDKTF_OUTDIR to another folder)`);
+    throw new UserError(`${path ? shownPath(projectRoot, path) : 'output folder'}: cannot ${syscall}: ${describeCode(code)}; synth writes the stacks there (set CDKTF_OUTDIR to another folder)`);
   }
+}
+
+const CODES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'exists and is not a folder',
+};
+
+function describeCode(code: string): string {
+  return CODES[code] ? `${CODES[code]} (${code})` : code;
 }
 
 /** Whether the cdktf CLI runs synth: it sets these for the app it runs (@cdktf/cli-core, lib/synth-stack.js). */
@@ -153,7 +168,7 @@ function statOrUndefined(path: string, show: (path: string) => string, stat: (pa
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new UserError(`${show(path)}: cannot be read (${code ?? 'unknown error'}); synth writes the stacks there (set CDKTF_OUTDIR to another folder)`);
+    throw new UserError(`${show(path)}: cannot be read: ${describeCode(code ?? 'unknown error')}; synth writes the stacks there (set CDKTF_OUTDIR to another folder)`);
   }
 }
 
@@ -161,7 +176,7 @@ function readFolder(folder: string, show: (path: string) => string): string[] {
   try {
     return readdirSync(folder);
   } catch (error) {
-    throw new UserError(`${show(folder)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw new UserError(`${show(folder)}: cannot be read: ${describeCode((error as NodeJS.ErrnoException).code ?? 'unknown error')}`);
   }
 }
 
