@@ -89,14 +89,14 @@ export function inspectOutputFolder(outdir: string, options: InspectOptions): Ou
 }
 
 /**
- * Makes a stack folder with synth's marker, or marks one an earlier synth made before markers existed
- * (it holds a `cdk.tf.json`). An existing folder without one is written into but never marked.
+ * Makes a stack folder with synth's marker. An existing one is marked if it is empty (a stopped synth made
+ * it) or holds a `cdk.tf.json` (an earlier synth made it before markers existed); any other is written
+ * into but never marked, so never deleted.
  */
 export function prepareStackFolder(folder: string): void {
-  const created = makeFolder(folder);
-  const entries = created ? [] : readdirSync(folder);
-  if (entries.includes(STACK_MARKER) || (!created && !entries.includes('cdk.tf.json'))) return;
-  writeFileSync(join(folder, STACK_MARKER), MARKER_TEXT);
+  const entries = makeFolder(folder) ? [] : readdirSync(folder);
+  if (entries.includes(STACK_MARKER)) return;
+  if (entries.length === 0 || entries.includes('cdk.tf.json')) writeFileSync(join(folder, STACK_MARKER), MARKER_TEXT);
 }
 
 /**
