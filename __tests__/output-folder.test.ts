@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { STACK_MARKER } from '../lib/synthesis/output-folder';
-import { TestProject, validInput } from './support/builders';
+import { REPO_ROOT, TestProject, validInput } from './support/builders';
 
 /** The one-line message of a synth that must fail on its output folder. */
 function outputFolderError(synth: () => unknown): string {
@@ -135,6 +135,33 @@ describe("synth's output folder", () => {
     expect(Object.keys(JSON.parse(project.readFile('cdktf.out/manifest.json')).stacks)).toEqual(['new', 'prod']);
   });
 
+  test('a synth killed part-way leaves each stack old or new, and the next one finishes the job', () => {
+    writeFileSync(join(project.root, 'main.ts'), readFileSync(join(REPO_ROOT, 'main.ts')));
+    symlinkSync(join(REPO_ROOT, 'lib'), join(project.root, 'lib'));
+    project.writeEnvironment('staging', validInput());
+    project.synth();
+    for (const name of ['new', 'prod', 'staging']) project.writeEnvironment(name, validInput({ redirectUris: ['https://restore.example.com:8443'] }));
+    const redirectUris = (stack: string) => JSON.parse(project.readFile(`cdktf.out/stacks/${stack}/cdk.tf.json`)).output.redirect_uris.value;
+    const manifestStacks = () => Object.keys(JSON.parse(project.readFile('cdktf.out/manifest.json')).stacks);
+    // Killed as it is about to replace its third output file (stacks new, prod, staging, then manifest.json).
+    const killer = join(project.root, 'kill-at-third-rename.js');
+    writeFileSync(killer, "const fs = require('node:fs'); const rename = fs.renameSync; let n = 0;\n" +
+      "fs.renameSync = (...args) => { if (/(cdk\\.tf|manifest)\\.json$/.test(args[1]) && ++n === 3) process.kill(process.pid, 'SIGKILL'); return rename(...args); };\n");
+    const app = (...preload: string[]) =>
+      spawnSync(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), ...preload, 'main.ts'], { cwd: project.root, encoding: 'utf8' });
+
+    expect(app('--require', killer).signal).toBe('SIGKILL');
+    expect(redirectUris('prod')).toEqual(['https://restore.example.com:8443']);
+    expect(redirectUris('staging')).toEqual(['https://restore.example.com:4443']);
+    expect(manifestStacks()).toEqual(['prod', 'staging']);
+    expect(readdirSync(join(project.root, 'cdktf.out/stacks/staging')).some((f) => f.endsWith('.tmp'))).toBe(true);
+
+    expect(app().status).toBe(0);
+    for (const stack of ['new', 'prod', 'staging']) expect(redirectUris(stack)).toEqual(['https://restore.example.com:8443']);
+    expect(manifestStacks()).toEqual(['new', 'prod', 'staging']);
+    for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_MARKER, 'cdk.tf.json']);
+  });
+
   test('removes an empty folder of a stack that is gone: a synth killed before marking it made it', () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/half'), { recursive: true });
     project.synth();
@@ -164,7 +191,7 @@ describe("synth's output folder", () => {
 
     test('refuses --hcl, which would put JSON in cdk.tf', () => {
       expect(outputFolderError(() => asCdktfCli(() => project.synth(), 'true'))).toBe(
-        'cdktf synth --hcl is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl',
+        'cdktf synth --hcl (SYNTH_HCL_OUTPUT) is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl',
       );
       expect(existsSync(join(project.root, 'cdktf.out'))).toBe(false);
     });

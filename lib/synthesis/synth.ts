@@ -38,7 +38,7 @@ export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
   const outdir = synthOutdir(projectRoot, options.outdir);
   if (['true', '1'].includes(process.env.SYNTH_HCL_OUTPUT ?? '')) {
-    throw new UserError('cdktf synth --hcl is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl');
+    throw new UserError('cdktf synth --hcl (SYNTH_HCL_OUTPUT) is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl');
   }
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
