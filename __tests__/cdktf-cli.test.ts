@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STACK_MARKER } from '../lib/synthesis/output-folder';
+import { STACK_FOLDER_MARKER } from '../lib/synthesis/output-folder';
 import { standInTerraform } from './support/commands';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
 
@@ -38,7 +38,7 @@ describe('the cdktf CLI', () => {
     const result = cdktf('synth');
     expect(result.status).toBe(0);
     expect(stackFolders()).toEqual(['prod', 'prod-tenant-contoso', 'prod-tenant-northwind', 'staging']);
-    for (const stack of stackFolders()) expect(existsSync(join(project.root, 'cdktf.out/stacks', stack, STACK_MARKER))).toBe(true);
+    for (const stack of stackFolders()) expect(existsSync(join(project.root, 'cdktf.out/stacks', stack, STACK_FOLDER_MARKER))).toBe(true);
   });
 
   test('diff synthesizes after stacks were removed and gets as far as terraform init', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
-import { STACK_MARKER } from '../lib/synthesis/output-folder';
+import { STACK_FOLDER_MARKER } from '../lib/synthesis/output-folder';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 
 /** The one-line message of a synth that must fail on its output folder. */
@@ -41,7 +41,7 @@ describe("synth's output folder", () => {
   test('marks every stack folder it makes, and removes a marked folder once its stack is gone', () => {
     const old = project.writeEnvironment('old', validInput());
     project.synth();
-    expect(readFileSync(join(project.root, 'cdktf.out/stacks/old', STACK_MARKER), 'utf8')).toContain('written by synth');
+    expect(readFileSync(join(project.root, 'cdktf.out/stacks/old', STACK_FOLDER_MARKER), 'utf8')).toContain('written by synth');
     rmSync(old);
     project.synth();
     expect(stacks()).toEqual(['prod']);
@@ -56,7 +56,7 @@ describe("synth's output folder", () => {
     expect(readFileSync(join(project.root, 'shared/stacks/reports/q3.txt'), 'utf8')).toBe('keep me');
     expect(stacks('shared')).toEqual(['linked', 'prod', 'reports']);
     expect(result.warnings.filter((w) => w.file.startsWith('shared')).map((w) => `${w.file}: ${w.message}`)).toEqual([
-      `shared/stacks/reports: not made by synth (no ${STACK_MARKER} in it), so synth leaves it; \`cdktf synth\` would refuse to run: move it out of shared/stacks`,
+      `shared/stacks/reports: not made by synth (no ${STACK_FOLDER_MARKER} in it), so synth leaves it; \`cdktf synth\` would refuse to run: move it out of shared/stacks`,
     ]);
   });
 
@@ -67,8 +67,8 @@ describe("synth's output folder", () => {
     writeFileSync(join(project.root, 'cdktf.out/stacks/staging/notes.txt'), 'mine');
     project.writeEnvironment('staging', validInput());
     project.synth();
-    expect(existsSync(join(project.root, 'cdktf.out/stacks/prod', STACK_MARKER))).toBe(true);
-    expect(existsSync(join(project.root, 'cdktf.out/stacks/staging', STACK_MARKER))).toBe(false);
+    expect(existsSync(join(project.root, 'cdktf.out/stacks/prod', STACK_FOLDER_MARKER))).toBe(true);
+    expect(existsSync(join(project.root, 'cdktf.out/stacks/staging', STACK_FOLDER_MARKER))).toBe(false);
     rmSync(join(project.environmentsDir, 'staging.ts'));
     jest.resetModules();
     project.synth();
@@ -130,7 +130,7 @@ describe("synth's output folder", () => {
     jest.resetModules();
     project.synth();
     expect(stacks()).toEqual(['new', 'prod']);
-    for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_MARKER, 'cdk.tf.json']);
+    for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_FOLDER_MARKER, 'cdk.tf.json']);
     expect(readdirSync(join(project.root, 'cdktf.out')).sort()).toEqual(['manifest.json', 'stacks']);
     expect(Object.keys(JSON.parse(project.readFile('cdktf.out/manifest.json')).stacks)).toEqual(['new', 'prod']);
   });
@@ -159,7 +159,7 @@ describe("synth's output folder", () => {
     expect(app().status).toBe(0);
     for (const stack of ['new', 'prod', 'staging']) expect(redirectUris(stack)).toEqual(['https://restore.example.com:8443']);
     expect(manifestStacks()).toEqual(['new', 'prod', 'staging']);
-    for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_MARKER, 'cdk.tf.json']);
+    for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_FOLDER_MARKER, 'cdk.tf.json']);
   });
 
   test('removes an empty folder of a stack that is gone: a synth killed before marking it made it', () => {
@@ -183,7 +183,7 @@ describe("synth's output folder", () => {
       mkdirSync(join(project.root, 'cdktf.out/stacks/reports'), { recursive: true });
       writeFileSync(join(project.root, 'cdktf.out/stacks/reports/q3.txt'), 'keep me');
       expect(outputFolderError(() => asCdktfCli(() => project.synth()))).toBe(
-        `cdktf.out/stacks/reports: not made by synth (no ${STACK_MARKER} in it), and cdktf deletes every folder in cdktf.out/stacks ` +
+        `cdktf.out/stacks/reports: not made by synth (no ${STACK_FOLDER_MARKER} in it), and cdktf deletes every folder in cdktf.out/stacks ` +
           'that is not a stack: move it out of cdktf.out/stacks, or delete it, and run again',
       );
       expect(stacks()).toEqual(['reports']);

@@ -8,7 +8,7 @@ import { stacksFolder } from '../process/stack-directory';
  * The file synth leaves in every stack folder it makes. Only folders holding it are ever deleted,
  * so a folder someone else keeps under the output folder (or an odd `CDKTF_OUTDIR`) is never lost.
  */
-export const STACK_MARKER = '.restore-portal-stack';
+export const STACK_FOLDER_MARKER = '.restore-portal-stack';
 
 const MARKER_TEXT =
   'This folder is written by synth (npm run synth, cdktf synth) from environments/; synth replaces it, and deletes it\n' +
@@ -68,7 +68,7 @@ export function inspectOutputFolder(outdir: string, options: InspectOptions): Ou
     }
     if (current || !options.responsibleFor(name)) continue;
     const entries = readFolder(folder, show);
-    if (entries.length === 0 || entries.includes(STACK_MARKER)) {
+    if (entries.length === 0 || entries.includes(STACK_FOLDER_MARKER)) {
       if (!options.cdktfCli) orphans.push(folder);
     } else {
       foreign.push(folder);
@@ -76,14 +76,14 @@ export function inspectOutputFolder(outdir: string, options: InspectOptions): Ou
   }
   if (foreign.length > 0 && options.cdktfCli) {
     throw new UserError(
-      `${foreign.map(show).join(', ')}: not made by synth (no ${STACK_MARKER} in it), and cdktf deletes every folder in ` +
+      `${foreign.map(show).join(', ')}: not made by synth (no ${STACK_FOLDER_MARKER} in it), and cdktf deletes every folder in ` +
         `${show(stacksDir)} that is not a stack: move it out of ${show(stacksDir)}, or delete it, and run again`,
     );
   }
   const warnings = foreign.map((folder) => ({
     file: show(folder),
     path: '',
-    message: `not made by synth (no ${STACK_MARKER} in it), so synth leaves it; \`cdktf synth\` would refuse to run: move it out of ${show(stacksDir)}`,
+    message: `not made by synth (no ${STACK_FOLDER_MARKER} in it), so synth leaves it; \`cdktf synth\` would refuse to run: move it out of ${show(stacksDir)}`,
   }));
   return { orphans, warnings };
 }
@@ -95,8 +95,8 @@ export function inspectOutputFolder(outdir: string, options: InspectOptions): Ou
  */
 export function prepareStackFolder(folder: string): void {
   const entries = makeFolder(folder) ? [] : readdirSync(folder);
-  if (entries.includes(STACK_MARKER)) return;
-  if (entries.length === 0 || entries.includes('cdk.tf.json')) writeFileSync(join(folder, STACK_MARKER), MARKER_TEXT);
+  if (entries.includes(STACK_FOLDER_MARKER)) return;
+  if (entries.length === 0 || entries.includes('cdk.tf.json')) writeFileSync(join(folder, STACK_FOLDER_MARKER), MARKER_TEXT);
 }
 
 /**
