@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../process/command-line';
 import type { Warning } from '../process/problem';
@@ -120,13 +120,7 @@ export function makeFolder(folder: string): boolean {
 
 /** Removes the folders of stacks that are gone, as `cdktf synth` does (the cdktf CLI does it itself). */
 export function removeOrphanFolders(plan: OutputFolderPlan): void {
-  for (const folder of plan.orphans) {
-    try {
-      rmdirSync(folder);
-    } catch {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  }
+  for (const folder of plan.orphans) rmSync(folder, { recursive: true, force: true });
 }
 
 /**

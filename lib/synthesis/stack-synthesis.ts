@@ -103,12 +103,11 @@ function writeIfChanged(file: string, value: unknown): void {
   } catch {
     // not written yet
   }
-  const temporary = `${file}.${process.pid}${TEMPORARY_SUFFIX}`;
+  const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, file);
 }
 
-const TEMPORARY_SUFFIX = '.tmp';
 const TEMPORARY = /^(?:cdk\.tf\.json|manifest\.json)\.(\d{1,10})\.tmp$/;
 
 /** Files writeIfChanged left behind when a synth was killed between writing and renaming them. */
