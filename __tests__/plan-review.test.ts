@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { shardOf } from '../lib/review/plan-shards';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
@@ -255,6 +256,26 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stderr).toMatch(/^\[2\/2\] (prod|test): no changes$/m);
   });
 
+  test('passes an example (all-zero tenant) by and says so; a real tenant in example.ts is planned like any other', async () => {
+    const examples = new TestProject();
+    examples.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    examples.writeEnvironment('example', validInput({ backend: AZURERM }));
+    try {
+      const io = streams();
+      const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
+      expect(code).toBe(0);
+      expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
+      expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
+      expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
+      await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
+        new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
+      );
+    } finally {
+      examples.remove();
+    }
+  });
+
   test('planning one environment keeps the saved plans of the others', async () => {
     const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
     await run('plan', ['prod'], variables);
@@ -388,7 +409,7 @@ describe('--matrix: the CI jobs of a plan', () => {
     Array.from({ length: count }, (_, i) => ({ name: `customer${i}`, tenantId: `c0c0c0c0-0000-4000-8000-${String(i).padStart(12, '0')}` }));
   project.writeEnvironment('prod', validInput({ backend: AZURERM, customerTenants: tenants(120) }));
   project.writeEnvironment('test', validInput({ backend: AZURERM }));
-  project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
+  project.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
   afterAll(() => project.remove());
   const matrix = async (argv: string[]) => {
     const io = streams();
@@ -397,7 +418,7 @@ describe('--matrix: the CI jobs of a plan', () => {
   };
 
   test('one job per environment, and one per 50 stacks of an environment with many customer tenants', async () => {
-    const { code, jobs } = await matrix(['prod', 'test']);
+    const { code, jobs } = await matrix(['prod', 'test', 'prod']);
     expect(code).toBe(0);
     expect(jobs).toEqual([
       { environment: 'prod', shard: '1/3', name: 'prod-001' },
@@ -407,13 +428,19 @@ describe('--matrix: the CI jobs of a plan', () => {
     ]);
   });
 
-  test("an environment file with problems still gets its job, whose plan reports them; every file when none is named", async () => {
+  test('without names, every environment CI plans: examples are left out, as npm run environments does', async () => {
     const { jobs } = await matrix([]);
-    expect(jobs.map((job: any) => job.name)).toEqual(['broken-001', 'prod-001', 'prod-002', 'prod-003', 'test-001']);
+    expect(jobs.map((job: any) => job.name)).toEqual(['prod-001', 'prod-002', 'prod-003', 'test-001']);
   });
 
-  test('an environment without a file is refused', async () => {
-    await expect(matrix(['prdo'])).rejects.toThrow(new UserError('no such environment: prdo; known: broken, prod, test'));
+  test('an environment without a file, or a file with problems, is refused with every problem', async () => {
+    await expect(matrix(['prdo'])).rejects.toThrow(/^environments\/prdo\.ts: no such environment; known: demo, prod, test$/);
+    project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
+    try {
+      await expect(matrix([])).rejects.toThrow(/^environments\/broken\.ts: tenantId: /);
+    } finally {
+      rmSync(join(project.root, 'environments/broken.ts'));
+    }
   });
 });
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,26 +15,9 @@ describe.each(['plan.yml', 'drift.yml'])('%s splits a large environment across j
   const { jobs } = workflow(name);
   const planJob = Object.entries(jobs).find(([id]) => id === 'plan' || id === 'drift')![1] as any;
 
-  test('a parts job lists them with npm run plan -- --matrix, for the environments found', () => {
-    const step = jobs.parts.steps.find((s: any) => s.id === 'matrix');
-    const root = mkdtempSync(join(tmpdir(), 'matrix-step-'));
-    mkdirSync(join(root, 'bin'));
-    // A stand-in npm that logs its arguments one per line and answers like --matrix.
-    writeFileSync(join(root, 'bin/npm'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(root, 'args')}'\necho '[{"environment":"prod","shard":"1/1","name":"prod-001"}]'\n`, { mode: 0o755 });
-    const result = spawnSync('bash', ['-e', '-c', step.run], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, NAMES: '["prod","test"]', GITHUB_OUTPUT: join(root, 'output') },
-    });
-    expect(result.status).toBe(0);
-    expect(readFileSync(join(root, 'args'), 'utf8')).toBe('run\n--silent\nplan\n--\n--matrix\nprod\ntest\n');
-    expect(readFileSync(join(root, 'output'), 'utf8')).toBe('matrix=[{"environment":"prod","shard":"1/1","name":"prod-001"}]\n');
-    rmSync(root, { recursive: true, force: true });
-    expect(jobs.parts.outputs.matrix).toBe('${{ steps.matrix.outputs.matrix }}');
-  });
-
+  // The list job's parts (environments.yml) are tested with the environment list in workflows.test.ts.
   test('each job plans its part of its environment', () => {
-    expect(planJob.strategy.matrix).toEqual({ include: '${{ fromJSON(needs.parts.outputs.matrix) }}' });
+    expect(planJob.strategy.matrix).toEqual({ include: '${{ fromJSON(needs.environments.outputs.parts) }}' });
     expect(planJob.env).toMatchObject({ ENVIRONMENT: '${{ matrix.environment }}', SHARD: '${{ matrix.shard }}' });
     expect(planJob.steps.some((s: any) => /npm run --silent (plan|drift) -- "\$ENVIRONMENT" --shard "\$SHARD"/.test(s.run ?? ''))).toBe(true);
   });
@@ -47,7 +29,7 @@ describe('the plan comment', () => {
   const plain = colorsFor({});
 
   /** Runs the comment job's script on the artifacts given (folder name → report.md and report.json); returns the comment. */
-  async function comment(artifacts: Record<string, readonly PlanReport[]>, partsResult = 'success'): Promise<string> {
+  async function comment(artifacts: Record<string, readonly PlanReport[]>): Promise<string> {
     const root = mkdtempSync(join(tmpdir(), 'plan-comment-'));
     for (const [artifact, reports] of Object.entries(artifacts)) {
       mkdirSync(join(root, 'reports', artifact), { recursive: true });
@@ -63,7 +45,7 @@ describe('the plan comment', () => {
     };
     const context = { sha: 'abcdef1234567', repo: { owner: 'contoso', repo: 'portal' }, issue: { number: 7 } };
     const run = new Function('require', 'github', 'context', 'process', `return (async () => {\n${script}\n})();`);
-    await run(() => inRoot, github, context, { env: { PARTS_RESULT: partsResult } });
+    await run(() => inRoot, github, context, { env: {} });
     rmSync(root, { recursive: true, force: true });
     expect(posted).toHaveLength(1);
     return posted[0];
@@ -108,9 +90,5 @@ describe('the plan comment', () => {
     expect(body).toContain('✅ 499 stacks without changes: `prod-tenant-customer0000`, `prod-tenant-customer0001`');
     expect(sectionHeadings(body)).toEqual(['### Restore Portal plan: `prod`', '### Restore Portal plan: `prod-tenant-customer0123`']);
     expect(body).not.toContain('… cut');
-  });
-
-  test('says so when the environment files could not be read to list the jobs', async () => {
-    expect(await comment({}, 'failure')).toContain('❌ The environment files could not be read: see the log of the parts job.');
   });
 });

@@ -3,11 +3,12 @@
 // commands on 100 environments; plan wall time with a stand-in terraform, side by side against one
 // stack at a time; and npm test. Medians of repeated runs, after one warm-up.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { DEFAULT_PARALLEL } from '../lib/review/stack-plans';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { environmentFiles } from '../lib/environment/environment-files';
 import { generatedProject } from './generated-project';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, runOnce, summarize, type Measurement, type Sample } from './measure';
 
@@ -18,6 +19,11 @@ const USAGE = `npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--tenants 1,5
 const PLAN_TARGET = 0.25;
 /** How many environments the report commands are measured on. */
 const REPORT_SET = 100;
+const DESCRIPTION = `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
+of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments, npm run plan of one
+environment with --tenants customer tenants against a stand-in terraform taking --step-ms per step (side by side against
+one stack at a time, --plan-runs times), and npm test. Medians of --runs runs after a warm-up; wall time, ratio to the
+floor and peak memory. --only runs the parts named.`;
 
 interface Row {
   readonly measurement: Measurement;
@@ -42,6 +48,7 @@ void runCommand((argv) => {
       },
     },
     USAGE,
+    DESCRIPTION,
   );
   const runs = count(values.runs ?? '5', '--runs');
   const testRuns = count(values['test-runs'] ?? '3', '--test-runs', 0);
@@ -69,7 +76,7 @@ void runCommand((argv) => {
       'synth (shipped)',
       app,
       { cwd: REPO, env: { CDKTF_OUTDIR: outdir } },
-      readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
+      environmentFiles(join(REPO, 'environments')).length,
     );
     rmSync(outdir, { recursive: true, force: true });
     for (const size of sizes) {

@@ -7,6 +7,7 @@ import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './terraform-plan';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import type { TerraformOptions } from '../process/terraform';
+import { exampleNote, isExample } from '../environment/example-environment';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
 import { readShard, reviewMatrix, shardOf, type Shard } from './plan-shards';
 
@@ -38,6 +39,18 @@ const USAGE: Record<ReviewKind, string> = {
   drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] | --matrix [<environment>...]',
 };
 
+const DESCRIPTION: Record<ReviewKind, string> = {
+  plan: `Synthesizes the environments (or those named), plans each stack with terraform (init, plan, show) and
+reports what applying would change, dangerous changes first. Examples (tenantId all zeros) are not planned.
+--plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
+--expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error.`,
+  drift: `Synthesizes the environments (or those named), plans each stack with terraform and reports what was
+changed in Entra ID outside Terraform and what is not applied yet. Examples (tenantId all zeros) are not
+checked. --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report
+to a file. Exit code: 0 none, 2 drift, 1 an error.`,
+};
+
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
   const { values, positionals } = parseCommandLine(
     argv,
@@ -56,6 +69,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
       allowPositionals: true,
     },
     USAGE[kind],
+    DESCRIPTION[kind],
   );
   const format = readFormat(values.format);
   if (values['expect-digest'] !== undefined && kind !== 'plan') {
@@ -122,22 +136,32 @@ export interface ReviewOptions extends TerraformOptions {
 /**
  * Synthesizes the environments, then plans their stacks side by side (see planStacks): a customer
  * tenant stack after its environment's stack, and not at all while that plan still adds the client
- * ID output the tenant stack reads (the environment is new, or has its first customer).
+ * ID output the tenant stack reads (the environment is new, or has its first customer). Examples
+ * are synthesized but not planned (they have no tenant); naming one is a mistake.
  */
-export async function reviewEnvironments(
-  options: ReviewOptions,
-): Promise<{ reports: PlanReport[]; warnings: readonly Warning[]; /** The saved plans this run left for `terraform apply`. */ planFiles: string[] }> {
+export async function reviewEnvironments(options: ReviewOptions): Promise<{
+  reports: PlanReport[];
+  warnings: readonly Warning[];
+  /** Why examples were passed by. */
+  notes: readonly string[];
+  /** The saved plans this run left for `terraform apply`. */
+  planFiles: string[];
+}> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
+  const examples = synth.environments.filter(isExample);
+  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('\n'));
+  const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
+  const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
   const { reports, planFiles } = await planStacks({
     ...options,
     outdir: synth.outdir,
-    stacks: options.shard ? shardOf(synth.stacks, options.shard) : synth.stacks,
+    stacks: options.shard ? shardOf(stacks, options.shard) : stacks,
     homeStacks: synth.homeStacks,
   });
-  return { reports, warnings: synth.warnings, planFiles };
+  return { reports, warnings: synth.warnings, notes: examples.map(exampleNote), planFiles };
 }
 
 export interface ReviewStreams {
@@ -185,6 +209,7 @@ export async function reviewCommand(
     });
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+    for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
     reports = result.reports;
     planFiles = result.planFiles;
   }

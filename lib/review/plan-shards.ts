@@ -1,5 +1,6 @@
-import { basename, join } from 'node:path';
 import { UserError } from '../process/command-line';
+import { InputError } from '../process/problem';
+import { isExample } from '../environment/example-environment';
 
 /**
  * Splitting a plan across CI jobs, so that an environment with hundreds of customer tenants fits
@@ -46,26 +47,22 @@ export interface MatrixJob {
 
 /**
  * The CI jobs that plan the environments: one per environment, and one per STACKS_PER_JOB stacks of
- * an environment with many customer tenants. Reads the environment files; synthesizes nothing. An
- * environment file with problems gets one job, whose plan then reports them.
- * @throws UserError naming an environment that has no file
+ * an environment with many customer tenants. Reads the environment files; synthesizes nothing.
+ * Without names, the environments CI plans: every one but examples, as `npm run environments`.
+ * @throws InputError when an environment file has problems or a name has no file
  */
 export async function reviewMatrix(projectRoot: string, environments: readonly string[]): Promise<MatrixJob[]> {
   // Loaded here, not at the top: environment files load cdktf, which reading a saved plan does not need.
-  const { environmentFiles, loadEnvironments } = await import('../environment/environment-files');
-  let files: string[];
-  try {
-    files = environmentFiles(join(projectRoot, 'environments')).map((file) => basename(file, '.ts'));
-  } catch {
-    throw new UserError('environments: folder not found: create it with one <name>.ts file per environment');
-  }
-  const unknown = environments.filter((name) => !files.includes(name));
-  if (unknown.length > 0) throw new UserError(`no such environment: ${unknown.join(', ')}; known: ${files.join(', ') || 'none'}`);
-  const names = environments.length > 0 ? [...new Set(environments)] : files;
-  const loaded = loadEnvironments({ projectRoot, only: names, allowExpired: true });
-  return names.flatMap((name) => {
-    const tenants = loaded.environments.find((environment) => environment.name === name)?.customerTenants.length ?? 0;
-    const count = Math.ceil((1 + tenants) / STACKS_PER_JOB);
-    return Array.from({ length: count }, (_, i) => ({ environment: name, shard: `${i + 1}/${count}`, name: `${name}-${String(i + 1).padStart(3, '0')}` }));
+  const { loadEnvironments } = await import('../environment/environment-files');
+  const loaded = loadEnvironments({ projectRoot, only: environments.length > 0 ? environments : undefined, allowExpired: true });
+  if (loaded.problems.length > 0) throw new InputError(loaded.problems);
+  const chosen = environments.length > 0 ? loaded.environments : loaded.environments.filter((environment) => !isExample(environment));
+  return chosen.flatMap((environment) => {
+    const count = Math.ceil((1 + environment.customerTenants.length) / STACKS_PER_JOB);
+    return Array.from({ length: count }, (_, i) => ({
+      environment: environment.name,
+      shard: `${i + 1}/${count}`,
+      name: `${environment.name}-${String(i + 1).padStart(3, '0')}`,
+    }));
   });
 }
