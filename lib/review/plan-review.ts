@@ -40,15 +40,19 @@ const USAGE: Record<ReviewKind, string> = {
 };
 
 const DESCRIPTION: Record<ReviewKind, string> = {
-  plan: `Synthesizes the environments (or those named), plans each stack with terraform (init, plan, show) and
-reports what applying would change, dangerous changes first. Examples (tenantId all zeros) are not planned.
+  plan: `Synthesizes the environments (or those named), plans their stacks with terraform (init, plan, show),
+--parallel N at a time (default ${DEFAULT_PARALLEL}), and reports what applying would change, dangerous changes first.
+A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
+planned. --shard K/N plans part K of N of the stacks; --matrix lists the CI jobs (one per 50 stacks) as JSON.
 --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
 --expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
-Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error.`,
-  drift: `Synthesizes the environments (or those named), plans each stack with terraform and reports what was
-changed in Entra ID outside Terraform and what is not applied yet. Examples (tenantId all zeros) are not
-checked. --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report
-to a file. Exit code: 0 none, 2 drift, 1 an error.`,
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error or a stack not planned.`,
+  drift: `Synthesizes the environments (or those named), plans their stacks with terraform, --parallel N at a time
+(default ${DEFAULT_PARALLEL}), and reports what was changed in Entra ID outside Terraform and what is not applied yet.
+A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
+checked. --shard K/N checks part K of N of the stacks; --matrix lists the CI jobs as JSON. --plan-json reads a
+saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
+Exit code: 0 none, 2 drift, 1 an error or a stack not planned.`,
 };
 
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
