@@ -8,6 +8,7 @@ import { uuidV5 } from '../construct/deterministic-uuid';
 import { readCertificates } from './environment-certificates';
 import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
 import type { Problem, Warning } from '../process/problem';
+import { readPlainData } from './plain-data';
 import { readRedirectUris } from '../construct/redirect-uri';
 import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from '../construct/well-known';
 
@@ -171,10 +172,13 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
   }
-  if (source.name.includes(TENANT_STACK_MARKER)) {
+  // Ignoring case: "prod-TENANT-x" would share a folder with prod's customer "x" on Windows and macOS.
+  if (source.name.toLowerCase().includes(TENANT_STACK_MARKER)) {
     report('', `the file name "${source.name}" contains "${TENANT_STACK_MARKER}", which marks the stacks of customer tenants; rename the file`);
   }
-  const raw = readObject(input, '', FIELDS, report);
+  const data = readPlainData(input, report);
+  if (problems.length > 0) return { problems, warnings };
+  const raw = readObject(data, '', FIELDS, report);
   if (!raw) {
     if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
     return { problems, warnings };
