@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { terraformTextProblem } from '../construct/terraform-literal';
 
 /** Entra rejects RSA keys shorter than this for application key credentials. */
 export const MIN_RSA_BITS = 2048;
@@ -125,6 +126,8 @@ function checkCertificate(x509: X509Certificate, label: string): CertificateResu
     return { problem: `${label} has an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; the Restore Portal's certificate must have an RSA key of at least ${MIN_RSA_BITS} bits` };
   }
   const facts = certificateFacts(x509);
+  const subjectProblem = terraformTextProblem(facts.subject);
+  if (subjectProblem) return { problem: `${label} has a subject that ${subjectProblem}` };
   if (facts.rsaBits < MIN_RSA_BITS) {
     return { problem: `${label} has a ${facts.rsaBits}-bit RSA key; Entra requires at least ${MIN_RSA_BITS} bits` };
   }

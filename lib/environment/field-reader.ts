@@ -1,3 +1,5 @@
+import { terraformTextProblem } from '../construct/terraform-literal';
+
 /**
  * Reads untrusted values (an environment file's default export) field by field, reporting every
  * problem with its field path instead of stopping at the first. Environment files run as they are,
@@ -73,6 +75,11 @@ export function readString(
   }
   if (limits.maxLength !== undefined && value.length > limits.maxLength) {
     report(path, `must be at most ${limits.maxLength} characters; got ${value.length}`);
+    return undefined;
+  }
+  const problem = terraformTextProblem(value);
+  if (problem) {
+    report(path, problem);
     return undefined;
   }
   return value;
