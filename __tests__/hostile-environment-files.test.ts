@@ -26,11 +26,11 @@ describe('an environment file that misbehaves ends in one line naming it, never 
     ['has a default export whose getter throws', `Object.defineProperty(exports, 'default', { get() { throw new Error('no'); } });\n`, 'environments/prod.ts: could not be loaded: reading its default export failed: no'],
     ['exports a Promise', `${header}export default Promise.resolve(defineEnvironment(${VALID}));\n`, 'environments/prod.ts: default-exports a Promise: await ... is not supported in environment files; export the object: export default defineEnvironment({ ... })'],
     ['exports an async function', `export default async () => (${VALID});\n`, 'environments/prod.ts: default-exports an async function: await ... is not supported in environment files; export the object: export default defineEnvironment({ ... })'],
-    ['exports a function', `export default () => (${VALID});\n`, 'environments/prod.ts: must default-export the environment object: export default defineEnvironment({ ... }) (found a function; export the object it would return)'],
-    ['exports a string', `export default 'prod';\n`, 'environments/prod.ts: must default-export the environment object: export default defineEnvironment({ ... }) (found "prod")'],
-    ['exports a list', `export default [${VALID}];\n`, 'environments/prod.ts: must default-export the environment object: export default defineEnvironment({ ... }) (found an array)'],
-    ['exports null', `export default null;\n`, 'environments/prod.ts: must default-export the environment object: export default defineEnvironment({ ... }) (found null)'],
-    ['replaces module.exports', `module.exports = 42;\n`, 'environments/prod.ts: must default-export the environment object: export default defineEnvironment({ ... }) (module.exports was replaced)'],
+    ['exports a function', `export default () => (${VALID});\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (found a function; export the object it would return)'],
+    ['exports a string', `export default 'prod';\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (found "prod")'],
+    ['exports a list', `export default [${VALID}];\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (found an array)'],
+    ['exports null', `export default null;\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (found null)'],
+    ['replaces module.exports', `module.exports = 42;\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (module.exports was replaced)'],
     ['exports a Proxy', `export default new Proxy(${VALID}, { ownKeys() { throw new Error('trap'); } });\n`, 'environments/prod.ts: is a Proxy; write the value itself (a plain object or list)'],
   ])('a file that %s', (_, source, expected) => {
     expect(problemsOfFile(source)).toEqual([expected]);

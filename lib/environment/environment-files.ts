@@ -163,7 +163,7 @@ function loadDefaultExport(file: string): { value: unknown } | { problem: string
   return { value };
 }
 
-const EXPECTED = 'must default-export the environment object: export default defineEnvironment({ ... })';
+const EXPECTED = 'must default-export defineEnvironment({ ... })';
 /** Long enough for any real error message, short enough to stay one line of a CI log. */
 const MAX_MESSAGE = 300;
 

@@ -188,7 +188,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   }
 
   const tenantId = raw.tenantId === undefined ? undefined : readGuid(raw.tenantId, 'tenantId', report, 'the tenant ID, a GUID');
-  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report);
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report, warn);
   const expiryWarningDays =
     raw.expiryWarningDays === undefined
       ? DEFAULT_EXPIRY_WARNING_DAYS
