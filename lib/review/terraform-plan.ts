@@ -1,4 +1,5 @@
 import { UserError } from '../process/command-line';
+import { parseJson } from '../process/json-text';
 import { isPlainObject as isObject } from '../environment/field-reader';
 
 /**
@@ -57,12 +58,9 @@ const SUPPORTED_MAJOR = '1';
 export function readPlanJson(text: string, label: string): TerraformPlan {
   const fail = (why: string) => new UserError(`${label}: ${why}`);
   if (text.startsWith('PK')) throw fail('is a binary plan file; give its JSON form: terraform show -json <planfile> > plan.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw fail(`is not Terraform plan JSON (${(error as Error).message}); make it with terraform show -json <planfile>`);
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`is not Terraform plan JSON (${parsed.problem.replace(/^is /, '')}); make it with terraform show -json <planfile>`);
+  const json = parsed.value;
   if (!isObject(json)) throw fail('is not Terraform plan JSON (expected an object); make it with terraform show -json <planfile>');
   if ('lineage' in json || ('values' in json && !('planned_values' in json))) {
     throw fail('is Terraform state, not a plan; make a plan with terraform plan -out=<planfile>, then terraform show -json <planfile>');

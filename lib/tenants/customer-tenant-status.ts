@@ -5,6 +5,7 @@ import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { isPlainObject, readGuid } from '../environment/field-reader';
 import { InputError } from '../process/problem';
+import { parseJson } from '../process/json-text';
 import { stackOutputs, type TerraformOptions } from '../process/terraform';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown } from '../process/markdown';
@@ -145,12 +146,9 @@ function deploymentOf(stackDir: string, stack: string, options: TerraformOptions
 
 /** Reads `terraform output -json`: an object of `{ value, type, sensitive }` by output name. */
 export function readOutputsJson(text: string, label: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${label}: is not the JSON of terraform output -json (${(error as Error).message})`);
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw new UserError(`${label}: is not the JSON of terraform output -json (${parsed.problem.replace(/^is /, '')})`);
+  const json = parsed.value;
   if (!isPlainObject(json) || Object.values(json).some((output) => !isPlainObject(output) || !('value' in output))) {
     throw new UserError(`${label}: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })`);
   }
