@@ -40,7 +40,10 @@ export function readUserFile(file: string, cwd = process.cwd()): string {
 function readAtMost(path: string, limit: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    // A regular file says its size: one over the limit is not read at all.
+    if (stat.isFile() && stat.size >= limit) return Buffer.alloc(limit);
     const chunks: Buffer[] = [];
     let total = 0;
     while (total < limit) {
