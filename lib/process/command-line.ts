@@ -24,36 +24,37 @@ export const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
  * @throws UserError naming the file as given: not found, a folder, unreadable or too large
  */
 export function readUserFile(file: string, cwd = process.cwd()): string {
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = readAtMost(resolve(cwd, file), MAX_USER_FILE_BYTES + 1);
+    bytes = readAtMost(resolve(cwd, file), MAX_USER_FILE_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a file`);
     throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
   }
-  if (bytes.length > MAX_USER_FILE_BYTES) throw new UserError(`${file}: is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB, more than any file this tool reads`);
+  if (bytes === undefined) throw new UserError(`${file}: is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB, more than any file this tool reads`);
   return decodeText(bytes);
 }
 
-function readAtMost(path: string, limit: number): Buffer {
+/** The file's bytes, or undefined when it holds more than `limit` (a regular file is not read then). */
+function readAtMost(path: string, limit: number): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    // A regular file says its size: one over the limit is not read at all.
-    if (stat.isFile() && stat.size >= limit) return Buffer.alloc(limit);
+    if (stat.isFile() && stat.size > limit) return undefined;
     const chunks: Buffer[] = [];
     let total = 0;
-    while (total < limit) {
-      const chunk = Buffer.alloc(Math.min(1024 * 1024, limit - total));
+    // Up to one byte past the limit: a pipe or a device says its size only by going on.
+    while (total <= limit) {
+      const chunk = Buffer.alloc(Math.min(1024 * 1024, limit + 1 - total));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
     }
-    return Buffer.concat(chunks);
+    return total > limit ? undefined : Buffer.concat(chunks);
   } finally {
     closeSync(fd);
   }
