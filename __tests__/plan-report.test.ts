@@ -227,11 +227,12 @@ describe('plan report', () => {
       const markdown = formatReports([dangerous], 'plan', 'markdown', plain);
       expect(markdown).toContain('### Restore Portal plan: `prod`');
       expect(markdown).toContain(
-        '> - **redirect URI https://restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
+        // Addresses from the plan are not links in a comment: a pull request could point them anywhere.
+        '> - **redirect URI https:&#8203;//restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
       );
-      expect(markdown).toContain('| `~` | redirect URI https://portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
+      expect(markdown).toContain('| `~` | redirect URI https:&#8203;//portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
       expect(formatReports([reportOf(planFixture('new-environment'))], 'plan', 'markdown', plain)).toContain(
-        'identifier URI api://&lt;new Application ID&gt; set',
+        'identifier URI api:&#8203;//&lt;new Application ID&gt; set',
       );
     });
 

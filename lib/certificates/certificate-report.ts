@@ -157,11 +157,11 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
       row(HEADER),
-      row(HEADER.map(() => '---')),
+      `|${HEADER.map(() => ' --- ').join('|')}|`,
       ...report.certificates.map((c) => row(cells(c))),
       '',
-      summary,
-      ...notes.map((n) => `- ${n}`),
+      escapeMarkdown(summary),
+      ...notes.map((n) => `- ${escapeMarkdown(n)}`),
     ].join('\n');
   }
   // The status is the last column, so colouring it cannot misalign the others.
