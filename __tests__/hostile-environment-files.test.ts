@@ -113,6 +113,12 @@ describe('fields are read as own data properties only', () => {
     ]);
   });
 
+  test('a field name cannot forge a problem line or drive the terminal', () => {
+    expect(problemsOf(validInput({ '\u001b[2J\nenvironments/x.ts: fine': 1 }))).toEqual([
+      'environments/test.ts: \\u001b[2J\\u000aenvironments/x.ts: fine: unknown field; allowed: tenantId, redirectUris, certificates, displayName, owners, scopeId, cloud, consentTexts, backend, expiryWarningDays, adopt, customerTenants',
+    ]);
+  });
+
   test('values nested past any real field are refused', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 100; i++) deep = { x: deep };
