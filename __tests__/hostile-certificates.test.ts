@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { MAX_CERTIFICATE_FILE_BYTES, readCertificateFile } from '../lib/certificates/certificate';
 import { parseEnvironment } from '../lib/environment/environment';
 import { formatProblem } from '../lib/process/problem';
-import { fileCertificates, FIXTURES, NOW, synthStack, validInput } from './support/builders';
+import { certificateReport, certificateReportExitCode } from '../lib/certificates/certificate-report';
+import { fileCertificates, FIXTURES, NOW, synthStack, TestProject, validInput } from './support/builders';
 import { makeCertificate, testKey } from './support/certificates';
 
 const VALID_PEM = readFileSync(join(FIXTURES, 'certs', 'valid.cer'), 'utf8');
@@ -179,3 +180,21 @@ describe('a certificate that is not valid yet', () => {
 function keyBodyOnly(pem: string): string {
   return pem.split('\n').filter((l) => !l.startsWith('-----')).join('\n');
 }
+
+describe('the certificates report', () => {
+  test('says notYetValid for a certificate staged for a rotation, without failing the check', () => {
+    const project = new TestProject();
+    try {
+      writeFileSync(join(project.environmentsDir, 'certs', 'next.cer'), makeCertificate({ notBefore: new Date('2027-06-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }).pem);
+      project.writeEnvironment('prod', validInput({ certificates: [{ source: 'file', path: 'certs/valid.cer' }, { source: 'file', path: 'certs/next.cer' }] }));
+      const report = certificateReport({ projectRoot: project.root, now: NOW });
+      expect(report.certificates.map((c) => [c.certificate, c.status])).toEqual([
+        ['certs/valid.cer', 'valid'],
+        ['certs/next.cer', 'notYetValid'],
+      ]);
+      expect(certificateReportExitCode(report)).toBe(0);
+    } finally {
+      project.remove();
+    }
+  });
+});
