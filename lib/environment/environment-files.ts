@@ -139,13 +139,25 @@ function stackNameCollisions(environments: readonly Environment[]): Problem[] {
  */
 function loadDefaultExport(file: string): { value: unknown } | { problem: string } {
   let module: unknown;
+  let failure: { error: unknown } | undefined;
+  const exit = process.exit;
+  const prototypes = SHARED_PROTOTYPES.map((prototype) => new Set(Reflect.ownKeys(prototype)));
   try {
+    // Exiting would end synth with the code the file chose, as if it had succeeded.
+    process.exit = ((code?: number) => {
+      throw new Error(`it called process.exit(${code ?? ''}); an environment file only exports its object`);
+    }) as typeof process.exit;
     // A long-running caller (tests, a watch loop) must see the file as it is now.
     delete require.cache[file];
     module = require(file);
   } catch (error) {
-    return { problem: `could not be loaded: ${firstLine(error)}` };
+    failure = { error };
+  } finally {
+    process.exit = exit;
   }
+  const added = removeAddedKeys(prototypes);
+  if (added.length > 0) return { problem: `changes the prototype every object shares (adds ${added.join(', ')}); an environment file only exports its object` };
+  if (failure) return { problem: `could not be loaded: ${firstLine(failure.error)}` };
   if (typeof module !== 'object' || module === null || types.isProxy(module)) return { problem: `${EXPECTED} (module.exports was replaced)` };
   let value: unknown;
   try {
@@ -161,6 +173,22 @@ function loadDefaultExport(file: string): { value: unknown } | { problem: string
   if (typeof value === 'function') return { problem: `${EXPECTED} (found a function; export the object it would return)` };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${EXPECTED} (found ${describe(value)})` };
   return { value };
+}
+
+/** What every object and list inherits from: a file that adds to them changes what all later code reads. */
+const SHARED_PROTOTYPES: readonly object[] = [Object.prototype, Array.prototype, Function.prototype];
+
+/** Takes back what was added to the shared prototypes since `before`, and names it. */
+function removeAddedKeys(before: readonly Set<string | symbol>[]): string[] {
+  const added: string[] = [];
+  SHARED_PROTOTYPES.forEach((prototype, index) => {
+    for (const key of Reflect.ownKeys(prototype)) {
+      if (before[index].has(key)) continue;
+      added.push(typeof key === 'symbol' ? String(key.description) : JSON.stringify(key));
+      Reflect.deleteProperty(prototype, key);
+    }
+  });
+  return added;
 }
 
 const EXPECTED = 'must default-export defineEnvironment({ ... })';
