@@ -126,6 +126,12 @@ describe('fields are read as own data properties only', () => {
     ]);
   });
 
+  test('a field name a megabyte long is reported cut short, and at once', () => {
+    expect(problemsOf(validInput({ ['x'.repeat(1_000_000)]: 1 }))).toEqual([
+      `environments/test.ts: ${'x'.repeat(61)}...: unknown field; allowed: tenantId, redirectUris, certificates, displayName, owners, scopeId, cloud, consentTexts, backend, expiryWarningDays, adopt, customerTenants`,
+    ]);
+  });
+
   test('values nested past any real field are refused', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 100; i++) deep = { x: deep };

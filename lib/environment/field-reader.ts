@@ -56,7 +56,7 @@ export function readObject(
     if (allowed.includes(key)) continue;
     const near = nearest(key, allowed);
     report(
-      fieldPath(path, key),
+      fieldPath(path, key.length > MAX_SHOWN_KEY ? `${key.slice(0, MAX_SHOWN_KEY - 3)}...` : key),
       near ? `unknown field; did you mean "${near}"?` : `unknown field; allowed: ${allowed.join(', ')}`,
     );
   }
@@ -130,7 +130,12 @@ export function readInteger(
   return value;
 }
 
+/** Longer field names are shown cut, and get no suggestion: no field is named anything like them. */
+const MAX_SHOWN_KEY = 64;
+
 function nearest(key: string, candidates: readonly string[]): string | undefined {
+  // The edit distance costs the product of both lengths: a megabyte-long name would take minutes.
+  if (key.length > MAX_SHOWN_KEY) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
