@@ -95,10 +95,9 @@ describe('plan digest', () => {
   test('a hostile plan nested deeper than Terraform nests is refused in one line, not with a stack overflow', () => {
     const plan = planFixture('redirect-uri-added');
     change(plan, SPA).after.timeouts = 'DEEP';
-    // Deeper than any plan value, within the nesting every file may have (files nested past that are refused on reading).
-    const text = JSON.stringify(plan).replace('"DEEP"', `${'['.repeat(80)}${']'.repeat(80)}`);
+    const text = JSON.stringify(plan).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     expect(() => readPlanJson(text, 'plan.json')).toThrow(UserError);
-    expect(() => readPlanJson(text, 'plan.json')).toThrow('plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>');
+    expect(() => readPlanJson(text, 'plan.json')).toThrow('plan.json: is not Terraform plan JSON (nested more than 100 levels deep, which no file this tool reads is); make it with terraform show -json <planfile>');
   });
 
   test('a customer tenant stack that is not planned yet has a digest of its own, naming what it waits for', () => {

@@ -375,7 +375,7 @@ describe('reading plan JSON', () => {
     [
       'a plan nested deeper than any real one, made to exhaust the stack',
       `{"format_version":"1.2","planned_values":{},"resource_drift":${'['.repeat(5000)}${']'.repeat(5000)}}`,
-      'plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>',
+      'plan.json: is not Terraform plan JSON (nested more than 100 levels deep, which no file this tool reads is); make it with terraform show -json <planfile>',
     ],
     ['resource changes that are not a list', '{"format_version":"1.2","resource_changes":{}}', 'plan.json: resource_changes must be an array'],
     [
