@@ -61,4 +61,14 @@ describe('markdown reports stay well-formed whatever the text they quote', () =>
     expect(row).toContain('``azuread_application_registration.portal`\\| @octocat``');
     expectInert(markdown.replace(/``[^`]*`[^`]*``|`[^`]*`/g, ''));
   });
+
+  test('a redirect URI with a password, added in the portal, is reported without it', () => {
+    const plan = planFixture('redirect-uri-added');
+    const spa = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_redirect_uris');
+    spa.change.after.redirect_uris = [...spa.change.after.redirect_uris, 'https://admin:hunter2@portal.example.com:4443'];
+    const report = reportOf(plan);
+    const everything = JSON.stringify(report) + formatReports([report], 'plan', 'markdown', colorsFor({}));
+    expect(everything).not.toContain('hunter2');
+    expect(everything).toContain('redirect URI https://***@portal.example.com:4443 added');
+  });
 });
