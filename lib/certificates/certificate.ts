@@ -112,7 +112,11 @@ function readSmallRegularFile(file: string, label: string, within: string | unde
       if (stat.size > MAX_CERTIFICATE_FILE_BYTES) return tooBig;
       const buffer = Buffer.alloc(MAX_CERTIFICATE_FILE_BYTES + 1);
       let length = 0;
-      for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+      while (length < buffer.length) {
+        const n = readSync(fd, buffer, length, buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
       if (length > MAX_CERTIFICATE_FILE_BYTES) return tooBig;
       return { bytes: buffer.subarray(0, length) };
     } finally {
