@@ -1,4 +1,5 @@
 import { describe, fieldPath, readArray, type Report } from '../environment/field-reader';
+import { VB365_PORTAL_PORT } from './vb365';
 
 /** Entra's limits for redirect URIs of work and school account apps (Microsoft identity platform docs). */
 export const REDIRECT_URI_LIMITS = { maxLength: 256, maxCount: 256 } as const;
@@ -6,8 +7,6 @@ export const REDIRECT_URI_LIMITS = { maxLength: 256, maxCount: 256 } as const;
 /** Characters Entra refuses anywhere in a redirect URI. */
 const FORBIDDEN_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
 
-/** Where VB365 serves the REST API and the Restore Portal unless told otherwise (Set-VBORestAPISettings -HTTPSPort). */
-export const VB365_PORTAL_PORT = 4443;
 
 /**
  * Checks the Restore Portal addresses against what Entra accepts as SPA redirect URIs and what VB365

@@ -1,6 +1,9 @@
 import type { Certificate } from '../certificates/certificate';
 import type { Cloud } from './cloud';
 
+/** Where VB365 serves the REST API and the Restore Portal unless told otherwise (Set-VBORestAPISettings -HTTPSPort). */
+export const VB365_PORTAL_PORT = 4443;
+
 /**
  * The admin consent URL a customer tenant's admin opens to consent for their whole organisation
  * (`organizations` lets any work or school tenant use the same link).
