@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseEnvironment } from '../lib/environment/environment';
 import { terraformLiteral } from '../lib/construct/terraform-literal';
 import { formatProblem } from '../lib/process/problem';
-import { environment, NOW, problemsOf, resourceOf, synthStack, validInput } from './support/builders';
+import { environment, NOW, problemsOf, resourceOf, synthStack, TestProject, validInput } from './support/builders';
 import { makeCertificate } from './support/certificates';
 
 /**
@@ -64,5 +64,18 @@ describe('user text reaches Terraform JSON as literal text', () => {
       'environments/test.ts: displayName: contains "TfToken[", which cdktf reserves for references between resources; remove it',
       'environments/test.ts: backend.path: contains "TfToken[", which cdktf reserves for references between resources; remove it',
     ]);
+  });
+
+  test("the repository's name from package.json, written into the registration's notes", () => {
+    const project = new TestProject();
+    try {
+      writeFileSync(join(project.root, 'package.json'), JSON.stringify({ name: '${path.cwd}' }));
+      project.writeEnvironment('prod', validInput());
+      project.synth();
+      const notes = JSON.parse(project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).resource.azuread_application_registration.portal.notes;
+      expect(notes).toContain('Managed by the $${path.cwd} repository');
+    } finally {
+      project.remove();
+    }
   });
 });
