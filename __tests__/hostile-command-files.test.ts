@@ -96,6 +96,12 @@ describe('a file that is not what a command reads ends in one line quoting none 
     expect(oneLineError(() => readUserFile(join(dir, 'plan.d')))).toBe(`${join(dir, 'plan.d')}: is a folder, not a file`);
   });
 
+  test('a file name with terminal escapes is shown escaped', () => {
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '\u001b[2Jmanifest.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('error: \\u001b[2Jmanifest.json: file not found\n');
+    expect(result.status).toBe(1);
+  });
+
   test('a pipe, as from terraform show -json, is read to its end', () => {
     const result = spawnSync(
       'bash',

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatProblem, InputError } from './problem';
+import { escapeControlCharacters, formatProblem, InputError } from './problem';
 
 /** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
 export class UserError extends Error {
@@ -101,7 +101,8 @@ export async function runCommand(body: (argv: string[]) => number | Promise<numb
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`error: ${error.problems.length} problem(s) in the environment files\n`);
     } else if (error instanceof UserError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      // Its own lines (a usage line) stay; what a file name or argument brings in is shown escaped.
+      process.stderr.write(`error: ${error.message.split('\n').map(escapeControlCharacters).join('\n')}\n`);
     } else {
       throw error;
     }

@@ -17,8 +17,12 @@ export type Warning = Problem;
  * sequence clear the screen.
  */
 export function formatProblem(problem: Problem): string {
-  const line = problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
-  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControlCharacters(problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`);
+}
+
+/** Control characters (line breaks included) as `\u001b`-style escapes, for text from the user's files or arguments. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Thrown when user input is wrong; carries every problem found, not just the first. */
