@@ -35,6 +35,8 @@ describe('.gitignore keeps secrets out whatever the case of their names', () => 
     'environments/certs/portal.private.pem',
     'prod.tfplan',
     'PROD.TFPLAN',
+    'plan.json',
+    'prod-PLAN.json',
     'prod-outputs.json',
     'prod-OUTPUTS.JSON',
     'terraform.prod.tfstate',
