@@ -256,6 +256,10 @@ function looksLikePrivateKeyOrPfx(der: Buffer): boolean {
   if (isPkcs12(der)) return true;
   const algorithm = oidAt(der, 'firstOfFirst');
   if (algorithm && ENCRYPTED_KEY_OIDS.some((oid) => algorithm.subarray(0, oid.length).equals(oid))) return true;
+  // Unencrypted keys start with their version, an INTEGER; a certificate with a SEQUENCE. Asking
+  // OpenSSL only then keeps three failing decodes off every certificate read.
+  const outer = readTlv(der, 0);
+  if (outer?.tag !== 0x30 || der[outer.start] !== 0x02) return false;
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
       createPrivateKey({ key: der, format: 'der', type });
