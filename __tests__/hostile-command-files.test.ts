@@ -73,6 +73,8 @@ describe('a file that is not what a command reads ends in one line quoting none 
 
   test('says where the JSON breaks when the parser knows', () => {
     expect(parseJson('{\n  "a": 1,\n}')).toEqual({ problem: 'is not valid JSON at line 3, column 1: Expected double-quoted property name' });
+    expect(parseJson('{\n  "a": x\n}')).toEqual({ problem: 'is not valid JSON at line 2, column 8: unexpected character' });
+    expect(parseJson('[1, 2,]')).toEqual({ problem: 'is not valid JSON at line 1, column 7: unexpected character' });
     expect(parseJson('{"a": 1} x')).toEqual({ problem: 'is not valid JSON at line 1, column 10: Unexpected non-whitespace character after the JSON value' });
   });
 

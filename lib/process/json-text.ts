@@ -50,12 +50,95 @@ function jsonProblem(text: string, error: Error): string {
     return 'is not valid JSON: it uses typographic quotes (“ ”) where JSON needs straight quotes ("), as when copied from a web page';
   }
   const message = String(error.message);
+  // V8 words some errors with an excerpt of the text ("Unexpected token 'x', "..." is not valid JSON")
+  // and no position: those get the position found here and no excerpt.
+  if (/^Unexpected token/.test(message)) {
+    const offset = syntaxErrorOffset(text);
+    return `is not valid JSON${offset === undefined ? '' : ` at ${lineAndColumn(text, offset)}`}: unexpected character`;
+  }
   const position = /at position (\d+)/.exec(message);
   const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
-  // V8 words some errors with an excerpt of the text ("Unexpected token 'x', "..." is not valid JSON"):
-  // keep only its own wording, which names JSON's punctuation at most.
-  const reason = /^Unexpected token/.test(message) ? 'unexpected character' : message.replace(/ in JSON at position \d+.*$/s, '').replace(/ after JSON at position \d+.*$/s, ' after the JSON value').replace(/\s+/g, ' ');
+  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ after JSON at position \d+.*$/s, ' after the JSON value').replace(/\s+/g, ' ');
   return `is not valid JSON${where}: ${reason}`;
+}
+
+/**
+ * Where JSON text first breaks its grammar (RFC 8259), or undefined if it does not. Recursive, which
+ * is safe: callers have refused nesting past MAX_JSON_DEPTH.
+ */
+function syntaxErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const broken = new Error('broken');
+  const fail = (): never => {
+    throw broken;
+  };
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const expect = (c: string) => (text[i] === c ? i++ : fail());
+  const string = () => {
+    expect('"');
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) {
+          fail();
+        }
+      }
+      i++;
+    }
+    expect('"');
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      space();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          space();
+          string();
+          space();
+          expect(':');
+        }
+        value();
+        space();
+        if (text[i] !== ',') {
+          expect(close);
+          return;
+        }
+        i++;
+      }
+    }
+    if (c === '"') return string();
+    NUMBER.lastIndex = i;
+    if (NUMBER.exec(text)) {
+      i = NUMBER.lastIndex;
+      return;
+    }
+    const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+    if (word === undefined) return fail();
+    i += word.length;
+  };
+  try {
+    value();
+    space();
+    return i < text.length ? i : undefined;
+  } catch (error) {
+    if (error === broken) return i;
+    throw error;
+  }
 }
 
 function isJson(text: string): boolean {
