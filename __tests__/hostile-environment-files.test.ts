@@ -34,15 +34,19 @@ describe('an environment file that misbehaves ends in one line naming it, never 
     ['exports null', `export default null;\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (found null)'],
     ['replaces module.exports', `module.exports = 42;\n`, 'environments/prod.ts: must default-export defineEnvironment({ ... }) (module.exports was replaced)'],
     ['calls process.exit', `process.exit(0);\n`, 'environments/prod.ts: could not be loaded: it called process.exit(0); an environment file only exports its object'],
-    ['adds to Object.prototype', `Object.prototype.tenantId = 'x';\n(Array.prototype as any).evil = 1;\nexport default ${VALID};\n`, 'environments/prod.ts: changes the prototype every object shares (adds "tenantId", "evil"); an environment file only exports its object'],
+    ['adds to Object.prototype', `Object.prototype.tenantId = 'x';\n(Array.prototype as any).evil = 1;\nexport default ${VALID};\n`, 'environments/prod.ts: changes what every object, list or string inherits (adds Object.prototype.tenantId, adds Array.prototype.evil); an environment file only exports its object'],
+    ['replaces a built-in method', `Array.prototype.includes = () => true;\nexport default ${VALID};\n`, 'environments/prod.ts: changes what every object, list or string inherits (changes Array.prototype.includes); an environment file only exports its object'],
     ['exports a Proxy', `export default new Proxy(${VALID}, { ownKeys() { throw new Error('trap'); } });\n`, 'environments/prod.ts: is a Proxy; write the value itself (a plain object or list)'],
   ])('a file that %s', (_, source, expected) => {
     expect(problemsOfFile(source)).toEqual([expected]);
   });
 
-  test('what a file adds to the shared prototypes is taken back', () => {
-    problemsOfFile(`Object.prototype.tenantId = 'x';\nexport default {};\n`);
+  test('what a file adds to or replaces in the shared prototypes is put back', () => {
+    const includes = Array.prototype.includes;
+    problemsOfFile(`Object.prototype.tenantId = 'x';\nArray.prototype.includes = () => true;\ndelete (String.prototype as any).trim;\nexport default {};\n`);
     expect(({} as Record<string, unknown>).tenantId).toBeUndefined();
+    expect(Array.prototype.includes).toBe(includes);
+    expect(' x '.trim()).toBe('x');
   });
 
   test('a getter is never called, even one that would work', () => {

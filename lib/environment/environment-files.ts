@@ -141,7 +141,7 @@ function loadDefaultExport(file: string): { value: unknown } | { problem: string
   let module: unknown;
   let failure: { error: unknown } | undefined;
   const exit = process.exit;
-  const prototypes = SHARED_PROTOTYPES.map((prototype) => new Set(Reflect.ownKeys(prototype)));
+  const prototypes = SHARED_PROTOTYPES.map(ownDescriptors);
   try {
     // Exiting would end synth with the code the file chose, as if it had succeeded.
     process.exit = ((code?: number) => {
@@ -155,8 +155,8 @@ function loadDefaultExport(file: string): { value: unknown } | { problem: string
   } finally {
     process.exit = exit;
   }
-  const added = removeAddedKeys(prototypes);
-  if (added.length > 0) return { problem: `changes the prototype every object shares (adds ${added.join(', ')}); an environment file only exports its object` };
+  const changed = restorePrototypes(prototypes);
+  if (changed.length > 0) return { problem: `changes what every object, list or string inherits (${changed.join(', ')}); an environment file only exports its object` };
   if (failure) return { problem: `could not be loaded: ${firstLine(failure.error)}` };
   if (typeof module !== 'object' || module === null || types.isProxy(module)) return { problem: `${EXPECTED} (module.exports was replaced)` };
   let value: unknown;
@@ -175,20 +175,35 @@ function loadDefaultExport(file: string): { value: unknown } | { problem: string
   return { value };
 }
 
-/** What every object and list inherits from: a file that adds to them changes what all later code reads. */
-const SHARED_PROTOTYPES: readonly object[] = [Object.prototype, Array.prototype, Function.prototype];
+/**
+ * What every object, list, function and string inherits: a file that adds to them or replaces a
+ * method (a polyfill, a pollution) changes what every later file and this tool's own checks read.
+ * This guards against accidents, not attacks: an environment file is code and runs with synth's rights.
+ */
+const SHARED_PROTOTYPES: readonly object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
 
-/** Takes back what was added to the shared prototypes since `before`, and names it. */
-function removeAddedKeys(before: readonly Set<string | symbol>[]): string[] {
-  const added: string[] = [];
+type Descriptors = Map<string | symbol, PropertyDescriptor>;
+
+function ownDescriptors(prototype: object): Descriptors {
+  return new Map(Reflect.ownKeys(prototype).map((key) => [key, Object.getOwnPropertyDescriptor(prototype, key)!]));
+}
+
+/** Puts the shared prototypes back as they were before the file ran, and names what it had changed. */
+function restorePrototypes(before: readonly Descriptors[]): string[] {
+  const changed: string[] = [];
   SHARED_PROTOTYPES.forEach((prototype, index) => {
-    for (const key of Reflect.ownKeys(prototype)) {
-      if (before[index].has(key)) continue;
-      added.push(typeof key === 'symbol' ? String(key.description) : JSON.stringify(key));
-      Reflect.deleteProperty(prototype, key);
+    const name = `${['Object', 'Array', 'Function', 'String'][index]}.prototype`;
+    const was = before[index];
+    for (const key of new Set([...was.keys(), ...Reflect.ownKeys(prototype)])) {
+      const old = was.get(key);
+      const now = Object.getOwnPropertyDescriptor(prototype, key);
+      if (old && now && old.value === now.value && old.get === now.get && old.set === now.set) continue;
+      changed.push(`${now && !old ? 'adds' : 'changes'} ${name}.${String(typeof key === 'symbol' ? key.description : key)}`);
+      if (old) Object.defineProperty(prototype, key, old);
+      else Reflect.deleteProperty(prototype, key);
     }
   });
-  return added;
+  return changed;
 }
 
 const EXPECTED = 'must default-export defineEnvironment({ ... })';
