@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { formatDate } from '../certificates/certificate';
+import { writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
@@ -364,12 +364,9 @@ export function manifestIdentity(env: Environment, clientIdOption: string | unde
 
 /** Writes a manifest as formatted JSON, whole or not at all. */
 export function writeManifestFile(file: string, manifest: Record<string, unknown>): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temporary, file);
+    writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
-    rmSync(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`cannot write ${file} (${code ?? (error as Error).message})`);
   }

@@ -1,11 +1,12 @@
 import { App, Manifest, TerraformStack, type IManifest } from 'cdktf';
 import type { Construct } from 'constructs';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Environment } from '../environment/environment';
 import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
+import { writeFileAtomically } from '../process/atomic-file';
 import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
 
@@ -93,9 +94,7 @@ function writeIfChanged(file: string, value: unknown): void {
   } catch {
     mkdirSync(dirname(file), { recursive: true });
   }
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+  writeFileAtomically(file, text);
 }
 
 function sortKeys(value: unknown): unknown {
