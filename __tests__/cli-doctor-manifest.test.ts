@@ -12,7 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a command as `npm run <name>` does, from the project root. */
 function run(name: 'doctor' | 'manifest', ...args: string[]) {
-  // Reading a manifest needs no cdktf; only --env (an environment file) loads it.
+  // This repository's environment files are the user's, and may import lib/, which loads cdktf;
+  // commands-without-cdktf.test.ts pins every command on environment files of its own.
   const guard = args.includes('--env') || name === 'manifest' ? [] : ['--require', join(__dirname, 'support/forbid-cdktf.js')];
   const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', ...guard, `cli/${name}.ts`, ...args], {
     cwd: REPO_ROOT,

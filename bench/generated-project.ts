@@ -21,7 +21,7 @@ export function generatedProject(repoRoot: string, count: number): { root: strin
     const id = String(i).padStart(4, '0');
     writeFileSync(
       join(environments, `customer-${id}.ts`),
-      `import { defineEnvironment } from '../lib';
+      `import { defineEnvironment } from '../lib/environment';
 
 export default defineEnvironment({
   tenantId: '00000000-0000-4000-8000-00000000${id}',

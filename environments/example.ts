@@ -1,6 +1,6 @@
 // The shipped example: synthesizes offline with no credentials. Copy it to environments/<name>.ts,
 // then put in your tenant, your portal's addresses and the public certificate VB365 uses.
-import { defineEnvironment } from '../lib';
+import { defineEnvironment } from '../lib/environment';
 
 export default defineEnvironment({
   tenantId: '00000000-0000-0000-0000-000000000000',
