@@ -1,6 +1,6 @@
 // The module object itself, not an import copy, so that a spy on it is what the writer calls.
 import fs = require('node:fs');
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../lib/process/atomic-file';
@@ -31,6 +31,18 @@ describe('writeFileAtomically', () => {
     expect(readdirSync(dir)).toEqual(['portal.pfx']);
     expect(writeFileAtomically(join(dir, 'other.pfx'), 'a new key', { overwrite: false })).toBe(true);
     expect(readFileSync(join(dir, 'other.pfx'), 'utf8')).toBe('a new key');
+  });
+
+  test('replaces a symbolic link planted in its place, never the file it points to', () => {
+    const target = join(dir, 'victim');
+    writeFileSync(target, 'keep me');
+    const file = join(dir, 'portal.pfx');
+    symlinkSync(target, file);
+    expect(writeFileAtomically(file, 'key', { overwrite: false })).toBe(false);
+    expect(writeFileAtomically(file, 'key')).toBe(true);
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe('key');
+    expect(readFileSync(target, 'utf8')).toBe('keep me');
   });
 
   test('gives the file exactly the mode asked for, whatever the umask', () => {
