@@ -2,8 +2,8 @@
 import fs = require('node:fs');
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeFileAtomically } from '../lib/process/atomic-file';
+import { basename, join } from 'node:path';
+import { temporaryFileWriter, writeFileAtomically } from '../lib/process/atomic-file';
 
 let dir: string;
 beforeEach(() => {
@@ -80,5 +80,19 @@ describe('writeFileAtomically', () => {
     expect(() => writeFileAtomically(file, 'the new synth')).toThrow('ENOSPC');
     expect(readFileSync(file, 'utf8')).toBe('the earlier synth');
     expect(readdirSync(dir)).toEqual(['cdk.tf.json']);
+  });
+
+  test("names its temporary file so that a later run can tell which process left it", () => {
+    const written: string[] = [];
+    const write = fs.writeFileSync;
+    jest.spyOn(fs, 'writeFileSync').mockImplementation((path, ...rest) => {
+      written.push(String(path));
+      return write(path, ...rest);
+    });
+    writeFileAtomically(join(dir, 'cdk.tf.json'), '{}');
+    expect(written).toHaveLength(1);
+    expect(temporaryFileWriter(basename(written[0]), 'cdk.tf.json')).toBe(process.pid);
+    expect(temporaryFileWriter(basename(written[0]), 'manifest.json')).toBeUndefined();
+    expect(temporaryFileWriter('cdk.tf.json', 'cdk.tf.json')).toBeUndefined();
   });
 });

@@ -126,11 +126,16 @@ export class RestorePortalApp extends Construct {
       permissionIds: [accessAsUser.scopeId],
     }).overrideLogicalId(name('self'));
 
+    // The provider makes the identity that creates a service principal its owner, then removes it unless
+    // `owners` lists it: the deploying identity is listed, or Application.ReadWrite.OwnedBy loses the service
+    // principal after its first apply.
+    const deployer = env.deployingIdentityObjectId;
+    const servicePrincipalOwners = deployer ? [deployer, ...env.owners.filter((owner) => owner !== deployer)] : env.owners;
     const servicePrincipal = new ServicePrincipal(this, 'service-principal', {
       clientId: registration.clientId,
       // Listed under Enterprise applications, as Veeam's script tags it (WindowsAzureActiveDirectoryIntegratedApp).
       featureTags: [{ enterprise: true }],
-      owners: env.owners.length > 0 ? [...env.owners] : undefined,
+      owners: servicePrincipalOwners.length > 0 ? [...servicePrincipalOwners] : undefined,
       lifecycle: { preventDestroy: true },
     });
     servicePrincipal.overrideLogicalId(name());
@@ -169,13 +174,18 @@ export class RestorePortalApp extends Construct {
     this.selfSignedCertificates = selfSigned;
     this.keyCredentials = keyCredentials;
 
-    for (const owner of env.owners) {
+    // Entra makes the identity that creates a registration its owner, so a new one needs no owner resource for
+    // it. An adopted one was made by someone else and must already be owned by the deploying identity, which
+    // Application.ReadWrite.OwnedBy cannot make itself: its ownership is imported, so a missing one fails the plan
+    // (and says so) instead of the apply.
+    const applicationOwners = env.adoption && deployer && !env.owners.includes(deployer) ? [...env.owners, deployer] : env.owners;
+    for (const owner of applicationOwners) {
       new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
         name(owner.replace(/-/g, '')),
       );
     }
 
-    if (env.adoption) importExisting(this, adoptionImports(env.adoption, id));
+    if (env.adoption) importExisting(this, adoptionImports(env.adoption, id, deployer));
   }
 
   /**

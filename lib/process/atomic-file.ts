@@ -18,9 +18,10 @@ export interface AtomicWriteOptions {
  * @throws the file system's error (ENOENT for a missing folder, EISDIR for a folder in the way, ...)
  */
 export function writeFileAtomically(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): boolean {
-  // Beside the file, so that the rename stays on one file system; hidden and random, so that no
-  // other writer (or a file left by a killed run) is ever taken for ours.
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Beside the file, so that the rename stays on one file system; hidden; random, so that no other
+  // writer's file (or one a killed run left) is ever taken for ours; with our process ID, so that a
+  // later run can tell a killed writer's leftovers from a running one's (temporaryFileWriter).
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temporary, data, { flag: 'wx', mode: options.mode });
     if (options.mode !== undefined) chmodSync(temporary, options.mode);
@@ -38,4 +39,13 @@ export function writeFileAtomically(file: string, data: string | Uint8Array, opt
   } finally {
     rmSync(temporary, { force: true });
   }
+}
+
+/**
+ * The process ID of the writer that left `name`, when `name` is a temporary file writeFileAtomically
+ * made for a file called `of` in the same folder.
+ */
+export function temporaryFileWriter(name: string, of: string): number | undefined {
+  const match = /^\.(.+)\.(\d{1,10})\.[0-9a-f]{12}\.tmp$/.exec(name);
+  return match?.[1] === of ? Number(match[2]) : undefined;
 }

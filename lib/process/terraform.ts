@@ -11,6 +11,17 @@ export interface TerraformOptions {
   readonly onStep?: (step: string) => void;
 }
 
+/** A terraform step that failed; `output` is all it printed, for callers that recognise particular errors. */
+export class TerraformFailure extends UserError {
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Plans one synthesized stack as CI would: `init`, `plan -detailed-exitcode -out`, `show -json`.
  * Returns the plan JSON. A failing step is a `UserError` carrying Terraform's own reason on one line.
@@ -19,7 +30,9 @@ export function planStack(stackDir: string, stack: string, options: TerraformOpt
   const run = (step: string, args: readonly string[], success?: readonly number[]) => runTerraform(stackDir, stack, step, args, options, success);
   run('init', ['init', '-input=false', '-no-color']);
   // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-  run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
+  // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
+  // <planfile>` takes the lock and refuses a plan made against a state that changed since.
+  run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], [0, 2]);
   return run('show', ['show', '-json', PLAN_FILE]);
 }
 
@@ -49,7 +62,8 @@ function runTerraform(
     throw new UserError(`could not run terraform: ${result.error.message}`);
   }
   if (result.status === null || !success.includes(result.status)) {
-    throw new UserError(`${stack}: terraform ${step} failed: ${terraformError(`${result.stderr}\n${result.stdout}`)}`);
+    const output = `${result.stderr}\n${result.stdout}`;
+    throw new TerraformFailure(`${stack}: terraform ${step} failed: ${terraformError(output)}`, step, output);
   }
   return result.stdout;
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../process/command-line';
 import { isPlainObject as isObject } from '../environment/field-reader';
+import { planDigest } from './plan-digest';
 
 /**
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) the report
@@ -15,6 +16,8 @@ export interface TerraformPlan {
   /** Objects that changed outside Terraform since the last apply (refreshed state against prior state). */
   readonly resourceDrift: readonly ResourceChange[];
   readonly outputChanges: Readonly<Record<string, OutputChange>>;
+  /** What the plan would change, as a digest (`plan-digest.ts`): the same for plans of the same changes. */
+  readonly digest: string;
 }
 
 export type PlanAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget';
@@ -47,6 +50,8 @@ export interface OutputChange {
 
 export type Values = Readonly<Record<string, unknown>>;
 
+/** Far deeper than any plan of these stacks (the real one nests 9 levels), far shallower than the call stack. */
+const MAX_DEPTH = 100;
 const ACTIONS: readonly PlanAction[] = ['no-op', 'create', 'read', 'update', 'delete', 'forget'];
 const SUPPORTED_MAJOR = '1';
 
@@ -64,6 +69,8 @@ export function readPlanJson(text: string, label: string): TerraformPlan {
     throw fail(`is not Terraform plan JSON (${(error as Error).message}); make it with terraform show -json <planfile>`);
   }
   if (!isObject(json)) throw fail('is not Terraform plan JSON (expected an object); make it with terraform show -json <planfile>');
+  // Reading a plan walks its values recursively; a crafted file nested thousands deep would exhaust the stack.
+  if (nestedDeeperThan(json, MAX_DEPTH)) throw fail(`is nested deeper than ${MAX_DEPTH} levels, which no Terraform plan is; make it with terraform show -json <planfile>`);
   if ('lineage' in json || ('values' in json && !('planned_values' in json))) {
     throw fail('is Terraform state, not a plan; make a plan with terraform plan -out=<planfile>, then terraform show -json <planfile>');
   }
@@ -83,6 +90,7 @@ export function readPlanJson(text: string, label: string): TerraformPlan {
     resourceChanges: readResourceChanges(json.resource_changes, 'resource_changes', fail),
     resourceDrift: readResourceChanges(json.resource_drift, 'resource_drift', fail),
     outputChanges: readOutputChanges(json.output_changes, fail),
+    digest: planDigest(json, label),
   };
 }
 
@@ -138,4 +146,16 @@ function readTimestamp(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** Whether JSON nests arrays and objects deeper than `limit`; iterative, so any depth is safe to check. */
+function nestedDeeperThan(json: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[json, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -1,14 +1,15 @@
 import { App, Manifest, TerraformStack, type IManifest } from 'cdktf';
 import type { Construct } from 'constructs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Environment } from '../environment/environment';
 import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
-import { writeFileAtomically } from '../process/atomic-file';
+import { temporaryFileWriter, writeFileAtomically } from '../process/atomic-file';
 import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
+import { makeFolder, prepareStackFolder } from './output-folder';
 
 /** What every stack needs to know besides its environment. */
 export interface StackContext {
@@ -81,9 +82,18 @@ export function buildApp(environments: readonly Environment[], context: StackCon
  * Writes a built app into `outdir` as `cdktf synth` lays it out (manifest.json, stacks/<name>/cdk.tf.json),
  * keys sorted as cdktf writes them. Each file is replaced whole (written beside it, then renamed), and a
  * file whose content is unchanged is left alone, so other tools' files (.terraform, saved plans) stay.
+ * The manifest comes last: a run killed part-way leaves each stack old or new, and the next run
+ * finishes the job, clearing what the killed one left half-done.
  */
 export function writeApp(built: BuiltApp, outdir: string): void {
-  for (const [name, terraform] of built.stacks) writeIfChanged(join(outdir, built.manifest.stacks[name].synthesizedStackPath), terraform);
+  makeFolder(outdir);
+  for (const [name, terraform] of built.stacks) {
+    const file = join(outdir, built.manifest.stacks[name].synthesizedStackPath);
+    prepareStackFolder(dirname(file));
+    removeStaleTemporaries(dirname(file));
+    writeIfChanged(file, terraform);
+  }
+  removeStaleTemporaries(outdir);
   writeIfChanged(join(outdir, Manifest.fileName), built.manifest);
 }
 
@@ -92,9 +102,27 @@ function writeIfChanged(file: string, value: unknown): void {
   try {
     if (readFileSync(file, 'utf8') === text) return;
   } catch {
-    mkdirSync(dirname(file), { recursive: true });
+    // not written yet
   }
   writeFileAtomically(file, text);
+}
+
+/** Files writeIfChanged left behind when a synth was killed between writing and renaming them. */
+function removeStaleTemporaries(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    const pid = temporaryFileWriter(name, 'cdk.tf.json') ?? temporaryFileWriter(name, Manifest.fileName);
+    if (pid !== undefined && !isRunning(pid)) unlinkSync(join(folder, name));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function sortKeys(value: unknown): unknown {
