@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/builders';
 
 const dir = mkdtempSync(join(tmpdir(), 'register-ts-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A name of its own, so that the first run really transpiles it; its cached transpile is removed after.
+const name = `throws-${process.pid}-${Date.now()}`;
+const CACHE = join(REPO_ROOT, 'node_modules/.cache/register-ts');
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const cached of readdirSync(CACHE).filter((f) => f.startsWith(`${name}-`))) rmSync(join(CACHE, cached));
+});
 
 /** Runs a TypeScript file as the commands run, through bin/register-ts.js. */
 function runTs(file: string) {
@@ -33,8 +39,7 @@ fail(where);
 
 describe('bin/register-ts.js', () => {
   test('reports an error thrown on line 12 of a .ts file at line 12, transpiled or from the cache', () => {
-    // A name of its own, so that the first run really transpiles it.
-    const file = join(dir, `throws-${process.pid}-${Date.now()}.ts`);
+    const file = join(dir, `${name}.ts`);
     writeFileSync(file, THROWS_ON_LINE_12);
     for (const run of [runTs(file), runTs(file)]) {
       expect(run.code).toBe(1);
