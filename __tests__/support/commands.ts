@@ -24,16 +24,22 @@ export function runCommandIn(
   env: NodeJS.ProcessEnv = {},
   preload: readonly string[] = [],
 ): CommandResult {
-  const cliDir = join(project.root, 'cli');
-  mkdirSync(cliDir, { recursive: true });
-  copyFileSync(join(REPO_ROOT, 'cli', `${name}.ts`), join(cliDir, `${name}.ts`));
-  if (!existsSync(join(project.root, 'lib'))) symlinkSync(LIB, join(project.root, 'lib'));
+  const cliDir = installCommand(project, name);
   const result = spawnSync(
     process.execPath,
     [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
     { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Copies `cli/<name>.ts` into a test project and links `lib`, as a user's clone has them; returns the cli folder. */
+export function installCommand(project: TestProject, name: string): string {
+  const cliDir = join(project.root, 'cli');
+  mkdirSync(cliDir, { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'cli', `${name}.ts`), join(cliDir, `${name}.ts`));
+  if (!existsSync(join(project.root, 'lib'))) symlinkSync(LIB, join(project.root, 'lib'));
+  return cliDir;
 }
 
 /**

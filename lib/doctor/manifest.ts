@@ -105,8 +105,8 @@ const MARKERS: Readonly<Record<ManifestFormat, readonly string[]>> = {
  * Reads an application manifest file as downloaded from the Entra admin center, in either format.
  * @throws UserError (one line, naming the file) when it is unreadable or not an application manifest
  */
-export function readManifestFile(file: string): ApplicationManifest {
-  const result = parseManifest(readUserFile(file));
+export function readManifestFile(file: string, cwd = process.cwd()): ApplicationManifest {
+  const result = parseManifest(readUserFile(file, cwd));
   if ('problem' in result) throw new UserError(`${file}: ${result.problem}`);
   return result.manifest;
 }
