@@ -17,6 +17,8 @@ export * from './doctor/doctor-report';
 export * from './environment/environment';
 export * from './environment/environment-certificates';
 export * from './environment/environment-files';
+export * from './environment/environment-list';
+export * from './environment/example-environment';
 export * from './doctor/manifest';
 export * from './process/markdown';
 export * from './process/problem';

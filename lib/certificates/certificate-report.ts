@@ -3,6 +3,7 @@ import { expiryOf, type ExpiryStatus } from './certificate-expiry';
 import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { isExample } from '../environment/example-environment';
 import { InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
@@ -52,6 +53,8 @@ export interface CertificateReport {
   /** When the report was made (RFC 3339): days left count from here. */
   readonly checkedAt: string;
   readonly certificates: readonly CertificateRow[];
+  /** Examples passed by (all-zero tenant, never deployed), when no environment was named. */
+  readonly examples: readonly Environment[];
 }
 
 /**
@@ -68,8 +71,10 @@ export function certificateReport(options: CertificateReportOptions): Certificat
       throw new UserError(`--outputs ${name}=...: no such environment; known: ${environments.map((e) => e.name).join(', ')}`);
     }
   }
-  const certificates = environments.flatMap((environment) => rowsOf(environment, options, now));
-  return { checkedAt: formatDate(now), certificates };
+  // Like plan and drift: an example has never been deployed, so it is reported only when named.
+  const examples = options.only ? [] : environments.filter(isExample);
+  const certificates = environments.filter((e) => !examples.includes(e)).flatMap((environment) => rowsOf(environment, options, now));
+  return { checkedAt: formatDate(now), certificates, examples };
 }
 
 function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): CertificateRow[] {
@@ -134,15 +139,19 @@ function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string)
   return read;
 }
 
-/** 0 when every certificate is valid beyond its warning window, 2 when any expires within it or has expired. */
-export function certificateReportExitCode(report: CertificateReport): 0 | 2 {
+/**
+ * 0 when every certificate is valid beyond its warning window, 2 when any expires within it or has
+ * expired, 1 when any could not be read: a scheduled check must not pass on what it never saw.
+ */
+export function certificateReportExitCode(report: CertificateReport): 0 | 1 | 2 {
+  if (report.certificates.some((c) => c.status === 'unavailable')) return 1;
   return report.certificates.some((c) => c.status === 'expiring' || c.status === 'expired') ? 2 : 0;
 }
 
 const HEADER = ['environment', 'source', 'certificate', 'subject', 'thumbprint', 'not after', 'days left', 'status'];
 
 export function formatCertificateReport(report: CertificateReport, format: ReportFormat, colors: Colors = colorsFor({})): string {
-  if (format === 'json') return JSON.stringify(report, null, 2);
+  if (format === 'json') return JSON.stringify({ checkedAt: report.checkedAt, certificates: report.certificates }, null, 2);
   const cells = (c: CertificateRow) => [
     c.environment,
     c.source,

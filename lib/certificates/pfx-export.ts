@@ -4,7 +4,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate } from './certificate';
 import { UserError } from '../process/command-line';
-import { buildPfx, writePrivateFile } from './pfx';
+import { buildPfx } from './pfx';
+import { writeFileAtomically } from '../process/atomic-file';
 import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
@@ -129,7 +130,7 @@ export function writePfx(pair: SelfSignedKeyPair, options: Omit<PfxExportOptions
     options.password,
   );
   const file = resolve(options.projectRoot, options.out);
-  if (!writePrivateFile(file, bytes, options.force ?? false)) {
+  if (!writeFileAtomically(file, bytes, { mode: 0o600, overwrite: options.force ?? false })) {
     throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
   }
   return { file, certificate: pair.name, thumbprint: pair.thumbprint, notAfter: formatDate(pair.notAfter) };

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { formatDate } from '../certificates/certificate';
+import { writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../process/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
@@ -106,8 +106,8 @@ const MARKERS: Readonly<Record<ManifestFormat, readonly string[]>> = {
  * Reads an application manifest file as downloaded from the Entra admin center, in either format.
  * @throws UserError (one line, naming the file) when it is unreadable or not an application manifest
  */
-export function readManifestFile(file: string): ApplicationManifest {
-  const result = parseManifest(readUserFile(file));
+export function readManifestFile(file: string, cwd = process.cwd()): ApplicationManifest {
+  const result = parseManifest(readUserFile(file, cwd));
   if ('problem' in result) throw new UserError(`${file}: ${result.problem}`);
   return result.manifest;
 }
@@ -334,12 +334,9 @@ export function manifestIdentity(env: Environment, clientIdOption: string | unde
 
 /** Writes a manifest as formatted JSON, whole or not at all. */
 export function writeManifestFile(file: string, manifest: Record<string, unknown>): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temporary, file);
+    writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
-    rmSync(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`cannot write ${file} (${code ?? (error as Error).message})`);
   }

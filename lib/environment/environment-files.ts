@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { types } from 'node:util';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
@@ -25,14 +25,44 @@ export interface LoadedEnvironments {
 }
 
 /**
- * The environment files in a folder: every `<name>.ts` except declaration files and files starting
- * with `_` (shared helpers an environment may import), in name order so output is deterministic.
+ * The environment files in a folder: every regular file `<name>.ts` except declaration files and
+ * files starting with `_` (shared helpers an environment may import), in name order so output is
+ * deterministic. This is the one definition of an environment file: synth, the commands and the
+ * workflows' environment list (`npm run environments`) all read the folder through it.
  */
 export function environmentFiles(environmentsDir: string): string[] {
   return readdirSync(environmentsDir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !e.name.startsWith('_'))
+    .filter((e) => e.isFile() && isEnvironmentFileName(e.name))
     .map((e) => join(environmentsDir, e.name))
     .sort();
+}
+
+function isEnvironmentFileName(name: string): boolean {
+  return name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('_');
+}
+
+/** Script-like names a user may have meant as an environment: `prod.js`, `prod.mts`, `prod.TS`, ... */
+const LOOKS_LIKE_AN_ENVIRONMENT = /\.[cm]?[jt]sx?$/i;
+
+/**
+ * Entries of the environments folder that look like environments but are not read, each a problem:
+ * an environment that silently drops out of synth and the workflows is never planned, and a link
+ * could point anywhere on the machine that runs CI.
+ */
+export function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
+  return readdirSync(environmentsDir, { withFileTypes: true })
+    .filter((e) => LOOKS_LIKE_AN_ENVIRONMENT.test(e.name) && !e.name.startsWith('_') && !e.name.startsWith('.') && !/\.d\.[cm]?ts$/i.test(e.name))
+    .filter((e) => !(e.isFile() && isEnvironmentFileName(e.name)))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((e) => ({ file: relative(projectRoot, join(environmentsDir, e.name)), path: '', message: strayMessage(e) }));
+}
+
+function strayMessage(entry: Dirent): string {
+  const stem = entry.name.replace(LOOKS_LIKE_AN_ENVIRONMENT, '');
+  if (entry.isSymbolicLink()) return 'is a symbolic link, and links are not read as environments (one could point anywhere): put the file itself here';
+  if (entry.isDirectory()) return `is a folder, not an environment file: an environment is one file ${stem}.ts; rename the folder`;
+  if (!entry.isFile()) return 'is not a regular file, and is not read as an environment: remove it';
+  return `is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to ${stem}.ts, or to _${entry.name} if other files import it`;
 }
 
 /** Loads and validates every environment file, collecting the problems of all of them. */
@@ -48,6 +78,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
   } catch {
     return { environments, warnings, problems: [{ file: relative(options.projectRoot, environmentsDir) || '.', path: '', message: 'folder not found: create it with one <name>.ts file per environment' }] };
   }
+  problems.push(...strayEnvironmentFiles(environmentsDir, options.projectRoot));
   const names = files.map((f) => basename(f, '.ts'));
   for (const wanted of options.only ?? []) {
     if (!names.includes(wanted)) {

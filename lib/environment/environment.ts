@@ -6,6 +6,7 @@ import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from '../construct/cl
 import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import { readCertificates } from './environment-certificates';
+import { isExample } from './example-environment';
 import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
 import type { Problem, Warning } from '../process/problem';
 import { readPlainData } from './plain-data';
@@ -160,8 +161,6 @@ const FIELDS = [
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
-/** The shipped example synthesizes offline, so its local state is intended. */
-const EXAMPLE_ENVIRONMENT = 'example';
 const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const TENANT_LOCAL_STATE_WARNING =
@@ -232,7 +231,9 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, report);
   const backend = readBackend(raw.backend, source.name, report);
-  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
+  // An example is never planned, so its local state is intended.
+  const example = tenantId !== undefined && isExample({ tenantId });
+  if (backend?.type === 'local' && !example) {
     warn('backend', LOCAL_STATE_WARNING(backend.path));
   }
   // Remote state is what CI deploys from, with an identity of its own; a person applying local state acts
@@ -241,7 +242,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
     warn('deployingIdentityObjectId', MISSING_DEPLOYING_IDENTITY);
   }
   const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
-  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT && customerTenants && customerTenants.length > 0) {
+  if (backend?.type === 'local' && !example && customerTenants && customerTenants.length > 0) {
     warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
   }
 

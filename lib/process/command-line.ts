@@ -80,13 +80,46 @@ export function readFormat(value: string | undefined): ReportFormat {
   throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${value}"`);
 }
 
-/** `util.parseArgs`, with its errors turned into one-line usage errors. */
-export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string) {
+/** Thrown for `--help` or `-h`: the command prints its help to stdout and exits 0. */
+export class HelpRequest extends Error {
+  constructor(readonly help: string) {
+    super(help);
+    this.name = 'HelpRequest';
+  }
+}
+
+/** What `--help` prints: what the command does, then its usage line. */
+export function helpText(usage: string, description: string): string {
+  return `${description}\n\nusage: ${usage}\n`;
+}
+
+/**
+ * `util.parseArgs`, with its errors turned into one-line usage errors. `--help` or `-h` anywhere
+ * before `--` asks for the help instead, whatever else was given.
+ * @throws HelpRequest when help was asked for; UserError naming the unknown option or argument
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string, description: string) {
+  const end = argv.indexOf('--');
+  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequest(helpText(usage, description));
   try {
     return parseArgs({ ...config, args: [...argv], strict: true });
   } catch (error) {
-    throw new UserError(`${(error as Error).message}\nusage: ${usage}`);
+    // Node's hint about "--" for positionals that start with "-" never applies to these commands.
+    const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new UserError(`${message}\nusage: ${usage}`);
   }
+}
+
+/**
+ * One syntax for `--outputs` in every command: `[<environment>=]<file>`, a saved
+ * `terraform output -json`. The environment may be left out when the command is about one.
+ */
+export function readOutputsOption(value: string): { readonly environment?: string; readonly file: string } {
+  // An environment name is a stack name; anything else before "=" is part of a path (./a=b.json).
+  const match = /^([A-Za-z0-9][A-Za-z0-9_-]{0,62})=(.*)$/.exec(value);
+  if (!match) return { file: value };
+  if (match[2] === '') throw new UserError(`--outputs ${value}: give the file after "=": --outputs ${match[1]}=<terraform output -json file>`);
+  return { environment: match[1], file: match[2] };
 }
 
 /**
@@ -97,6 +130,11 @@ export async function runCommand(body: (argv: string[]) => number | Promise<numb
   try {
     process.exitCode = await body(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof HelpRequest) {
+      process.stdout.write(error.help);
+      process.exitCode = 0;
+      return;
+    }
     if (error instanceof InputError) {
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`error: ${error.problems.length} problem(s) in the environment files\n`);

@@ -17,6 +17,8 @@ export interface SynthOptions extends EnvironmentFilesOptions {
 }
 
 export interface SynthResult {
+  /** The environments synthesized, validated. */
+  readonly environments: readonly Environment[];
   /** Names of the synthesized stacks: each environment's, followed by those of its customer tenants. */
   readonly stacks: readonly string[];
   /** The environment stack each customer tenant stack reads the client ID from, by tenant stack name. */
@@ -62,7 +64,7 @@ export function synthProject(options: SynthOptions): SynthResult {
     removeOrphanFolders(folder);
   });
   const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
-  return { stacks, homeStacks, outdir, warnings: [...warnings, ...folder.warnings] };
+  return { environments, stacks, homeStacks, outdir, warnings: [...warnings, ...folder.warnings] };
 }
 
 /** The name in package.json: the repository that manages the registrations. */

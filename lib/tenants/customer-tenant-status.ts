@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { isPlainObject, readGuid } from '../environment/field-reader';
@@ -162,7 +162,10 @@ function outputValue(outputs: Record<string, unknown>, name: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs <terraform output -json file>]';
+const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>]';
+const DESCRIPTION = `Lists the customer tenants of an environment with their admin consent URLs and how far their
+stacks are. The client ID is read with \`terraform output -json\` from the environment's stack, or from a
+saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`;
 
 export interface TenantsRequest {
   readonly environment: string;
@@ -175,12 +178,19 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
     argv,
     { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
     USAGE,
+    DESCRIPTION,
   );
   const format = readFormat(values.format);
   if (positionals.length !== 1) {
     throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}\nusage: ${USAGE}`);
   }
-  return { environment: positionals[0], format, outputsFile: values.outputs };
+  const environment = positionals[0];
+  if (values.outputs === undefined) return { environment, format };
+  const outputs = readOutputsOption(values.outputs);
+  if (outputs.environment !== undefined && outputs.environment !== environment) {
+    throw new UserError(`--outputs ${values.outputs}: names ${outputs.environment}, but the report is of ${environment}`);
+  }
+  return { environment, format, outputsFile: outputs.file };
 }
 
 /** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
