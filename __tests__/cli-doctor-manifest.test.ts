@@ -13,7 +13,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a command as `npm run <name>` does, from the project root, typed in `typedIn` (INIT_CWD). */
 function run(name: 'doctor', args: string[], typedIn = REPO_ROOT) {
-  // Reading a manifest needs no cdktf; only --env (an environment file) loads it.
+  // This repository's environment files are the user's, and may import lib/, which loads cdktf;
+  // commands-without-cdktf.test.ts pins every command on environment files of its own.
   const guard = args.includes('--env') ? [] : ['--require', join(__dirname, 'support/forbid-cdktf.js')];
   const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', ...guard, `cli/${name}.ts`, ...args], {
     cwd: REPO_ROOT,

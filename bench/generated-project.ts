@@ -23,7 +23,7 @@ export function generatedProject(repoRoot: string, count: number, customerTenant
     const id = String(i).padStart(4, '0');
     writeFileSync(
       join(environments, `customer-${id}.ts`),
-      `import { defineEnvironment } from '../lib';
+      `import { defineEnvironment } from '../lib/environment';
 
 export default defineEnvironment({
   tenantId: '00000000-0000-4000-8000-00000000${id}',

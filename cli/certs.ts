@@ -2,19 +2,9 @@
 // warning window, 2 any expiring or expired, 1 on error or when a certificate could not be read.
 // Meant for a scheduled CI job (.github/workflows/certs.yml).
 import { resolve } from 'node:path';
-import {
-  certificateReport,
-  certificateReportExitCode,
-  colorsFor,
-  exampleNote,
-  formatCertificateReport,
-  parseCommandLine,
-  readFormat,
-  readOutputsOption,
-  runCommand,
-  UserError,
-  userPath,
-} from '../lib';
+import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
+import { exampleNote } from '../lib/environment/example-environment';
+import { colorsFor, parseCommandLine, readFormat, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 
 const USAGE = 'npm run certs -- [<env>...] [--outputs [<env>=]<terraform output -json file>]... [--format text|markdown|json]';
 const DESCRIPTION = `Lists every certificate of the environments (or of those named) with its expiry. Self-signed

@@ -23,8 +23,11 @@ export interface CertificateReportOptions extends EnvironmentFilesOptions {
   readonly outputsFiles?: ReadonlyMap<string, string>;
 }
 
-/** `unavailable`: a self-signed certificate whose values are not in any Terraform outputs at hand. */
-export type CertificateStatus = ExpiryStatus | 'unavailable';
+/**
+ * `unavailable`: a self-signed certificate whose values are not in any Terraform outputs at hand.
+ * `notYetValid`: its validity has not begun; staged for a rotation, VB365 cannot sign in with it yet.
+ */
+export type CertificateStatus = ExpiryStatus | 'unavailable' | 'notYetValid';
 
 /** One certificate of one environment. The JSON of `npm run certs -- --format json` is a list of these. */
 export interface CertificateRow {
@@ -101,12 +104,13 @@ async function rowsOf(environment: Environment, options: CertificateReportOption
   });
 }
 
-type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus };
+type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus | 'notYetValid' };
 type Unavailable = { status: 'unavailable'; note: string };
 
 function expiring(facts: CertificateFacts, now: Date, warningDays: number): Expiring {
   const expiry = expiryOf(facts.notAfter, now, warningDays);
-  return { thumbprint: facts.thumbprint, notAfter: formatDate(facts.notAfter), daysLeft: expiry.daysLeft, status: expiry.status };
+  const status = facts.notBefore.getTime() > now.getTime() ? 'notYetValid' : expiry.status;
+  return { thumbprint: facts.thumbprint, notAfter: formatDate(facts.notAfter), daysLeft: expiry.daysLeft, status };
 }
 
 type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: string } | { readonly problem: string };
@@ -168,15 +172,15 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
       row(HEADER),
-      row(HEADER.map(() => '---')),
+      `|${HEADER.map(() => ' --- ').join('|')}|`,
       ...report.certificates.map((c) => row(cells(c))),
       '',
-      summary,
-      ...notes.map((n) => `- ${n}`),
+      escapeMarkdown(summary),
+      ...notes.map((n) => `- ${escapeMarkdown(n)}`),
     ].join('\n');
   }
   // The status is the last column, so colouring it cannot misalign the others.
-  const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim };
+  const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim, notYetValid: colors.yellow };
   const [header, ...rows] = formatTable(
     HEADER,
     report.certificates.map((c) => [...cells(c).slice(0, -1), paint[c.status](c.status)]),
@@ -190,6 +194,7 @@ function summaryOf(report: CertificateReport): string {
     [count('expired'), 'expired'],
     [count('expiring'), 'within the warning window'],
     [count('unavailable'), 'not available'],
+    [count('notYetValid'), 'not valid yet'],
   ].filter(([n]) => n) as [number, string][];
   const total = `${report.certificates.length} certificate(s)`;
   if (parts.length === 0) return `${total}, all valid beyond their warning window.`;

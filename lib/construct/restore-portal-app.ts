@@ -14,6 +14,7 @@ import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
 import { adoptionImports } from './adoption';
 import type { Environment } from '../environment/environment';
+import { terraformLiteral } from './terraform-literal';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
@@ -62,13 +63,13 @@ export class RestorePortalApp extends Construct {
     const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
 
     const registration = new ApplicationRegistration(this, 'registration', {
-      displayName: env.displayName,
+      displayName: terraformLiteral(env.displayName),
       signInAudience: 'AzureADMultipleOrgs',
       implicitAccessTokenIssuanceEnabled: false,
       implicitIdTokenIssuanceEnabled: false,
       // VB365 validates v1 tokens; the granular resource defaults to 2, the portal's manifest leaves null (= 1).
       requestedAccessTokenVersion: 1,
-      notes: `Managed by ${props.managedBy}, environment "${env.name}" (${env.file}). Changes made here are reverted by the next deploy.`,
+      notes: terraformLiteral(`Managed by ${props.managedBy}, environment "${env.name}" (${env.file}). Changes made here are reverted by the next deploy.`),
       // Recreating the registration changes the Application ID and breaks every VB365 server using it.
       lifecycle: { preventDestroy: true },
     });
@@ -90,14 +91,17 @@ export class RestorePortalApp extends Construct {
       scopeId: env.scopeId,
       value: ACCESS_AS_USER,
       type: 'Admin',
-      ...env.consentTexts,
+      adminConsentDisplayName: terraformLiteral(env.consentTexts.adminConsentDisplayName),
+      adminConsentDescription: terraformLiteral(env.consentTexts.adminConsentDescription),
+      userConsentDisplayName: terraformLiteral(env.consentTexts.userConsentDisplayName),
+      userConsentDescription: terraformLiteral(env.consentTexts.userConsentDescription),
     });
     accessAsUser.overrideLogicalId(name(ACCESS_AS_USER));
 
     new ApplicationRedirectUris(this, 'redirect-uris', {
       applicationId,
       type: 'SPA',
-      redirectUris: [...env.redirectUris],
+      redirectUris: env.redirectUris.map(terraformLiteral),
     }).overrideLogicalId(name('spa'));
 
     // Restore operators sign in with the device code flow, which needs a public client.

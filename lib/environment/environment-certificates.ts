@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { formatDate, readCertificateFile, type Certificate, type SelfSignedCertificate } from '../certificates/certificate';
 import { describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
 import type { EnvironmentSource } from './environment';
@@ -76,7 +76,11 @@ export function readCertificates(
     seen.set(key, index);
     certificates.push(certificate);
   });
-  return certificates.length === list.length ? certificates : undefined;
+  if (certificates.length !== list.length) return undefined;
+  if (certificates.every((c) => c.source === 'file' && c.notYetValid)) {
+    warn('certificates', 'no certificate is valid now: VB365 cannot sign in to Entra until the first one becomes valid; add one that is valid now');
+  }
+  return certificates;
 }
 
 function readCertificate(
@@ -107,7 +111,8 @@ function readFileCertificate(
   const file = readString(value.path, fieldPath(path, 'path'), report);
   if (!file) return undefined;
   const { environmentsDir, now, allowExpired } = context.source;
-  const result = readCertificateFile(resolve(environmentsDir, file), file);
+  // The environments folder sits in the repository's root: certificate files must stay inside it.
+  const result = readCertificateFile(resolve(environmentsDir, file), file, { within: dirname(environmentsDir) });
   if ('problem' in result) {
     report(fieldPath(path, 'path'), result.problem);
     return undefined;
@@ -118,6 +123,13 @@ function readFileCertificate(
   if (expiry.status === 'expired' && !allowExpired) {
     report(fieldPath(path, 'path'), `${named} expired on ${formatDate(certificate.notAfter)}; give a certificate that is still valid`);
     return undefined;
+  }
+  if (certificate.notBefore.getTime() > now.getTime()) {
+    warn(
+      fieldPath(path, 'path'),
+      `${named} is not valid until ${formatDate(certificate.notBefore)}: Entra gets it as a key credential starting then, and VB365 cannot sign in with it before, so the VB365 command names a certificate that is valid now`,
+    );
+    return { ...certificate, notYetValid: true };
   }
   if (expiry.status === 'expiring') {
     warn(

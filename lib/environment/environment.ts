@@ -9,6 +9,7 @@ import { readCertificates } from './environment-certificates';
 import { isExample } from './example-environment';
 import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
 import type { Problem, Warning } from '../process/problem';
+import { readPlainData } from './plain-data';
 import { readRedirectUris } from '../construct/redirect-uri';
 import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from '../construct/well-known';
 
@@ -183,10 +184,13 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
   }
-  if (source.name.includes(TENANT_STACK_MARKER)) {
+  // Ignoring case: "prod-TENANT-x" would share a folder with prod's customer "x" on Windows and macOS.
+  if (source.name.toLowerCase().includes(TENANT_STACK_MARKER)) {
     report('', `the file name "${source.name}" contains "${TENANT_STACK_MARKER}", which marks the stacks of customer tenants; rename the file`);
   }
-  const raw = readObject(input, '', FIELDS, report);
+  const data = readPlainData(input, report);
+  if (problems.length > 0) return { problems, warnings };
+  const raw = readObject(data, '', FIELDS, report);
   if (!raw) {
     if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
     return { problems, warnings };
@@ -196,7 +200,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   }
 
   const tenantId = raw.tenantId === undefined ? undefined : readGuid(raw.tenantId, 'tenantId', report, 'the tenant ID, a GUID');
-  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report);
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report, warn);
   const expiryWarningDays =
     raw.expiryWarningDays === undefined
       ? DEFAULT_EXPIRY_WARNING_DAYS

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
+import { parseJson } from './json-text';
 import { isPlainObject } from '../environment/field-reader';
 import { runTerraform, type TerraformOptions } from './terraform';
 
@@ -29,12 +30,9 @@ const EXPECTED = 'expected what `terraform output -json` prints: { "<output>": {
  * @throws UserError saying why the text is not that
  */
 export function readOutputsJson(text: string, label: string): TerraformOutputs {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${label}: is not JSON (${(error as Error).message}); ${EXPECTED}`);
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw new UserError(`${label}: ${parsed.problem}; ${EXPECTED}`);
+  const json = parsed.value;
   if (!isPlainObject(json)) throw new UserError(`${label}: is not a JSON object; ${EXPECTED}`);
   const outputs = new Map<string, unknown>();
   for (const [name, entry] of Object.entries(json)) {

@@ -1,5 +1,5 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './plan-report';
@@ -7,6 +7,7 @@ import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './terraform-plan';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import type { TerraformOptions } from '../process/terraform';
+import { writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
 import { readShard, reviewMatrix, shardOf, type Shard } from './plan-shards';
@@ -236,13 +237,9 @@ function progressSummary(report: PlanReport): string {
 
 /** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
 function writeReportFile(file: string, shown: string, text: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text, { flag: 'wx' });
-    renameSync(temporary, file);
+    writeFileAtomically(file, text);
   } catch (error) {
-    // A file already at the temporary path is not ours to remove.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
     throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }

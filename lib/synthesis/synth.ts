@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
+import { terraformTextProblem } from '../construct/terraform-literal';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { UserError } from '../process/command-line';
@@ -70,7 +71,8 @@ export function synthProject(options: SynthOptions): SynthResult {
 function repositoryName(projectRoot: string): string {
   try {
     const name = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).name;
-    if (typeof name === 'string' && name) return `the ${name} repository (CDK for Terraform)`;
+    // package.json is input like any other: a name holding a cdktf reference marker is not used.
+    if (typeof name === 'string' && name && !terraformTextProblem(name)) return `the ${name} repository (CDK for Terraform)`;
   } catch {
     // fall through
   }

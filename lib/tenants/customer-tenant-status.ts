@@ -8,7 +8,7 @@ import { InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
 import { readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
-import { escapeMarkdown } from '../process/markdown';
+import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
@@ -261,9 +261,9 @@ function formatText(report: CustomerTenantsReport, colors: Colors): string {
 }
 
 function formatMarkdown(report: CustomerTenantsReport): string {
-  const lines = [`### Restore Portal customer tenants: \`${report.environment}\``, '', headline(report), ''];
+  const lines = [`### Restore Portal customer tenants: ${markdownCode(report.environment)}`, '', escapeMarkdown(headline(report)), ''];
   if (report.tenants.length === 0) {
-    lines.push(`No \`customerTenants\` in \`${report.file}\`.`, '');
+    lines.push(`No \`customerTenants\` in ${markdownCode(report.file)}.`, '');
   } else {
     lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
     for (const t of report.tenants) {
