@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { DEFAULT_PARALLEL } from '../lib/review/stack-plans';
+import { DEFAULT_PARALLEL } from '../lib/process/slots';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
 import { environmentFiles } from '../lib/environment/environment-files';
 import { generatedProject } from './generated-project';

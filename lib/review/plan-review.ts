@@ -9,7 +9,8 @@ import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDi
 import type { TerraformOptions } from '../process/terraform';
 import { writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
-import { DEFAULT_PARALLEL, MAX_PARALLEL, planStacks } from './stack-plans';
+import { MAX_PARALLEL, planStacks } from './stack-plans';
+import { DEFAULT_PARALLEL } from '../process/slots';
 import { readShard, reviewMatrix, shardOf, type Shard } from './plan-shards';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../process/command-line';
 import { requiredProviders, SharedLocks, withPluginCache } from '../process/plugin-cache';
+import { DEFAULT_PARALLEL, Slots } from '../process/slots';
 import { stackFolder } from '../process/stack-directory';
 import { PLAN_FILE, runTerraform, TerraformFailure, TerraformNotFoundError, type TerraformOptions } from '../process/terraform';
 import { stackOutputs } from '../process/terraform-outputs';
@@ -16,8 +17,6 @@ import { explainPlanFailure } from './plan-failure';
  * from its environment's state, so it is planned only once that state has it.
  */
 
-/** How many stacks are planned at once unless `--parallel` says otherwise: see README "Plans at scale". */
-export const DEFAULT_PARALLEL = 8;
 /** More would only queue on the CPU and on Microsoft Graph's throttling; a typo like 800 is refused. */
 export const MAX_PARALLEL = 64;
 
@@ -195,26 +194,4 @@ function waitingReport(stack: string, home: string): PlanReport {
 /** The report of a stack terraform could not plan: the reason, and nothing else to act on. */
 export function failedReport(stack: string, failure: string): PlanReport {
   return { environment: stack, failure, dangers: [], drift: [], changes: [], digest: failedStackDigest(failure) };
-}
-
-/** At most `size` tasks at once, started in the order they asked, those marked urgent first. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => (urgent ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }

@@ -10,6 +10,7 @@ import { readOutputsFile, stackOutputs, type TerraformOutputs } from '../process
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
+import { DEFAULT_PARALLEL, Slots } from '../process/slots';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -72,21 +73,22 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
   const home = options.outputsFile
     ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
     : await clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
-  const tenants: CustomerTenantStatus[] = [];
-  for (const tenant of env.customerTenants) {
+  // A service provider's hundreds of tenant states are read a few at a time, not one after another.
+  const slots = new Slots(DEFAULT_PARALLEL);
+  const tenants = await Promise.all(env.customerTenants.map(async (tenant): Promise<CustomerTenantStatus> => {
     const stackDir = stackFolder(outdir, tenant.stackName);
     const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
     // Terraform can only read a stack's state from its synthesized folder.
-    const deployment = synthesized ? await deploymentOf(stackDir, tenant.stackName, options) : {};
-    tenants.push({
+    const deployment = synthesized ? await slots.run(() => deploymentOf(stackDir, tenant.stackName, options)) : {};
+    return {
       name: tenant.name,
       tenantId: tenant.tenantId,
       stack: tenant.stackName,
       adminConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId, tenant.tenantId) : undefined,
       synthesized,
       ...deployment,
-    });
-  }
+    };
+  }));
   return {
     environment: env.name,
     file: env.file,
