@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '../lib/tenants/customer-tenant-status';
@@ -65,6 +65,17 @@ describe('npm run tenants', () => {
       ['fabrikam', true, false, undefined],
       ['northwind', false, undefined, undefined],
     ]);
+  });
+
+  test("read the tenant stacks' states side by side, not one after another", async () => {
+    const timeline = join(terraform.dir, 'timeline.log');
+    rmSync(timeline, { force: true });
+    await customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env: { ...env, FAKE_TERRAFORM_OUTPUT_SLEEP: '0.3' } });
+    // The environment's outputs first (the client ID), then both synthesized tenant stacks at once.
+    const events = readFileSync(timeline, 'utf8').trim().split('\n');
+    expect(events.slice(0, 2)).toEqual(['start prod', 'end prod']);
+    expect(events.slice(2, 4).sort()).toEqual(['start prod-tenant-contoso', 'start prod-tenant-fabrikam']);
+    rmSync(timeline);
   });
 
   test('say the client ID is unknown until the environment is deployed, and why', async () => {
