@@ -1,5 +1,7 @@
 // The cdktf app (cdktf.json "app"): one Terraform stack per environments/<name>.ts.
-import { colorsFor, formatProblem, runCommand, synthProject } from './lib';
+import { colorsFor, runCommand } from './lib/process/command-line';
+import { formatProblem } from './lib/process/problem';
+import { synthProject } from './lib/synthesis/synth';
 
 void runCommand(() => {
   const result = synthProject({ projectRoot: __dirname });

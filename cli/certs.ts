@@ -1,17 +1,8 @@
 // npm run certs: every environment's certificates and their expiry. Exit 0 all valid beyond the
 // warning window, 2 any expiring or expired, 1 on error. Meant for a scheduled CI job.
 import { resolve } from 'node:path';
-import {
-  certificateReport,
-  certificateReportExitCode,
-  colorsFor,
-  formatCertificateReport,
-  parseCommandLine,
-  readFormat,
-  runCommand,
-  UserError,
-  userPath,
-} from '../lib';
+import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
+import { colorsFor, parseCommandLine, readFormat, runCommand, UserError, userPath } from '../lib/process/command-line';
 
 const USAGE = 'npm run certs -- [<env>...] [--outputs <env>=<terraform output -json file>]... [--format text|markdown|json]';
 

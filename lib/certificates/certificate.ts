@@ -57,16 +57,21 @@ const PRIVATE_KEY_HINT =
  * ends. Refuses files holding a private key and keys Entra rejects. Expiry is the caller's to judge
  * (see certificate-expiry.ts): synth rejects expired certificates, the expiry report lists them.
  */
-export function readCertificateFile(file: string, label: string): CertificateResult {
+export function readCertificateFile(file: string, label: string, relativeTo = 'environments/'): CertificateResult {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { problem: `file not found: ${label} (paths are relative to environments/)` };
+    if (code === 'ENOENT') return { problem: `file not found: ${label} (paths are relative to ${relativeTo})` };
     if (code === 'EISDIR') return { problem: `${label} is a folder, not a certificate file` };
     return { problem: `cannot read ${label} (${code ?? 'unknown error'})` };
   }
+  return readCertificateBytes(bytes, label);
+}
+
+/** Reads a certificate given as DER bytes or PEM text, with the same checks as a certificate file. */
+export function readCertificateBytes(bytes: Buffer, label: string): CertificateResult {
   const parsed = parseCertificateBytes(bytes);
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
   return checkCertificate(parsed.x509, label);
