@@ -69,15 +69,21 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
   });
 
-  test('refuses an expired certificate and certificate content that is not a certificate', () => {
+  test('refuses an expired certificate, a private key given as content, and content that is no certificate', () => {
+    const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
     expect(
       propsProblems({
         redirectUris: [PORTAL],
-        certificates: [{ source: 'file', path: join(FIXTURES, 'certs/expired.cer') }, { source: 'content', content: 42 }],
+        certificates: [
+          { source: 'file', path: join(FIXTURES, 'certs/expired.cer') },
+          { source: 'content', content: privateKey },
+          { source: 'content', content: 42 },
+        ],
       }),
     ).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.path: .*expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z; give a certificate that is still valid$/),
-      'RestorePortalApp consumer/portal: certificates[1].content: must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got number 42',
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[1\]\.content: the certificate contains a private key; refusing to use it\./),
+      'RestorePortalApp consumer/portal: certificates[2].content: must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got number 42',
     ]);
   });
 

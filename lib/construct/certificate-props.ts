@@ -33,7 +33,7 @@ export interface ContentCertificateInput {
   readonly source: 'content';
   /** The certificate as PEM text or DER bytes, without its private key. */
   readonly content: string | Uint8Array;
-  /** Names the certificate in messages. @default "certificates[<index>]" */
+  /** Names the certificate in messages, which also give its field path. @default "the certificate" */
   readonly label?: string;
 }
 
@@ -174,7 +174,7 @@ function readContentCertificate(
   report: Report,
   warn: Report,
 ): Certificate | undefined {
-  const label = value.label === undefined ? path : readString(value.label, fieldPath(path, 'label'), report, { maxLength: 200 });
+  const label = value.label === undefined ? 'the certificate' : readString(value.label, fieldPath(path, 'label'), report, { maxLength: 200 });
   const content = value.content;
   const at = fieldPath(path, 'content');
   if (!(typeof content === 'string' || content instanceof Uint8Array) || content.length === 0) {
