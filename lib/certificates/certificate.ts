@@ -95,9 +95,20 @@ function parseCertificateBytes(bytes: Buffer): { x509: X509Certificate } | { pro
   return toX509(bytes);
 }
 
+/**
+ * Certificates parsed in this process, by their DER in base64. The environment loader reads each
+ * certificate and `RestorePortalApp` checks it again from its PEM; parsing is most of either check.
+ */
+const parsed = new Map<string, X509Certificate>();
+
 function toX509(der: Buffer): { x509: X509Certificate } | { problem: string } {
+  const key = der.toString('base64');
+  const known = parsed.get(key);
+  if (known) return { x509: known };
   try {
-    return { x509: new X509Certificate(der) };
+    const x509 = new X509Certificate(der);
+    parsed.set(key, x509);
+    return { x509 };
   } catch {
     return { problem: 'is not an X.509 certificate (expected DER or Base-64 encoded X.509 .cer, as Windows exports it)' };
   }
