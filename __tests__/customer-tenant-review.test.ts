@@ -107,7 +107,7 @@ describe('apply.yml', () => {
     for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
     mkdirSync(join(root, 'bin'));
     writeFileSync(join(root, 'bin/terraform'), '#!/bin/sh\necho "terraform $*"\n', { mode: 0o755 });
-    const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the reviewed plans')], {
+    const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the gated plans')], {
       cwd: root,
       encoding: 'utf8',
       env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ENVIRONMENT: 'prod' },

@@ -39,10 +39,10 @@ describe('self-signed certificate entries', () => {
     expect(env.certificates[0]).toMatchObject({ commonName: 'VB365 Restore Portal', rsaBits: 4096, validityDays: 365, renewBeforeDays: 60 });
   });
 
-  test('warn at synth that the private key is kept in Terraform state', () => {
+  test('warn at synth that whoever reads the state, pull request plans included, holds the private key, and what to do', () => {
     expect(warningsOf(withCertificates(selfSigned()))).toEqual([
       expect.stringMatching(
-        /^environments\/test\.ts: certificates\[0\]: self-signed "current": its private key is kept in Terraform state .*protect the state backend\. For production prefer source "file"/,
+        /^environments\/test\.ts: certificates\[0\]: self-signed "current": its private key is kept in Terraform state .*whoever can read the state holds it .*every pull request's plan job.* For production use source "file" .*or keep the plan identity away from this state$/,
       ),
     ]);
   });

@@ -2,6 +2,7 @@ import { colorsFor } from '../lib/process/command-line';
 import { formatReports, reviewExitCode } from '../lib/review/plan-report-format';
 import { hasChanges } from '../lib/review/plan-report';
 import { readPlanJson } from '../lib/review/terraform-plan';
+import { runDigest } from '../lib/review/plan-digest';
 import { messages, planFixture, reportOf } from './support/plans';
 
 const CERTIFICATE = 'azuread_application_certificate.portal_8081ce44adf557be7f269132ed4d6f8139cff2fa';
@@ -12,7 +13,7 @@ describe('plan report', () => {
     const report = reportOf(planFixture('no-changes'));
     expect(hasChanges(report)).toBe(false);
     expect(reviewExitCode([report])).toBe(0);
-    expect(formatReports([report], 'plan', 'text', plain)).toBe('prod: no changes: Entra matches the code\n');
+    expect(formatReports([report], 'plan', 'text', plain)).toBe(`prod: no changes: Entra matches the code\n  digest ${report.digest}\n`);
   });
 
   test('shows the imports of an adopted registration as changes, and removing its empty redirect entry as harmless', () => {
@@ -230,16 +231,28 @@ describe('plan report', () => {
         '> - **redirect URI https://restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
       );
       expect(markdown).toContain('| `~` | redirect URI https://portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
+      expect(markdown).toContain(`Plan digest: \`${dangerous.digest}\``);
       expect(formatReports([reportOf(planFixture('new-environment'))], 'plan', 'markdown', plain)).toContain(
         'identifier URI api://&lt;new Application ID&gt; set',
       );
     });
 
-    test('json is stable: command, exit code, and per environment its dangers, drift and changes', () => {
-      const json = JSON.parse(formatReports([dangerous, reportOf(planFixture('no-changes'), 'test')], 'drift', 'json', plain));
+    test('text and markdown end each report with its digest, and a run of several with the digest of them all', () => {
+      const unchanged = reportOf(planFixture('no-changes'), 'test');
+      const text = formatReports([dangerous, unchanged], 'plan', 'text', plain);
+      expect(text).toContain(`  digest ${dangerous.digest}\n`);
+      expect(text.endsWith(`  digest ${unchanged.digest}\n\nDigest of these 2 reports: ${runDigest([dangerous, unchanged])}\n`)).toBe(true);
+      const markdown = formatReports([dangerous, unchanged], 'plan', 'markdown', plain);
+      expect(markdown.endsWith(`Plan digest: \`${unchanged.digest}\`\n\n\nDigest of these 2 reports: \`${runDigest([dangerous, unchanged])}\`\n`)).toBe(true);
+    });
+
+    test('json is stable: command, exit code, digest, and per environment its dangers, drift, changes and digest', () => {
+      const unchanged = reportOf(planFixture('no-changes'), 'test');
+      const json = JSON.parse(formatReports([dangerous, unchanged], 'drift', 'json', plain));
       expect(json).toEqual({
         command: 'drift',
         exitCode: 2,
+        digest: runDigest([dangerous, unchanged]),
         environments: [
           {
             environment: 'prod',
@@ -251,8 +264,9 @@ describe('plan report', () => {
               expect.objectContaining({ message: 'redirect URI https://portal.example.com:4443 added' }),
               expect.objectContaining({ message: 'redirect URI https://restore.example.com:4443 removed' }),
             ],
+            digest: dangerous.digest,
           },
-          { environment: 'test', terraformVersion: '1.11.4', hasChanges: false, dangers: [], drift: [], changes: [] },
+          { environment: 'test', terraformVersion: '1.11.4', hasChanges: false, dangers: [], drift: [], changes: [], digest: unchanged.digest },
         ],
       });
     });

@@ -251,7 +251,7 @@ function readSelfSignedCertificate(
 
   warn(
     path,
-    `self-signed "${name}": its private key is kept in Terraform state (tls_private_key), so whoever can read the state can sign in as the Restore Portal; protect the state backend. For production prefer source "file": its private key never leaves the VB365 server`,
+    `self-signed "${name}": its private key is kept in Terraform state (tls_private_key), so whoever can read the state holds it and can sign in as the Restore Portal, and that includes every pull request's plan job, which reads the state with the pull request's own code. For production use source "file" (its private key never leaves the VB365 server), or keep the plan identity away from this state`,
   );
   return {
     source: 'selfSigned',

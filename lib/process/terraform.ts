@@ -19,7 +19,9 @@ export function planStack(stackDir: string, stack: string, options: TerraformOpt
   const run = (step: string, args: readonly string[], success?: readonly number[]) => runTerraform(stackDir, stack, step, args, options, success);
   run('init', ['init', '-input=false', '-no-color']);
   // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-  run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=5m', `-out=${PLAN_FILE}`], [0, 2]);
+  // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
+  // <planfile>` takes the lock and refuses a plan made against a state that changed since.
+  run('plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], [0, 2]);
   return run('show', ['show', '-json', PLAN_FILE]);
 }
 

@@ -1,6 +1,8 @@
 import type { Colors, ReportFormat } from '../process/command-line';
 import { escapeMarkdown } from '../process/markdown';
 import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
+import { runDigest } from './plan-digest';
+import { DIGEST_MISMATCH_EXIT_CODE, type DigestGate } from './plan-gate';
 
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
 export type ReviewKind = 'plan' | 'drift';
@@ -15,23 +17,36 @@ const TITLE: Record<ReviewKind, string> = { plan: 'Restore Portal plan', drift: 
 const DRIFT_HEADING = 'Changed outside Terraform';
 const CHANGES_HEADING = 'Changes applying the code would make';
 
-/** The reports in the chosen format; JSON is stable: see README "Plan and drift reports". */
-export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, format: ReportFormat, colors: Colors): string {
+/**
+ * The reports in the chosen format; JSON is stable: see README "Plan and drift reports". With
+ * `gate`, the digest that was expected is part of the report.
+ */
+export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, format: ReportFormat, colors: Colors, gate?: DigestGate): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(toJson(reports, kind), null, 2)}\n`;
+      return `${JSON.stringify(toJson(reports, kind, gate), null, 2)}\n`;
     case 'markdown':
-      return reports.map((report) => formatMarkdown(report, kind)).join('\n');
+      return [...reports.map((report) => formatMarkdown(report, kind)), ...runDigestLines(reports, gate, (digest) => `\`${digest}\``)].join('\n');
     case 'text':
-      return reports.map((report) => formatText(report, kind, colors)).join('\n');
+      return [...reports.map((report) => formatText(report, kind, colors)), ...runDigestLines(reports, gate, (digest) => digest)].join('\n');
   }
 }
 
-function toJson(reports: readonly PlanReport[], kind: ReviewKind) {
+/** The digest `--expect-digest` compares, when it is not a single report's own, and what it was compared with. */
+function runDigestLines(reports: readonly PlanReport[], gate: DigestGate | undefined, code: (digest: string) => string): string[] {
+  const lines: string[] = [];
+  if (reports.length > 1) lines.push(`Digest of these ${reports.length} reports: ${code(runDigest(reports))}\n`);
+  if (gate) lines.push(gate.matches ? `Matches the reviewed digest.\n` : `Does NOT match the reviewed digest ${code(gate.expected)}: not the plan that was reviewed.\n`);
+  return lines;
+}
+
+function toJson(reports: readonly PlanReport[], kind: ReviewKind, gate: DigestGate | undefined) {
   const items = (list: readonly ReportItem[]) => list.map(({ address, type, action, message }) => ({ address, type, action, message }));
   return {
     command: kind,
-    exitCode: reviewExitCode(reports),
+    exitCode: gate && !gate.matches ? DIGEST_MISMATCH_EXIT_CODE : reviewExitCode(reports),
+    digest: runDigest(reports),
+    ...(gate ? { expectedDigest: gate.expected } : {}),
     environments: reports.map((report) => ({
       environment: report.environment,
       terraformVersion: report.terraformVersion ?? null,
@@ -39,6 +54,7 @@ function toJson(reports: readonly PlanReport[], kind: ReviewKind) {
       dangers: items(report.dangers),
       drift: items(report.drift),
       changes: items(report.changes),
+      digest: report.digest,
     })),
   };
 }
@@ -73,6 +89,7 @@ function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): strin
       lines.push(`    ${symbol} ${item.message}  ${colors.dim(item.address)}`);
     }
   }
+  lines.push(`  ${colors.dim(`digest ${report.digest}`)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,6 +109,7 @@ function formatMarkdown(report: PlanReport, kind: ReviewKind): string {
     for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escapeMarkdown(item.message)} | \`${item.address}\` |`);
     lines.push('');
   }
+  lines.push(`Plan digest: \`${report.digest}\``, '');
   return `${lines.join('\n')}\n`;
 }
 

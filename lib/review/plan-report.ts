@@ -27,6 +27,8 @@ export interface PlanReport {
   readonly drift: readonly ReportItem[];
   /** Changes applying the code would make (`resource_changes`, `output_changes`). */
   readonly changes: readonly ReportItem[];
+  /** The digest of the planned changes (`plan-digest.ts`): what a reviewer approves. */
+  readonly digest: string;
 }
 
 /** Whether the report shows anything to act on: the commands exit 2 then. */
@@ -60,6 +62,7 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
     dangers: findDangers(plan, context),
     drift: describe(managed(plan.resourceDrift), 'drift'),
     changes: [...describe(managed(plan.resourceChanges), 'change'), ...outputs],
+    digest: plan.digest,
   };
 }
 

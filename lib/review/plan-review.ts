@@ -1,10 +1,12 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
 import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
 import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
+import { unplannedStackDigest } from './plan-digest';
+import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import { stackFolder } from '../process/stack-directory';
 import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
 
@@ -12,34 +14,60 @@ import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terrafor
 export type ReviewRequest = {
   readonly kind: ReviewKind;
   readonly format: ReportFormat;
+  /** `--expect-digest`: the digest of the reviewed plan; any other plan exits 3. */
+  readonly expectDigest?: string;
+  /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
+  readonly reviewed?: string;
+  /** `--json-out`: where the JSON report goes as well, whatever `format` prints. */
+  readonly jsonOut?: string;
 } & (
   | { readonly source: 'terraform'; readonly environments: readonly string[] }
   | { readonly source: 'saved plan'; readonly planJson: string; readonly environment: string }
 );
 
 const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
-  drift: 'npm run drift -- [<environment>...] [--format text|markdown|json] | --plan-json <file> --env <name>',
+  plan: 'npm run plan -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>]]',
+  drift: 'npm run drift -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>]',
 };
 
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
   const { values, positionals } = parseCommandLine(
     argv,
     {
-      options: { format: { type: 'string' }, 'plan-json': { type: 'string' }, env: { type: 'string' } },
+      options: {
+        format: { type: 'string' },
+        'plan-json': { type: 'string' },
+        env: { type: 'string' },
+        'json-out': { type: 'string' },
+        'expect-digest': { type: 'string' },
+        reviewed: { type: 'string' },
+      },
       allowPositionals: true,
     },
     USAGE[kind],
   );
   const format = readFormat(values.format);
+  if (values['expect-digest'] !== undefined && kind !== 'plan') {
+    throw new UserError(`--expect-digest gates a plan before it is applied: npm run plan -- ... --expect-digest <hex>`);
+  }
+  if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
+    throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
+  }
+  const common = {
+    kind,
+    format,
+    ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
+    ...(values['json-out'] !== undefined ? { jsonOut: values['json-out'] } : {}),
+    ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
+  };
   const planJson = values['plan-json'];
   if (planJson === undefined) {
     if (values.env !== undefined) throw new UserError(`--env labels a saved plan and goes with --plan-json; to plan an environment, name it: npm run ${kind} -- ${values.env}`);
-    return { kind, format, source: 'terraform', environments: positionals };
+    return { ...common, source: 'terraform', environments: positionals };
   }
   if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report\nusage: ${USAGE[kind]}`);
   if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
-  return { kind, format, source: 'saved plan', planJson, environment: values.env };
+  return { ...common, source: 'saved plan', planJson, environment: values.env };
 }
 
 /**
@@ -62,12 +90,15 @@ export interface ReviewOptions extends TerraformOptions {
  * the client ID output the tenant stack reads (the environment is new, or has its first customer):
  * until it is applied, the tenant stack's plan could only fail.
  */
-export async function reviewEnvironments(options: ReviewOptions): Promise<{ reports: PlanReport[]; warnings: readonly Warning[] }> {
+export async function reviewEnvironments(
+  options: ReviewOptions,
+): Promise<{ reports: PlanReport[]; warnings: readonly Warning[]; /** The saved plans this run left for `terraform apply`. */ planFiles: string[] }> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
   const unapplied = new Set<string>();
+  const planFiles: string[] = [];
   const reports = synth.stacks.map((stack) => {
     const stackDir = stackFolder(synth.outdir, stack);
     const home = synth.homeStacks[stack];
@@ -80,11 +111,12 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{ repo
       env: options.env,
       onStep: (step) => options.onStep?.(`${stack}: ${step}`),
     });
+    planFiles.push(join(stackDir, PLAN_FILE));
     const plan = readPlanJson(planJson, `${stack}: terraform show -json`);
     if (addsCrossStackOutput(plan)) unapplied.add(stack);
     return buildPlanReport(plan, stack);
   });
-  return { reports, warnings: synth.warnings };
+  return { reports, warnings: synth.warnings, planFiles };
 }
 
 function addsCrossStackOutput(plan: TerraformPlan): boolean {
@@ -105,6 +137,7 @@ function waitingReport(stack: string, home: string): PlanReport {
         message: `not planned yet: this stack reads the application's client ID from the state of ${home}, which has it once ${home} is applied; apply ${home}, then plan again`,
       },
     ],
+    digest: unplannedStackDigest(home),
   };
 }
 
@@ -115,7 +148,8 @@ export interface ReviewStreams {
 
 /**
  * The whole of `npm run plan` and `npm run drift`: the report goes to stdout, progress and
- * warnings to stderr. Returns the exit code: 0 no changes, 2 changes or drift.
+ * warnings to stderr. Returns the exit code: 0 no changes, 2 changes or drift, 3 (`--expect-digest`)
+ * not the plan that was reviewed, whose saved plan files are then removed so that none is applied.
  */
 export async function reviewCommand(
   kind: ReviewKind,
@@ -128,7 +162,12 @@ export async function reviewCommand(
   },
 ): Promise<number> {
   const request = parseReviewArguments(kind, argv);
+  // Read before planning: a wrong file is a mistake to report before minutes of terraform.
+  const { reviewed: reviewedFile, expectDigest } = request;
+  const reviewed =
+    reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
   let reports: PlanReport[];
+  let planFiles: string[] = [];
   if (request.source === 'saved plan') {
     reports = [reviewSavedPlan(request.planJson, request.environment, io.cwd)];
   } else {
@@ -141,7 +180,28 @@ export async function reviewCommand(
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
     reports = result.reports;
+    planFiles = result.planFiles;
   }
-  io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout)));
+  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
+  if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
+  if (request.jsonOut !== undefined) writeReportFile(resolve(io.cwd ?? process.cwd(), request.jsonOut), request.jsonOut, formatReports(reports, kind, 'json', colorsFor({}), gate));
+  io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
+  if (gate && !gate.matches) {
+    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
+    return DIGEST_MISMATCH_EXIT_CODE;
+  }
   return reviewExitCode(reports);
+}
+
+/** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
+function writeReportFile(file: string, shown: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text, { flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (error) {
+    // A file already at the temporary path is not ours to remove.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
+    throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }

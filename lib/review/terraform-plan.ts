@@ -1,5 +1,6 @@
 import { UserError } from '../process/command-line';
 import { isPlainObject as isObject } from '../environment/field-reader';
+import { planDigest } from './plan-digest';
 
 /**
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) the report
@@ -15,6 +16,8 @@ export interface TerraformPlan {
   /** Objects that changed outside Terraform since the last apply (refreshed state against prior state). */
   readonly resourceDrift: readonly ResourceChange[];
   readonly outputChanges: Readonly<Record<string, OutputChange>>;
+  /** What the plan would change, as a digest (`plan-digest.ts`): the same for plans of the same changes. */
+  readonly digest: string;
 }
 
 export type PlanAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget';
@@ -83,6 +86,7 @@ export function readPlanJson(text: string, label: string): TerraformPlan {
     resourceChanges: readResourceChanges(json.resource_changes, 'resource_changes', fail),
     resourceDrift: readResourceChanges(json.resource_drift, 'resource_drift', fail),
     outputChanges: readOutputChanges(json.output_changes, fail),
+    digest: planDigest(json, label),
   };
 }
 

@@ -1,0 +1,132 @@
+import { UserError } from '../process/command-line';
+import { isPlainObject as isObject } from '../environment/field-reader';
+import { DIGEST_PATTERN, runDigest, shortDigest } from './plan-digest';
+import type { PlanReport } from './plan-report';
+
+/** `npm run plan -- --expect-digest <hex>` exits with this when the plan is not the one reviewed. */
+export const DIGEST_MISMATCH_EXIT_CODE = 3;
+
+/** What `--expect-digest` found: the digest that was reviewed against the digest of this run's plans. */
+export interface DigestGate {
+  readonly expected: string;
+  readonly actual: string;
+  readonly matches: boolean;
+}
+
+/** The value of `--expect-digest`: a digest as reports print it (upper case is taken too). */
+export function readExpectedDigest(value: string): string {
+  const digest = value.trim().toLowerCase();
+  if (!DIGEST_PATTERN.test(digest)) {
+    throw new UserError(`--expect-digest must be the 64 hex digits of a reviewed plan's digest (its report's "digest"); got "${value.slice(0, 80)}"`);
+  }
+  return digest;
+}
+
+export function checkDigest(reports: readonly PlanReport[], expected: string): DigestGate {
+  const actual = runDigest(reports);
+  return { expected, actual, matches: actual === expected };
+}
+
+/** One report as the reviewers saw it, from the JSON report of the review run (`--json-out`). */
+export interface ReviewedReport {
+  readonly environment: string;
+  readonly digest: string;
+  /** Its dangers and changes, as `lines` words them. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * Reads the review's JSON report (`npm run plan -- --format json` or `--json-out`), a file that
+ * came from elsewhere: anything but its shape is a `UserError` naming the file.
+ */
+export function readReviewedReports(text: string, label: string, expected: string): ReviewedReport[] {
+  const fail = (why: string) => new UserError(`--reviewed ${label}: ${why}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw fail('is not JSON; give the JSON report of the review (npm run plan -- --format json, or --json-out)');
+  }
+  const environments = isObject(json) ? json.environments : undefined;
+  if (!isObject(json) || json.command !== 'plan' || !Array.isArray(environments)) {
+    throw fail('is not the JSON report of npm run plan (needs "command": "plan" and "environments")');
+  }
+  if (json.digest !== expected) throw fail(`has digest ${String(json.digest).slice(0, 80)}, not the --expect-digest ${expected}; give the report that digest comes from`);
+  return environments.map((entry, index) => {
+    const items = (field: string) => {
+      const list = isObject(entry) ? entry[field] : undefined;
+      if (!Array.isArray(list) || !list.every((item) => isObject(item) && typeof item.message === 'string' && typeof item.action === 'string')) {
+        throw fail(`environments[${index}].${field} must list items with action and message`);
+      }
+      return list as { action: string; message: string }[];
+    };
+    if (!isObject(entry) || typeof entry.environment !== 'string' || typeof entry.digest !== 'string') {
+      throw fail(`environments[${index}] needs environment and digest`);
+    }
+    return { environment: entry.environment, digest: entry.digest, lines: lines(items('dangers'), items('changes')) };
+  });
+}
+
+/**
+ * Why the plan must not be applied, for the log: both digests, then, in the report's words, what
+ * differs from the reviewed reports when they are given, or else all this plan would do.
+ */
+export function mismatchMessage(gate: DigestGate, reports: readonly PlanReport[], reviewed?: readonly ReviewedReport[]): string {
+  const out = [
+    `the plan is not the one that was reviewed (reviewed digest ${gate.expected}, this plan ${gate.actual}): nothing of it may be applied; plan again and have the new report reviewed`,
+  ];
+  const list = (heading: string, items: readonly string[]) => {
+    if (items.length === 0) return;
+    out.push(`    ${heading}:`);
+    for (const item of items) out.push(`      ${item}`);
+  };
+  for (const report of reports) {
+    const now = lines(report.dangers, report.changes);
+    const before = reviewed?.find((r) => r.environment === report.environment);
+    if (!reviewed) {
+      out.push(`  ${report.environment} (digest ${shortDigest(report.digest)}) would now:${now.length === 0 ? ' change nothing' : ''}`);
+      for (const item of now) out.push(`    ${item}`);
+    } else if (!before) {
+      out.push(`  ${report.environment}: not in the reviewed report; would now:${now.length === 0 ? ' change nothing' : ''}`);
+      for (const item of now) out.push(`    ${item}`);
+    } else if (before.digest !== report.digest) {
+      const added = without(now, before.lines);
+      const gone = without(before.lines, now);
+      out.push(
+        added.length + gone.length === 0
+          ? `  ${report.environment}: the same lines as reviewed, but a value the report does not show differs (a sensitive value, one known only after apply, or an attribute it does not word)`
+          : `  ${report.environment}:`,
+      );
+      list('new since the review', added);
+      list('reviewed, no longer planned', gone);
+    }
+  }
+  for (const before of reviewed ?? []) {
+    if (!reports.some((report) => report.environment === before.environment)) out.push(`  ${printable(before.environment)}: reviewed, but not planned in this run`);
+  }
+  return out.join('\n');
+}
+
+/** A report's dangers and changes as the gate words them: `! danger`, `<action>: change`. */
+function lines(dangers: readonly { message: string }[], changes: readonly { action: string; message: string }[]): string[] {
+  return [...dangers.map((item) => `! ${item.message}`), ...changes.map((item) => `${item.action}: ${item.message}`)].map(printable);
+}
+
+/**
+ * Control characters shown as escapes: text from a hostile plan or report must not start a new log
+ * line (a CI log reads `::error` at a line start as a command) or drive the terminal.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The items of `list` that `other` does not have, counting repeats. */
+function without(list: readonly string[], other: readonly string[]): string[] {
+  const left = [...other];
+  return list.filter((item) => {
+    const at = left.indexOf(item);
+    if (at === -1) return true;
+    left.splice(at, 1);
+    return false;
+  });
+}
