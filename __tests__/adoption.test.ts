@@ -51,6 +51,15 @@ describe('adopting an existing registration', () => {
     });
   });
 
+  test("imports the deploying identity's ownership of the registration, which it cannot give itself", () => {
+    const deployer = 'dddddddd-0000-4000-8000-00000000000d';
+    const adopted = synthStack(environment({ deployingIdentityObjectId: deployer, adopt: adopt() }));
+    const address = `azuread_application_owner.portal_${deployer.replace(/-/g, '')}`;
+    expect(importsIn(adopted)[address]).toBe(`/applications/${APP}/owners/${deployer}`);
+    expect(resourceOf(adopted, 'azuread_application_owner', address.split('.')[1]).owner_object_id).toBe(deployer);
+    expect(resourceOf(adopted, 'azuread_service_principal', 'portal').owners).toEqual([deployer]);
+  });
+
   test('keeps the existing scope ID', () => {
     expect(environment({ adopt: adopt() }).scopeId).toBe(SCOPE);
     expect(resourceOf(wizard, 'azuread_application_permission_scope', 'portal_access_as_user').scope_id).toBe(SCOPE);

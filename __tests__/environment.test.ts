@@ -43,6 +43,34 @@ describe('a valid environment', () => {
   });
 });
 
+describe('the deploying identity', () => {
+  const DEPLOYER = 'DDDDDDDD-0000-4000-8000-00000000000D';
+  const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+  const warningsOf = (input: Record<string, unknown>) => parse(validInput(input), { name: 'prod' }).warnings.map((w) => `${w.path}: ${w.message}`);
+
+  test('is an object ID, kept in lower case', () => {
+    expect(environment({ deployingIdentityObjectId: DEPLOYER }).deployingIdentityObjectId).toBe(DEPLOYER.toLowerCase());
+  });
+
+  test('is warned about when missing from an environment CI deploys (remote state)', () => {
+    expect(warningsOf({ backend: AZURERM })).toEqual([
+      expect.stringMatching(/^deployingIdentityObjectId: is not set: .*with Application\.ReadWrite\.OwnedBy cannot change it after the first apply\. Set it to the object ID/),
+    ]);
+    expect(warningsOf({ backend: { type: 'cloud', organization: 'contoso', workspace: 'prod' } }).map((w) => w.split(':')[0])).toEqual(['deployingIdentityObjectId']);
+    expect(warningsOf({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER })).toEqual([]);
+    expect(warningsOf({}).map((w) => w.split(':')[0])).toEqual(['backend']);
+  });
+
+  test('must be a GUID, and not the tenant ID', () => {
+    expect(problemsOf(validInput({ deployingIdentityObjectId: 'restore-portal-deploy' }))).toEqual([
+      `${FILE}: deployingIdentityObjectId: must be the object ID of the deploying identity's service principal, a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); got "restore-portal-deploy"`,
+    ]);
+    expect(problemsOf(validInput({ deployingIdentityObjectId: TENANT }))).toEqual([
+      expect.stringMatching(/^environments\/test\.ts: deployingIdentityObjectId: is the tenant ID; give the object ID of the deploying identity's service principal/),
+    ]);
+  });
+});
+
 describe('bad input is reported with file, field path and what is allowed', () => {
   test('a tenant ID that is not a GUID', () => {
     expect(problemsOf(validInput({ tenantId: 'contoso.onmicrosoft.com' }))).toEqual([

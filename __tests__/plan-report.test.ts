@@ -16,6 +16,89 @@ describe('plan report', () => {
     expect(formatReports([report], 'plan', 'text', plain)).toBe(`prod: no changes: Entra matches the code\n  digest ${report.digest}\n`);
   });
 
+  describe('on a plan made by real Terraform (fixtures/plans/real-no-changes.json)', () => {
+    const real = () => planFixture('real-no-changes');
+    const drifted = (plan: any, address: string) => plan.resource_drift.find((entry: any) => entry.address === address);
+
+    test('reports no changes, and exits 0, where Terraform said "No changes"', () => {
+      const report = reportOf(real(), 'example');
+      expect(report).toEqual({ environment: 'example', terraformVersion: '1.11.4', dangers: [], drift: [], changes: [], digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(reviewExitCode([report])).toBe(0);
+    });
+
+    test('still finds a redirect URI added in the portal among the values the provider only filled in', () => {
+      const plan = real();
+      const spa = plan.resource_changes.find((entry: any) => entry.type === 'azuread_application_redirect_uris');
+      const uris = spa.change.before.redirect_uris;
+      plan.resource_drift.push({ ...spa, change: { ...spa.change, actions: ['update'], after: { ...spa.change.before, redirect_uris: [...uris, 'https://rogue.example.com'] } } });
+      spa.change = { ...spa.change, actions: ['update'], before: { ...spa.change.before, redirect_uris: [...uris, 'https://rogue.example.com'] } };
+      const report = reportOf(plan, 'example');
+      expect(messages(report.drift)).toEqual(['redirect URI https://rogue.example.com added outside Terraform']);
+      expect(messages(report.changes)).toEqual(['redirect URI https://rogue.example.com removed again (it was added outside Terraform)']);
+    });
+
+    test('reports an owner added to the service principal in the portal, but not owners going from null to none', () => {
+      const plan = real();
+      drifted(plan, 'azuread_service_principal.portal').change.after.owners = ['aaaaaaaa-0000-4000-8000-000000000009'];
+      expect(messages(reportOf(plan, 'example').drift)).toEqual(['service principal owner aaaaaaaa-0000-4000-8000-000000000009 added outside Terraform']);
+    });
+
+    test('reports an attribute without words of its own only when applying the code would revert it', () => {
+      const plan = real();
+      const registration = drifted(plan, 'azuread_application_registration.portal');
+      registration.change.after.description = 'edited in the portal';
+      expect(reportOf(plan, 'example').drift).toEqual([]);
+      const change = plan.resource_changes.find((entry: any) => entry.address === 'azuread_application_registration.portal');
+      change.change = { ...change.change, actions: ['update'], before: { ...change.change.before, description: 'edited in the portal' } };
+      expect(messages(reportOf(plan, 'example').drift)).toEqual([
+        'application registration "VB365 Restore Portal": description changed outside Terraform: none → edited in the portal',
+      ]);
+    });
+  });
+
+  test('compares values as the provider does: null, "", [] and {} are nothing, lists have no order, and "none → none" is never a line', () => {
+    const plan = planFixture('no-changes');
+    const entry = (type: string, before: object, after: object) => ({
+      address: `${type}.portal`,
+      mode: 'managed',
+      type,
+      name: 'portal',
+      change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+    });
+    plan.resource_drift = [
+      entry('azuread_application_redirect_uris', { redirect_uris: ['https://a.example.com', 'https://b.example.com'] }, { redirect_uris: ['https://b.example.com', 'https://a.example.com'] }),
+      entry('tls_private_key', { ecdsa_curve: null, labels: {}, notes: '', saml: [] }, { ecdsa_curve: '', labels: null, notes: null, saml: [{ relay_state: '' }] }),
+    ];
+    const report = reportOf(plan);
+    expect(report.drift).toEqual([]);
+    plan.resource_drift.push(entry('tls_private_key', { labels: null }, { labels: [''] }));
+    expect(messages(reportOf(plan).drift)).toEqual(['tls_private_key portal: labels changed outside Terraform: none → ""']);
+  });
+
+  test('compares lists of nested values in time proportional to their size', () => {
+    // Sorting by text that embeds its children's text would double the escaping at every level.
+    let nested: unknown = 'x';
+    for (let level = 0; level < 60; level++) nested = [nested, 'y'];
+    const plan = planFixture('no-changes');
+    plan.resource_drift = [
+      {
+        address: 'tls_private_key.portal',
+        mode: 'managed',
+        type: 'tls_private_key',
+        name: 'portal',
+        change: { actions: ['update'], before: { labels: nested }, after: { labels: nested }, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+      },
+    ];
+    expect(reportOf(plan).drift).toEqual([]);
+  });
+
+  test('still lists an update Terraform plans where no value changes as the provider compares them', () => {
+    const plan = planFixture('no-changes');
+    const access = plan.resource_changes.find((c: any) => c.address === 'azuread_application_api_access.portal_microsoft_graph');
+    access.change = { ...access.change, actions: ['update'], before: { ...access.change.before, role_ids: null }, after: { ...access.change.after, role_ids: [] } };
+    expect(messages(reportOf(plan).changes)).toEqual(['API permissions on Microsoft Graph updated in place, with no change the portal shows']);
+  });
+
   test('shows the imports of an adopted registration as changes, and removing its empty redirect entry as harmless', () => {
     const plan = planFixture('no-changes');
     const registration = plan.resource_changes.find((c: { address: string }) => c.address === 'azuread_application_registration.portal');
@@ -84,7 +167,6 @@ describe('plan report', () => {
       'pre-authorization of its own client deleted outside Terraform',
       'user assignment required turned on outside Terraform',
       'no longer listed under Enterprise applications outside Terraform',
-      'service principal (Enterprise application): tags changed outside Terraform: WindowsAzureActiveDirectoryIntegratedApp → none',
       'admin consent for User.Read removed outside Terraform',
       'admin consent for offline_access added outside Terraform',
       'certificate 8081…F2FA deleted outside Terraform',
@@ -289,6 +371,11 @@ describe('reading plan JSON', () => {
     ['other JSON', '{"name":"x"}', 'plan.json: is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>'],
     ['a future major format', '{"format_version":"2.0","planned_values":{}}', 'plan.json: has plan format 2.0; this tool reads format 1.x (Terraform 1.x)'],
     ['a failed plan', '{"format_version":"1.2","planned_values":{},"errored":true}', /^plan\.json: records a plan that failed/],
+    [
+      'a plan nested deeper than any real one, made to exhaust the stack',
+      `{"format_version":"1.2","planned_values":{},"resource_drift":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      'plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>',
+    ],
     ['resource changes that are not a list', '{"format_version":"1.2","resource_changes":{}}', 'plan.json: resource_changes must be an array'],
     [
       'a change with unknown actions',

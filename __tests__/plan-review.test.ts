@@ -12,6 +12,7 @@ import { readPlanJson } from '../lib/review/terraform-plan';
 const DIGEST = 'ab'.repeat(32);
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+const DEPLOYER = 'dddddddd-0000-4000-8000-00000000000d';
 
 /** Captures what a command writes. */
 function streams() {
@@ -188,8 +189,8 @@ describe('the --expect-digest gate on a saved plan', () => {
 
 describe('plan and drift with terraform (a stand-in on PATH)', () => {
   const project = new TestProject();
-  project.writeEnvironment('prod', validInput({ backend: AZURERM }));
-  project.writeEnvironment('test', validInput({ backend: AZURERM }));
+  project.writeEnvironment('prod', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER }));
+  project.writeEnvironment('test', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER }));
   const terraform = standInTerraform();
   const env = (variables: Record<string, string>) => ({ PATH: `${terraform.dir}:/usr/bin:/bin`, ...variables });
   const run = (kind: 'plan' | 'drift', argv: string[], variables: Record<string, string>) => {
@@ -212,13 +213,13 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       `-chdir=${stackDir} show -json plan.tfplan`,
     ]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/^prod: 15 changes outside Terraform, 15 changes to apply\n  Changed outside Terraform\n/);
+    expect(result.stdout).toMatch(/^prod: 14 changes outside Terraform, 14 changes to apply\n  Changed outside Terraform\n/);
     expect(result.stdout).toContain('redirect URI https://x.example.com:4443 added outside Terraform');
     expect(result.stderr).toBe('prod: terraform init\nprod: terraform plan\nprod: terraform show\n');
   });
 
   test('plans every environment when none is named; exit 0 when nothing changes', async () => {
-    const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'real-no-changes.json') });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).environments.map((e: any) => [e.environment, e.hasChanges])).toEqual([
       ['prod', false],
@@ -265,6 +266,17 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     );
   });
 
+  test('a registration deleted in Entra is told plainly, with what to do, as an error (exit 1)', async () => {
+    const errors = join(terraform.dir, 'deleted-registration.txt');
+    writeFileSync(
+      errors,
+      '╷\n│ Error: Instance cannot be destroyed\n│ \n│   on cdk.tf.json line 243, in resource.azuread_service_principal.portal:\n│ \n│ Resource azuread_service_principal.portal has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.\n╵\n',
+    );
+    const failure = run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
+    await expect(failure).rejects.toThrow(UserError);
+    await expect(failure).rejects.toThrow(/^prod: the application registration was deleted in Entra \(terraform: Instance cannot be destroyed, azuread_service_principal\.portal\)\. .*Deleted applications/);
+  });
+
   test('terraform missing from PATH says how to get it', async () => {
     const io = streams();
     const empty = mkdtempSync(join(tmpdir(), 'no-terraform-'));
@@ -292,6 +304,13 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toMatch(new RegExp(`^error: the plan is not the one that was reviewed \\(reviewed digest ${DIGEST}, this plan [0-9a-f]{64}\\)`));
     expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('drift exits 0 on a plan that real Terraform called "No changes"', () => {
+    const result = node('cli/drift.ts', ['--plan-json', join(PLANS, 'real-no-changes.json'), '--env', 'example']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^example: no changes: Entra matches the code\n {2}digest [0-9a-f]{64}\n$/);
+    expect(result.status).toBe(0);
   });
 
   test('plan refuses a file that is not plan JSON in one line, exit 1, no stack trace', () => {

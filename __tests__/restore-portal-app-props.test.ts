@@ -94,6 +94,12 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(portal({ scopeId }).app.scopeId).toBe(scopeId);
   });
 
+  test('keeps the deploying identity an owner of the service principal when given as a prop', () => {
+    const deployer = 'dddddddd-0000-4000-8000-000000000001';
+    const stack = portal({ deployingIdentityObjectId: deployer }).synthesized();
+    expect(resourceOf(stack, 'azuread_service_principal', 'portal').owners).toEqual([deployer]);
+  });
+
   test("gives the admin consent URL on its cloud's sign-in host", () => {
     expect(portal({ cloud: 'usgovernment' }).app.adminConsentUrl).toMatch(/^https:\/\/login\.microsoftonline\.us\/organizations\/adminconsent\?client_id=/);
   });

@@ -142,6 +142,34 @@ describe('RestorePortalApp', () => {
     expect(resourceOf(owned, 'azuread_service_principal', 'portal').owners).toEqual(owners);
   });
 
+  describe('the deploying identity', () => {
+    const DEPLOYER = 'dddddddd-0000-4000-8000-00000000000d';
+    const OWNER = 'aaaaaaaa-0000-0000-0000-000000000001';
+
+    test('always owns the service principal, next to the environment owners', () => {
+      const deployed = synthStack(environment({ deployingIdentityObjectId: DEPLOYER, owners: [OWNER] }));
+      expect(resourceOf(deployed, 'azuread_service_principal', 'portal').owners).toEqual([DEPLOYER, OWNER]);
+      const alone = synthStack(environment({ deployingIdentityObjectId: DEPLOYER }));
+      expect(resourceOf(alone, 'azuread_service_principal', 'portal').owners).toEqual([DEPLOYER]);
+    });
+
+    test('is listed once when the environment owners name it too', () => {
+      const deployed = synthStack(environment({ deployingIdentityObjectId: DEPLOYER, owners: [OWNER, DEPLOYER] }));
+      expect(resourceOf(deployed, 'azuread_service_principal', 'portal').owners).toEqual([DEPLOYER, OWNER]);
+    });
+
+    test('gets no owner resource on a new registration, which Entra makes it own by creating it', () => {
+      const deployed = synthStack(environment({ deployingIdentityObjectId: DEPLOYER }));
+      expect(deployed.resource.azuread_application_owner).toBeUndefined();
+    });
+
+    test('comes from the environment, so the plan is the same whichever identity makes it', () => {
+      const deployed = JSON.stringify(synthStack(environment({ deployingIdentityObjectId: DEPLOYER })));
+      expect(deployed).not.toContain('azuread_client_config');
+      expect(deployed).toContain(DEPLOYER);
+    });
+  });
+
   test('pins the provider to the tenant and the cloud', () => {
     expect(stack.provider.azuread).toEqual([{ tenant_id: TENANT, environment: 'global' }]);
     const china = synthStack(environment({ cloud: 'china' }));

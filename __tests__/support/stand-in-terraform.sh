@@ -2,6 +2,7 @@
 # Stands in for terraform in tests: logs each call, then answers as FAKE_TERRAFORM_* ask.
 #   FAKE_TERRAFORM_INIT_ERROR  make init fail with this diagnostic
 #   FAKE_TERRAFORM_PLAN_EXIT   plan's exit code (-detailed-exitcode: 0 none, 2 changes, 1 error)
+#   FAKE_TERRAFORM_PLAN_ERRORS a file of diagnostics plan prints to stderr before failing
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
 # `output -json` prints the stack folder's fake-outputs.json, or fails as in a folder never initialized.
 set -u
@@ -22,6 +23,10 @@ case "$2" in
     for arg in "$@"; do
       case "$arg" in -out=*) : > "$dir/${arg#-out=}" ;; esac
     done
+    if [ -n "${FAKE_TERRAFORM_PLAN_ERRORS:-}" ]; then
+      cat "$FAKE_TERRAFORM_PLAN_ERRORS" >&2
+      exit 1
+    fi
     if [ "${FAKE_TERRAFORM_PLAN_EXIT:-2}" = 1 ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Error acquiring the state lock\n\xe2\x95\xb5\n' >&2
     fi

@@ -222,9 +222,10 @@ export const IMPORT_ID = {
 /**
  * The import ID of every resource an adoption brings under management, by Terraform address
  * (`azuread_application_registration.portal`), for a `RestorePortalApp` with construct id `name`.
- * Parts the adoption does not vouch for are absent and get created.
+ * Parts the adoption does not vouch for are absent and get created; the deploying identity's
+ * ownership of the registration is always imported, as it cannot grant it to itself.
  */
-export function adoptionImports(adoption: Adoption, name: string): Map<string, string> {
+export function adoptionImports(adoption: Adoption, name: string, deployingIdentityObjectId?: string): Map<string, string> {
   const app = adoption.applicationObjectId;
   const imports = new Map<string, string>([
     [`azuread_application_registration.${name}`, IMPORT_ID.application(app)],
@@ -249,7 +250,8 @@ export function adoptionImports(adoption: Adoption, name: string): Map<string, s
   for (const [thumbprint, keyId] of adoption.certificateKeyIds) {
     imports.set(`azuread_application_certificate.${name}_${thumbprint.toLowerCase()}`, IMPORT_ID.certificate(app, keyId));
   }
-  for (const owner of adoption.existingOwners) {
+  const owned = deployingIdentityObjectId ? new Set([...adoption.existingOwners, deployingIdentityObjectId]) : adoption.existingOwners;
+  for (const owner of owned) {
     imports.set(`azuread_application_owner.${name}_${owner.replace(/-/g, '')}`, IMPORT_ID.owner(app, owner));
   }
   return imports;

@@ -28,6 +28,12 @@ export interface RestorePortalAppProps {
   readonly displayName?: string;
   /** Object IDs of users or service principals that own the application and its service principal. @default none */
   readonly owners?: readonly string[];
+  /**
+   * Object ID of the service principal that applies this app. It stays an owner of the service principal
+   * (and of an adopted registration), which `Application.ReadWrite.OwnedBy` needs on every later apply.
+   * @default none: the azuread provider removes the creating identity from the service principal's owners
+   */
+  readonly deployingIdentityObjectId?: string;
   /** ID of the `access_as_user` scope. @default a UUIDv5 of the construct's path, stable while the stack and construct IDs are */
   readonly scopeId?: string;
   /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
@@ -49,6 +55,8 @@ export interface RestorePortalAppSettings {
   readonly redirectUris: readonly string[];
   readonly certificates: readonly Certificate[];
   readonly owners: readonly string[];
+  /** The service principal that applies the app; an owner of what it must keep changing. */
+  readonly deployingIdentityObjectId?: string;
   readonly scopeId: string;
   readonly consentTexts: Required<ConsentTextsInput>;
   readonly cloud: Cloud;
@@ -78,6 +86,7 @@ export const PROPS_FIELDS = [
   'certificates',
   'displayName',
   'owners',
+  'deployingIdentityObjectId',
   'scopeId',
   'consentTexts',
   'cloud',
@@ -132,6 +141,10 @@ export function readRestorePortalAppProps(
   const displayName =
     raw.displayName === undefined ? DEFAULT_DISPLAY_NAME : readString(raw.displayName, 'displayName', fail, { maxLength: MAX_DISPLAY_NAME });
   const owners = raw.owners === undefined ? [] : readOwners(raw.owners, fail);
+  const deployingIdentityObjectId =
+    raw.deployingIdentityObjectId === undefined
+      ? undefined
+      : readGuid(raw.deployingIdentityObjectId, 'deployingIdentityObjectId', fail, "the object ID of the deploying identity's service principal, a GUID");
   const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', fail);
   const adoption =
     raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, fail);
@@ -143,6 +156,7 @@ export function readRestorePortalAppProps(
     redirectUris: redirectUris!,
     certificates: certificates!,
     owners: owners!,
+    deployingIdentityObjectId,
     scopeId: adoption?.scopeId ?? givenScopeId ?? source.defaultScopeId,
     consentTexts: consentTexts!,
     cloud: cloud!,

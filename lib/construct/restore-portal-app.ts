@@ -147,11 +147,16 @@ export class RestorePortalApp extends Construct {
       permissionIds: [accessAsUser.scopeId],
     }).overrideLogicalId(name('self'));
 
+    // The provider makes the identity that creates a service principal its owner, then removes it unless
+    // `owners` lists it: the deploying identity is listed, or Application.ReadWrite.OwnedBy loses the service
+    // principal after its first apply.
+    const deployer = settings.deployingIdentityObjectId;
+    const servicePrincipalOwners = deployer ? [deployer, ...settings.owners.filter((owner) => owner !== deployer)] : settings.owners;
     const servicePrincipal = new ServicePrincipal(this, 'service-principal', {
       clientId: registration.clientId,
       // Listed under Enterprise applications, as Veeam's script tags it (WindowsAzureActiveDirectoryIntegratedApp).
       featureTags: [{ enterprise: true }],
-      owners: settings.owners.length > 0 ? [...settings.owners] : undefined,
+      owners: servicePrincipalOwners.length > 0 ? [...servicePrincipalOwners] : undefined,
       lifecycle: { preventDestroy: true },
     });
     servicePrincipal.overrideLogicalId(name());
@@ -198,13 +203,19 @@ export class RestorePortalApp extends Construct {
       certificateThumbprint: keyCredentials.find((k) => k.certificate === newest)!.thumbprint,
     });
 
-    for (const owner of settings.owners) {
+    // Entra makes the identity that creates a registration its owner, so a new one needs no owner resource for
+    // it. An adopted one was made by someone else and must already be owned by the deploying identity, which
+    // Application.ReadWrite.OwnedBy cannot make itself: its ownership is imported, so a missing one fails the plan
+    // (and says so) instead of the apply.
+    const applicationOwners =
+      settings.adoption && deployer && !settings.owners.includes(deployer) ? [...settings.owners, deployer] : settings.owners;
+    for (const owner of applicationOwners) {
       new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
         name(owner.replace(/-/g, '')),
       );
     }
 
-    if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id));
+    if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id, deployer));
   }
 
   /** Checks the props once, throwing every problem together; warnings become cdktf annotations, which `cdktf synth` prints. */

@@ -25,6 +25,7 @@ export function restorePortalAppProps(env: Environment, managedBy: string): Rest
     ),
     displayName: env.displayName,
     owners: env.owners,
+    deployingIdentityObjectId: env.deployingIdentityObjectId,
     scopeId: env.scopeId,
     consentTexts: env.consentTexts,
     cloud: env.cloud.name,

@@ -29,6 +29,14 @@ export interface EnvironmentInput {
   readonly displayName?: string;
   /** Object IDs of users or service principals that own the application and its service principal. @default none */
   readonly owners?: readonly string[];
+  /**
+   * Object ID of the service principal that applies this environment (`restore-portal-deploy` in CI).
+   * It stays an owner of the service principal (and of an adopted registration), which
+   * `Application.ReadWrite.OwnedBy` needs on every later apply. Named here, not read from the signed-in
+   * identity, so that a plan comes out the same whoever makes it.
+   * @default none: synth warns when the environment keeps remote state, as CI deploys those
+   */
+  readonly deployingIdentityObjectId?: string;
   /** ID of the `access_as_user` scope. @default a UUIDv5 of the environment name, stable across runs */
   readonly scopeId?: string;
   /** National cloud of the tenant. @default "public" */
@@ -96,6 +104,7 @@ const FIELDS = [
   'certificates',
   'displayName',
   'owners',
+  'deployingIdentityObjectId',
   'scopeId',
   'cloud',
   'consentTexts',
@@ -111,6 +120,8 @@ const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const TENANT_LOCAL_STATE_WARNING =
   "tenant stacks read the application's client ID from this environment's local state file, which only this machine has; CI cannot plan them";
+const MISSING_DEPLOYING_IDENTITY =
+  "is not set: the azuread provider removes the identity that creates the service principal from its owners, so a deploying identity with Application.ReadWrite.OwnedBy cannot change it after the first apply. Set it to the object ID of that identity's service principal (az ad sp show --id <its application ID> --query id -o tsv); with Application.ReadWrite.All it does no harm either";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Checks an environment file's default export into a trusted `Environment`, or lists every problem. */
@@ -150,9 +161,18 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
     report,
     warn,
   );
+  const deployer = raw.deployingIdentityObjectId;
+  if (tenantId !== undefined && typeof deployer === 'string' && deployer.toLowerCase() === tenantId) {
+    report('deployingIdentityObjectId', "is the tenant ID; give the object ID of the deploying identity's service principal (Enterprise applications → restore-portal-deploy → Object ID)");
+  }
   const backend = readBackend(raw.backend, source.name, report);
   if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
     warn('backend', LOCAL_STATE_WARNING(backend.path));
+  }
+  // Remote state is what CI deploys from, with an identity of its own; a person applying local state acts
+  // through an Entra role, which needs no ownership.
+  if (backend !== undefined && backend.type !== 'local' && raw.deployingIdentityObjectId === undefined) {
+    warn('deployingIdentityObjectId', MISSING_DEPLOYING_IDENTITY);
   }
   const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
   if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT && customerTenants && customerTenants.length > 0) {

@@ -11,6 +11,17 @@ export interface TerraformOptions {
   readonly onStep?: (step: string) => void;
 }
 
+/** A terraform step that failed; `output` is all it printed, for callers that recognise particular errors. */
+export class TerraformFailure extends UserError {
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Plans one synthesized stack as CI would: `init`, `plan -detailed-exitcode -out`, `show -json`.
  * Returns the plan JSON. A failing step is a `UserError` carrying Terraform's own reason on one line.
@@ -51,7 +62,8 @@ function runTerraform(
     throw new UserError(`could not run terraform: ${result.error.message}`);
   }
   if (result.status === null || !success.includes(result.status)) {
-    throw new UserError(`${stack}: terraform ${step} failed: ${terraformError(`${result.stderr}\n${result.stdout}`)}`);
+    const output = `${result.stderr}\n${result.stdout}`;
+    throw new TerraformFailure(`${stack}: terraform ${step} failed: ${terraformError(output)}`, step, output);
   }
   return result.stdout;
 }

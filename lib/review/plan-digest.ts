@@ -55,8 +55,6 @@ export function shortDigest(digest: string): string {
 // The canonical form is versioned: changing it changes every digest, which a reviewer must know of.
 const VERSION = 'vb365-restore-portal plan digest 1';
 
-/** Deeper than any azuread or tls value; a hostile file nested deeper is refused, not a stack overflow. */
-const MAX_DEPTH = 64;
 
 function changesSomething(entry: Readonly<Record<string, unknown>>): boolean {
   const change = isObject(entry.change) ? entry.change : {};
@@ -74,7 +72,7 @@ function canonicalResourceChange(entry: Readonly<Record<string, unknown>>, label
     if (typeof entry[key] === 'string') identity.push([key, JSON.stringify(entry[key])]);
   }
   const change = isObject(entry.change) ? entry.change : {};
-  if (change.importing !== undefined) identity.push(['importing', canonical(change.importing, false, false, 0, where)]);
+  if (change.importing !== undefined) identity.push(['importing', canonical(change.importing, false, false, where)]);
   return canonicalChange(identity, change, where);
 }
 
@@ -82,9 +80,9 @@ function canonicalResourceChange(entry: Readonly<Record<string, unknown>>, label
 function canonicalChange(identity: readonly Field[], change: Readonly<Record<string, unknown>>, where: string): string {
   return object([
     ...identity,
-    ['actions', canonical(change.actions ?? null, false, false, 0, where)],
-    ['before', canonical(change.before ?? null, false, change.before_sensitive ?? false, 0, where)],
-    ['after', canonical(change.after ?? null, change.after_unknown ?? false, change.after_sensitive ?? false, 0, where)],
+    ['actions', canonical(change.actions ?? null, false, false, where)],
+    ['before', canonical(change.before ?? null, false, change.before_sensitive ?? false, where)],
+    ['after', canonical(change.after ?? null, change.after_unknown ?? false, change.after_sensitive ?? false, where)],
   ]);
 }
 
@@ -93,20 +91,20 @@ function canonicalChange(identity: readonly Field[], change: Readonly<Record<str
  * value known only after apply and `#<sha-256>` for a sensitive one. Neither mark is valid JSON, so
  * no real value can be mistaken for one. The masks mirror the value (`true` for the whole of it).
  */
-function canonical(value: unknown, unknown: unknown, sensitive: unknown, depth: number, where: string): string {
-  if (depth > MAX_DEPTH) throw new UserError(`${where}: values nested deeper than ${MAX_DEPTH} levels; this is not a plan Terraform makes`);
+// Recursion is bounded: readPlanJson refuses a document nested deeper than any plan Terraform makes.
+function canonical(value: unknown, unknown: unknown, sensitive: unknown, where: string): string {
   if (unknown === true) return '?';
-  if (sensitive === true) return `#${sha256(canonical(value, unknown, false, depth, where))}`;
+  if (sensitive === true) return `#${sha256(canonical(value, unknown, false, where))}`;
   const at = (mask: unknown, key: string | number) => (isObject(mask) || Array.isArray(mask) ? (mask as Record<string | number, unknown>)[key] : undefined);
   if (Array.isArray(value)) {
-    return `[${value.map((item, index) => canonical(item, at(unknown, index), at(sensitive, index), depth + 1, where)).join(',')}]`;
+    return `[${value.map((item, index) => canonical(item, at(unknown, index), at(sensitive, index), where)).join(',')}]`;
   }
   if (isObject(value)) {
     const fields: Field[] = [];
     const unknownKeys = isObject(unknown) ? Object.keys(unknown).filter((key) => unknown[key] === true) : [];
     for (const key of new Set([...Object.keys(value), ...unknownKeys])) {
       if ((value[key] ?? null) === null && at(unknown, key) !== true) continue;
-      fields.push([key, canonical(value[key], at(unknown, key), at(sensitive, key), depth + 1, where)]);
+      fields.push([key, canonical(value[key], at(unknown, key), at(sensitive, key), where)]);
     }
     return object(fields);
   }

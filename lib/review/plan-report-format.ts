@@ -1,6 +1,7 @@
 import type { Colors, ReportFormat } from '../process/command-line';
 import { escapeMarkdown } from '../process/markdown';
-import { hasChanges, type ChangeKind, type PlanReport, type ReportItem } from './plan-report';
+import { hasChanges, type PlanReport } from './plan-report';
+import type { ChangeKind, ReportItem } from './report-item';
 import { runDigest } from './plan-digest';
 import { DIGEST_MISMATCH_EXIT_CODE, type DigestGate } from './plan-gate';
 

@@ -8,7 +8,8 @@ import { readPlanJson, type TerraformPlan } from './terraform-plan';
 import { unplannedStackDigest } from './plan-digest';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
 import { stackFolder } from '../process/stack-directory';
-import { PLAN_FILE, planStack, type TerraformOptions } from '../process/terraform';
+import { PLAN_FILE, planStack, TerraformFailure, type TerraformOptions } from '../process/terraform';
+import { explainPlanFailure } from './plan-failure';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
@@ -107,16 +108,29 @@ export async function reviewEnvironments(
       rmSync(join(stackDir, PLAN_FILE), { force: true });
       return waitingReport(stack, home);
     }
-    const planJson = planStack(stackDir, stack, {
-      env: options.env,
-      onStep: (step) => options.onStep?.(`${stack}: ${step}`),
-    });
+    const planJson = explainingFailures(stack, () =>
+      planStack(stackDir, stack, {
+        env: options.env,
+        onStep: (step) => options.onStep?.(`${stack}: ${step}`),
+      }),
+    );
     planFiles.push(join(stackDir, PLAN_FILE));
     const plan = readPlanJson(planJson, `${stack}: terraform show -json`);
     if (addsCrossStackOutput(plan)) unapplied.add(stack);
     return buildPlanReport(plan, stack);
   });
   return { reports, warnings: synth.warnings, planFiles };
+}
+
+/** Runs terraform, turning a failed plan this project understands into what happened and what to do. */
+function explainingFailures<T>(stack: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const explanation = error instanceof TerraformFailure && error.step === 'plan' ? explainPlanFailure(error.output, stack) : undefined;
+    if (explanation) throw new UserError(`${stack}: ${explanation}`);
+    throw error;
+  }
 }
 
 function addsCrossStackOutput(plan: TerraformPlan): boolean {

@@ -1,6 +1,6 @@
 import { App, Manifest, TerraformStack, type IManifest } from 'cdktf';
 import type { Construct } from 'constructs';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Environment } from '../environment/environment';
@@ -8,6 +8,7 @@ import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
 import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
+import { makeFolder, prepareStackFolder } from './output-folder';
 
 /** What every stack needs to know besides its environment. */
 export interface StackContext {
@@ -80,9 +81,18 @@ export function buildApp(environments: readonly Environment[], context: StackCon
  * Writes a built app into `outdir` as `cdktf synth` lays it out (manifest.json, stacks/<name>/cdk.tf.json),
  * keys sorted as cdktf writes them. Each file is replaced whole (written beside it, then renamed), and a
  * file whose content is unchanged is left alone, so other tools' files (.terraform, saved plans) stay.
+ * The manifest comes last: a run killed part-way leaves each stack old or new, and the next run
+ * finishes the job, clearing what the killed one left half-done.
  */
 export function writeApp(built: BuiltApp, outdir: string): void {
-  for (const [name, terraform] of built.stacks) writeIfChanged(join(outdir, built.manifest.stacks[name].synthesizedStackPath), terraform);
+  makeFolder(outdir);
+  for (const [name, terraform] of built.stacks) {
+    const file = join(outdir, built.manifest.stacks[name].synthesizedStackPath);
+    prepareStackFolder(dirname(file));
+    removeStaleTemporaries(dirname(file));
+    writeIfChanged(file, terraform);
+  }
+  removeStaleTemporaries(outdir);
   writeIfChanged(join(outdir, Manifest.fileName), built.manifest);
 }
 
@@ -91,11 +101,31 @@ function writeIfChanged(file: string, value: unknown): void {
   try {
     if (readFileSync(file, 'utf8') === text) return;
   } catch {
-    mkdirSync(dirname(file), { recursive: true });
+    // not written yet
   }
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, file);
+}
+
+const TEMPORARY = /^(?:cdk\.tf\.json|manifest\.json)\.(\d{1,10})\.tmp$/;
+
+/** Files writeIfChanged left behind when a synth was killed between writing and renaming them. */
+function removeStaleTemporaries(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    const pid = TEMPORARY.exec(name)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) unlinkSync(join(folder, name));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function sortKeys(value: unknown): unknown {

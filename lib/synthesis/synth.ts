@@ -1,11 +1,13 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { UserError } from '../process/command-line';
 import { InputError, type Warning } from '../process/problem';
-import { stacksFolder, synthOutdir } from '../process/stack-directory';
+import { synthOutdir } from '../process/stack-directory';
 import { buildApp, writeApp } from './stack-synthesis';
+import { inspectOutputFolder, removeOrphanFolders, runByCdktfCli, writingOutput } from './output-folder';
 import { importBlocksProblem } from '../process/terraform-version';
 
 export interface SynthOptions extends EnvironmentFilesOptions {
@@ -26,22 +28,40 @@ export interface SynthResult {
 
 /**
  * Validates every environment, then synthesizes its stacks. Nothing is written unless every
- * environment is valid and every stack has built, so a failed run leaves an earlier `cdktf.out` as
- * it was; then each changed file is replaced whole.
+ * environment is valid, every stack has built and the output folder is usable, so a failed run leaves
+ * an earlier `cdktf.out` as it was; then each changed file is replaced whole. Only stack folders synth
+ * made are ever removed.
  * @throws InputError listing every problem of every environment
+ * @throws UserError for an output folder synth cannot write, or `cdktf synth --hcl`
  */
 export function synthProject(options: SynthOptions): SynthResult {
   const projectRoot = resolve(options.projectRoot);
   const outdir = synthOutdir(projectRoot, options.outdir);
+  if (['true', '1'].includes(process.env.SYNTH_HCL_OUTPUT ?? '')) {
+    throw new UserError('cdktf synth --hcl (SYNTH_HCL_OUTPUT) is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl');
+  }
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
   const adopting = environments.filter((e) => e.adoption);
   const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
   if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
-  writeApp(buildApp(environments, { projectRoot, outdir, managedBy: repositoryName(projectRoot) }), outdir);
-  removeOrphanStacks(outdir, environments, { partial: Boolean(options.only) });
+  const stacks = environments.flatMap(stacksOf);
+  const partial = Boolean(options.only);
+  const folder = inspectOutputFolder(outdir, {
+    projectRoot,
+    stacks,
+    cdktfCli: runByCdktfCli(),
+    // A partial synth (plan of some environments) keeps the other environments' folders and saved
+    // plans, and removes only the synthesized environments' former tenant stacks.
+    responsibleFor: (stack) => !partial || environments.some((e) => stack.startsWith(`${e.name}${TENANT_STACK_MARKER}`)),
+  });
+  const built = buildApp(environments, { projectRoot, outdir, managedBy: repositoryName(projectRoot) });
+  writingOutput(projectRoot, () => {
+    writeApp(built, outdir);
+    removeOrphanFolders(folder);
+  });
   const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
-  return { stacks: environments.flatMap(stacksOf), homeStacks, outdir, warnings };
+  return { stacks, homeStacks, outdir, warnings: [...warnings, ...folder.warnings] };
 }
 
 /** The name in package.json: the repository that manages the registrations. */
@@ -57,19 +77,4 @@ function repositoryName(projectRoot: string): string {
 
 function stacksOf(environment: Environment): string[] {
   return [environment.name, ...environment.customerTenants.map((t) => t.stackName)];
-}
-
-/**
- * Stack folders of environments and customer tenants that no longer exist, as `cdktf synth` removes
- * them. A partial synth (plan of one environment) keeps the other environments' folders and saved
- * plans, and removes only the synthesized environments' former tenant stacks.
- */
-function removeOrphanStacks(outdir: string, environments: readonly Environment[], opts: { partial: boolean }): void {
-  const stacksDir = stacksFolder(outdir);
-  if (!existsSync(stacksDir)) return;
-  const stacks = environments.flatMap(stacksOf);
-  const owned = (stack: string) => !opts.partial || environments.some((e) => stack.startsWith(`${e.name}${TENANT_STACK_MARKER}`));
-  for (const entry of readdirSync(stacksDir, { withFileTypes: true })) {
-    if (entry.isDirectory() && !stacks.includes(entry.name) && owned(entry.name)) rmSync(join(stacksDir, entry.name), { recursive: true, force: true });
-  }
 }
