@@ -7,6 +7,7 @@ import {
   type CertificateReportOptions,
 } from '../lib/certificates/certificate-report';
 import { UserError } from '../lib/process/command-line';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { InputError } from '../lib/process/problem';
 import { FIXTURES, NOW, TENANT, TestProject } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
@@ -111,7 +112,7 @@ describe('npm run certs (library)', () => {
     expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -json -no-color\n`);
   });
 
-  test('says why a self-signed certificate is not available, and does not count it as expiring', () => {
+  test('says why a self-signed certificate is not available, and exits 1: a check that could not read it has not passed', () => {
     project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'current' }));
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const failing = standInTerraform(
@@ -128,7 +129,7 @@ describe('npm run certs (library)', () => {
       status: 'unavailable',
       note: 'terraform output failed in cdktf.out/stacks/prod: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
     });
-    expect(certificateReportExitCode(result)).toBe(0);
+    expect(certificateReportExitCode(result)).toBe(1);
 
     const notDeployed = withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
     expect(notDeployed.certificates[1].note).toBe(
@@ -186,6 +187,33 @@ describe('npm run certs (command)', () => {
         'error: 1 problem(s) in the environment files\n',
     );
   });
+});
+
+describe('npm run certs (examples and saved outputs)', () => {
+  const project = new TestProject();
+  project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'current' }));
+  project.writeEnvironment('demo', { ...environmentWith(VALID), tenantId: EXAMPLE_TENANT_ID });
+  writeFileSync(join(project.root, 'outputs.json'), outputsJson('current'));
+  afterAll(() => project.remove());
+  const outputsFiles = new Map([['prod', 'outputs.json']]);
+
+  test('passes an example by, as plan and drift do, and reports it when named', () => {
+    const all = certificateReport({ projectRoot: project.root, now: NOW, outputsFiles });
+    expect(all.certificates.map((c) => c.environment)).toEqual(['prod']);
+    expect(all.examples.map((e) => e.name)).toEqual(['demo']);
+    const named = certificateReport({ projectRoot: project.root, now: NOW, only: ['demo'] });
+    expect(named.certificates.map((c) => c.environment)).toEqual(['demo']);
+  });
+
+  test('takes --outputs <file> for the one environment named, and <env>=<file> otherwise', () => {
+    const named = runCommandIn(project, 'certs', ['prod', '--outputs', 'outputs.json', '--format', 'json']);
+    expect(named.status).toBe(0);
+    expect(JSON.parse(named.stdout).certificates.map((c: { status: string }) => c.status)).toEqual(['valid']);
+    const all = runCommandIn(project, 'certs', ['--outputs', 'outputs.json']);
+    expect(all.status).toBe(1);
+    expect(all.stderr).toMatch(/^error: --outputs outputs\.json: say which environment: --outputs <env>=<file>\nusage: /);
+  });
+
 });
 
 function withPath<T>(path: string, body: () => T): T {

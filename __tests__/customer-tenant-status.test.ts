@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '../lib/tenants/customer-tenant-status';
-import { CONTOSO, FABRIKAM, REPO_ROOT, TENANT, TestProject, validInput } from './support/builders';
+import { CONTOSO, FABRIKAM, TENANT, TestProject, validInput } from './support/builders';
+import { runCommandIn } from './support/commands';
 import { standInTerraform } from './support/plans';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
@@ -174,9 +174,19 @@ describe('tenants arguments', () => {
   });
 
   test('the command exits 1 with one line and no stack trace on an unknown environment', () => {
-    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/tenants.ts', 'nowhere'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const project = new TestProject();
+    project.writeEnvironment('prod', validInput());
+    const result = runCommandIn(project, 'tenants', ['nowhere']);
+    project.remove();
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^environments\/nowhere\.ts: no such environment; known: .*\nerror: 1 problem\(s\) in the environment files\n$/);
+    expect(result.stderr).toBe('environments/nowhere.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n');
+  });
+
+  test('--outputs may name the environment, as in certs, but only the one reported', () => {
+    expect(parseTenantsArguments(['prod', '--outputs', 'prod=o.json'])).toMatchObject({ environment: 'prod', outputsFile: 'o.json' });
+    expect(() => parseTenantsArguments(['prod', '--outputs', 'test=o.json'])).toThrow(
+      new UserError('--outputs test=o.json: names test, but the report is of prod'),
+    );
   });
 });

@@ -21,7 +21,8 @@ function relativeImports(): Map<string, string[]> {
     [`${specifier}.ts`, join(specifier, 'index.ts')].map((candidate) => resolve(dirname(from), candidate)).find((path) => known.has(path));
   return new Map(
     files.map((file) => {
-      const source = readFileSync(file, 'utf8');
+      // Comments may show an import (`import { defineEnvironment } from '../lib/environment'`) without making one.
+      const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       const targets = [...source.matchAll(SPECIFIER)]
         .map((match) => match[1])
         .filter((specifier) => specifier.startsWith('.'))

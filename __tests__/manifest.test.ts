@@ -72,7 +72,8 @@ describe('files that are not manifests', () => {
     expect(problemOf('{\n  "appId": "x",\n  "api": {},\n}')).toBe(
       'is not valid JSON at line 4, column 1: Expected double-quoted property name',
     );
-    expect(problemOf('{\n  "appId": "x",\n  "api" {}\n}')).toBe(`is not valid JSON: Unexpected token '{' near ...", "api" {} }"`);
+    // Never quoting the file: a manifest or a saved plan can hold secrets, and the line lands in CI logs.
+    expect(problemOf('{\n  "appId": "x",\n  "api" {}\n}')).toBe('is not valid JSON at line 3, column 9: unexpected character');
   });
 
   test('recognise the typographic quotes of a manifest copied from the article', () => {

@@ -122,8 +122,8 @@ describe("synth's output folder", () => {
     const old = project.writeEnvironment('old', validInput());
     project.synth();
     const { pid: deadPid } = spawnSync(process.execPath, ['-e', '']);
-    writeFileSync(join(project.root, `cdktf.out/stacks/prod/cdk.tf.json.${deadPid}.tmp`), '{"half":');
-    writeFileSync(join(project.root, `cdktf.out/manifest.json.${deadPid}.tmp`), '');
+    writeFileSync(join(project.root, `cdktf.out/stacks/prod/.cdk.tf.json.${deadPid}.0123456789ab.tmp`), '{"half":');
+    writeFileSync(join(project.root, `cdktf.out/.manifest.json.${deadPid}.0123456789ab.tmp`), '');
     mkdirSync(join(project.root, 'cdktf.out/stacks/new'));
     project.writeEnvironment('new', validInput());
     rmSync(old);

@@ -97,7 +97,7 @@ describe('plan digest', () => {
     change(plan, SPA).after.timeouts = 'DEEP';
     const text = JSON.stringify(plan).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     expect(() => readPlanJson(text, 'plan.json')).toThrow(UserError);
-    expect(() => readPlanJson(text, 'plan.json')).toThrow('plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>');
+    expect(() => readPlanJson(text, 'plan.json')).toThrow('plan.json: is not Terraform plan JSON (nested more than 100 levels deep, which no file this tool reads is); make it with terraform show -json <planfile>');
   });
 
   test('a customer tenant stack that is not planned yet has a digest of its own, naming what it waits for', () => {

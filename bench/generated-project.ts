@@ -10,7 +10,8 @@ export function generatedProject(repoRoot: string, count: number): { root: strin
   const root = mkdtempSync(join(tmpdir(), `bench-${count}-envs-`));
   const environments = join(root, 'environments');
   mkdirSync(join(environments, 'certs'), { recursive: true });
-  copyFileSync(join(repoRoot, 'environments/certs/example.cer'), join(environments, 'certs/portal.cer'));
+  // A test certificate, not the user's: the bench must run whatever environments/ holds.
+  copyFileSync(join(repoRoot, '__tests__/fixtures/certs/valid.cer'), join(environments, 'certs/portal.cer'));
   // Copied, not linked: main.ts and the commands find the project from their own folder.
   copyFileSync(join(repoRoot, 'main.ts'), join(root, 'main.ts'));
   cpSync(join(repoRoot, 'cli'), join(root, 'cli'), { recursive: true });
@@ -21,7 +22,7 @@ export function generatedProject(repoRoot: string, count: number): { root: strin
     const id = String(i).padStart(4, '0');
     writeFileSync(
       join(environments, `customer-${id}.ts`),
-      `import { defineEnvironment } from '../lib';
+      `import { defineEnvironment } from '../lib/environment';
 
 export default defineEnvironment({
   tenantId: '00000000-0000-4000-8000-00000000${id}',

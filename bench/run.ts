@@ -2,17 +2,21 @@
 // modules the stacks use), for the shipped environments and for 1 to 500 generated ones; the report
 // commands on 100 environments; and npm test. Medians of repeated runs, after one warm-up.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { environmentFiles } from '../lib/environment/environment-files';
 import { generatedProject } from './generated-project';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, summarize, type Measurement } from './measure';
 
 const REPO = resolve(__dirname, '..');
-const USAGE = 'npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--test-runs 3]';
 /** How many environments the report commands are measured on. */
 const REPORT_SET = 100;
+const USAGE = 'npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--test-runs 3]';
+const DESCRIPTION = `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
+of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments and npm test.
+Medians of --runs runs after a warm-up; wall time, ratio to the floor and peak memory.`;
 
 interface Row {
   readonly measurement: Measurement;
@@ -27,6 +31,7 @@ void runCommand((argv) => {
     argv,
     { options: { runs: { type: 'string' }, sizes: { type: 'string' }, 'test-runs': { type: 'string' } } },
     USAGE,
+    DESCRIPTION,
   );
   const runs = count(values.runs ?? '5', '--runs');
   const testRuns = count(values['test-runs'] ?? '3', '--test-runs', 0);
@@ -46,7 +51,7 @@ void runCommand((argv) => {
     'synth (shipped)',
     app,
     { cwd: REPO, env: { CDKTF_OUTDIR: outdir } },
-    readdirSync(join(REPO, 'environments')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).length,
+    environmentFiles(join(REPO, 'environments')).length,
   );
   rmSync(outdir, { recursive: true, force: true });
   for (const size of sizes) {

@@ -1,10 +1,18 @@
 // npm run certs: every environment's certificates and their expiry. Exit 0 all valid beyond the
-// warning window, 2 any expiring or expired, 1 on error. Meant for a scheduled CI job.
+// warning window, 2 any expiring or expired, 1 on error or when a certificate could not be read.
+// Meant for a scheduled CI job (.github/workflows/certs.yml).
 import { resolve } from 'node:path';
 import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
-import { colorsFor, parseCommandLine, readFormat, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { exampleNote } from '../lib/environment/example-environment';
+import { colorsFor, parseCommandLine, readFormat, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 
-const USAGE = 'npm run certs -- [<env>...] [--outputs <env>=<terraform output -json file>]... [--format text|markdown|json]';
+const USAGE = 'npm run certs -- [<env>...] [--outputs [<env>=]<terraform output -json file>]... [--format text|markdown|json]';
+const DESCRIPTION = `Lists every certificate of the environments (or of those named) with its expiry. Self-signed
+certificates are read from their stack's \`terraform output -json\` (the stack folder initialized by a plan
+or deploy), or from a saved copy given with --outputs (<env>= may be left out when one environment is named).
+Examples (tenantId all zeros) are left out unless named.
+Exit code: 0 all valid beyond their warning window, 2 any expiring or expired, 1 an error or a
+certificate that could not be read.`;
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -13,24 +21,27 @@ void runCommand((argv) => {
     argv,
     { options: { outputs: { type: 'string', multiple: true }, format: { type: 'string' } }, allowPositionals: true },
     USAGE,
+    DESCRIPTION,
   );
   const format = readFormat(values.format);
   const report = certificateReport({
     projectRoot: PROJECT_ROOT,
     only: positionals.length > 0 ? positionals : undefined,
-    outputsFiles: outputsOption(values.outputs ?? []),
+    outputsFiles: outputsFiles(values.outputs ?? [], positionals),
   });
+  for (const example of report.examples) process.stderr.write(`note: ${exampleNote(example)}\n`);
   process.stdout.write(`${formatCertificateReport(report, format, colorsFor(process.stdout))}\n`);
   return certificateReportExitCode(report);
 });
 
-/** `--outputs prod=prod-outputs.json`, repeated for each environment. */
-function outputsOption(values: readonly string[]): Map<string, string> {
+/** `--outputs prod=prod-outputs.json`, repeated for each environment; the name may go when one is named. */
+function outputsFiles(values: readonly string[], named: readonly string[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const value of values) {
-    const match = /^([^=]+)=(.+)$/.exec(value);
-    if (!match) throw new UserError(`--outputs takes <env>=<file>; got "${value}"\nusage: ${USAGE}`);
-    files.set(match[1], userPath(PROJECT_ROOT, match[2]));
+    const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
+    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>\nusage: ${USAGE}`);
+    if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
+    files.set(environment, userPath(PROJECT_ROOT, file));
   }
   return files;
 }

@@ -1,13 +1,16 @@
 // npm run export-pfx: the password-protected PFX VB365 loads, from a self-signed certificate's
 // Terraform outputs. Imports only what it needs, so it does not load cdktf.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
-const USAGE = `npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs <terraform output -json file>] [--force]
-(the password comes from $${PFX_PASSWORD_VARIABLE} or a prompt)`;
+const USAGE = 'npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs [<env>=]<terraform output -json file>] [--force]';
+const DESCRIPTION = `Writes the password-protected PFX that VB365 loads, from a self-signed certificate's Terraform
+outputs (\`terraform output -json\` of the environment's stack, or a saved copy given with --outputs).
+The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the command line. --force
+overwrites an existing file.`;
 
 void runCommand(async (argv) => {
   if (argv.some((a) => /^--?pass(word)?\b/i.test(a))) {
@@ -27,6 +30,7 @@ void runCommand(async (argv) => {
       allowPositionals: true,
     },
     USAGE,
+    DESCRIPTION,
   );
   if (positionals.length !== 1) throw new UserError(`give exactly one environment\nusage: ${USAGE}`);
   if (!values.out) throw new UserError(`--out <file.pfx> is required\nusage: ${USAGE}`);
@@ -37,7 +41,7 @@ void runCommand(async (argv) => {
     projectRoot: PROJECT_ROOT,
     environment: positionals[0],
     certificate: values.certificate,
-    outputsFile: values.outputs === undefined ? undefined : userPath(PROJECT_ROOT, values.outputs),
+    outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, positionals[0]),
   };
   // Everything that can be wrong is found before anyone types a password.
   const pair = readSelfSignedKeyPair(source);
@@ -52,3 +56,12 @@ void runCommand(async (argv) => {
   );
   return 0;
 });
+
+/** `--outputs <file>` or `--outputs <env>=<file>`, as in every command; the environment must be the one exported. */
+function outputsFile(value: string, environment: string): string {
+  const given = readOutputsOption(value);
+  if (given.environment !== undefined && given.environment !== environment) {
+    throw new UserError(`--outputs ${value}: names ${given.environment}, but the certificate is exported from ${environment}`);
+  }
+  return userPath(PROJECT_ROOT, given.file);
+}

@@ -1,22 +1,27 @@
 // npm run manifest -- <env>: the registration an environment describes, as a manifest an Entra admin applies by hand.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { parseCommandLine, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { loadEnvironment } from '../lib/environment/environment-files';
 import { manifestIdentity, manifestOf, writeManifestFile } from '../lib/doctor/manifest';
 
 const USAGE = 'npm run manifest -- <env> [--client-id <application id>] [--out <file>]';
+const DESCRIPTION = `Writes the registration an environment describes as an application manifest (Microsoft Graph
+format), for an Entra admin who applies it by hand. --client-id names a registration created by hand
+when the environment does not adopt one; --out defaults to <env>.manifest.json in the current folder.`;
+const PROJECT_ROOT = resolve(__dirname, '..');
 
 void runCommand((argv) => {
   const { values, positionals } = parseCommandLine(
     argv,
     { options: { 'client-id': { type: 'string' }, out: { type: 'string' } }, allowPositionals: true },
     USAGE,
+    DESCRIPTION,
   );
   if (positionals.length !== 1) throw new UserError(`give exactly one environment name\nusage: ${USAGE}`);
-  const { environment } = loadEnvironment({ projectRoot: resolve(__dirname, '..') }, positionals[0]);
+  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT }, positionals[0]);
   const identity = manifestIdentity(environment, values['client-id']);
-  const out = values.out ?? `${environment.name}.manifest.json`;
-  writeManifestFile(out, manifestOf(environment, identity));
+  const out = userPath(PROJECT_ROOT, values.out ?? `${environment.name}.manifest.json`);
+  writeManifestFile(resolve(PROJECT_ROOT, out), manifestOf(environment, identity));
   process.stdout.write(
     `wrote ${out}: the registration of ${environment.file} (application ID ${identity.clientId}) in Microsoft Graph format.\n` +
       'Apply it in the Entra admin center: App registrations > the registration > Manifest > Microsoft Graph App Manifest, paste it and Save.\n',

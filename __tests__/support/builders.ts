@@ -102,7 +102,7 @@ export class TestProject {
     const source =
       typeof input === 'string'
         ? input
-        : `import { defineEnvironment } from ${JSON.stringify(LIB)};\nexport default defineEnvironment(${JSON.stringify(input, null, 2)});\n`;
+        : `import { defineEnvironment } from ${JSON.stringify(join(LIB, 'environment'))};\nexport default defineEnvironment(${JSON.stringify(input, null, 2)});\n`;
     const file = join(this.environmentsDir, `${name}.ts`);
     writeFileSync(file, source);
     return file;

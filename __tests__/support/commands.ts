@@ -9,21 +9,37 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+/** Preloaded into a command that must never load cdktf, constructs or a provider binding. */
+export const FORBID_CDKTF = join(__dirname, 'forbid-cdktf.js');
+
 /**
  * Runs `cli/<name>.ts` as `npm run <name>` would, but in a test project: the command file is copied
  * into it and `lib` linked, so the command finds the test project's environments and cdktf.out.
+ * `preload` are modules node loads first (`--require`).
  */
-export function runCommandIn(project: TestProject, name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CommandResult {
+export function runCommandIn(
+  project: TestProject,
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  preload: readonly string[] = [],
+): CommandResult {
+  const cliDir = installCommand(project, name);
+  const result = spawnSync(
+    process.execPath,
+    [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
+    { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Copies `cli/<name>.ts` into a test project and links `lib`, as a user's clone has them; returns the cli folder. */
+export function installCommand(project: TestProject, name: string): string {
   const cliDir = join(project.root, 'cli');
   mkdirSync(cliDir, { recursive: true });
   copyFileSync(join(REPO_ROOT, 'cli', `${name}.ts`), join(cliDir, `${name}.ts`));
   if (!existsSync(join(project.root, 'lib'))) symlinkSync(LIB, join(project.root, 'lib'));
-  const result = spawnSync(
-    process.execPath,
-    ['--require', join(REPO_ROOT, 'bin/register-ts.js'), join(cliDir, `${name}.ts`), ...args],
-    { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return cliDir;
 }
 
 /**

@@ -3,6 +3,7 @@ import { expiryOf, type ExpiryStatus } from './certificate-expiry';
 import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { isExample } from '../environment/example-environment';
 import { InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
@@ -22,8 +23,11 @@ export interface CertificateReportOptions extends EnvironmentFilesOptions {
   readonly outputsFiles?: ReadonlyMap<string, string>;
 }
 
-/** `unavailable`: a self-signed certificate whose values are not in any Terraform outputs at hand. */
-export type CertificateStatus = ExpiryStatus | 'unavailable';
+/**
+ * `unavailable`: a self-signed certificate whose values are not in any Terraform outputs at hand.
+ * `notYetValid`: its validity has not begun; staged for a rotation, VB365 cannot sign in with it yet.
+ */
+export type CertificateStatus = ExpiryStatus | 'unavailable' | 'notYetValid';
 
 /** One certificate of one environment. The JSON of `npm run certs -- --format json` is a list of these. */
 export interface CertificateRow {
@@ -49,6 +53,8 @@ export interface CertificateReport {
   /** When the report was made (RFC 3339): days left count from here. */
   readonly checkedAt: string;
   readonly certificates: readonly CertificateRow[];
+  /** Examples passed by (all-zero tenant, never deployed), when no environment was named. */
+  readonly examples: readonly Environment[];
 }
 
 /**
@@ -65,8 +71,10 @@ export function certificateReport(options: CertificateReportOptions): Certificat
       throw new UserError(`--outputs ${name}=...: no such environment; known: ${environments.map((e) => e.name).join(', ')}`);
     }
   }
-  const certificates = environments.flatMap((environment) => rowsOf(environment, options, now));
-  return { checkedAt: formatDate(now), certificates };
+  // Like plan and drift: an example has never been deployed, so it is reported only when named.
+  const examples = options.only ? [] : environments.filter(isExample);
+  const certificates = environments.filter((e) => !examples.includes(e)).flatMap((environment) => rowsOf(environment, options, now));
+  return { checkedAt: formatDate(now), certificates, examples };
 }
 
 function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): CertificateRow[] {
@@ -96,12 +104,13 @@ function rowsOf(environment: Environment, options: CertificateReportOptions, now
   });
 }
 
-type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus };
+type Expiring = Required<Pick<CertificateRow, 'thumbprint' | 'notAfter' | 'daysLeft'>> & { status: ExpiryStatus | 'notYetValid' };
 type Unavailable = { status: 'unavailable'; note: string };
 
 function expiring(facts: CertificateFacts, now: Date, warningDays: number): Expiring {
   const expiry = expiryOf(facts.notAfter, now, warningDays);
-  return { thumbprint: facts.thumbprint, notAfter: formatDate(facts.notAfter), daysLeft: expiry.daysLeft, status: expiry.status };
+  const status = facts.notBefore.getTime() > now.getTime() ? 'notYetValid' : expiry.status;
+  return { thumbprint: facts.thumbprint, notAfter: formatDate(facts.notAfter), daysLeft: expiry.daysLeft, status };
 }
 
 type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: string } | { readonly problem: string };
@@ -130,15 +139,19 @@ function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string)
   return read;
 }
 
-/** 0 when every certificate is valid beyond its warning window, 2 when any expires within it or has expired. */
-export function certificateReportExitCode(report: CertificateReport): 0 | 2 {
+/**
+ * 0 when every certificate is valid beyond its warning window, 2 when any expires within it or has
+ * expired, 1 when any could not be read: a scheduled check must not pass on what it never saw.
+ */
+export function certificateReportExitCode(report: CertificateReport): 0 | 1 | 2 {
+  if (report.certificates.some((c) => c.status === 'unavailable')) return 1;
   return report.certificates.some((c) => c.status === 'expiring' || c.status === 'expired') ? 2 : 0;
 }
 
 const HEADER = ['environment', 'source', 'certificate', 'subject', 'thumbprint', 'not after', 'days left', 'status'];
 
 export function formatCertificateReport(report: CertificateReport, format: ReportFormat, colors: Colors = colorsFor({})): string {
-  if (format === 'json') return JSON.stringify(report, null, 2);
+  if (format === 'json') return JSON.stringify({ checkedAt: report.checkedAt, certificates: report.certificates }, null, 2);
   const cells = (c: CertificateRow) => [
     c.environment,
     c.source,
@@ -157,15 +170,15 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
       row(HEADER),
-      row(HEADER.map(() => '---')),
+      `|${HEADER.map(() => ' --- ').join('|')}|`,
       ...report.certificates.map((c) => row(cells(c))),
       '',
-      summary,
-      ...notes.map((n) => `- ${n}`),
+      escapeMarkdown(summary),
+      ...notes.map((n) => `- ${escapeMarkdown(n)}`),
     ].join('\n');
   }
   // The status is the last column, so colouring it cannot misalign the others.
-  const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim };
+  const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim, notYetValid: colors.yellow };
   const [header, ...rows] = formatTable(
     HEADER,
     report.certificates.map((c) => [...cells(c).slice(0, -1), paint[c.status](c.status)]),
@@ -179,6 +192,7 @@ function summaryOf(report: CertificateReport): string {
     [count('expired'), 'expired'],
     [count('expiring'), 'within the warning window'],
     [count('unavailable'), 'not available'],
+    [count('notYetValid'), 'not valid yet'],
   ].filter(([n]) => n) as [number, string][];
   const total = `${report.certificates.length} certificate(s)`;
   if (parts.length === 0) return `${total}, all valid beyond their warning window.`;

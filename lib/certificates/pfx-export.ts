@@ -1,9 +1,11 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, extname, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate } from './certificate';
 import { UserError } from '../process/command-line';
-import { buildPfx, writePrivateFile } from './pfx';
+import { buildPfx } from './pfx';
+import { writeFileAtomically } from '../process/atomic-file';
 import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
@@ -41,8 +43,9 @@ export interface PfxExportResult {
 const PFX_EXTENSIONS = ['.pfx', '.p12'];
 
 /**
- * Checks, before anyone types a password, that `out` can be written: a `.pfx`/`.p12` name (which
- * the repository ignores), in an existing folder, and not an existing file unless `force`.
+ * Checks, before anyone types a password, that `out` can be written: a `.pfx`/`.p12` name, in an
+ * existing folder, not inside a git working tree unless git ignores it there, and not an existing
+ * file unless `force`.
  */
 export function checkPfxDestination(out: string, force: boolean, projectRoot: string): void {
   const file = resolve(projectRoot, out);
@@ -52,7 +55,26 @@ export function checkPfxDestination(out: string, force: boolean, projectRoot: st
   if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
     throw new UserError(`--out ${out}: folder ${relative(projectRoot, dirname(file)) || '.'} does not exist`);
   }
+  if (gitWouldTrack(file)) {
+    throw new UserError(
+      `--out ${out}: is inside a git repository and not ignored there, so the private key could be committed; write it outside the repository or to a path its .gitignore covers (*.pfx, *.p12)`,
+    );
+  }
   if (existsSync(file) && !force) throw new UserError(`--out ${out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
+}
+
+/**
+ * Whether `file` lies in a git working tree that does not ignore it. Asked of git itself, from the
+ * file's own folder, so every .gitignore, .git/info/exclude and global excludes file counts. Outside
+ * any working tree (or without git) there is nothing to commit it to.
+ */
+function gitWouldTrack(file: string): boolean {
+  const result = spawnSync('git', ['check-ignore', '--quiet', '--', basename(file)], {
+    cwd: realpathSync(dirname(file)),
+    stdio: 'ignore',
+  });
+  // 0: ignored; 1: not ignored, or already tracked; 128 (or no git): not in a working tree.
+  return result.status === 1;
 }
 
 /** A self-signed certificate and its private key, read from Terraform outputs and checked to belong together. */
@@ -108,7 +130,7 @@ export function writePfx(pair: SelfSignedKeyPair, options: Omit<PfxExportOptions
     options.password,
   );
   const file = resolve(options.projectRoot, options.out);
-  if (!writePrivateFile(file, bytes, options.force ?? false)) {
+  if (!writeFileAtomically(file, bytes, { mode: 0o600, overwrite: options.force ?? false })) {
     throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
   }
   return { file, certificate: pair.name, thumbprint: pair.thumbprint, notAfter: formatDate(pair.notAfter) };

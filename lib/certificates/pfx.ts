@@ -1,6 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import { chmodSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import forge from 'node-forge';
 
 /**
@@ -38,30 +36,4 @@ export function buildPfx(contents: PfxContents, password: string): Buffer {
     },
   );
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-}
-
-/**
- * Writes a file only its owner can read (mode 0600), all at once: to a temporary file first, then
- * linked into place (which fails if the file exists) or, with `replace`, renamed over it.
- * @returns false when the file exists and `replace` is not set; nothing is written then
- */
-export function writePrivateFile(file: string, bytes: Buffer, replace: boolean): boolean {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temporary, bytes, { mode: 0o600, flag: 'wx' });
-  try {
-    chmodSync(temporary, 0o600);
-    if (replace) {
-      renameSync(temporary, file);
-      return true;
-    }
-    try {
-      linkSync(temporary, file);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    }
-  } finally {
-    rmSync(temporary, { force: true });
-  }
 }

@@ -92,6 +92,8 @@ export interface CertificatesContext {
   readonly baseDir: string;
   /** That folder as messages name it ("environments/"). */
   readonly baseDirLabel: string;
+  /** The folder certificate files must lie in once links are followed. @default anywhere */
+  readonly within?: string;
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. */
@@ -138,7 +140,11 @@ export function readCertificates(
     seen.set(key, index);
     certificates.push(certificate);
   });
-  return certificates.length === list.length ? certificates : undefined;
+  if (certificates.length !== list.length) return undefined;
+  if (certificates.every((c) => c.source === 'file' && c.notYetValid)) {
+    warn('certificates', 'no certificate is valid now: VB365 cannot sign in to Entra until the first one becomes valid; add one that is valid now');
+  }
+  return certificates;
 }
 
 function readCertificate(value: unknown, path: string, context: CertificatesContext, report: Report, warn: Report): Certificate | undefined {
@@ -163,7 +169,7 @@ function readFileCertificate(
 ): Certificate | undefined {
   const file = readString(value.path, fieldPath(path, 'path'), report);
   if (!file) return undefined;
-  const result = readCertificateFile(resolve(context.baseDir, file), file, context.baseDirLabel);
+  const result = readCertificateFile(resolve(context.baseDir, file), file, { within: context.within, relativeTo: context.baseDirLabel });
   return checkPublicCertificate(result, file, fieldPath(path, 'path'), context, report, warn);
 }
 
@@ -205,6 +211,13 @@ function checkPublicCertificate(
   if (expiry.status === 'expired' && !context.allowExpired) {
     report(path, `${named} expired on ${formatDate(certificate.notAfter)}; give a certificate that is still valid`);
     return undefined;
+  }
+  if (certificate.notBefore.getTime() > context.now.getTime()) {
+    warn(
+      path,
+      `${named} is not valid until ${formatDate(certificate.notBefore)}: Entra gets it as a key credential starting then, and VB365 cannot sign in with it before, so the VB365 command names a certificate that is valid now`,
+    );
+    return { ...certificate, notYetValid: true };
   }
   if (expiry.status === 'expiring') {
     warn(

@@ -66,8 +66,11 @@ export interface RestorePortalAppSettings {
 
 /** Where the props come from, for what the props themselves cannot say. */
 export interface PropsSource {
-  /** Absolute folder a relative certificate path starts from, and that folder as messages name it. */
-  readonly certificatesDir: { readonly path: string; readonly label: string };
+  /**
+   * Absolute folder a relative certificate path starts from, that folder as messages name it, and the
+   * folder certificate files must lie in (@default anywhere).
+   */
+  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string };
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
@@ -119,7 +122,7 @@ export function readRestorePortalAppProps(
   for (const field of ['redirectUris', 'certificates'] as const) {
     if (raw[field] === undefined) fail(field, 'is required');
   }
-  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', fail);
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', fail, warn);
   const certificates =
     raw.certificates === undefined
       ? undefined
@@ -129,6 +132,7 @@ export function readRestorePortalAppProps(
           {
             baseDir: source.certificatesDir.path,
             baseDirLabel: source.certificatesDir.label,
+            within: source.certificatesDir.within,
             now: source.now,
             allowExpired: source.allowExpired ?? false,
             defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,

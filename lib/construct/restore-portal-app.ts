@@ -22,6 +22,7 @@ import {
   type RestorePortalAppProps,
   type RestorePortalAppSettings,
 } from './restore-portal-app-props';
+import { terraformLiteral } from './terraform-literal';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
@@ -83,13 +84,13 @@ export class RestorePortalApp extends Construct {
     const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
 
     const registration = new ApplicationRegistration(this, 'registration', {
-      displayName: settings.displayName,
+      displayName: terraformLiteral(settings.displayName),
       signInAudience: 'AzureADMultipleOrgs',
       implicitAccessTokenIssuanceEnabled: false,
       implicitIdTokenIssuanceEnabled: false,
       // VB365 validates v1 tokens; the granular resource defaults to 2, the portal's manifest leaves null (= 1).
       requestedAccessTokenVersion: 1,
-      notes,
+      notes: terraformLiteral(notes),
       // Recreating the registration changes the Application ID and breaks every VB365 server using it.
       lifecycle: { preventDestroy: true },
     });
@@ -111,14 +112,17 @@ export class RestorePortalApp extends Construct {
       scopeId: settings.scopeId,
       value: ACCESS_AS_USER,
       type: 'Admin',
-      ...settings.consentTexts,
+      adminConsentDisplayName: terraformLiteral(settings.consentTexts.adminConsentDisplayName),
+      adminConsentDescription: terraformLiteral(settings.consentTexts.adminConsentDescription),
+      userConsentDisplayName: terraformLiteral(settings.consentTexts.userConsentDisplayName),
+      userConsentDescription: terraformLiteral(settings.consentTexts.userConsentDescription),
     });
     accessAsUser.overrideLogicalId(name(ACCESS_AS_USER));
 
     new ApplicationRedirectUris(this, 'redirect-uris', {
       applicationId,
       type: 'SPA',
-      redirectUris: [...settings.redirectUris],
+      redirectUris: settings.redirectUris.map(terraformLiteral),
     }).overrideLogicalId(name('spa'));
 
     // Restore operators sign in with the device code flow, which needs a public client.
@@ -198,7 +202,7 @@ export class RestorePortalApp extends Construct {
     const newest = newestCertificate(settings.certificates);
     this.restorePortalSettingsCommand = restorePortalSettingsCommand({
       clientId: this.clientId,
-      portalUri: settings.redirectUris[0],
+      portalUri: terraformLiteral(settings.redirectUris[0]),
       cloud: settings.cloud,
       certificateThumbprint: keyCredentials.find((k) => k.certificate === newest)!.thumbprint,
     });

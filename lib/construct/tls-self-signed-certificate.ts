@@ -4,6 +4,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { SelfSignedCertificate } from '../certificates/certificate';
+import { terraformLiteral } from './terraform-literal';
 
 export interface TlsSelfSignedCertificateProps {
   /** The validated self-signed certificate entry of the environment. */
@@ -42,7 +43,7 @@ export class TlsSelfSignedCertificate extends Construct {
 
     const cert = new SelfSignedCert(this, 'certificate', {
       privateKeyPem: key.privateKeyPem,
-      subject: [{ commonName: certificate.commonName }],
+      subject: [{ commonName: terraformLiteral(certificate.commonName) }],
       // Enough to sign VB365's client assertions to Entra; this certificate serves no TLS.
       allowedUses: ['digital_signature', 'key_encipherment'],
       validityPeriodHours: certificate.validityDays * HOURS_PER_DAY,

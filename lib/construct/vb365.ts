@@ -1,6 +1,9 @@
 import type { Certificate } from '../certificates/certificate';
 import type { Cloud } from './cloud';
 
+/** Where VB365 serves the REST API and the Restore Portal unless told otherwise (Set-VBORestAPISettings -HTTPSPort). */
+export const VB365_PORTAL_PORT = 4443;
+
 /**
  * The admin consent URL a customer tenant's admin opens to consent for their whole organisation
  * (`organizations` lets any work or school tenant use the same link).
@@ -10,14 +13,19 @@ export function adminConsentUrl(cloud: Cloud, clientId: string, tenant = 'organi
 }
 
 /**
- * The certificate VB365 should be configured with: the file certificate valid longest. Without file
- * certificates, the self-signed one listed last, since a rotation lists the next one after the current.
- * File certificates come first because moving from self-signed to a file is the usual way round.
+ * The certificate VB365 should be configured with: the file certificate valid longest among those
+ * valid now. Without one, the self-signed one listed last, since a rotation lists the next one after
+ * the current. File certificates come first because moving from self-signed to a file is the usual
+ * way round. A certificate not valid yet is named only when nothing else is left (the environment
+ * warns about that): VB365 configured with it could not sign in.
  */
 export function newestCertificate(certificates: readonly Certificate[]): Certificate {
   const files = certificates.filter((c) => c.source === 'file');
-  if (files.length === 0) return certificates[certificates.length - 1];
-  return files.reduce((newest, c) => (c.notAfter.getTime() > newest.notAfter.getTime() ? c : newest));
+  const validNow = files.filter((c) => !c.notYetValid);
+  const selfSigned = certificates.filter((c) => c.source === 'selfSigned');
+  const candidates = validNow.length > 0 ? validNow : selfSigned.length > 0 ? [] : files;
+  if (candidates.length === 0) return selfSigned[selfSigned.length - 1];
+  return candidates.reduce((newest, c) => (c.notAfter.getTime() > newest.notAfter.getTime() ? c : newest));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Colors, ReportFormat } from '../process/command-line';
 import { countFindings, doctorExitCode, type CheckResult, type DoctorReport } from './doctor';
 import { MANIFEST_FORMAT_NAMES } from './manifest';
-import { escapeMarkdown } from '../process/markdown';
+import { escapeMarkdown, markdownCode } from '../process/markdown';
 
 /** Version of the `--format json` document; raised only when a field changes meaning or goes away. */
 export const DOCTOR_JSON_VERSION = 1;
@@ -92,14 +92,14 @@ function formatText(report: DoctorReport, c: Colors): string {
 const MARKDOWN_STATUS: Record<Status, string> = { ok: '✅ ok', problem: '❌ problem', warning: '⚠️ warning' };
 
 function formatMarkdown(report: DoctorReport): string {
-  const lines = [`### Restore Portal registration check: \`${report.manifest}\``, '', escapeMarkdown(heading(report)), '', '| | check | finding |', '| --- | --- | --- |'];
+  const lines = [`### Restore Portal registration check: ${markdownCode(report.manifest)}`, '', escapeMarkdown(heading(report)), '', '| | check | finding |', '| --- | --- | --- |'];
   for (const check of report.checks) {
     if (check.findings.length === 0) {
       lines.push(`| ${MARKDOWN_STATUS.ok} | ${escapeMarkdown(check.title)} | ${escapeMarkdown(check.summary)} |`);
       continue;
     }
     for (const finding of check.findings) {
-      const where = finding.field ? `\`${finding.field}\`: ` : '';
+      const where = finding.field ? `${markdownCode(finding.field)}: ` : '';
       lines.push(`| ${MARKDOWN_STATUS[finding.severity]} | ${escapeMarkdown(check.title)} | ${where}${escapeMarkdown(finding.message)} |`);
     }
   }

@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { formatDate } from '../certificates/certificate';
+import { writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
+import { parseJson } from '../process/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
 import { describe, isGuid, isPlainObject } from '../environment/field-reader';
@@ -105,21 +106,17 @@ const MARKERS: Readonly<Record<ManifestFormat, readonly string[]>> = {
  * Reads an application manifest file as downloaded from the Entra admin center, in either format.
  * @throws UserError (one line, naming the file) when it is unreadable or not an application manifest
  */
-export function readManifestFile(file: string): ApplicationManifest {
-  const result = parseManifest(readUserFile(file));
+export function readManifestFile(file: string, cwd = process.cwd()): ApplicationManifest {
+  const result = parseManifest(readUserFile(file, cwd));
   if ('problem' in result) throw new UserError(`${file}: ${result.problem}`);
   return result.manifest;
 }
 
 /** Parses manifest text in either format into one model, or says in one line why it is not a manifest. */
 export function parseManifest(text: string): { manifest: ApplicationManifest } | { problem: string } {
-  const json = text.replace(/^\uFEFF/, '');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return { problem: jsonProblem(json, error as Error) };
-  }
+  const parsed = parseJson(text.replace(/^\uFEFF/, ''));
+  if ('problem' in parsed) return parsed;
+  const value = parsed.value;
   if (Array.isArray(value)) return { problem: 'holds a JSON list; give the manifest of one application (a JSON object)' };
   if (!isPlainObject(value)) return { problem: `is not an application manifest: expected a JSON object, got ${describe(value)}` };
   const found = (format: ManifestFormat) => MARKERS[format].filter((key) => key in value);
@@ -136,33 +133,6 @@ export function parseManifest(text: string): { manifest: ApplicationManifest } |
     problem:
       'is not an application manifest: it has none of the fields of the Microsoft Graph format (api, spa, web, isFallbackPublicClient) or of the Azure AD Graph format (oauth2Permissions, replyUrlsWithType, allowPublicClient)',
   };
-}
-
-function jsonProblem(text: string, error: Error): string {
-  if (/[\u201C\u201D]/.test(text) && isJson(text.replace(/[\u201C\u201D]/g, '"'))) {
-    return 'is not valid JSON: it uses typographic quotes (“ ”) where JSON needs straight quotes ("), as when copied from a web page';
-  }
-  const position = /position (\d+)/.exec(error.message);
-  const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
-  const reason = error.message
-    .replace(/ in JSON at position \d+.*$/s, '')
-    .replace(/^(Unexpected token .*?), (.*) is not valid JSON$/s, '$1 near $2')
-    .replace(/\s+/g, ' ');
-  return `is not valid JSON${where}: ${reason}`;
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** The value at a dotted path of the manifest (`web.implicitGrantSettings.enableIdTokenIssuance`), and that path. */
@@ -364,12 +334,9 @@ export function manifestIdentity(env: Environment, clientIdOption: string | unde
 
 /** Writes a manifest as formatted JSON, whole or not at all. */
 export function writeManifestFile(file: string, manifest: Record<string, unknown>): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temporary, file);
+    writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
-    rmSync(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`cannot write ${file} (${code ?? (error as Error).message})`);
   }

@@ -106,9 +106,11 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
   const type = readOneOf(value.type, at('type'), BACKEND_TYPES, note);
   if (!type) return undefined;
 
-  const rest: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = Object.create(null);
   for (const [key, field] of Object.entries(value)) {
-    const from = SECRET_FIELDS[key.replace(/_/g, '').toLowerCase()];
+    const normalized = key.replace(/_/g, '').toLowerCase();
+    // Own properties only: "constructor" is not a secret field, whatever Object.prototype says.
+    const from = Object.hasOwn(SECRET_FIELDS, normalized) ? SECRET_FIELDS[normalized] : undefined;
     if (from) note(at(key), `is a secret and must not be in an environment file (it is committed and copied into cdktf.out); set it through ${from}`);
     else rest[key] = field;
   }

@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
+import { types } from 'node:util';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
+import { describe } from './field-reader';
 import { InputError, type Problem, type Warning } from '../process/problem';
 
 export interface EnvironmentFilesOptions {
@@ -23,14 +25,44 @@ export interface LoadedEnvironments {
 }
 
 /**
- * The environment files in a folder: every `<name>.ts` except declaration files and files starting
- * with `_` (shared helpers an environment may import), in name order so output is deterministic.
+ * The environment files in a folder: every regular file `<name>.ts` except declaration files and
+ * files starting with `_` (shared helpers an environment may import), in name order so output is
+ * deterministic. This is the one definition of an environment file: synth, the commands and the
+ * workflows' environment list (`npm run environments`) all read the folder through it.
  */
 export function environmentFiles(environmentsDir: string): string[] {
   return readdirSync(environmentsDir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !e.name.startsWith('_'))
+    .filter((e) => e.isFile() && isEnvironmentFileName(e.name))
     .map((e) => join(environmentsDir, e.name))
     .sort();
+}
+
+function isEnvironmentFileName(name: string): boolean {
+  return name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('_');
+}
+
+/** Script-like names a user may have meant as an environment: `prod.js`, `prod.mts`, `prod.TS`, ... */
+const LOOKS_LIKE_AN_ENVIRONMENT = /\.[cm]?[jt]sx?$/i;
+
+/**
+ * Entries of the environments folder that look like environments but are not read, each a problem:
+ * an environment that silently drops out of synth and the workflows is never planned, and a link
+ * could point anywhere on the machine that runs CI.
+ */
+export function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
+  return readdirSync(environmentsDir, { withFileTypes: true })
+    .filter((e) => LOOKS_LIKE_AN_ENVIRONMENT.test(e.name) && !e.name.startsWith('_') && !e.name.startsWith('.') && !/\.d\.[cm]?ts$/i.test(e.name))
+    .filter((e) => !(e.isFile() && isEnvironmentFileName(e.name)))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((e) => ({ file: relative(projectRoot, join(environmentsDir, e.name)), path: '', message: strayMessage(e) }));
+}
+
+function strayMessage(entry: Dirent): string {
+  const stem = entry.name.replace(LOOKS_LIKE_AN_ENVIRONMENT, '');
+  if (entry.isSymbolicLink()) return 'is a symbolic link, and links are not read as environments (one could point anywhere): put the file itself here';
+  if (entry.isDirectory()) return `is a folder, not an environment file: an environment is one file ${stem}.ts; rename the folder`;
+  if (!entry.isFile()) return 'is not a regular file, and is not read as an environment: remove it';
+  return `is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to ${stem}.ts, or to _${entry.name} if other files import it`;
 }
 
 /** Loads and validates every environment file, collecting the problems of all of them. */
@@ -46,6 +78,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
   } catch {
     return { environments, warnings, problems: [{ file: relative(options.projectRoot, environmentsDir) || '.', path: '', message: 'folder not found: create it with one <name>.ts file per environment' }] };
   }
+  problems.push(...strayEnvironmentFiles(environmentsDir, options.projectRoot));
   const names = files.map((f) => basename(f, '.ts'));
   for (const wanted of options.only ?? []) {
     if (!names.includes(wanted)) {
@@ -56,10 +89,21 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
       });
     }
   }
+  const byFoldedName = new Map<string, string>();
   for (const file of files) {
     const name = basename(file, '.ts');
-    if (options.only && !options.only.includes(name)) continue;
     const display = relative(options.projectRoot, file);
+    const sameName = byFoldedName.get(name.toLowerCase());
+    if (sameName === undefined) byFoldedName.set(name.toLowerCase(), display);
+    if (options.only && !options.only.includes(name)) continue;
+    if (sameName !== undefined) {
+      problems.push({
+        file: display,
+        path: '',
+        message: `has the same name as ${sameName} once case is ignored: Windows and macOS see one file, and both stacks would share one folder and state; rename one`,
+      });
+      continue;
+    }
     const loaded = loadDefaultExport(file);
     if ('problem' in loaded) {
       problems.push({ file: display, path: '', message: loaded.problem });
@@ -70,6 +114,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     problems.push(...result.problems);
     warnings.push(...result.warnings);
   }
+  problems.push(...stackNameCollisions(environments));
   if (files.length === 0 && problems.length === 0) {
     problems.push({
       file: relative(options.projectRoot, environmentsDir) || '.',
@@ -90,25 +135,127 @@ export function loadEnvironment(options: EnvironmentFilesOptions, name: string):
   return { environment: environments[0], warnings };
 }
 
+/**
+ * Stacks of different environments that would share a name, ignoring case (their folders in
+ * cdktf.out, and their default state, would be one): `a-tenant` with customer `b` and `a` with
+ * customer `tenant-b` both make `a-tenant-tenant-b`. Reported on the later file, naming the earlier.
+ */
+function stackNameCollisions(environments: readonly Environment[]): Problem[] {
+  const owners = new Map<string, { file: string; what: string }>();
+  const problems: Problem[] = [];
+  for (const environment of environments) {
+    const stacks = [
+      { stack: environment.name, path: '', what: 'its own stack' },
+      ...environment.customerTenants.map((t, i) => ({ stack: t.stackName, path: `customerTenants[${i}].name`, what: `the stack of customer tenant "${t.name}"` })),
+    ];
+    for (const { stack, path, what } of stacks) {
+      const owner = owners.get(stack.toLowerCase());
+      if (owner === undefined) {
+        owners.set(stack.toLowerCase(), { file: environment.file, what });
+      } else if (owner.file !== environment.file) {
+        problems.push({
+          file: environment.file,
+          path,
+          message: `makes the stack "${stack}", which ${owner.file} also makes (${owner.what}), ignoring case; rename the customer tenant or the file`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Runs an environment file and takes its default export, never letting what the file does (throw,
+ * export a getter that throws, a Proxy, a Promise) escape as a stack trace: each ends in one line.
+ */
 function loadDefaultExport(file: string): { value: unknown } | { problem: string } {
-  let module: Record<string, unknown>;
+  let module: unknown;
+  let failure: { error: unknown } | undefined;
+  const exit = process.exit;
+  const prototypes = SHARED_PROTOTYPES.map(ownDescriptors);
   try {
+    // Exiting would end synth with the code the file chose, as if it had succeeded.
+    process.exit = ((code?: number) => {
+      throw new Error(`it called process.exit(${code ?? ''}); an environment file only exports its object`);
+    }) as typeof process.exit;
     // A long-running caller (tests, a watch loop) must see the file as it is now.
     delete require.cache[file];
     module = require(file);
   } catch (error) {
-    return { problem: `could not be loaded: ${firstLine(error)}` };
+    failure = { error };
+  } finally {
+    process.exit = exit;
   }
-  if (!('default' in module)) return { problem: 'must default-export defineEnvironment({ ... }) (found no default export)' };
-  return { value: module.default };
+  const changed = restorePrototypes(prototypes);
+  if (changed.length > 0) return { problem: `changes what every object, list or string inherits (${changed.join(', ')}); an environment file only exports its object` };
+  if (failure) return { problem: `could not be loaded: ${firstLine(failure.error)}` };
+  if (typeof module !== 'object' || module === null || types.isProxy(module)) return { problem: `${EXPECTED} (module.exports was replaced)` };
+  let value: unknown;
+  try {
+    const descriptor = Object.getOwnPropertyDescriptor(module, 'default');
+    if (!descriptor) return { problem: `${EXPECTED} (found no default export)` };
+    // Compiled ES modules export through a getter over the module's own binding: call that one only.
+    value = descriptor.get ? descriptor.get.call(module) : descriptor.value;
+  } catch (error) {
+    return { problem: `could not be loaded: reading its default export failed: ${firstLine(error)}` };
+  }
+  if (types.isPromise(value)) return { problem: 'default-exports a Promise: await ... is not supported in environment files; export the object: export default defineEnvironment({ ... })' };
+  if (types.isAsyncFunction(value)) return { problem: 'default-exports an async function: await ... is not supported in environment files; export the object: export default defineEnvironment({ ... })' };
+  if (typeof value === 'function') return { problem: `${EXPECTED} (found a function; export the object it would return)` };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${EXPECTED} (found ${describe(value)})` };
+  return { value };
 }
 
-/** The first informative line of an error (SWC's syntax errors come with a drawn code frame). */
+/**
+ * What every object, list, function and string inherits: a file that adds to them or replaces a
+ * method (a polyfill, a pollution) changes what every later file and this tool's own checks read.
+ * This guards against accidents, not attacks: an environment file is code and runs with synth's rights.
+ */
+const SHARED_PROTOTYPES: readonly object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
+
+type Descriptors = Map<string | symbol, PropertyDescriptor>;
+
+function ownDescriptors(prototype: object): Descriptors {
+  return new Map(Reflect.ownKeys(prototype).map((key) => [key, Object.getOwnPropertyDescriptor(prototype, key)!]));
+}
+
+/** Puts the shared prototypes back as they were before the file ran, and names what it had changed. */
+function restorePrototypes(before: readonly Descriptors[]): string[] {
+  const changed: string[] = [];
+  SHARED_PROTOTYPES.forEach((prototype, index) => {
+    const name = `${['Object', 'Array', 'Function', 'String'][index]}.prototype`;
+    const was = before[index];
+    for (const key of new Set([...was.keys(), ...Reflect.ownKeys(prototype)])) {
+      const old = was.get(key);
+      const now = Object.getOwnPropertyDescriptor(prototype, key);
+      if (old && now && old.value === now.value && old.get === now.get && old.set === now.set) continue;
+      changed.push(`${now && !old ? 'adds' : 'changes'} ${name}.${String(typeof key === 'symbol' ? key.description : key)}`);
+      if (old) Object.defineProperty(prototype, key, old);
+      else Reflect.deleteProperty(prototype, key);
+    }
+  });
+  return changed;
+}
+
+const EXPECTED = 'must default-export defineEnvironment({ ... })';
+/** Long enough for any real error message, short enough to stay one line of a CI log. */
+const MAX_MESSAGE = 300;
+
+/**
+ * The first informative line of an error (SWC's syntax errors come with a drawn code frame), without
+ * control characters: what a file throws is shown, and must not drive the terminal.
+ */
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  let text: string;
+  try {
+    text = error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'it threw a value that cannot be shown';
+  }
   const line = text
     .split('\n')
-    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\s*[x×]\s+/, '').trim())
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/^\s*[x×]\s+/, '').trim())
     .find((l) => l !== '' && !/^(Caused by:|Syntax Error|Error:)$/.test(l));
-  return line ?? 'unknown error';
+  if (line === undefined) return 'unknown error';
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}...` : line;
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { readBackend, type Backend, type BackendInput } from './backend';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import type { AdoptInput } from '../construct/adoption';
@@ -11,7 +12,9 @@ import {
 } from '../construct/restore-portal-app-props';
 import { ACCESS_AS_USER } from '../construct/well-known';
 import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
+import { isExample } from './example-environment';
 import { readGuid, readInteger, readObject, type Report } from './field-reader';
+import { readPlainData } from './plain-data';
 import type { Problem, Warning } from '../process/problem';
 
 /** A certificate of an environment file: a public certificate file, or one Terraform makes. */
@@ -114,8 +117,6 @@ const FIELDS = [
   'customerTenants',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
-/** The shipped example synthesizes offline, so its local state is intended. */
-const EXAMPLE_ENVIRONMENT = 'example';
 const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const TENANT_LOCAL_STATE_WARNING =
@@ -134,10 +135,13 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (!STACK_NAME.test(source.name)) {
     report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
   }
-  if (source.name.includes(TENANT_STACK_MARKER)) {
+  // Ignoring case: "prod-TENANT-x" would share a folder with prod's customer "x" on Windows and macOS.
+  if (source.name.toLowerCase().includes(TENANT_STACK_MARKER)) {
     report('', `the file name "${source.name}" contains "${TENANT_STACK_MARKER}", which marks the stacks of customer tenants; rename the file`);
   }
-  const raw = readObject(input, '', FIELDS, report);
+  const data = readPlainData(input, report);
+  if (problems.length > 0) return { problems, warnings };
+  const raw = readObject(data, '', FIELDS, report);
   if (!raw) {
     if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
     return { problems, warnings };
@@ -151,7 +155,8 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const app = readRestorePortalAppProps(
     raw,
     {
-      certificatesDir: { path: source.environmentsDir, label: 'environments/' },
+      // The environments folder sits in the repository's root: certificate files must stay inside it.
+      certificatesDir: { path: source.environmentsDir, label: 'environments/', within: dirname(source.environmentsDir) },
       now: source.now,
       allowExpired: source.allowExpired,
       expiryWarningDays: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
@@ -166,7 +171,9 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
     report('deployingIdentityObjectId', "is the tenant ID; give the object ID of the deploying identity's service principal (Enterprise applications → restore-portal-deploy → Object ID)");
   }
   const backend = readBackend(raw.backend, source.name, report);
-  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT) {
+  // An example is never planned, so its local state is intended.
+  const example = tenantId !== undefined && isExample({ tenantId });
+  if (backend?.type === 'local' && !example) {
     warn('backend', LOCAL_STATE_WARNING(backend.path));
   }
   // Remote state is what CI deploys from, with an identity of its own; a person applying local state acts
@@ -175,7 +182,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
     warn('deployingIdentityObjectId', MISSING_DEPLOYING_IDENTITY);
   }
   const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
-  if (backend?.type === 'local' && source.name !== EXAMPLE_ENVIRONMENT && customerTenants && customerTenants.length > 0) {
+  if (backend?.type === 'local' && !example && customerTenants && customerTenants.length > 0) {
     warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
   }
 

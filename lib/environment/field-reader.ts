@@ -1,3 +1,5 @@
+import { terraformTextProblem } from '../construct/terraform-literal';
+
 /**
  * Reads untrusted values (an environment file's default export) field by field, reporting every
  * problem with its field path instead of stopping at the first. Environment files run as they are,
@@ -54,7 +56,7 @@ export function readObject(
     if (allowed.includes(key)) continue;
     const near = nearest(key, allowed);
     report(
-      fieldPath(path, key),
+      fieldPath(path, key.length > MAX_SHOWN_KEY ? `${key.slice(0, MAX_SHOWN_KEY - 3)}...` : key),
       near ? `unknown field; did you mean "${near}"?` : `unknown field; allowed: ${allowed.join(', ')}`,
     );
   }
@@ -73,6 +75,11 @@ export function readString(
   }
   if (limits.maxLength !== undefined && value.length > limits.maxLength) {
     report(path, `must be at most ${limits.maxLength} characters; got ${value.length}`);
+    return undefined;
+  }
+  const problem = terraformTextProblem(value);
+  if (problem) {
+    report(path, problem);
     return undefined;
   }
   return value;
@@ -123,7 +130,12 @@ export function readInteger(
   return value;
 }
 
+/** Longer field names are shown cut, and get no suggestion: no field is named anything like them. */
+const MAX_SHOWN_KEY = 64;
+
 function nearest(key: string, candidates: readonly string[]): string | undefined {
+  // The edit distance costs the product of both lengths: a megabyte-long name would take minutes.
+  if (key.length > MAX_SHOWN_KEY) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatProblem, InputError } from './problem';
+import { escapeControlCharacters, formatProblem, InputError } from './problem';
 
 /** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
 export class UserError extends Error {
@@ -12,18 +12,62 @@ export class UserError extends Error {
 }
 
 /**
- * The text of a file a user named on the command line, read relative to `cwd`.
- * @throws UserError naming the file as given: not found, a folder, or unreadable
+ * The largest file a command reads: a saved plan of a few environments is well under a megabyte,
+ * and reading stops here, so `/dev/zero` or a mistaken multi-gigabyte file ends in one line.
+ */
+export const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The text of a file a user named on the command line, read relative to `cwd`, as PowerShell and
+ * Windows editors write it: UTF-8 with or without a byte order mark, or UTF-16 LE or BE (with a
+ * byte order mark, or starting with ASCII as JSON does). Pipes (`<(terraform show -json plan)`) work.
+ * @throws UserError naming the file as given: not found, a folder, unreadable or too large
  */
 export function readUserFile(file: string, cwd = process.cwd()): string {
+  let bytes: Buffer | undefined;
   try {
-    return readFileSync(resolve(cwd, file), 'utf8');
+    bytes = readAtMost(resolve(cwd, file), MAX_USER_FILE_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a file`);
     throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
   }
+  if (bytes === undefined) throw new UserError(`${file}: is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB, more than any file this tool reads`);
+  return decodeText(bytes);
+}
+
+/** The file's bytes, or undefined when it holds more than `limit` (a regular file is not read then). */
+function readAtMost(path: string, limit: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (stat.isFile() && stat.size > limit) return undefined;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // Up to one byte past the limit: a pipe or a device says its size only by going on.
+    while (total <= limit) {
+      const chunk = Buffer.alloc(Math.min(1024 * 1024, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+    }
+    return total > limit ? undefined : Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  // Without a byte order mark, JSON starts with an ASCII character: a zero byte beside it tells UTF-16.
+  if (bytes.length >= 2 && bytes[0] !== 0 && bytes[1] === 0) return bytes.toString('utf16le');
+  if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] !== 0) return Buffer.from(bytes.subarray(0, bytes.length & ~1)).swap16().toString('utf16le');
+  return bytes.toString('utf8');
 }
 
 /** Output formats every report command accepts with `--format`. */
@@ -36,13 +80,46 @@ export function readFormat(value: string | undefined): ReportFormat {
   throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${value}"`);
 }
 
-/** `util.parseArgs`, with its errors turned into one-line usage errors. */
-export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string) {
+/** Thrown for `--help` or `-h`: the command prints its help to stdout and exits 0. */
+export class HelpRequest extends Error {
+  constructor(readonly help: string) {
+    super(help);
+    this.name = 'HelpRequest';
+  }
+}
+
+/** What `--help` prints: what the command does, then its usage line. */
+export function helpText(usage: string, description: string): string {
+  return `${description}\n\nusage: ${usage}\n`;
+}
+
+/**
+ * `util.parseArgs`, with its errors turned into one-line usage errors. `--help` or `-h` anywhere
+ * before `--` asks for the help instead, whatever else was given.
+ * @throws HelpRequest when help was asked for; UserError naming the unknown option or argument
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string, description: string) {
+  const end = argv.indexOf('--');
+  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequest(helpText(usage, description));
   try {
     return parseArgs({ ...config, args: [...argv], strict: true });
   } catch (error) {
-    throw new UserError(`${(error as Error).message}\nusage: ${usage}`);
+    // Node's hint about "--" for positionals that start with "-" never applies to these commands.
+    const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new UserError(`${message}\nusage: ${usage}`);
   }
+}
+
+/**
+ * One syntax for `--outputs` in every command: `[<environment>=]<file>`, a saved
+ * `terraform output -json`. The environment may be left out when the command is about one.
+ */
+export function readOutputsOption(value: string): { readonly environment?: string; readonly file: string } {
+  // An environment name is a stack name; anything else before "=" is part of a path (./a=b.json).
+  const match = /^([A-Za-z0-9][A-Za-z0-9_-]{0,62})=(.*)$/.exec(value);
+  if (!match) return { file: value };
+  if (match[2] === '') throw new UserError(`--outputs ${value}: give the file after "=": --outputs ${match[1]}=<terraform output -json file>`);
+  return { environment: match[1], file: match[2] };
 }
 
 /**
@@ -53,11 +130,17 @@ export async function runCommand(body: (argv: string[]) => number | Promise<numb
   try {
     process.exitCode = await body(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof HelpRequest) {
+      process.stdout.write(error.help);
+      process.exitCode = 0;
+      return;
+    }
     if (error instanceof InputError) {
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`error: ${error.problems.length} problem(s) in the environment files\n`);
     } else if (error instanceof UserError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      // Its own lines (a usage line) stay; what a file name or argument brings in is shown escaped.
+      process.stderr.write(`error: ${error.message.split('\n').map(escapeControlCharacters).join('\n')}\n`);
     } else {
       throw error;
     }

@@ -11,8 +11,18 @@ export interface Problem {
 /** A warning has the same shape as a problem but does not stop synthesis. */
 export type Warning = Problem;
 
+/**
+ * One line for a terminal or a CI log. Field names and values come from the user's files, so control
+ * characters are shown escaped: a line break cannot forge another problem line, nor an escape
+ * sequence clear the screen.
+ */
 export function formatProblem(problem: Problem): string {
-  return problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
+  return escapeControlCharacters(problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`);
+}
+
+/** Control characters (line breaks included) as `\u001b`-style escapes, for text from the user's files or arguments. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Thrown when user input is wrong; carries every problem found, not just the first. */

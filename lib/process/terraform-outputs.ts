@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
+import { parseJson } from './json-text';
 import { isPlainObject } from '../environment/field-reader';
 
 /**
@@ -26,12 +27,9 @@ export function selfSignedOutputNames(name: string) {
  * or says why `label` is not that.
  */
 export function parseOutputsJson(text: string, label: string): { outputs: TerraformOutputs } | { problem: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: `${label} is not JSON; expected what \`terraform output -json\` prints` };
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) return { problem: `${label} ${parsed.problem}; expected what \`terraform output -json\` prints` };
+  const json = parsed.value;
   if (!isPlainObject(json)) return { problem: `${label} is not a JSON object; expected what \`terraform output -json\` prints` };
   const outputs = new Map<string, unknown>();
   for (const [name, entry] of Object.entries(json)) {

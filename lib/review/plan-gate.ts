@@ -1,4 +1,5 @@
 import { UserError } from '../process/command-line';
+import { parseJson } from '../process/json-text';
 import { isPlainObject as isObject } from '../environment/field-reader';
 import { DIGEST_PATTERN, runDigest, shortDigest } from './plan-digest';
 import type { PlanReport } from './plan-report';
@@ -41,12 +42,9 @@ export interface ReviewedReport {
  */
 export function readReviewedReports(text: string, label: string, expected: string): ReviewedReport[] {
   const fail = (why: string) => new UserError(`--reviewed ${label}: ${why}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw fail('is not JSON; give the JSON report of the review (npm run plan -- --format json, or --json-out)');
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`${parsed.problem}; give the JSON report of the review (npm run plan -- --format json, or --json-out)`);
+  const json = parsed.value;
   const environments = isObject(json) ? json.environments : undefined;
   if (!isObject(json) || json.command !== 'plan' || !Array.isArray(environments)) {
     throw fail('is not the JSON report of npm run plan (needs "command": "plan" and "environments")');

@@ -1,5 +1,5 @@
 import type { Colors, ReportFormat } from '../process/command-line';
-import { escapeMarkdown } from '../process/markdown';
+import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { hasChanges, type PlanReport } from './plan-report';
 import type { ChangeKind, ReportItem } from './report-item';
 import { runDigest } from './plan-digest';
@@ -95,19 +95,19 @@ function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): strin
 }
 
 function formatMarkdown(report: PlanReport, kind: ReviewKind): string {
-  const lines = [`### ${TITLE[kind]}: \`${report.environment}\``, '', `${hasChanges(report) ? '' : '✅ '}${escapeMarkdown(summary(report))}`, ''];
+  const lines = [`### ${TITLE[kind]}: ${markdownCode(report.environment)}`, '', `${hasChanges(report) ? '' : '✅ '}${escapeMarkdown(summary(report))}`, ''];
   if (report.dangers.length > 0) {
     lines.push('> [!CAUTION]');
     for (const item of report.dangers) {
       const [headline, ...rest] = item.message.split(': ');
       const explanation = rest.length > 0 ? `: ${escapeMarkdown(rest.join(': '))}` : '';
-      lines.push(`> - **${escapeMarkdown(headline)}**${explanation} (\`${item.address}\`)`);
+      lines.push(`> - **${escapeMarkdown(headline)}**${explanation} (${markdownCode(item.address)})`);
     }
     lines.push('');
   }
   for (const [heading, items] of sections(report, kind)) {
     lines.push(`**${heading}**`, '', '| | change | resource |', '| --- | --- | --- |');
-    for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escapeMarkdown(item.message)} | \`${item.address}\` |`);
+    for (const item of items) lines.push(`| \`${SYMBOL[item.action]}\` | ${escapeMarkdown(item.message)} | ${markdownCode(item.address)} |`);
     lines.push('');
   }
   lines.push(`Plan digest: \`${report.digest}\``, '');

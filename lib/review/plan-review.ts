@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
@@ -7,7 +7,9 @@ import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson, type TerraformPlan } from './terraform-plan';
 import { unplannedStackDigest } from './plan-digest';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
+import { writeFileAtomically } from '../process/atomic-file';
 import { stackFolder } from '../process/stack-directory';
+import { exampleNote, isExample } from '../environment/example-environment';
 import { PLAN_FILE, planStack, TerraformFailure, type TerraformOptions } from '../process/terraform';
 import { explainPlanFailure } from './plan-failure';
 
@@ -31,6 +33,18 @@ const USAGE: Record<ReviewKind, string> = {
   drift: 'npm run drift -- [<environment>...] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>]',
 };
 
+const DESCRIPTION: Record<ReviewKind, string> = {
+  plan: `Synthesizes the environments (or those named), plans each stack with terraform (init, plan, show) and
+reports what applying would change, dangerous changes first. Examples (tenantId all zeros) are not planned.
+--plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
+--expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error.`,
+  drift: `Synthesizes the environments (or those named), plans each stack with terraform and reports what was
+changed in Entra ID outside Terraform and what is not applied yet. Examples (tenantId all zeros) are not
+checked. --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report
+to a file. Exit code: 0 none, 2 drift, 1 an error.`,
+};
+
 export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
   const { values, positionals } = parseCommandLine(
     argv,
@@ -46,6 +60,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
       allowPositionals: true,
     },
     USAGE[kind],
+    DESCRIPTION[kind],
   );
   const format = readFormat(values.format);
   if (values['expect-digest'] !== undefined && kind !== 'plan') {
@@ -89,18 +104,27 @@ export interface ReviewOptions extends TerraformOptions {
  * Synthesizes the environments, then plans each stack with terraform and reads the plan. A customer
  * tenant stack is planned after its environment's stack, and not at all while that plan still adds
  * the client ID output the tenant stack reads (the environment is new, or has its first customer):
- * until it is applied, the tenant stack's plan could only fail.
+ * until it is applied, the tenant stack's plan could only fail. Examples are synthesized but not
+ * planned (they have no tenant); naming one is a mistake.
  */
-export async function reviewEnvironments(
-  options: ReviewOptions,
-): Promise<{ reports: PlanReport[]; warnings: readonly Warning[]; /** The saved plans this run left for `terraform apply`. */ planFiles: string[] }> {
+export async function reviewEnvironments(options: ReviewOptions): Promise<{
+  reports: PlanReport[];
+  warnings: readonly Warning[];
+  /** Why examples were passed by. */
+  notes: readonly string[];
+  /** The saved plans this run left for `terraform apply`. */
+  planFiles: string[];
+}> {
   // Loaded here, not at the top: reading a saved plan must not pay for loading cdktf and the provider bindings.
   const { synthProject } = await import('../synthesis/synth');
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
+  const examples = synth.environments.filter(isExample);
+  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('\n'));
+  const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const unapplied = new Set<string>();
   const planFiles: string[] = [];
-  const reports = synth.stacks.map((stack) => {
+  const reports = synth.stacks.filter((stack) => !skipped.has(stack)).map((stack) => {
     const stackDir = stackFolder(synth.outdir, stack);
     const home = synth.homeStacks[stack];
     if (home !== undefined && unapplied.has(home)) {
@@ -119,7 +143,7 @@ export async function reviewEnvironments(
     if (addsCrossStackOutput(plan)) unapplied.add(stack);
     return buildPlanReport(plan, stack);
   });
-  return { reports, warnings: synth.warnings, planFiles };
+  return { reports, warnings: synth.warnings, notes: examples.map(exampleNote), planFiles };
 }
 
 /** Runs terraform, turning a failed plan this project understands into what happened and what to do. */
@@ -193,6 +217,7 @@ export async function reviewCommand(
     });
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+    for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
     reports = result.reports;
     planFiles = result.planFiles;
   }
@@ -209,13 +234,9 @@ export async function reviewCommand(
 
 /** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
 function writeReportFile(file: string, shown: string, text: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text, { flag: 'wx' });
-    renameSync(temporary, file);
+    writeFileAtomically(file, text);
   } catch (error) {
-    // A file already at the temporary path is not ours to remove.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
     throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }

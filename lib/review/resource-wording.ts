@@ -2,6 +2,7 @@ import type { ResourceChange, TerraformPlan, Values } from './terraform-plan';
 import { kindOfActions, type ActionKind } from './report-item';
 import { changedAttributes } from './attribute-changes';
 import { diff, isSensitive, isUnknown, list, shortThumbprint, show, strings, text, thumbprintOf, valuesOf } from './plan-values';
+import { redactUserinfo } from '../construct/redirect-uri';
 import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
 /** Whether a line describes what applying would change, or what changed outside Terraform. */
@@ -100,8 +101,11 @@ const listed = (item: (value: string, context: Context, entry: ResourceChange) =
 const changed = (context: Context) => (context.perspective === 'drift' ? ' changed outside Terraform' : '');
 const labelled = (label: string): AttributeWording => (before, after, context) => [`${label}${changed(context)}: ${show(before)} → ${show(after)}`];
 
-/** An empty entry (the article's registration has one) is named so, not left as a blank. */
-const redirectUri = (uri: string) => (uri.trim() === '' ? 'empty redirect URI entry' : `redirect URI ${uri}`);
+/**
+ * An empty entry (the article's registration has one) is named so, not left as a blank. A user name or
+ * password someone put in a URI in the portal is not repeated in a report that becomes a comment.
+ */
+const redirectUri = (uri: string) => (uri.trim() === '' ? 'empty redirect URI entry' : `redirect URI ${redactUserinfo(uri)}`);
 const scopeName = (id: string, context: Context) => context.scopeNames.get(id) ?? `scope ${id}`;
 // A client ID known only after apply belongs to a registration created by the same plan: the app's own.
 const isOwn = (clientId: string | undefined, context: Context) => clientId === undefined || context.ownClientIds.has(clientId);

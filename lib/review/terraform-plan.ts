@@ -1,4 +1,5 @@
 import { UserError } from '../process/command-line';
+import { parseJson } from '../process/json-text';
 import { isPlainObject as isObject } from '../environment/field-reader';
 import { planDigest } from './plan-digest';
 
@@ -51,7 +52,6 @@ export interface OutputChange {
 export type Values = Readonly<Record<string, unknown>>;
 
 /** Far deeper than any plan of these stacks (the real one nests 9 levels), far shallower than the call stack. */
-const MAX_DEPTH = 100;
 const ACTIONS: readonly PlanAction[] = ['no-op', 'create', 'read', 'update', 'delete', 'forget'];
 const SUPPORTED_MAJOR = '1';
 
@@ -62,15 +62,11 @@ const SUPPORTED_MAJOR = '1';
 export function readPlanJson(text: string, label: string): TerraformPlan {
   const fail = (why: string) => new UserError(`${label}: ${why}`);
   if (text.startsWith('PK')) throw fail('is a binary plan file; give its JSON form: terraform show -json <planfile> > plan.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw fail(`is not Terraform plan JSON (${(error as Error).message}); make it with terraform show -json <planfile>`);
-  }
+  // Reading a plan walks its values recursively: parseJson refuses a crafted file nested deep enough to exhaust the stack.
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`is not Terraform plan JSON (${parsed.problem.replace(/^is /, '')}); make it with terraform show -json <planfile>`);
+  const json = parsed.value;
   if (!isObject(json)) throw fail('is not Terraform plan JSON (expected an object); make it with terraform show -json <planfile>');
-  // Reading a plan walks its values recursively; a crafted file nested thousands deep would exhaust the stack.
-  if (nestedDeeperThan(json, MAX_DEPTH)) throw fail(`is nested deeper than ${MAX_DEPTH} levels, which no Terraform plan is; make it with terraform show -json <planfile>`);
   if ('lineage' in json || ('values' in json && !('planned_values' in json))) {
     throw fail('is Terraform state, not a plan; make a plan with terraform plan -out=<planfile>, then terraform show -json <planfile>');
   }
@@ -148,14 +144,3 @@ function readTimestamp(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** Whether JSON nests arrays and objects deeper than `limit`; iterative, so any depth is safe to check. */
-function nestedDeeperThan(json: unknown, limit: number): boolean {
-  const pending: [unknown, number][] = [[json, 1]];
-  while (pending.length > 0) {
-    const [value, depth] = pending.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(value)) pending.push([child, depth + 1]);
-  }
-  return false;
-}

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { applyBackend } from './stack-backend';
 import type { Environment } from '../environment/environment';
 import { RestorePortalApp } from '../construct/restore-portal-app';
+import { terraformLiteral } from '../construct/terraform-literal';
 import { restorePortalAppProps } from '../environment/environment-app-props';
 import { withoutFinalResolve } from './synthesis-shortcuts';
 import { selfSignedOutputNames } from '../process/terraform-outputs';
@@ -47,10 +48,10 @@ export class RestorePortalStack extends TerraformStack {
     output('service_principal_object_id', app.servicePrincipalObjectId, 'Object ID of the service principal (Enterprise application)');
     output('tenant_id', env.tenantId, 'Tenant that holds the registration');
     output('identifier_uri', app.identifierUri, 'Application ID URI');
-    output('redirect_uris', env.redirectUris, 'Restore Portal addresses registered as SPA redirect URIs');
+    output('redirect_uris', env.redirectUris.map(terraformLiteral), 'Restore Portal addresses registered as SPA redirect URIs');
     output(
       'certificates',
-      app.keyCredentials.map((k) => ({ thumbprint: k.thumbprint, subject: k.certificate.subject, not_after: k.notAfter })),
+      app.keyCredentials.map((k) => ({ thumbprint: k.thumbprint, subject: terraformLiteral(k.certificate.subject), not_after: k.notAfter })),
       'Key credentials: SHA-1 thumbprint as Windows and VB365 show it, and expiry',
     );
     output('admin_consent_url', app.adminConsentUrl, 'Admin consent URL for customer tenants');

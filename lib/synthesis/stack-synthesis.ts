@@ -1,11 +1,12 @@
 import { App, Manifest, TerraformStack, type IManifest } from 'cdktf';
 import type { Construct } from 'constructs';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Environment } from '../environment/environment';
 import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
+import { temporaryFileWriter, writeFileAtomically } from '../process/atomic-file';
 import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
 import { makeFolder, prepareStackFolder } from './output-folder';
@@ -103,18 +104,14 @@ function writeIfChanged(file: string, value: unknown): void {
   } catch {
     // not written yet
   }
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+  writeFileAtomically(file, text);
 }
-
-const TEMPORARY = /^(?:cdk\.tf\.json|manifest\.json)\.(\d{1,10})\.tmp$/;
 
 /** Files writeIfChanged left behind when a synth was killed between writing and renaming them. */
 function removeStaleTemporaries(folder: string): void {
   for (const name of readdirSync(folder)) {
-    const pid = TEMPORARY.exec(name)?.[1];
-    if (pid !== undefined && !isRunning(Number(pid))) unlinkSync(join(folder, name));
+    const pid = temporaryFileWriter(name, 'cdk.tf.json') ?? temporaryFileWriter(name, Manifest.fileName);
+    if (pid !== undefined && !isRunning(pid)) unlinkSync(join(folder, name));
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
+import { terraformTextProblem } from '../construct/terraform-literal';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { UserError } from '../process/command-line';
@@ -16,6 +17,8 @@ export interface SynthOptions extends EnvironmentFilesOptions {
 }
 
 export interface SynthResult {
+  /** The environments synthesized, validated. */
+  readonly environments: readonly Environment[];
   /** Names of the synthesized stacks: each environment's, followed by those of its customer tenants. */
   readonly stacks: readonly string[];
   /** The environment stack each customer tenant stack reads the client ID from, by tenant stack name. */
@@ -61,14 +64,15 @@ export function synthProject(options: SynthOptions): SynthResult {
     removeOrphanFolders(folder);
   });
   const homeStacks = Object.fromEntries(environments.flatMap((e) => e.customerTenants.map((t) => [t.stackName, e.name])));
-  return { stacks, homeStacks, outdir, warnings: [...warnings, ...folder.warnings] };
+  return { environments, stacks, homeStacks, outdir, warnings: [...warnings, ...folder.warnings] };
 }
 
 /** The name in package.json: the repository that manages the registrations. */
 function repositoryName(projectRoot: string): string {
   try {
     const name = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).name;
-    if (typeof name === 'string' && name) return `the ${name} repository (CDK for Terraform)`;
+    // package.json is input like any other: a name holding a cdktf reference marker is not used.
+    if (typeof name === 'string' && name && !terraformTextProblem(name)) return `the ${name} repository (CDK for Terraform)`;
   } catch {
     // fall through
   }

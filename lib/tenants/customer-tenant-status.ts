@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, readUserFile, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { isPlainObject, readGuid } from '../environment/field-reader';
 import { InputError } from '../process/problem';
+import { parseJson } from '../process/json-text';
 import { stackOutputs, type TerraformOptions } from '../process/terraform';
 import { adminConsentUrl } from '../construct/vb365';
-import { escapeMarkdown } from '../process/markdown';
+import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
@@ -145,12 +146,9 @@ function deploymentOf(stackDir: string, stack: string, options: TerraformOptions
 
 /** Reads `terraform output -json`: an object of `{ value, type, sensitive }` by output name. */
 export function readOutputsJson(text: string, label: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${label}: is not the JSON of terraform output -json (${(error as Error).message})`);
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw new UserError(`${label}: is not the JSON of terraform output -json (${parsed.problem.replace(/^is /, '')})`);
+  const json = parsed.value;
   if (!isPlainObject(json) || Object.values(json).some((output) => !isPlainObject(output) || !('value' in output))) {
     throw new UserError(`${label}: is not the JSON of terraform output -json (expected { "<output>": { "value": ... } })`);
   }
@@ -164,7 +162,10 @@ function outputValue(outputs: Record<string, unknown>, name: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs <terraform output -json file>]';
+const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>]';
+const DESCRIPTION = `Lists the customer tenants of an environment with their admin consent URLs and how far their
+stacks are. The client ID is read with \`terraform output -json\` from the environment's stack, or from a
+saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`;
 
 export interface TenantsRequest {
   readonly environment: string;
@@ -177,12 +178,19 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
     argv,
     { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
     USAGE,
+    DESCRIPTION,
   );
   const format = readFormat(values.format);
   if (positionals.length !== 1) {
     throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}\nusage: ${USAGE}`);
   }
-  return { environment: positionals[0], format, outputsFile: values.outputs };
+  const environment = positionals[0];
+  if (values.outputs === undefined) return { environment, format };
+  const outputs = readOutputsOption(values.outputs);
+  if (outputs.environment !== undefined && outputs.environment !== environment) {
+    throw new UserError(`--outputs ${values.outputs}: names ${outputs.environment}, but the report is of ${environment}`);
+  }
+  return { environment, format, outputsFile: outputs.file };
 }
 
 /** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
@@ -267,9 +275,9 @@ function formatText(report: CustomerTenantsReport, colors: Colors): string {
 }
 
 function formatMarkdown(report: CustomerTenantsReport): string {
-  const lines = [`### Restore Portal customer tenants: \`${report.environment}\``, '', headline(report), ''];
+  const lines = [`### Restore Portal customer tenants: ${markdownCode(report.environment)}`, '', escapeMarkdown(headline(report)), ''];
   if (report.tenants.length === 0) {
-    lines.push(`No \`customerTenants\` in \`${report.file}\`.`, '');
+    lines.push(`No \`customerTenants\` in ${markdownCode(report.file)}.`, '');
   } else {
     lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
     for (const t of report.tenants) {

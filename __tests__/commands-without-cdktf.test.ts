@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, LIB, TestProject, validInput } from './support/builders';
+import { FORBID_CDKTF, runCommandIn } from './support/commands';
+import { ARTICLE_MANIFEST, CLIENT_ID } from './support/manifests';
+
+// Only synthesis needs cdktf, and loading it costs most of a command's time: the commands that read
+// environment files, manifests, saved plans or Terraform outputs run with cdktf, constructs and the
+// provider bindings forbidden (support/forbid-cdktf.js), each with the outcome it exists for.
+describe('commands that never synthesize run without loading cdktf', () => {
+  const project = new TestProject();
+  project.writeEnvironment('prod', validInput({ customerTenants: [{ name: 'contoso', tenantId: '99999999-8888-4777-8666-555555555555' }] }));
+  copyFileSync(ARTICLE_MANIFEST, join(project.root, 'article.json'));
+  copyFileSync(join(FIXTURES, 'plans', 'drift-every-kind.json'), join(project.root, 'plan.json'));
+  writeFileSync(join(project.root, 'outputs.json'), JSON.stringify(selfSignedOutputs(project.root)));
+  afterAll(() => project.remove());
+
+  const run = (name: string, ...args: string[]) => runCommandIn(project, name, args, { PFX_PASSWORD: 'Kennwort-für-VB365' }, [FORBID_CDKTF]);
+
+  test.each([
+    ['certs', [], 0, /^prod\s/m],
+    ['environments', ['--format', 'json'], 0, /^\["prod"\]\n$/],
+    ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
+    ['doctor', ['article.json'], 2, /redirect URI/],
+    ['doctor', ['article.json', '--env', 'prod'], 2, /redirectUris of environments\/prod\.ts/],
+    ['manifest', ['prod', '--client-id', CLIENT_ID, '--out', 'prod.manifest.json'], 0, /^wrote prod\.manifest\.json: the registration of environments\/prod\.ts/],
+    ['plan', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /prod/],
+    ['drift', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /deleted outside Terraform/],
+    ['export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
+  ] as const)('%s %j', (name, args, status, output) => {
+    const result = run(name, ...args);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(output);
+    expect(result.status).toBe(status);
+  });
+
+  test('an environment file that imports defineEnvironment from lib, as older ones do, still loads (with cdktf)', () => {
+    const old = new TestProject();
+    old.writeEnvironment('prod', `import { defineEnvironment } from ${JSON.stringify(LIB)};\nexport default defineEnvironment(${JSON.stringify(validInput())});\n`);
+    try {
+      expect(runCommandIn(old, 'certs', []).status).toBe(0);
+      expect(runCommandIn(old, 'certs', [], {}, [FORBID_CDKTF]).stderr).toMatch(/could not be loaded: (cdktf|constructs|@cdktf\/\S+) loaded/);
+    } finally {
+      old.remove();
+    }
+  });
+});
+
+/** `terraform output -json` of an applied stack with one self-signed certificate, made by openssl. */
+function selfSignedOutputs(dir: string): Record<string, { sensitive: boolean; type: string; value: string }> {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=restore.example.com',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const output = (value: string, sensitive = false) => ({ sensitive, type: 'string', value });
+  return {
+    application_id: output(CLIENT_ID),
+    certificate_current_pem: output(readFileSync(join(dir, 'cert.pem'), 'utf8')),
+    certificate_current_private_key_pem: output(readFileSync(join(dir, 'key.pem'), 'utf8'), true),
+  };
+}

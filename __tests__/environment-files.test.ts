@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { environmentList } from '../lib/environment/environment-list';
+import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
+import { InputError } from '../lib/process/problem';
+import { NOW, TestProject, validInput } from './support/builders';
+import { runCommandIn } from './support/commands';
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => `${p.file}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('what an environment file is (one definition for synth, the commands and the workflows)', () => {
+  let project: TestProject;
+  beforeEach(() => {
+    project = new TestProject();
+    project.writeEnvironment('prod', validInput());
+  });
+  afterEach(() => project.remove());
+
+  test('files that look like environments but are not read (other extensions, a link, a folder, a FIFO) are errors naming each, for the list and for synth alike', () => {
+    const dir = project.environmentsDir;
+    for (const name of ['staging.js', 'dev.mts', 'test.tsx', 'qa.TS']) writeFileSync(join(dir, name), 'export default {};\n');
+    symlinkSync(join(dir, 'prod.ts'), join(dir, 'linked.ts'));
+    mkdirSync(join(dir, 'folder.ts'));
+    execFileSync('mkfifo', [join(dir, 'pipe.ts')]);
+    const expected = [
+      'environments/dev.mts: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to dev.ts, or to _dev.mts if other files import it',
+      'environments/folder.ts: is a folder, not an environment file: an environment is one file folder.ts; rename the folder',
+      'environments/linked.ts: is a symbolic link, and links are not read as environments (one could point anywhere): put the file itself here',
+      'environments/pipe.ts: is not a regular file, and is not read as an environment: remove it',
+      'environments/qa.TS: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to qa.ts, or to _qa.TS if other files import it',
+      'environments/staging.js: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to staging.ts, or to _staging.js if other files import it',
+      'environments/test.tsx: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to test.ts, or to _test.tsx if other files import it',
+    ];
+    expect(problemsOf(() => environmentList({ projectRoot: project.root, now: NOW }))).toEqual(expected);
+    expect(problemsOf(() => project.synth())).toEqual(expected);
+  });
+
+  test('helpers (_*.ts), declarations, certificates and other files are left alone', () => {
+    const dir = project.environmentsDir;
+    writeFileSync(join(dir, '_shared.ts'), 'export const x = 1;\n');
+    writeFileSync(join(dir, '_legacy.js'), 'module.exports = {};\n');
+    writeFileSync(join(dir, 'types.d.ts'), 'export {};\n');
+    writeFileSync(join(dir, 'README.md'), '# environments\n');
+    writeFileSync(join(dir, '.eslintrc.js'), 'module.exports = {};\n');
+    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ planned: ['prod'], examples: [] });
+  });
+
+  test('the list CI plans leaves out examples by their all-zero tenant, whatever the file is called', () => {
+    project.writeEnvironment('example', validInput());
+    project.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ planned: ['example', 'prod'], examples: ['demo'] });
+  });
+
+  test('npm run environments -- --format json prints that list for the workflows’ matrix', () => {
+    project.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    const json = runCommandIn(project, 'environments', ['--format', 'json']);
+    expect(json).toEqual({ status: 0, stdout: '["prod"]\n', stderr: '' });
+    expect(runCommandIn(project, 'environments', []).stdout).toBe('demo  (example: synthesized, not planned)\nprod\n');
+  });
+});

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './support/builders';
+
+const dir = mkdtempSync(join(tmpdir(), 'register-ts-'));
+// A name of its own, so that the first run really transpiles it; its cached transpile is removed after.
+const name = `throws-${process.pid}-${Date.now()}`;
+const CACHE = join(REPO_ROOT, 'node_modules/.cache/register-ts');
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const cached of readdirSync(CACHE).filter((f) => f.startsWith(`${name}-`))) rmSync(join(CACHE, cached));
+});
+
+/** Runs a TypeScript file as the commands run, through bin/register-ts.js. */
+function runTs(file: string) {
+  const result = spawnSync(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), file], { encoding: 'utf8' });
+  return { code: result.status, stderr: result.stderr };
+}
+
+// Imports, interfaces and type annotations: what SWC removes or turns into more lines.
+const THROWS_ON_LINE_12 = `import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+
+export interface Unused {
+  readonly stats: Stats;
+}
+
+export const where: string = join('a', 'b');
+
+export function fail(reason: string): never {
+  void reason;
+  throw new Error('thrown on line 12');
+}
+
+fail(where);
+`;
+
+describe('bin/register-ts.js', () => {
+  test('reports an error thrown on line 12 of a .ts file at line 12, transpiled or from the cache', () => {
+    const file = join(dir, `${name}.ts`);
+    writeFileSync(file, THROWS_ON_LINE_12);
+    for (const run of [runTs(file), runTs(file)]) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^Error: thrown on line 12\n/);
+      expect(run.stderr).toContain(`at fail (${file}:12:9)`);
+      expect(run.stderr).toContain(`at Object.<anonymous> (${file}:15:1)`);
+      // No other line of the file is named: not even in the line Node prints above an uncaught error.
+      expect([...run.stderr.matchAll(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g'))].map((m) => m[1])).toEqual(['12', '15']);
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+
+/** One RSA key for every certificate a test file makes: node makes it in milliseconds, forge in seconds. */
+let key: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+export function testKey() {
+  key ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return key;
+}
+
+export interface MadeCertificate {
+  readonly pem: string;
+  readonly der: Buffer;
+}
+
+/** A self-signed RSA certificate with the given subject and validity, made in memory for a test. */
+export function makeCertificate(options: { commonName?: string; notBefore: Date; notAfter: Date }): MadeCertificate {
+  const { privateKey, publicKey } = testKey();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = options.notBefore;
+  cert.validity.notAfter = options.notAfter;
+  const subject = [{ name: 'commonName', value: options.commonName ?? 'made.test.example' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  const pem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+  return { pem, der: Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary') };
+}
