@@ -87,6 +87,21 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
   });
 
+  test('refuses oversized certificate content and Terraform references in texts, and keeps a literal ${ literal', () => {
+    expect(
+      propsProblems({
+        redirectUris: [PORTAL],
+        certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }],
+        displayName: '${TfToken[TOKEN.1]}',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.content: the certificate is larger than a certificate can be/),
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: .*TfToken\[/),
+    ]);
+    const stack = portal({ displayName: 'Portal ${file("/etc/passwd")}' }).synthesized();
+    expect(resourceOf(stack, 'azuread_application_registration', 'portal').display_name).toBe('Portal $${file("/etc/passwd")}');
+  });
+
   test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {
     expect(portal().app.scopeId).toBe(portal().app.scopeId);
     expect(portal({}, 'other').app.scopeId).not.toBe(portal().app.scopeId);
