@@ -1,5 +1,8 @@
 // The cdktf app (cdktf.json "app"): one Terraform stack per environments/<name>.ts.
-import { colorsFor, exampleNote, formatProblem, isExample, parseCommandLine, runCommand, synthProject } from './lib';
+import { exampleNote, isExample } from './lib/environment/example-environment';
+import { colorsFor, parseCommandLine, runCommand } from './lib/process/command-line';
+import { formatProblem } from './lib/process/problem';
+import { synthProject } from './lib/synthesis/synth';
 
 const USAGE = 'npm run synth -- [<environment>...]';
 const DESCRIPTION = `Validates the environment files and writes one Terraform stack per environment and customer tenant

@@ -1,46 +1,20 @@
-export * from './construct/admin-consent';
-export * from './construct/adoption';
-export * from './environment/backend';
-// pfx.ts, pfx-export.ts and pfx-password.ts are imported directly: node-forge is needed by npm run
-// export-pfx alone, and loading it would slow every synth.
-export * from './certificates/certificate';
-export * from './certificates/certificate-expiry';
-export * from './certificates/certificate-report';
-export * from './process/command-line';
-export * from './tenants/customer-tenant';
-export * from './tenants/customer-tenant-stack';
-export * from './tenants/customer-tenant-status';
-export * from './construct/cloud';
-export * from './construct/deterministic-uuid';
-export * from './doctor/doctor';
-export * from './doctor/doctor-report';
-export * from './environment/environment';
-export * from './environment/environment-certificates';
-export * from './environment/environment-files';
-export * from './environment/environment-list';
-export * from './environment/example-environment';
-export * from './doctor/manifest';
-export * from './process/markdown';
-export * from './process/problem';
-export * from './construct/redirect-uri';
-export * from './construct/restore-portal-app';
-export * from './synthesis/restore-portal-stack';
-export * from './synthesis/stack-synthesis';
-export * from './synthesis/stack-backend';
-export * from './process/stack-directory';
-export * from './synthesis/synth';
-export * from './process/terraform-outputs';
-export * from './construct/tls-self-signed-certificate';
-export * from './process/terraform-version';
-export * from './construct/vb365';
+// The public API: the construct a CDK for Terraform app adds, its props and types, the identifiers
+// it is built on, and defineEnvironment for this repository's environment files. Everything else
+// is imported by its own path, so that a command loads only what it uses.
+export { RestorePortalApp, RestorePortalAppPropsError } from './construct/restore-portal-app';
+export type { RestorePortalAppProps, ConsentTextsInput } from './construct/restore-portal-app-props';
+export type {
+  CertificateInput,
+  ContentCertificateInput,
+  FileCertificateInput,
+  SelfSignedCertificateInput,
+} from './construct/certificate-props';
+export type { AdoptInput } from './construct/adoption';
+export type { CloudName } from './construct/cloud';
+export type { Certificate, FileCertificate, SelfSignedCertificate } from './certificates/certificate';
+export { AdminConsent, type AdminConsentProps } from './construct/admin-consent';
+export { TlsSelfSignedCertificate } from './construct/tls-self-signed-certificate';
 export * from './construct/well-known';
-export * from './review/plan-report';
-export * from './review/report-item';
-export * from './review/plan-report-format';
-export * from './review/plan-failure';
-export * from './review/plan-review';
-export * from './review/stack-plans';
-export * from './review/plan-shards';
-export * from './process/terraform';
-export * from './process/terraform-diagnostics';
-export * from './review/terraform-plan';
+export { defineEnvironment, type EnvironmentInput, type EnvironmentCertificateInput } from './environment/environment';
+export type { BackendInput } from './environment/backend';
+export type { CustomerTenantInput } from './tenants/customer-tenant';

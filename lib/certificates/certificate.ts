@@ -69,6 +69,8 @@ export const MAX_CERTIFICATE_FILE_BYTES = 64 * 1024;
 export interface CertificateFileOptions {
   /** The folder the file must lie in once links are followed (the repository). @default anywhere */
   readonly within?: string;
+  /** The folder relative paths start from, as messages name it. @default "environments/" */
+  readonly relativeTo?: string;
 }
 
 /**
@@ -81,17 +83,40 @@ export interface CertificateFileOptions {
  * certificates, the expiry report lists them.
  */
 export function readCertificateFile(file: string, label: string, options: CertificateFileOptions = {}): CertificateResult {
-  const read = readSmallRegularFile(file, label, options.within);
+  const read = readSmallRegularFile(file, label, options);
   if ('problem' in read) return read;
   const parsed = parseCertificateBytes(read.bytes);
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
   return checkCertificate(parsed.x509, label);
 }
 
-function readSmallRegularFile(file: string, label: string, within: string | undefined): { bytes: Buffer } | { problem: string } {
+/**
+ * Certificates read in this process, by their PEM as `certificateFacts` writes it. synth reads an
+ * environment's certificate file, then `RestorePortalApp` checks the same certificate again from that
+ * PEM; parsing and looking for private keys are most of either check.
+ */
+const readByPem = new Map<string, X509Certificate>();
+
+/**
+ * Reads a certificate given as DER bytes or PEM text (a construct prop), with the checks and the size
+ * limit of a certificate file.
+ */
+export function readCertificateBytes(bytes: Buffer, label: string): CertificateResult {
+  if (bytes.length > MAX_CERTIFICATE_FILE_BYTES) {
+    return { problem: `${label} is larger than a certificate can be (at most ${MAX_CERTIFICATE_FILE_BYTES / 1024} KiB); give the certificate alone` };
+  }
+  const known = readByPem.get(bytes.toString('latin1'));
+  if (known) return checkCertificate(known, label);
+  const parsed = parseCertificateBytes(bytes);
+  if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
+  return checkCertificate(parsed.x509, label);
+}
+
+function readSmallRegularFile(file: string, label: string, options: CertificateFileOptions): { bytes: Buffer } | { problem: string } {
+  const { within, relativeTo = 'environments/' } = options;
   const failed = (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: `file not found: ${label} (paths are relative to environments/)` };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: `file not found: ${label} (paths are relative to ${relativeTo})` };
     if (code === 'ELOOP') return { problem: `${label} is a link that leads to itself` };
     return { problem: `cannot read ${label} (${code ?? 'unknown error'})` };
   };
@@ -289,6 +314,7 @@ function checkCertificate(x509: X509Certificate, label: string): CertificateResu
   if (facts.rsaBits < MIN_RSA_BITS) {
     return { problem: `${label} has a ${facts.rsaBits}-bit RSA key; Entra requires at least ${MIN_RSA_BITS} bits` };
   }
+  readByPem.set(facts.pem, x509);
   return { certificate: { source: 'file', label, ...facts } };
 }
 

@@ -8,21 +8,35 @@ import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/applicatio
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { TerraformResource } from 'cdktf';
+import { Annotations, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import { adoptionImports } from './adoption';
-import type { Environment } from '../environment/environment';
+import { uuidV5 } from './deterministic-uuid';
+import { readObject, readString, type Report } from '../environment/field-reader';
+import {
+  PROPS_FIELDS,
+  readRestorePortalAppProps,
+  type RestorePortalAppProps,
+  type RestorePortalAppSettings,
+} from './restore-portal-app-props';
 import { terraformLiteral } from './terraform-literal';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
+import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
-export interface RestorePortalAppProps {
-  /** The validated environment the registration is built from. */
-  readonly environment: Environment;
-  /** Who manages the registration, written into its notes so portal users know not to edit it by hand. */
-  readonly managedBy: string;
+/** What is wrong with a `RestorePortalApp`'s props: every problem, each by prop path. */
+export class RestorePortalAppPropsError extends Error {
+  constructor(
+    /** The construct's path in the app. */
+    readonly constructPath: string,
+    readonly problems: readonly { readonly path: string; readonly message: string }[],
+  ) {
+    super(problems.map((p) => `RestorePortalApp ${constructPath}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+    this.name = 'RestorePortalAppPropsError';
+  }
 }
 
 /**
@@ -34,7 +48,10 @@ export interface RestorePortalAppProps {
  * and one key credential per certificate.
  *
  * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_graph`),
- * so plans read plainly and import IDs are easy to match.
+ * so plans read plainly and import IDs are easy to match. The stack configures the azuread provider
+ * (and the tls provider when a certificate is self-signed).
+ *
+ * @throws RestorePortalAppPropsError naming every prop that Entra or VB365 would reject
  */
 export class RestorePortalApp extends Construct {
   /** Application (client) ID: what VB365's `-ApplicationId` and every consent URL take. */
@@ -43,33 +60,37 @@ export class RestorePortalApp extends Construct {
   public readonly applicationObjectId: string;
   /** Object ID of the service principal in the home tenant. */
   public readonly servicePrincipalObjectId: string;
-  /** ID of the `access_as_user` scope; fixed by the environment, never recomputed by Entra. */
+  /** ID of the `access_as_user` scope; fixed by the props, never recomputed by Entra. */
   public readonly scopeId: string;
   /** `api://<client id>`, the identifier URI Entra proposes and VB365 expects. */
   public readonly identifierUri: string;
   /** The key credential of each certificate, by thumbprint (file) or name (self-signed). */
   public readonly certificates: ReadonlyMap<string, ApplicationCertificate>;
   /**
-   * Thumbprint and expiry (RFC 3339) of each certificate, in the environment's order: values for
+   * Thumbprint and expiry (RFC 3339) of each certificate, in the props' order: values for
    * files, Terraform references for self-signed certificates, which exist once Terraform made them.
    */
   public readonly keyCredentials: readonly { readonly certificate: Certificate; readonly thumbprint: string; readonly notAfter: string }[];
   /** The tls resources of each self-signed certificate, by name. */
   public readonly selfSignedCertificates: ReadonlyMap<string, TlsSelfSignedCertificate>;
+  /** The admin consent URL a customer tenant's admin opens to consent for their organisation. */
+  public readonly adminConsentUrl: string;
+  /** The PowerShell (`Set-VBORestorePortalSettings`) that points VB365's Restore Portal at this application. */
+  public readonly restorePortalSettingsCommand: string;
 
   constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
     super(scope, id);
-    const env = props.environment;
+    const { settings, notes } = this.validate(props);
     const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
 
     const registration = new ApplicationRegistration(this, 'registration', {
-      displayName: terraformLiteral(env.displayName),
+      displayName: terraformLiteral(settings.displayName),
       signInAudience: 'AzureADMultipleOrgs',
       implicitAccessTokenIssuanceEnabled: false,
       implicitIdTokenIssuanceEnabled: false,
       // VB365 validates v1 tokens; the granular resource defaults to 2, the portal's manifest leaves null (= 1).
       requestedAccessTokenVersion: 1,
-      notes: terraformLiteral(`Managed by ${props.managedBy}, environment "${env.name}" (${env.file}). Changes made here are reverted by the next deploy.`),
+      notes: terraformLiteral(notes),
       // Recreating the registration changes the Application ID and breaks every VB365 server using it.
       lifecycle: { preventDestroy: true },
     });
@@ -77,7 +98,7 @@ export class RestorePortalApp extends Construct {
     const applicationId = registration.id;
     this.clientId = registration.clientId;
     this.applicationObjectId = registration.objectId;
-    this.scopeId = env.scopeId;
+    this.scopeId = settings.scopeId;
     this.identifierUri = `api://${registration.clientId}`;
 
     // A separate resource: `api://${client_id}` inside the registration itself is a cycle (azuread #428, #905).
@@ -88,20 +109,20 @@ export class RestorePortalApp extends Construct {
 
     const accessAsUser = new ApplicationPermissionScope(this, 'scope', {
       applicationId,
-      scopeId: env.scopeId,
+      scopeId: settings.scopeId,
       value: ACCESS_AS_USER,
       type: 'Admin',
-      adminConsentDisplayName: terraformLiteral(env.consentTexts.adminConsentDisplayName),
-      adminConsentDescription: terraformLiteral(env.consentTexts.adminConsentDescription),
-      userConsentDisplayName: terraformLiteral(env.consentTexts.userConsentDisplayName),
-      userConsentDescription: terraformLiteral(env.consentTexts.userConsentDescription),
+      adminConsentDisplayName: terraformLiteral(settings.consentTexts.adminConsentDisplayName),
+      adminConsentDescription: terraformLiteral(settings.consentTexts.adminConsentDescription),
+      userConsentDisplayName: terraformLiteral(settings.consentTexts.userConsentDisplayName),
+      userConsentDescription: terraformLiteral(settings.consentTexts.userConsentDescription),
     });
     accessAsUser.overrideLogicalId(name(ACCESS_AS_USER));
 
     new ApplicationRedirectUris(this, 'redirect-uris', {
       applicationId,
       type: 'SPA',
-      redirectUris: env.redirectUris.map(terraformLiteral),
+      redirectUris: settings.redirectUris.map(terraformLiteral),
     }).overrideLogicalId(name('spa'));
 
     // Restore operators sign in with the device code flow, which needs a public client.
@@ -133,8 +154,8 @@ export class RestorePortalApp extends Construct {
     // The provider makes the identity that creates a service principal its owner, then removes it unless
     // `owners` lists it: the deploying identity is listed, or Application.ReadWrite.OwnedBy loses the service
     // principal after its first apply.
-    const deployer = env.deployingIdentityObjectId;
-    const servicePrincipalOwners = deployer ? [deployer, ...env.owners.filter((owner) => owner !== deployer)] : env.owners;
+    const deployer = settings.deployingIdentityObjectId;
+    const servicePrincipalOwners = deployer ? [deployer, ...settings.owners.filter((owner) => owner !== deployer)] : settings.owners;
     const servicePrincipal = new ServicePrincipal(this, 'service-principal', {
       clientId: registration.clientId,
       // Listed under Enterprise applications, as Veeam's script tags it (WindowsAzureActiveDirectoryIntegratedApp).
@@ -155,7 +176,7 @@ export class RestorePortalApp extends Construct {
     const certificates = new Map<string, ApplicationCertificate>();
     const selfSigned = new Map<string, TlsSelfSignedCertificate>();
     const keyCredentials: { certificate: Certificate; thumbprint: string; notAfter: string }[] = [];
-    for (const certificate of env.certificates) {
+    for (const certificate of settings.certificates) {
       const source = this.keyCredentialSource(certificate, name);
       if (source.made) selfSigned.set(source.key, source.made);
       const credential = new ApplicationCertificate(this, `certificate-${source.key}`, {
@@ -177,19 +198,56 @@ export class RestorePortalApp extends Construct {
     this.certificates = certificates;
     this.selfSignedCertificates = selfSigned;
     this.keyCredentials = keyCredentials;
+    this.adminConsentUrl = adminConsentUrl(settings.cloud, this.clientId);
+    const newest = newestCertificate(settings.certificates);
+    this.restorePortalSettingsCommand = restorePortalSettingsCommand({
+      clientId: this.clientId,
+      portalUri: terraformLiteral(settings.redirectUris[0]),
+      cloud: settings.cloud,
+      certificateThumbprint: keyCredentials.find((k) => k.certificate === newest)!.thumbprint,
+    });
 
     // Entra makes the identity that creates a registration its owner, so a new one needs no owner resource for
     // it. An adopted one was made by someone else and must already be owned by the deploying identity, which
     // Application.ReadWrite.OwnedBy cannot make itself: its ownership is imported, so a missing one fails the plan
     // (and says so) instead of the apply.
-    const applicationOwners = env.adoption && deployer && !env.owners.includes(deployer) ? [...env.owners, deployer] : env.owners;
+    const applicationOwners =
+      settings.adoption && deployer && !settings.owners.includes(deployer) ? [...settings.owners, deployer] : settings.owners;
     for (const owner of applicationOwners) {
       new ApplicationOwner(this, `owner-${owner}`, { applicationId, ownerObjectId: owner }).overrideLogicalId(
         name(owner.replace(/-/g, '')),
       );
     }
 
-    if (env.adoption) importExisting(this, adoptionImports(env.adoption, id, deployer));
+    if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id, deployer));
+  }
+
+  /** Checks the props once, throwing every problem together; warnings become cdktf annotations, which `cdktf synth` prints. */
+  private validate(props: RestorePortalAppProps): { settings: RestorePortalAppSettings; notes: string } {
+    const problems: { path: string; message: string }[] = [];
+    const report: Report = (path, message) => problems.push({ path, message });
+    const warnings: string[] = [];
+    const raw = readObject(props, '', PROPS_FIELDS, report);
+    const settings =
+      raw &&
+      readRestorePortalAppProps(
+        raw,
+        {
+          certificatesDir: { path: process.cwd(), label: 'the working directory' },
+          now: new Date(),
+          expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS,
+          defaultScopeId: uuidV5(`${this.node.path}/${ACCESS_AS_USER}`),
+        },
+        report,
+        (path, message) => warnings.push(`${path}: ${message}`),
+      );
+    const notes =
+      raw?.notes === undefined
+        ? `Managed by CDK for Terraform (${this.node.path}). Changes made here are reverted by the next deploy.`
+        : readString(raw.notes, 'notes', report);
+    if (problems.length > 0 || !settings || notes === undefined) throw new RestorePortalAppPropsError(this.node.path, problems);
+    for (const warning of warnings) Annotations.of(this).addWarning(warning);
+    return { settings, notes };
   }
 
   /**

@@ -1,59 +1,24 @@
+import { dirname } from 'node:path';
 import { readBackend, type Backend, type BackendInput } from './backend';
-import type { Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
-import { readAdoption, type Adoption, type AdoptInput } from '../construct/adoption';
-import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from '../construct/cloud';
-import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
+import type { AdoptInput } from '../construct/adoption';
+import type { FileCertificateInput, SelfSignedCertificateInput } from '../construct/certificate-props';
+import type { CloudName } from '../construct/cloud';
 import { uuidV5 } from '../construct/deterministic-uuid';
-import { readCertificates } from './environment-certificates';
+import {
+  readRestorePortalAppProps,
+  type ConsentTextsInput,
+  type RestorePortalAppSettings,
+} from '../construct/restore-portal-app-props';
+import { ACCESS_AS_USER } from '../construct/well-known';
+import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
 import { isExample } from './example-environment';
-import { fieldPath, readArray, readGuid, readInteger, readObject, readOneOf, readString, type Report } from './field-reader';
-import type { Problem, Warning } from '../process/problem';
+import { readGuid, readInteger, readObject, type Report } from './field-reader';
 import { readPlainData } from './plain-data';
-import { readRedirectUris } from '../construct/redirect-uri';
-import { ACCESS_AS_USER, ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from '../construct/well-known';
+import type { Problem, Warning } from '../process/problem';
 
-/** A public certificate file, as exported from Windows or VB365 without its private key. */
-export interface FileCertificateInput {
-  readonly source: 'file';
-  /** Path of a DER or Base-64 (PEM) `.cer` file, relative to the environments folder. */
-  readonly path: string;
-}
-
-/**
- * A certificate Terraform creates with the tls provider. Its private key is kept in Terraform state:
- * protect the state backend, and prefer a file certificate for production.
- */
-export interface SelfSignedCertificateInput {
-  readonly source: 'selfSigned';
-  /** Names the key credential and its Terraform resources (`portal_<name>`): a letter, then letters, digits, "-", "_" (at most 32). */
-  readonly name: string;
-  /** Subject common name (CN). @default the host of the first redirect URI */
-  readonly commonName?: string;
-  /** Days the certificate is valid, 2 to 3650. @default 730 */
-  readonly validityDays?: number;
-  /** RSA key size. @default 2048 */
-  readonly rsaBits?: 2048 | 3072 | 4096;
-  /**
-   * Terraform plans a new certificate this many days before expiry, 1 to 365 and below validityDays.
-   * @default 14, inside the 30-day expiry warning, so `npm run certs` calls for a rotation first
-   */
-  readonly renewBeforeDays?: number;
-}
-
-export type CertificateInput = FileCertificateInput | SelfSignedCertificateInput;
-
-/** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
-export interface ConsentTextsInput {
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
-  readonly adminConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user" */
-  readonly adminConsentDescription?: string;
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
-  readonly userConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf" */
-  readonly userConsentDescription?: string;
-}
+/** A certificate of an environment file: a public certificate file, or one Terraform makes. */
+export type EnvironmentCertificateInput = FileCertificateInput | SelfSignedCertificateInput;
 
 /** What an environment file declares: the shape `defineEnvironment` accepts. */
 export interface EnvironmentInput {
@@ -62,7 +27,7 @@ export interface EnvironmentInput {
   /** The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`. */
   readonly redirectUris: readonly string[];
   /** Certificates whose private keys VB365 holds; one key credential each. At least one; list current and next to rotate. */
-  readonly certificates: readonly CertificateInput[];
+  readonly certificates: readonly EnvironmentCertificateInput[];
   /** @default "VB365 Restore Portal" */
   readonly displayName?: string;
   /** Object IDs of users or service principals that own the application and its service principal. @default none */
@@ -99,26 +64,18 @@ export function defineEnvironment(input: EnvironmentInput): EnvironmentInput {
   return input;
 }
 
-/** A validated environment: every field checked, defaults applied, certificates read. */
-export interface Environment {
+/**
+ * A validated environment: every field checked, defaults applied, certificates read. The fields it
+ * shares with `RestorePortalAppProps` are checked by the construct's own reader.
+ */
+export interface Environment extends RestorePortalAppSettings {
   /** The environment's name: its file name without `.ts`, and the name of its Terraform stack. */
   readonly name: string;
   /** The environment file, relative to the project root, for messages. */
   readonly file: string;
   readonly tenantId: string;
-  readonly cloud: Cloud;
-  readonly displayName: string;
-  readonly redirectUris: readonly string[];
-  readonly certificates: readonly Certificate[];
-  readonly owners: readonly string[];
-  /** The service principal that applies the environment; an owner of what it must keep changing. */
-  readonly deployingIdentityObjectId?: string;
-  readonly scopeId: string;
-  readonly consentTexts: Required<ConsentTextsInput>;
   readonly backend: Backend;
   readonly expiryWarningDays: number;
-  /** The existing registration the stack imports, when the environment adopts one. */
-  readonly adoption?: Adoption;
   readonly customerTenants: readonly CustomerTenant[];
 }
 
@@ -160,7 +117,6 @@ const FIELDS = [
   'customerTenants',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
-const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
 const LOCAL_STATE_WARNING = (path: string) =>
   `keeps its Terraform state in a local file (${path}): CI and colleagues start from empty state and would register a second application; set backend to { type: "azurerm", ... } or { type: "cloud", ... }`;
 const TENANT_LOCAL_STATE_WARNING =
@@ -168,11 +124,6 @@ const TENANT_LOCAL_STATE_WARNING =
 const MISSING_DEPLOYING_IDENTITY =
   "is not set: the azuread provider removes the identity that creates the service principal from its owners, so a deploying identity with Application.ReadWrite.OwnedBy cannot change it after the first apply. Set it to the object ID of that identity's service principal (az ad sp show --id <its application ID> --query id -o tsv); with Application.ReadWrite.All it does no harm either";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
-/** Entra's limit for an application's display name. */
-const MAX_DISPLAY_NAME = 256;
-/** Entra's limit for consent display names and descriptions of a permission scope. */
-const MAX_CONSENT_TEXT = 1024;
 
 /** Checks an environment file's default export into a trusted `Environment`, or lists every problem. */
 export function parseEnvironment(input: unknown, source: EnvironmentSource): EnvironmentResult {
@@ -195,41 +146,30 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
     if (problems.length === 0) report('', 'must default-export defineEnvironment({ ... })');
     return { problems, warnings };
   }
-  for (const field of ['tenantId', 'redirectUris', 'certificates'] as const) {
-    if (raw[field] === undefined) report(field, 'is required');
-  }
-
+  if (raw.tenantId === undefined) report('tenantId', 'is required');
   const tenantId = raw.tenantId === undefined ? undefined : readGuid(raw.tenantId, 'tenantId', report, 'the tenant ID, a GUID');
-  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', report, warn);
   const expiryWarningDays =
     raw.expiryWarningDays === undefined
       ? DEFAULT_EXPIRY_WARNING_DAYS
       : readInteger(raw.expiryWarningDays, 'expiryWarningDays', report, { min: 1, max: 365 });
-  const certificateContext = {
-    source,
-    defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,
-    expiryWarningDays: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
-  };
-  const certificates =
-    raw.certificates === undefined ? undefined : readCertificates(raw.certificates, certificateContext, report, warn);
-  const displayName =
-    raw.displayName === undefined
-      ? DEFAULT_DISPLAY_NAME
-      : readString(raw.displayName, 'displayName', report, { maxLength: MAX_DISPLAY_NAME });
-  const owners = raw.owners === undefined ? [] : readOwners(raw.owners, report);
-  const deployingIdentityObjectId =
-    raw.deployingIdentityObjectId === undefined
-      ? undefined
-      : readGuid(raw.deployingIdentityObjectId, 'deployingIdentityObjectId', report, "the object ID of the deploying identity's service principal, a GUID");
-  if (deployingIdentityObjectId !== undefined && deployingIdentityObjectId === tenantId) {
+  const app = readRestorePortalAppProps(
+    raw,
+    {
+      // The environments folder sits in the repository's root: certificate files must stay inside it.
+      certificatesDir: { path: source.environmentsDir, label: 'environments/', within: dirname(source.environmentsDir) },
+      now: source.now,
+      allowExpired: source.allowExpired,
+      expiryWarningDays: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+      defaultScopeId: uuidV5(`${source.name}/${ACCESS_AS_USER}`),
+      certificateSources: ['file', 'selfSigned'],
+    },
+    report,
+    warn,
+  );
+  const deployer = raw.deployingIdentityObjectId;
+  if (tenantId !== undefined && typeof deployer === 'string' && deployer.toLowerCase() === tenantId) {
     report('deployingIdentityObjectId', "is the tenant ID; give the object ID of the deploying identity's service principal (Enterprise applications → restore-portal-deploy → Object ID)");
   }
-  const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', report);
-  const adoption =
-    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, report);
-  const scopeId = adoption?.scopeId ?? givenScopeId ?? uuidV5(`${source.name}/${ACCESS_AS_USER}`);
-  const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, report), (c) => CLOUDS[c]);
-  const consentTexts = readConsentTexts(raw.consentTexts, report);
   const backend = readBackend(raw.backend, source.name, report);
   // An example is never planned, so its local state is intended.
   const example = tenantId !== undefined && isExample({ tenantId });
@@ -252,55 +192,12 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       name: source.name,
       file: source.file,
       tenantId: tenantId!,
-      cloud: cloud!,
-      displayName: displayName!,
-      redirectUris: redirectUris!,
-      certificates: certificates!,
-      owners: owners!,
-      deployingIdentityObjectId,
-      scopeId: scopeId!,
-      consentTexts: consentTexts!,
+      ...app!,
       backend: backend!,
       expiryWarningDays: expiryWarningDays!,
-      adoption,
       customerTenants: customerTenants!,
     },
     problems: [],
     warnings,
   };
-}
-
-function readOwners(value: unknown, report: Report): string[] | undefined {
-  const list = readArray(value, 'owners', report);
-  if (!list) return undefined;
-  const owners: string[] = [];
-  list.forEach((entry, index) => {
-    const owner = readGuid(entry, fieldPath('owners', index), report, 'an object ID, a GUID');
-    if (!owner) return;
-    if (owners.includes(owner)) {
-      report(fieldPath('owners', index), `lists ${owner} a second time; list each owner once`);
-      return;
-    }
-    owners.push(owner);
-  });
-  return owners.length === list.length ? owners : undefined;
-}
-
-function readConsentTexts(value: unknown, report: Report): Required<ConsentTextsInput> | undefined {
-  if (value === undefined) return { ...ARTICLE_CONSENT_TEXTS };
-  const raw = readObject(value, 'consentTexts', CONSENT_TEXT_FIELDS, report);
-  if (!raw) return undefined;
-  const texts = { ...ARTICLE_CONSENT_TEXTS } as Record<keyof ConsentTextsInput, string>;
-  let ok = true;
-  for (const field of CONSENT_TEXT_FIELDS) {
-    if (raw[field] === undefined) continue;
-    const text = readString(raw[field], fieldPath('consentTexts', field), report, { maxLength: MAX_CONSENT_TEXT });
-    if (text === undefined) ok = false;
-    else texts[field] = text;
-  }
-  return ok ? texts : undefined;
-}
-
-function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undefined {
-  return value === undefined ? undefined : map(value);
 }

@@ -1,5 +1,3 @@
-import type { Environment } from './environment';
-
 /**
  * The tenant ID that marks an environment as an example: it is no Entra tenant, so an example
  * synthesizes (offline, as a demonstration) but is never planned, applied or checked for drift.
@@ -7,11 +5,11 @@ import type { Environment } from './environment';
  */
 export const EXAMPLE_TENANT_ID = '00000000-0000-0000-0000-000000000000';
 
-export function isExample(environment: Pick<Environment, 'tenantId'>): boolean {
+export function isExample(environment: { readonly tenantId: string }): boolean {
   return environment.tenantId === EXAMPLE_TENANT_ID;
 }
 
 /** Why a command that talks to Entra passes an example by. */
-export function exampleNote(environment: Pick<Environment, 'file'>): string {
+export function exampleNote(environment: { readonly file: string }): string {
   return `${environment.file}: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`;
 }

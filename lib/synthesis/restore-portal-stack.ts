@@ -6,9 +6,9 @@ import { applyBackend } from './stack-backend';
 import type { Environment } from '../environment/environment';
 import { RestorePortalApp } from '../construct/restore-portal-app';
 import { terraformLiteral } from '../construct/terraform-literal';
+import { restorePortalAppProps } from '../environment/environment-app-props';
 import { withoutFinalResolve } from './synthesis-shortcuts';
 import { selfSignedOutputNames } from '../process/terraform-outputs';
-import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from '../construct/vb365';
 
 export interface RestorePortalStackProps {
   /** The validated environment; the stack takes its name. */
@@ -37,7 +37,7 @@ export class RestorePortalStack extends TerraformStack {
     if (env.certificates.some((c) => c.source === 'selfSigned')) new TlsProvider(this, 'tls');
     applyBackend(this, env.backend, props.paths);
 
-    const app = new RestorePortalApp(this, 'portal', { environment: env, managedBy: props.managedBy });
+    const app = new RestorePortalApp(this, 'portal', restorePortalAppProps(env, props.managedBy));
     this.app = app;
 
     const output = (id: string, value: unknown, description: string, sensitive?: boolean) =>
@@ -54,16 +54,10 @@ export class RestorePortalStack extends TerraformStack {
       app.keyCredentials.map((k) => ({ thumbprint: k.thumbprint, subject: terraformLiteral(k.certificate.subject), not_after: k.notAfter })),
       'Key credentials: SHA-1 thumbprint as Windows and VB365 show it, and expiry',
     );
-    output('admin_consent_url', adminConsentUrl(env.cloud, app.clientId), 'Admin consent URL for customer tenants');
-    const newest = newestCertificate(env.certificates);
+    output('admin_consent_url', app.adminConsentUrl, 'Admin consent URL for customer tenants');
     output(
       'vb365_restore_portal_command',
-      restorePortalSettingsCommand({
-        clientId: app.clientId,
-        portalUri: terraformLiteral(env.redirectUris[0]),
-        cloud: env.cloud,
-        certificateThumbprint: app.keyCredentials.find((k) => k.certificate === newest)!.thumbprint,
-      }),
+      app.restorePortalSettingsCommand,
       'PowerShell for the VB365 server: Set-VBORestorePortalSettings (edit the PFX path first)',
     );
     for (const [name, certificate] of app.selfSignedCertificates) {

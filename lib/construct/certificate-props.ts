@@ -1,7 +1,14 @@
-import { dirname, resolve } from 'node:path';
-import { formatDate, readCertificateFile, type Certificate, type SelfSignedCertificate } from '../certificates/certificate';
+import { resolve } from 'node:path';
+import {
+  formatDate,
+  readCertificateBytes,
+  readCertificateFile,
+  type Certificate,
+  type CertificateResult,
+  type FileCertificate,
+  type SelfSignedCertificate,
+} from '../certificates/certificate';
 import { describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
-import type { EnvironmentSource } from './environment';
 import {
   describe,
   fieldPath,
@@ -12,11 +19,56 @@ import {
   readOneOf,
   readString,
   type Report,
-} from './field-reader';
+} from '../environment/field-reader';
 
-const CERTIFICATE_SOURCES = ['file', 'selfSigned'] as const;
-const FILE_FIELDS = ['source', 'path'];
-const SELF_SIGNED_FIELDS = ['source', 'name', 'commonName', 'validityDays', 'rsaBits', 'renewBeforeDays'];
+/** A public certificate file, as exported from Windows or VB365 without its private key. */
+export interface FileCertificateInput {
+  readonly source: 'file';
+  /** Path of a DER or Base-64 (PEM) `.cer` file; a relative path starts from the environments folder (environment files) or the working directory (the construct). */
+  readonly path: string;
+}
+
+/** A public certificate given as its bytes, e.g. read from a secret store by the consumer's app. */
+export interface ContentCertificateInput {
+  readonly source: 'content';
+  /** The certificate as PEM text or DER bytes, without its private key. */
+  readonly content: string | Uint8Array;
+  /** Names the certificate in messages, which also give its field path. @default "the certificate" */
+  readonly label?: string;
+}
+
+/**
+ * A certificate Terraform creates with the tls provider. Its private key is kept in Terraform state:
+ * protect the state backend, and prefer a certificate file for production.
+ */
+export interface SelfSignedCertificateInput {
+  readonly source: 'selfSigned';
+  /** Names the key credential and its Terraform resources (`portal_<name>`): a letter, then letters, digits, "-", "_" (at most 32). */
+  readonly name: string;
+  /** Subject common name (CN). @default the host of the first redirect URI */
+  readonly commonName?: string;
+  /** Days the certificate is valid, 2 to 3650. @default 730 */
+  readonly validityDays?: number;
+  /** RSA key size. @default 2048 */
+  readonly rsaBits?: 2048 | 3072 | 4096;
+  /**
+   * Terraform plans a new certificate this many days before expiry, 1 to 365 and below validityDays.
+   * @default 14, inside the 30-day expiry warning, so `npm run certs` calls for a rotation first
+   */
+  readonly renewBeforeDays?: number;
+}
+
+/** A certificate whose private key VB365 holds: one key credential of the application each. */
+export type CertificateInput = FileCertificateInput | ContentCertificateInput | SelfSignedCertificateInput;
+
+export type CertificateSourceName = CertificateInput['source'];
+export const CERTIFICATE_SOURCES = ['file', 'content', 'selfSigned'] as const satisfies readonly CertificateSourceName[];
+
+const FIELDS: Record<CertificateSourceName, readonly string[]> = {
+  file: ['source', 'path'],
+  content: ['source', 'content', 'label'],
+  selfSigned: ['source', 'name', 'commonName', 'validityDays', 'rsaBits', 'renewBeforeDays'],
+};
 
 /** Key sizes the tls provider makes and Entra accepts (it rejects RSA keys under 2048 bits). */
 const SELF_SIGNED_RSA_BITS = [2048, 3072, 4096] as const;
@@ -36,41 +88,53 @@ const SELF_SIGNED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const MAX_COMMON_NAME = 64;
 
 export interface CertificatesContext {
-  readonly source: EnvironmentSource;
+  /** Absolute folder a relative certificate path starts from. */
+  readonly baseDir: string;
+  /** That folder as messages name it ("environments/"). */
+  readonly baseDirLabel: string;
+  /** The folder certificate files must lie in once links are followed. @default anywhere */
+  readonly within?: string;
+  /** The time certificates must still be valid at. */
+  readonly now: Date;
+  /** Keep expired certificates instead of rejecting them, for reports that must list them. */
+  readonly allowExpired: boolean;
   /** The host of the first redirect URI; undefined when the redirect URIs are invalid (reported there). */
   readonly defaultCommonName: string | undefined;
   /** Certificates expiring within this many days get a warning. */
   readonly expiryWarningDays: number;
+  /** The sources accepted: environment files name certificates by path, never by content. */
+  readonly sources: readonly CertificateSourceName[];
 }
 
 /**
- * Reads the `certificates` list of an environment: public certificate files and certificates for
- * Terraform to create. Reports what is wrong with each entry, and warns about file certificates
+ * Reads a `certificates` list: public certificates (a file or its content) and certificates for
+ * Terraform to create. Reports what is wrong with each entry, and warns about public certificates
  * close to expiry and about self-signed ones, whose private key lives in Terraform state.
  */
 export function readCertificates(
   value: unknown,
+  path: string,
   context: CertificatesContext,
   report: Report,
   warn: Report,
 ): Certificate[] | undefined {
-  const list = readArray(value, 'certificates', report);
+  const list = readArray(value, path, report);
   if (!list) return undefined;
   if (list.length === 0) {
-    report('certificates', 'must list at least one certificate: VB365 signs in to Entra with its private key');
+    report(path, 'must list at least one certificate: VB365 signs in to Entra with its private key');
     return undefined;
   }
   const certificates: Certificate[] = [];
   const seen = new Map<string, number>();
   list.forEach((entry, index) => {
-    const path = fieldPath('certificates', index);
-    const certificate = readCertificate(entry, path, context, report, warn);
+    const at = fieldPath(path, index);
+    const certificate = readCertificate(entry, at, context, report, warn);
     if (!certificate) return;
     const key = certificate.source === 'file' ? `thumbprint ${certificate.thumbprint}` : `name "${certificate.name}"`;
     const first = seen.get(key);
     if (first !== undefined) {
       const what = certificate.source === 'file' ? `the same certificate (${key})` : `a second certificate with ${key}`;
-      report(path, `is ${what} as certificates[${first}]; list each certificate once`);
+      report(at, `is ${what} as ${fieldPath(path, first)}; list each certificate once`);
       return;
     }
     seen.set(key, index);
@@ -83,21 +147,17 @@ export function readCertificates(
   return certificates;
 }
 
-function readCertificate(
-  value: unknown,
-  path: string,
-  context: CertificatesContext,
-  report: Report,
-  warn: Report,
-): Certificate | undefined {
+function readCertificate(value: unknown, path: string, context: CertificatesContext, report: Report, warn: Report): Certificate | undefined {
   if (!isPlainObject(value)) {
     report(path, `must be an object such as { source: "file", path: "certs/portal.cer" }; got ${describe(value)}`);
     return undefined;
   }
-  const kind = readOneOf(value.source, fieldPath(path, 'source'), CERTIFICATE_SOURCES, report);
+  const kind = readOneOf(value.source, fieldPath(path, 'source'), context.sources, report);
+  if (kind === undefined) return undefined;
+  readObject(value, path, FIELDS[kind], report);
   if (kind === 'file') return readFileCertificate(value, path, context, report, warn);
-  if (kind === 'selfSigned') return readSelfSignedCertificate(value, path, context, report, warn);
-  return undefined;
+  if (kind === 'content') return readContentCertificate(value, path, context, report, warn);
+  return readSelfSignedCertificate(value, path, context, report, warn);
 }
 
 function readFileCertificate(
@@ -107,33 +167,61 @@ function readFileCertificate(
   report: Report,
   warn: Report,
 ): Certificate | undefined {
-  readObject(value, path, FILE_FIELDS, report);
   const file = readString(value.path, fieldPath(path, 'path'), report);
   if (!file) return undefined;
-  const { environmentsDir, now, allowExpired } = context.source;
-  // The environments folder sits in the repository's root: certificate files must stay inside it.
-  const result = readCertificateFile(resolve(environmentsDir, file), file, { within: dirname(environmentsDir) });
+  const result = readCertificateFile(resolve(context.baseDir, file), file, { within: context.within, relativeTo: context.baseDirLabel });
+  return checkPublicCertificate(result, file, fieldPath(path, 'path'), context, report, warn);
+}
+
+function readContentCertificate(
+  value: Record<string, unknown>,
+  path: string,
+  context: CertificatesContext,
+  report: Report,
+  warn: Report,
+): Certificate | undefined {
+  const label = value.label === undefined ? 'the certificate' : readString(value.label, fieldPath(path, 'label'), report, { maxLength: 200 });
+  const content = value.content;
+  const at = fieldPath(path, 'content');
+  if (!(typeof content === 'string' || content instanceof Uint8Array) || content.length === 0) {
+    report(at, `must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got ${describe(content)}`);
+    return undefined;
+  }
+  if (label === undefined) return undefined;
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : Buffer.from(content);
+  return checkPublicCertificate(readCertificateBytes(bytes, label), label, at, context, report, warn);
+}
+
+/** Rejects an unreadable or expired public certificate and warns about one that expires soon. */
+function checkPublicCertificate(
+  result: CertificateResult,
+  label: string,
+  path: string,
+  context: CertificatesContext,
+  report: Report,
+  warn: Report,
+): FileCertificate | undefined {
   if ('problem' in result) {
-    report(fieldPath(path, 'path'), result.problem);
+    report(path, result.problem);
     return undefined;
   }
   const certificate = result.certificate;
-  const expiry = expiryOf(certificate.notAfter, now, context.expiryWarningDays);
-  const named = `${file} (thumbprint ${certificate.thumbprint})`;
-  if (expiry.status === 'expired' && !allowExpired) {
-    report(fieldPath(path, 'path'), `${named} expired on ${formatDate(certificate.notAfter)}; give a certificate that is still valid`);
+  const expiry = expiryOf(certificate.notAfter, context.now, context.expiryWarningDays);
+  const named = `${label} (thumbprint ${certificate.thumbprint})`;
+  if (expiry.status === 'expired' && !context.allowExpired) {
+    report(path, `${named} expired on ${formatDate(certificate.notAfter)}; give a certificate that is still valid`);
     return undefined;
   }
-  if (certificate.notBefore.getTime() > now.getTime()) {
+  if (certificate.notBefore.getTime() > context.now.getTime()) {
     warn(
-      fieldPath(path, 'path'),
+      path,
       `${named} is not valid until ${formatDate(certificate.notBefore)}: Entra gets it as a key credential starting then, and VB365 cannot sign in with it before, so the VB365 command names a certificate that is valid now`,
     );
     return { ...certificate, notYetValid: true };
   }
   if (expiry.status === 'expiring') {
     warn(
-      fieldPath(path, 'path'),
+      path,
       `${named} expires ${describeDaysLeft(expiry.daysLeft)}, on ${formatDate(certificate.notAfter)} (warning window ${context.expiryWarningDays} days): add the next certificate and rotate`,
     );
   }
@@ -147,7 +235,6 @@ function readSelfSignedCertificate(
   report: Report,
   warn: Report,
 ): SelfSignedCertificate | undefined {
-  readObject(value, path, SELF_SIGNED_FIELDS, report);
   const at = (field: string) => fieldPath(path, field);
   const optional = <T>(field: string, fallback: T, read: (value: unknown) => T | undefined): T | undefined =>
     value[field] === undefined ? fallback : read(value[field]);

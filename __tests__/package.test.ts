@@ -1,0 +1,96 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { FIXTURES, REPO_ROOT } from './support/builders';
+
+const REPO_PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+const PEERS = ['cdktf', 'constructs', '@cdktf/provider-azuread', '@cdktf/provider-tls'];
+const README_SECTION = '## Use the construct in your own CDK for Terraform app';
+
+/** The first ```ts block of the README's section for consumers, exactly as written there. */
+function readmeConsumerMain(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n${README_SECTION}\n`);
+  if (start < 0) throw new Error(`README.md has no section "${README_SECTION}"`);
+  const section = readme.slice(start + 1).split(/\n## /)[0];
+  const block = /```ts\n([\s\S]*?)\n```/.exec(section);
+  if (!block) throw new Error(`README.md's "${README_SECTION}" has no ts block`);
+  return `${block[1]}\n`;
+}
+
+function run(command: string, args: readonly string[], options: SpawnSyncOptions): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return String(result.stdout);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/**
+ * A consumer's project with the packed tarball installed by npm, offline. The peers are linked from
+ * this repository's node_modules (what `npm ci` installed), as the registry cannot be reached.
+ */
+describe('the package, installed in a consumer app', () => {
+  const work = mkdtempSync(join(tmpdir(), 'restore-portal-package-'));
+  const consumer = join(work, 'consumer');
+  const installed = join(consumer, 'node_modules', REPO_PACKAGE.name);
+  // Without the variables cdktf's CLI sets, App() writes to ./cdktf.out as it does for a consumer.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CDKTF_')));
+
+  beforeAll(() => {
+    run('npm', ['pack', '--pack-destination', work], { cwd: REPO_ROOT, env });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    mkdirSync(join(consumer, 'certs'), { recursive: true });
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    run('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', join(work, tarball)], {
+      cwd: consumer,
+      env,
+    });
+    for (const peer of [...PEERS, '@types/node']) {
+      mkdirSync(join(consumer, 'node_modules', peer, '..'), { recursive: true });
+      symlinkSync(join(REPO_ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer));
+    }
+    copyFileSync(join(FIXTURES, 'certs/valid.cer'), join(consumer, 'certs/restore-portal.cer'));
+    writeFileSync(join(consumer, 'main.ts'), readmeConsumerMain());
+  }, 60_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test("synthesizes the README's main.ts: the registration, its redirect URIs and key credential, in the consumer's stack", () => {
+    run(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), 'main.ts'], { cwd: consumer, env });
+    const stack = JSON.parse(readFileSync(join(consumer, 'cdktf.out/stacks/restore-portal/cdk.tf.json'), 'utf8'));
+    expect(stack.provider.azuread).toEqual([expect.objectContaining({ tenant_id: '72f988bf-0000-0000-0000-000000000000' })]);
+    expect(stack.resource.azuread_application_registration.portal).toMatchObject({
+      display_name: 'VB365 Restore Portal',
+      sign_in_audience: 'AzureADMultipleOrgs',
+    });
+    expect(stack.resource.azuread_application_redirect_uris.portal_spa.redirect_uris).toEqual(['https://restore.contoso.com:4443']);
+    expect(Object.keys(stack.resource.azuread_application_certificate)).toEqual(['portal_8081ce44adf557be7f269132ed4d6f8139cff2fa']);
+    expect(stack.output.application_id.value).toBe('${azuread_application_registration.portal.client_id}');
+  }, 30_000);
+
+  test("type-checks the README's main.ts against the package's declarations, as cdktf's ts-node template would", () => {
+    const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+    const options = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022'];
+    expect(() => run(process.execPath, [tsc, ...options, 'main.ts'], { cwd: consumer, env })).not.toThrow();
+  }, 30_000);
+
+  test('holds the compiled construct with its declarations, and nothing of tests, environments, commands or bench', () => {
+    const files = filesUnder(installed).map((f) => relative(installed, f));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/construct/restore-portal-app.d.ts']));
+    expect(files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f))).toEqual(expect.arrayContaining(['package.json', 'README.md']));
+    expect(files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f))).toHaveLength(2);
+    expect(files.filter((f) => /pfx|doctor|review|synthesis|(^|\/)cli\/|bench|__tests__|environments\//.test(f))).toEqual([]);
+  });
+
+  test('asks for cdktf, constructs and the providers as peers at the pinned versions, and forces nothing else on consumers', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.dependencies).toBeUndefined();
+    expect(manifest.peerDependencies).toEqual(Object.fromEntries(PEERS.map((peer) => [peer, REPO_PACKAGE.devDependencies[peer]])));
+  });
+});

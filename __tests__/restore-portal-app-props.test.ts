@@ -1,0 +1,127 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
+import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
+
+const VALID = join(FIXTURES, 'certs/valid.cer');
+const VALID_THUMBPRINT = '8081CE44ADF557BE7F269132ED4D6F8139CFF2FA';
+const VALID_PEM = readFileSync(VALID, 'utf8').replace(/\r\n/g, '\n');
+const PORTAL = 'https://restore.example.com:4443';
+
+/** A consumer's own stack holding one RestorePortalApp: no environment file, no loader. */
+function portal(props: Partial<RestorePortalAppProps> = {}, id = 'portal') {
+  const stack = new TerraformStack(Testing.app(), 'consumer');
+  const app = new RestorePortalApp(stack, id, { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }], ...props });
+  return { app, synthesized: (): SynthesizedStack => JSON.parse(Testing.synth(stack)) };
+}
+
+/** The problem lines of props that must be refused. */
+function propsProblems(props: unknown): string[] {
+  try {
+    new RestorePortalApp(new TerraformStack(Testing.app(), 'consumer'), 'portal', props as RestorePortalAppProps);
+  } catch (error) {
+    if (error instanceof RestorePortalAppPropsError) return error.message.split('\n');
+    throw error;
+  }
+  throw new Error('the props were accepted but were expected to be refused');
+}
+
+describe('RestorePortalApp used in any CDK for Terraform app', () => {
+  test('builds the registration from its props alone, with the defaults of an environment file', () => {
+    const stack = portal().synthesized();
+    expect(resourceOf(stack, 'azuread_application_registration', 'portal')).toMatchObject({
+      display_name: 'VB365 Restore Portal',
+      notes: 'Managed by CDK for Terraform (consumer/portal). Changes made here are reverted by the next deploy.',
+    });
+    expect(resourceOf(stack, 'azuread_application_redirect_uris', 'portal_spa').redirect_uris).toEqual([PORTAL]);
+    expect(resourceOf(stack, 'azuread_application_certificate', `portal_${VALID_THUMBPRINT.toLowerCase()}`).value).toBe(VALID_PEM);
+  });
+
+  test('takes a certificate as PEM text or DER bytes as well as by path, the same key credential each way', () => {
+    const der = readFileSync(join(FIXTURES, 'certs/valid.der.cer'));
+    for (const certificate of [
+      { source: 'content', content: VALID_PEM },
+      { source: 'content', content: der, label: 'portal certificate' },
+    ] as const) {
+      const stack = portal({ certificates: [certificate] }).synthesized();
+      expect(resourceOf(stack, 'azuread_application_certificate', `portal_${VALID_THUMBPRINT.toLowerCase()}`).value).toBe(VALID_PEM);
+    }
+  });
+
+  test('refuses what Entra would refuse with the messages an environment file gets, by prop path', () => {
+    const wrong = { redirectUris: ['http://restore.example.com:4443'], owners: ['not-a-guid'], cloud: 'mars' };
+    const fromFile = problemsOf(validInput(wrong)).map((line) => line.replace(/^environments\/test\.ts: /, 'RestorePortalApp consumer/portal: '));
+    expect(fromFile).toHaveLength(3);
+    expect(propsProblems({ redirectUris: wrong.redirectUris, certificates: [{ source: 'file', path: VALID }], owners: wrong.owners, cloud: wrong.cloud })).toEqual(fromFile);
+  });
+
+  test('names a misspelt prop and the nearest one, as JavaScript callers have no type checker', () => {
+    expect(propsProblems({ redirectUri: [PORTAL], certificates: [{ source: 'file', path: VALID }] })).toEqual([
+      'RestorePortalApp consumer/portal: redirectUri: unknown field; did you mean "redirectUris"?',
+      'RestorePortalApp consumer/portal: redirectUris: is required',
+    ]);
+  });
+
+  test('reads a relative certificate path from the working directory, and says so when it is missing', () => {
+    expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: 'certs/missing.cer' }] })).toEqual([
+      'RestorePortalApp consumer/portal: certificates[0].path: file not found: certs/missing.cer (paths are relative to the working directory)',
+    ]);
+  });
+
+  test('refuses an expired certificate, a private key given as content, and content that is no certificate', () => {
+    const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+    expect(
+      propsProblems({
+        redirectUris: [PORTAL],
+        certificates: [
+          { source: 'file', path: join(FIXTURES, 'certs/expired.cer') },
+          { source: 'content', content: privateKey },
+          { source: 'content', content: 42 },
+        ],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.path: .*expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z; give a certificate that is still valid$/),
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[1\]\.content: the certificate contains a private key; refusing to use it\./),
+      'RestorePortalApp consumer/portal: certificates[2].content: must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got number 42',
+    ]);
+  });
+
+  test('refuses oversized certificate content and Terraform references in texts, and keeps a literal ${ literal', () => {
+    expect(
+      propsProblems({
+        redirectUris: [PORTAL],
+        certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }],
+        displayName: '${TfToken[TOKEN.1]}',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.content: the certificate is larger than a certificate can be/),
+      expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: .*TfToken\[/),
+    ]);
+    const stack = portal({ displayName: 'Portal ${file("/etc/passwd")}' }).synthesized();
+    expect(resourceOf(stack, 'azuread_application_registration', 'portal').display_name).toBe('Portal $${file("/etc/passwd")}');
+  });
+
+  test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {
+    expect(portal().app.scopeId).toBe(portal().app.scopeId);
+    expect(portal({}, 'other').app.scopeId).not.toBe(portal().app.scopeId);
+    const scopeId = '0f7b7a4c-2b1e-4b8e-9c55-3a6b2f0d9e11';
+    expect(portal({ scopeId }).app.scopeId).toBe(scopeId);
+  });
+
+  test('keeps the deploying identity an owner of the service principal when given as a prop', () => {
+    const deployer = 'dddddddd-0000-4000-8000-000000000001';
+    const stack = portal({ deployingIdentityObjectId: deployer }).synthesized();
+    expect(resourceOf(stack, 'azuread_service_principal', 'portal').owners).toEqual([deployer]);
+  });
+
+  test("gives the admin consent URL on its cloud's sign-in host", () => {
+    expect(portal({ cloud: 'usgovernment' }).app.adminConsentUrl).toMatch(/^https:\/\/login\.microsoftonline\.us\/organizations\/adminconsent\?client_id=/);
+  });
+
+  test('warns through a cdktf annotation that a self-signed certificate keeps its private key in Terraform state', () => {
+    const { app } = portal({ certificates: [{ source: 'selfSigned', name: 'current' }] });
+    const warnings = app.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data);
+    expect(warnings).toEqual([expect.stringContaining('certificates[0]: self-signed "current": its private key is kept in Terraform state')]);
+  });
+});

@@ -1,0 +1,204 @@
+import type { Certificate } from '../certificates/certificate';
+import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from '../environment/field-reader';
+import { readAdoption, type Adoption, type AdoptInput } from './adoption';
+import { readCertificates, type CertificateInput, type CertificateSourceName, CERTIFICATE_SOURCES } from './certificate-props';
+import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';
+import { readRedirectUris } from './redirect-uri';
+import { ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
+
+/** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
+export interface ConsentTextsInput {
+  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  readonly adminConsentDisplayName?: string;
+  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user" */
+  readonly adminConsentDescription?: string;
+  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  readonly userConsentDisplayName?: string;
+  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf" */
+  readonly userConsentDescription?: string;
+}
+
+/** What a `RestorePortalApp` is made from. */
+export interface RestorePortalAppProps {
+  /** The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`; the first is the portal's `-PortalUri`. */
+  readonly redirectUris: readonly string[];
+  /** Certificates whose private keys VB365 holds; one key credential each. At least one; list current and next to rotate. */
+  readonly certificates: readonly CertificateInput[];
+  /** Name of the registration in Entra. @default "VB365 Restore Portal" */
+  readonly displayName?: string;
+  /** Object IDs of users or service principals that own the application and its service principal. @default none */
+  readonly owners?: readonly string[];
+  /**
+   * Object ID of the service principal that applies this app. It stays an owner of the service principal
+   * (and of an adopted registration), which `Application.ReadWrite.OwnedBy` needs on every later apply.
+   * @default none: the azuread provider removes the creating identity from the service principal's owners
+   */
+  readonly deployingIdentityObjectId?: string;
+  /** ID of the `access_as_user` scope. @default a UUIDv5 of the construct's path, stable while the stack and construct IDs are */
+  readonly scopeId?: string;
+  /** Consent texts of the `access_as_user` scope. @default the wording of Veeam's article */
+  readonly consentTexts?: ConsentTextsInput;
+  /** National cloud of the tenant: picks the sign-in host of `adminConsentUrl` and VB365's `-Region`. @default "public" */
+  readonly cloud?: CloudName;
+  /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
+  readonly adopt?: AdoptInput;
+  /**
+   * Notes on the registration, shown in Entra, so that portal users know who manages it.
+   * @default "Managed by CDK for Terraform (<construct path>). Changes made here are reverted by the next deploy."
+   */
+  readonly notes?: string;
+}
+
+/** Props as checked, with defaults applied and certificates read. */
+export interface RestorePortalAppSettings {
+  readonly displayName: string;
+  readonly redirectUris: readonly string[];
+  readonly certificates: readonly Certificate[];
+  readonly owners: readonly string[];
+  /** The service principal that applies the app; an owner of what it must keep changing. */
+  readonly deployingIdentityObjectId?: string;
+  readonly scopeId: string;
+  readonly consentTexts: Required<ConsentTextsInput>;
+  readonly cloud: Cloud;
+  /** The existing registration the stack imports, when it adopts one. */
+  readonly adoption?: Adoption;
+}
+
+/** Where the props come from, for what the props themselves cannot say. */
+export interface PropsSource {
+  /**
+   * Absolute folder a relative certificate path starts from, that folder as messages name it, and the
+   * folder certificate files must lie in (@default anywhere).
+   */
+  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string };
+  /** The time certificates must still be valid at. */
+  readonly now: Date;
+  /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
+  readonly allowExpired?: boolean;
+  /** A certificate expiring within this many days gets a warning. */
+  readonly expiryWarningDays: number;
+  /** The scope ID when the props give none. */
+  readonly defaultScopeId: string;
+  /** @default every source */
+  readonly certificateSources?: readonly CertificateSourceName[];
+}
+
+/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes`. */
+export const PROPS_FIELDS = [
+  'redirectUris',
+  'certificates',
+  'displayName',
+  'owners',
+  'deployingIdentityObjectId',
+  'scopeId',
+  'consentTexts',
+  'cloud',
+  'adopt',
+  'notes',
+] as const satisfies readonly (keyof RestorePortalAppProps)[];
+
+const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
+/** Entra's limit for an application's display name. */
+const MAX_DISPLAY_NAME = 256;
+/** Entra's limit for consent display names and descriptions of a permission scope. */
+const MAX_CONSENT_TEXT = 1024;
+
+/**
+ * Checks the props of a `RestorePortalApp`, or the same fields of an environment file, reporting
+ * every problem by field path. `raw` is an object already; its other fields (`notes`, or the
+ * environment's own) are the caller's.
+ */
+export function readRestorePortalAppProps(
+  raw: Record<string, unknown>,
+  source: PropsSource,
+  report: Report,
+  warn: Report,
+): RestorePortalAppSettings | undefined {
+  let ok = true;
+  const fail: Report = (path, message) => {
+    ok = false;
+    report(path, message);
+  };
+  for (const field of ['redirectUris', 'certificates'] as const) {
+    if (raw[field] === undefined) fail(field, 'is required');
+  }
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', fail, warn);
+  const certificates =
+    raw.certificates === undefined
+      ? undefined
+      : readCertificates(
+          raw.certificates,
+          'certificates',
+          {
+            baseDir: source.certificatesDir.path,
+            baseDirLabel: source.certificatesDir.label,
+            within: source.certificatesDir.within,
+            now: source.now,
+            allowExpired: source.allowExpired ?? false,
+            defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,
+            expiryWarningDays: source.expiryWarningDays,
+            sources: source.certificateSources ?? CERTIFICATE_SOURCES,
+          },
+          fail,
+          warn,
+        );
+  const displayName =
+    raw.displayName === undefined ? DEFAULT_DISPLAY_NAME : readString(raw.displayName, 'displayName', fail, { maxLength: MAX_DISPLAY_NAME });
+  const owners = raw.owners === undefined ? [] : readOwners(raw.owners, fail);
+  const deployingIdentityObjectId =
+    raw.deployingIdentityObjectId === undefined
+      ? undefined
+      : readGuid(raw.deployingIdentityObjectId, 'deployingIdentityObjectId', fail, "the object ID of the deploying identity's service principal, a GUID");
+  const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', fail);
+  const adoption =
+    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, fail);
+  const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, fail), (c) => CLOUDS[c]);
+  const consentTexts = readConsentTexts(raw.consentTexts, fail);
+  if (!ok) return undefined;
+  return {
+    displayName: displayName!,
+    redirectUris: redirectUris!,
+    certificates: certificates!,
+    owners: owners!,
+    deployingIdentityObjectId,
+    scopeId: adoption?.scopeId ?? givenScopeId ?? source.defaultScopeId,
+    consentTexts: consentTexts!,
+    cloud: cloud!,
+    adoption,
+  };
+}
+
+function readOwners(value: unknown, report: Report): string[] | undefined {
+  const list = readArray(value, 'owners', report);
+  if (!list) return undefined;
+  const owners: string[] = [];
+  list.forEach((entry, index) => {
+    const owner = readGuid(entry, fieldPath('owners', index), report, 'an object ID, a GUID');
+    if (!owner) return;
+    if (owners.includes(owner)) {
+      report(fieldPath('owners', index), `lists ${owner} a second time; list each owner once`);
+      return;
+    }
+    owners.push(owner);
+  });
+  return owners.length === list.length ? owners : undefined;
+}
+
+function readConsentTexts(value: unknown, report: Report): Required<ConsentTextsInput> | undefined {
+  if (value === undefined) return { ...ARTICLE_CONSENT_TEXTS };
+  const raw = readObject(value, 'consentTexts', CONSENT_TEXT_FIELDS, report);
+  if (!raw) return undefined;
+  const texts = { ...ARTICLE_CONSENT_TEXTS } as Record<keyof ConsentTextsInput, string>;
+  let ok = true;
+  for (const field of CONSENT_TEXT_FIELDS) {
+    if (raw[field] === undefined) continue;
+    const text = readString(raw[field], fieldPath('consentTexts', field), report, { maxLength: MAX_CONSENT_TEXT });
+    if (text === undefined) ok = false;
+    else texts[field] = text;
+  }
+  return ok ? texts : undefined;
+}
+
+function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undefined {
+  return value === undefined ? undefined : map(value);
+}
