@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readManifestFile } from '../lib/doctor/manifest';
 import { readUserFile, UserError } from '../lib/process/command-line';
-import { MAX_JSON_DEPTH, parseJson } from '../lib/process/json-text';
+import { MAX_JSON_DEPTH, parseJson } from '../lib/input/json-text';
 import { readOutputsFile, readOutputsJson } from '../lib/process/terraform-outputs';
-import { readPlanJson } from '../lib/review/terraform-plan';
+import { readPlanJson } from '../lib/review/report/terraform-plan';
 import { FIXTURES, REPO_ROOT } from './support/builders';
 import { PLANS } from './support/plans';
 

@@ -1,5 +1,5 @@
 import { escapeMarkdown, markdownCode } from '../lib/process/markdown';
-import { formatReports } from '../lib/review/plan-report-format';
+import { formatReports } from '../lib/review/report/plan-report-format';
 import { colorsFor } from '../lib/process/command-line';
 import { planFixture, reportOf } from './support/plans';
 

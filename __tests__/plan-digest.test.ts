@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
-import { runDigest, unplannedStackDigest } from '../lib/review/plan-digest';
-import { readPlanJson } from '../lib/review/terraform-plan';
+import { runDigest, unplannedStackDigest } from '../lib/review/report/plan-digest';
+import { readPlanJson } from '../lib/review/report/terraform-plan';
 import { FIXTURES } from './support/builders';
 import { planFixture } from './support/plans';
 

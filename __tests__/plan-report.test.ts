@@ -1,8 +1,8 @@
 import { colorsFor } from '../lib/process/command-line';
-import { formatReports, reviewExitCode } from '../lib/review/plan-report-format';
-import { hasChanges } from '../lib/review/plan-report';
-import { readPlanJson } from '../lib/review/terraform-plan';
-import { runDigest } from '../lib/review/plan-digest';
+import { formatReports, reviewExitCode } from '../lib/review/report/plan-report-format';
+import { hasChanges } from '../lib/review/report/plan-report';
+import { readPlanJson } from '../lib/review/report/terraform-plan';
+import { runDigest } from '../lib/review/report/plan-digest';
 import { messages, planFixture, reportOf } from './support/plans';
 
 const CERTIFICATE = 'azuread_application_certificate.portal_8081ce44adf557be7f269132ed4d6f8139cff2fa';

@@ -8,7 +8,7 @@ import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { shardOf } from '../lib/review/plan-shards';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
-import { readPlanJson } from '../lib/review/terraform-plan';
+import { readPlanJson } from '../lib/review/report/terraform-plan';
 
 /** A well-formed digest that no fixture plan has. */
 const DIGEST = 'ab'.repeat(32);

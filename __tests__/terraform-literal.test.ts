@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvironment } from '../lib/environment/environment';
-import { terraformLiteral } from '../lib/construct/terraform-literal';
+import { terraformLiteral } from '../lib/process/terraform-literal';
 import { formatProblem } from '../lib/process/problem';
 import { environment, NOW, problemsOf, resourceOf, synthStack, TestProject, validInput } from './support/builders';
 import { makeCertificate } from './support/certificates';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { colorsFor } from '../lib/process/command-line';
-import { formatReports } from '../lib/review/plan-report-format';
-import type { PlanReport } from '../lib/review/plan-report';
+import { formatReports } from '../lib/review/report/plan-report-format';
+import type { PlanReport } from '../lib/review/report/plan-report';
 import { REPO_ROOT } from './support/builders';
 import { planFixture, reportOf } from './support/plans';
 

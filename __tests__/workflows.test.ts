@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { colorsFor } from '../lib/process/command-line';
-import { formatReports } from '../lib/review/plan-report-format';
+import { formatReports } from '../lib/review/report/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';

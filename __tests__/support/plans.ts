@@ -1,8 +1,8 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlanReport, type PlanReport } from '../../lib/review/plan-report';
-import { readPlanJson } from '../../lib/review/terraform-plan';
+import { buildPlanReport, type PlanReport } from '../../lib/review/report/plan-report';
+import { readPlanJson } from '../../lib/review/report/terraform-plan';
 import { FIXTURES } from './builders';
 
 /** Plans as `terraform show -json` prints them, for an environment "prod" with valid.cer (see each file's scenario). */

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { terraformTextProblem } from '../construct/terraform-literal';
+import { terraformTextProblem } from '../process/terraform-literal';
 
 /** Entra rejects RSA keys shorter than this for application key credentials. */
 export const MIN_RSA_BITS = 2048;

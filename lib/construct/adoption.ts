@@ -1,5 +1,5 @@
 import type { Certificate } from '../certificates/certificate';
-import { describe, fieldPath, isPlainObject, readArray, readGuid, readObject, type Report } from '../environment/field-reader';
+import { describe, fieldPath, isPlainObject, readArray, readGuid, readObject, type Report } from '../input/field-reader';
 import { MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 /**

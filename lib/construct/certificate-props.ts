@@ -19,7 +19,7 @@ import {
   readOneOf,
   readString,
   type Report,
-} from '../environment/field-reader';
+} from '../input/field-reader';
 
 /** A public certificate file, as exported from Windows or VB365 without its private key. */
 export interface FileCertificateInput {

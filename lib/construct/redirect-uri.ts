@@ -1,4 +1,4 @@
-import { describe, fieldPath, readArray, type Report } from '../environment/field-reader';
+import { describe, fieldPath, readArray, type Report } from '../input/field-reader';
 import { VB365_PORTAL_PORT } from './vb365';
 
 /** Entra's limits for redirect URIs of work and school account apps (Microsoft identity platform docs). */

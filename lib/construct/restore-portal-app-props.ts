@@ -1,5 +1,5 @@
 import type { Certificate } from '../certificates/certificate';
-import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from '../environment/field-reader';
+import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 import { readAdoption, type Adoption, type AdoptInput } from './adoption';
 import { readCertificates, type CertificateInput, type CertificateSourceName, CERTIFICATE_SOURCES } from './certificate-props';
 import { CLOUDS, CLOUD_NAMES, type Cloud, type CloudName } from './cloud';

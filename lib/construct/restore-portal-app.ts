@@ -15,14 +15,14 @@ import { formatDate, type Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import { adoptionImports } from './adoption';
 import { uuidV5 } from './deterministic-uuid';
-import { readObject, readString, type Report } from '../environment/field-reader';
+import { readObject, readString, type Report } from '../input/field-reader';
 import {
   PROPS_FIELDS,
   readRestorePortalAppProps,
   type RestorePortalAppProps,
   type RestorePortalAppSettings,
 } from './restore-portal-app-props';
-import { terraformLiteral } from './terraform-literal';
+import { terraformLiteral } from '../process/terraform-literal';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';

@@ -4,7 +4,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { SelfSignedCertificate } from '../certificates/certificate';
-import { terraformLiteral } from './terraform-literal';
+import { terraformLiteral } from '../process/terraform-literal';
 
 export interface TlsSelfSignedCertificateProps {
   /** The validated self-signed certificate entry of the environment. */

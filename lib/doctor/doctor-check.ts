@@ -1,4 +1,4 @@
-import { describe } from '../environment/field-reader';
+import { describe } from '../input/field-reader';
 import type { ApplicationManifest, ManifestScope } from './manifest';
 import { ACCESS_AS_USER } from '../construct/well-known';
 

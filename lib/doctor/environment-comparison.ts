@@ -1,5 +1,5 @@
 import type { Environment } from '../environment/environment';
-import { describe } from '../environment/field-reader';
+import { describe } from '../input/field-reader';
 import { ACCESS_AS_USER } from '../construct/well-known';
 import { accessAsUserScopes, check, sameGuid, type CheckResult } from './doctor-check';
 import type { ApplicationManifest } from './manifest';

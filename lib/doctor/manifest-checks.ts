@@ -1,6 +1,6 @@
 import { formatDate } from '../certificates/certificate';
 import { describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
-import { describe, isGuid } from '../environment/field-reader';
+import { describe, isGuid } from '../input/field-reader';
 import { redirectUriProblem } from '../construct/redirect-uri';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import { accessAsUserScopes, check, sameGuid, type CheckResult } from './doctor-check';

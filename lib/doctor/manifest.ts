@@ -2,10 +2,10 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
 import { writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
-import { parseJson } from '../process/json-text';
+import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
-import { describe, isGuid, isPlainObject } from '../environment/field-reader';
+import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
 /**

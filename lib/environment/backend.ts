@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from './field-reader';
+import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
 export interface AzurermBackendInput {

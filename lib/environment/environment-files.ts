@@ -2,7 +2,7 @@ import { readdirSync, type Dirent } from 'node:fs';
 import { types } from 'node:util';
 import { basename, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
-import { describe } from './field-reader';
+import { describe } from '../input/field-reader';
 import { InputError, type Problem, type Warning } from '../process/problem';
 
 export interface EnvironmentFilesOptions {

@@ -13,7 +13,7 @@ import {
 import { ACCESS_AS_USER } from '../construct/well-known';
 import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
 import { isExample } from './example-environment';
-import { readGuid, readInteger, readObject, type Report } from './field-reader';
+import { readGuid, readInteger, readObject, type Report } from '../input/field-reader';
 import { readPlainData } from './plain-data';
 import type { Problem, Warning } from '../process/problem';
 

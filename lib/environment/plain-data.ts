@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { fieldPath, type Report } from './field-reader';
+import { fieldPath, type Report } from '../input/field-reader';
 
 /**
  * How deep an environment's values nest at most: the deepest real field is about four levels down

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
-import { parseJson } from './json-text';
-import { isPlainObject } from '../environment/field-reader';
+import { parseJson } from '../input/json-text';
+import { isPlainObject } from '../input/field-reader';
 import { runTerraform, type TerraformOptions } from './terraform';
 
 /**

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
-import { formatReports, reviewExitCode, type ReviewKind } from './plan-report-format';
-import { buildPlanReport, hasChanges, type PlanReport } from './plan-report';
+import { formatReports, reviewExitCode, type ReviewKind } from './report/plan-report-format';
+import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
 import { formatProblem, type Warning } from '../process/problem';
-import { readPlanJson } from './terraform-plan';
-import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './plan-gate';
+import { readPlanJson } from './report/terraform-plan';
+import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
 import { writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';

@@ -6,9 +6,9 @@ import { DEFAULT_PARALLEL, Slots } from '../process/slots';
 import { stackFolder } from '../process/stack-directory';
 import { PLAN_FILE, runTerraform, TerraformFailure, TerraformNotFoundError, type TerraformOptions } from '../process/terraform';
 import { stackOutputs } from '../process/terraform-outputs';
-import { buildPlanReport, isCrossStackOutput, type PlanReport } from './plan-report';
-import { readPlanJson, type TerraformPlan } from './terraform-plan';
-import { failedStackDigest, unplannedStackDigest } from './plan-digest';
+import { buildPlanReport, isCrossStackOutput, type PlanReport } from './report/plan-report';
+import { readPlanJson, type TerraformPlan } from './report/terraform-plan';
+import { failedStackDigest, unplannedStackDigest } from './report/plan-digest';
 import { explainPlanFailure } from './plan-failure';
 
 /**

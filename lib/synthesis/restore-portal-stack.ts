@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { applyBackend } from './stack-backend';
 import type { Environment } from '../environment/environment';
 import { RestorePortalApp } from '../construct/restore-portal-app';
-import { terraformLiteral } from '../construct/terraform-literal';
+import { terraformLiteral } from '../process/terraform-literal';
 import { restorePortalAppProps } from '../environment/environment-app-props';
 import { withoutFinalResolve } from './synthesis-shortcuts';
 import { selfSignedOutputNames } from '../process/terraform-outputs';

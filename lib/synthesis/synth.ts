@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
-import { terraformTextProblem } from '../construct/terraform-literal';
+import { terraformTextProblem } from '../process/terraform-literal';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { UserError } from '../process/command-line';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
-import { readGuid } from '../environment/field-reader';
+import { readGuid } from '../input/field-reader';
 import { InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
 import { readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';

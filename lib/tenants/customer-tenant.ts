@@ -1,5 +1,5 @@
 import type { Backend } from '../environment/backend';
-import { fieldPath, readArray, readGuid, readObject, readString, type Report } from '../environment/field-reader';
+import { fieldPath, readArray, readGuid, readObject, readString, type Report } from '../input/field-reader';
 
 /** A customer organisation whose users sign in to the service provider's Restore Portal. */
 export interface CustomerTenantInput {

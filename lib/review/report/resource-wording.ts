@@ -2,8 +2,8 @@ import type { ResourceChange, TerraformPlan, Values } from './terraform-plan';
 import { kindOfActions, type ActionKind } from './report-item';
 import { changedAttributes } from './attribute-changes';
 import { diff, isSensitive, isUnknown, list, shortThumbprint, show, strings, text, thumbprintOf, valuesOf } from './plan-values';
-import { redactUserinfo } from '../construct/redirect-uri';
-import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
+import { redactUserinfo } from '../../construct/redirect-uri';
+import { ACCESS_AS_USER, GRAPH_USER_READ_CLAIM, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../../construct/well-known';
 
 /** Whether a line describes what applying would change, or what changed outside Terraform. */
 export type Perspective = 'change' | 'drift';

@@ -1,4 +1,4 @@
-import { terraformTextProblem } from '../construct/terraform-literal';
+import { terraformTextProblem } from '../process/terraform-literal';
 
 /**
  * Reads untrusted values (an environment file's default export) field by field, reporting every

@@ -2,7 +2,7 @@ import type { ResourceChange, TerraformPlan } from './terraform-plan';
 import type { ChangeKind, ReportItem } from './report-item';
 import { diff, list, shortThumbprint, text, thumbprintOf } from './plan-values';
 import { KINDS, kindOf, type Context, type PlanContext } from './resource-wording';
-import { ACCESS_AS_USER } from '../construct/well-known';
+import { ACCESS_AS_USER } from '../../construct/well-known';
 
 /** Changes after which restores stop working or every VB365 server must be reconfigured; shown first. */
 export function findDangers(plan: TerraformPlan, planContext: PlanContext): ReportItem[] {

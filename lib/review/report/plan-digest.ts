@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { UserError } from '../process/command-line';
-import { isPlainObject as isObject } from '../environment/field-reader';
+import { UserError } from '../../process/command-line';
+import { isPlainObject as isObject } from '../../input/field-reader';
 
 /**
  * The digest of what a plan would change: a SHA-256 over the canonical change set, so that a plan

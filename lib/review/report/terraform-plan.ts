@@ -1,6 +1,6 @@
-import { UserError } from '../process/command-line';
-import { parseJson } from '../process/json-text';
-import { isPlainObject as isObject } from '../environment/field-reader';
+import { UserError } from '../../process/command-line';
+import { parseJson } from '../../input/json-text';
+import { isPlainObject as isObject } from '../../input/field-reader';
 import { planDigest } from './plan-digest';
 
 /**

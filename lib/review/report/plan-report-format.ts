@@ -1,5 +1,5 @@
-import type { Colors, ReportFormat } from '../process/command-line';
-import { escapeMarkdown, markdownCode } from '../process/markdown';
+import type { Colors, ReportFormat } from '../../process/command-line';
+import { escapeMarkdown, markdownCode } from '../../process/markdown';
 import { hasChanges, type PlanReport } from './plan-report';
 import type { ChangeKind, ReportItem } from './report-item';
 import { runDigest } from './plan-digest';
