@@ -30,6 +30,7 @@ export default defineEnvironment({
   redirectUris: ['https://restore-${id}.example.com:4443', 'https://restore-${id}-dr.example.com:4443'],
   certificates: [{ source: 'file', path: 'certs/portal.cer' }],
   backend: { type: 'azurerm', storageAccountName: 'sttfstate', containerName: 'restore-portal' },
+  deployingIdentityObjectId: 'dddddddd-0000-4000-8000-00000000${id}',
 ${customerTenants > 0 ? `  customerTenants: ${JSON.stringify(Array.from({ length: customerTenants }, (_, t) => tenant(i, t)))},\n` : ''}});
 `,
     );
