@@ -63,7 +63,8 @@ describe('the command line', () => {
   });
 
   test('an unknown option is an error without Node’s hint about "--"', () => {
-    expect(() => parse(['--bogus'])).toThrow(new UserError(`Unknown option '--bogus'\nusage: ${usage}`));
+    expect(() => parse(['--bogus'])).toThrow(new UserError(`Unknown option '--bogus'`));
+    expect(() => parse(['--bogus'])).toThrow(expect.objectContaining({ usage }));
   });
 
   test('--outputs is [<environment>=]<file> in every command', () => {

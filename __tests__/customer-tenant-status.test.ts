@@ -175,13 +175,17 @@ describe('tenants arguments', () => {
   });
 
   test.each([
-    [[], /^name the environment\nusage: npm run tenants -- <environment>/],
-    [['prod', 'test'], /^name one environment; got prod, test\n/],
+    [[], /^name the environment$/],
+    [['prod', 'test'], /^name one environment; got prod, test$/],
     [['prod', '--format', 'html'], /^--format must be one of text, markdown, json; got "html"$/],
     [['prod', '--output', 'o.json'], /^Unknown option '--output'/],
   ])('refuse %j with a usage message', async (argv, message) => {
     expect(() => parseTenantsArguments(argv)).toThrow(UserError);
     expect(() => parseTenantsArguments(argv)).toThrow(message);
+  });
+
+  test('no environment named: the usage follows on a line of its own', () => {
+    expect(() => parseTenantsArguments([])).toThrow(expect.objectContaining({ usage: expect.stringMatching(/^npm run tenants -- <environment>/) }));
   });
 
   test('the command exits 1 with one line and no stack trace on an unknown environment', () => {

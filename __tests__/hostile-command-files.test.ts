@@ -103,6 +103,17 @@ describe('a file that is not what a command reads ends in one line quoting none 
     expect(result.status).toBe(1);
   });
 
+  test('a line break in a file name cannot start a line of its own, as a CI log command would', () => {
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'a\n::error::b.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('error: a\\u000a::error::b.json: file not found\n');
+    expect(result.status).toBe(1);
+  });
+
+  test('a direction override in a file name is shown escaped, not obeyed by the terminal', () => {
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'nosj.\u202eplan.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('error: nosj.\\u202eplan.json: file not found\n');
+  });
+
   test('a pipe, as from terraform show -json, is read to its end', () => {
     const result = spawnSync(
       'bash',

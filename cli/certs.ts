@@ -39,7 +39,7 @@ function outputsFiles(values: readonly string[], named: readonly string[]): Map<
   const files = new Map<string, string>();
   for (const value of values) {
     const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
-    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>\nusage: ${USAGE}`);
+    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, USAGE);
     if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
     files.set(environment, userPath(PROJECT_ROOT, file));
   }

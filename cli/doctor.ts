@@ -22,7 +22,7 @@ void runCommand((argv) => {
     USAGE,
     DESCRIPTION,
   );
-  if (positionals.length !== 1) throw new UserError(`give exactly one manifest file\nusage: ${USAGE}`);
+  if (positionals.length !== 1) throw new UserError(`give exactly one manifest file`, USAGE);
   const format = readFormat(values.format);
   const warningDays = readWarningDays(values['warning-days']);
   const file = userPath(PROJECT_ROOT, positionals[0]);

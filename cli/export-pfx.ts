@@ -32,8 +32,8 @@ void runCommand(async (argv) => {
     USAGE,
     DESCRIPTION,
   );
-  if (positionals.length !== 1) throw new UserError(`give exactly one environment\nusage: ${USAGE}`);
-  if (!values.out) throw new UserError(`--out <file.pfx> is required\nusage: ${USAGE}`);
+  if (positionals.length !== 1) throw new UserError(`give exactly one environment`, USAGE);
+  if (!values.out) throw new UserError(`--out <file.pfx> is required`, USAGE);
   const out = userPath(PROJECT_ROOT, values.out);
   const force = values.force ?? false;
   checkPfxDestination(out, force, PROJECT_ROOT);

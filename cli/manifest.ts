@@ -17,7 +17,7 @@ void runCommand((argv) => {
     USAGE,
     DESCRIPTION,
   );
-  if (positionals.length !== 1) throw new UserError(`give exactly one environment name\nusage: ${USAGE}`);
+  if (positionals.length !== 1) throw new UserError(`give exactly one environment name`, USAGE);
   const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT }, positionals[0]);
   const identity = manifestIdentity(environment, values['client-id']);
   const out = userPath(PROJECT_ROOT, values.out ?? `${environment.name}.manifest.json`);

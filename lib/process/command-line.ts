@@ -5,7 +5,14 @@ import { escapeControlCharacters, formatProblem, InputError } from './problem';
 
 /** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
 export class UserError extends Error {
-  constructor(message: string) {
+  /**
+   * @param message one line; what a file name or argument brings into it is shown escaped
+   * @param usage the command's usage, printed on a line of its own after the message
+   */
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -106,7 +113,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly strin
   } catch (error) {
     // Node's hint about "--" for positionals that start with "-" never applies to these commands.
     const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    throw new UserError(`${message}\nusage: ${usage}`);
+    throw new UserError(message, usage);
   }
 }
 
@@ -139,8 +146,9 @@ export async function runCommand(body: (argv: string[]) => number | Promise<numb
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`error: ${error.problems.length} problem(s) in the environment files\n`);
     } else if (error instanceof UserError) {
-      // Its own lines (a usage line) stay; what a file name or argument brings in is shown escaped.
-      process.stderr.write(`error: ${error.message.split('\n').map(escapeControlCharacters).join('\n')}\n`);
+      // A line break in a file name or argument must not start a line of its own: a CI log reads
+      // "::error::" there as a command.
+      process.stderr.write(`error: ${escapeControlCharacters(error.message)}\n${error.usage === undefined ? '' : `usage: ${error.usage}\n`}`);
     } else {
       throw error;
     }

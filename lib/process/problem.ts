@@ -20,10 +20,18 @@ export function formatProblem(problem: Problem): string {
   return escapeControlCharacters(problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`);
 }
 
-/** Control characters (line breaks included) as `\u001b`-style escapes, for text from the user's files or arguments. */
+/**
+ * Control characters (line breaks included) as `\u001b`-style escapes, for text from the user's files,
+ * arguments or plans. So are the invisible characters that change how a line reads without showing
+ * (direction overrides and isolates, zero-width characters, the byte order mark): `\u202e` turns
+ * `https://restore.contoso.com` around on screen, as in "Trojan Source" (CVE-2021-42574).
+ */
 export function escapeControlCharacters(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(new RegExp(INVISIBLE_OR_CONTROL, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** C0 and C1 controls, line and paragraph separators, and invisible format characters that reorder or hide text. */
+export const INVISIBLE_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 /** Thrown when user input is wrong; carries every problem found, not just the first. */
 export class InputError extends Error {

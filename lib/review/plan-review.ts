@@ -105,7 +105,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
     const shard = values.shard === undefined ? undefined : readShard(values.shard);
     return { ...common, source: 'terraform', environments: positionals, parallel, ...(shard ? { shard } : {}) };
   }
-  if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report\nusage: ${USAGE[kind]}`);
+  if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report`, USAGE[kind]);
   if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
   if (planning.length > 0) throw new UserError(`--plan-json reads one saved plan and runs no terraform; drop ${planning.join(', ')}`);
   return { ...common, source: 'saved plan', planJson, environment: values.env };

@@ -170,7 +170,7 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
   );
   const format = readFormat(values.format);
   if (positionals.length !== 1) {
-    throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}\nusage: ${USAGE}`);
+    throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}`, USAGE);
   }
   const environment = positionals[0];
   if (values.outputs === undefined) return { environment, format };

@@ -1,4 +1,5 @@
 import { UserError } from '../../process/command-line';
+import { escapeControlCharacters } from '../../process/problem';
 import { parseJson } from '../../input/json-text';
 import { isPlainObject as isObject } from '../../input/field-reader';
 import { DIGEST_PATTERN, runDigest, shortDigest } from './plan-digest';
@@ -100,22 +101,14 @@ export function mismatchMessage(gate: DigestGate, reports: readonly PlanReport[]
     }
   }
   for (const before of reviewed ?? []) {
-    if (!reports.some((report) => report.environment === before.environment)) out.push(`  ${printable(before.environment)}: reviewed, but not planned in this run`);
+    if (!reports.some((report) => report.environment === before.environment)) out.push(`  ${escapeControlCharacters(before.environment)}: reviewed, but not planned in this run`);
   }
   return out.join('\n');
 }
 
 /** A report's dangers and changes as the gate words them: `! danger`, `<action>: change`. */
 function lines(dangers: readonly { message: string }[], changes: readonly { action: string; message: string }[]): string[] {
-  return [...dangers.map((item) => `! ${item.message}`), ...changes.map((item) => `${item.action}: ${item.message}`)].map(printable);
-}
-
-/**
- * Control characters shown as escapes: text from a hostile plan or report must not start a new log
- * line (a CI log reads `::error` at a line start as a command) or drive the terminal.
- */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [...dangers.map((item) => `! ${item.message}`), ...changes.map((item) => `${item.action}: ${item.message}`)].map(escapeControlCharacters);
 }
 
 /** The items of `list` that `other` does not have, counting repeats. */
