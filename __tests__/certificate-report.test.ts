@@ -168,6 +168,15 @@ describe('npm run certs (library)', () => {
     );
     expect(JSON.parse(formatCertificateReport(result, 'json'))).toEqual({ checkedAt: '2027-01-01T00:00:00Z', certificates: result.certificates });
   });
+
+  test('a subject or a note with control characters is shown escaped, one row per certificate', async () => {
+    const result = await report({ only: ['prod'] });
+    const forged = { ...result, certificates: result.certificates.map((c) => ({ ...c, subject: 'CN=a\u001b[2J\nprod  file  forged', note: 'terraform said\n::error::x' })) };
+    const text = formatCertificateReport(forged, 'text');
+    expect(text).toContain('CN=a\\u001b[2J\\u000aprod  file  forged');
+    expect(text).toContain('prod certs/valid.cer: not available (terraform said\\u000a::error::x)');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
 });
 
 describe('npm run certs (command)', () => {

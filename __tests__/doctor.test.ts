@@ -277,6 +277,16 @@ describe('doctor report formats', () => {
     expect(text).not.toContain('\x1b[');
   });
 
+  test('text: what a manifest says is shown escaped, so its line breaks cannot forge a finding', () => {
+    const manifest = graphManifest();
+    manifest.displayName = 'Portal\u001b[2J\n  ok  everything';
+    manifest.spa.redirectUris.push('https://a.example.com:4443/\n  ok       Certificates');
+    const text = formatDoctorReport(doctor(manifest, { environment: environment() }), 'text', plain);
+    expect(text.split('\n')[0]).toMatch(/^"Portal\\u001b\[2J\\u000a  ok  everything" /);
+    expect(text).toContain('"https://a.example.com:4443/\\u000a  ok       Certificates" is not in redirectUris');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   test('markdown: a table for a pull request comment, with markdown characters escaped', () => {
     const markdown = formatDoctorReport(report, 'markdown', plain);
     expect(markdown.split('\n')[0]).toBe('### Restore Portal registration check: `appendix-a.json`');

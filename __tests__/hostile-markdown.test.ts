@@ -71,4 +71,25 @@ describe('markdown reports stay well-formed whatever the text they quote', () =>
     expect(everything).not.toContain('hunter2');
     expect(everything).toContain('redirect URI https://***@portal.example.com:4443 added');
   });
+
+  test('control characters and direction overrides show as escapes in markdown, code spans included', () => {
+    expect(escapeMarkdown('a\u001b[2Jb \u202eevil')).toBe('a\\\\u001b\\[2Jb \\\\u202eevil');
+    expect(markdownCode('x\u202ey')).toBe('`x\\u202ey`');
+  });
+});
+
+describe('text reports, for terminals and CI logs, show what a plan quotes escaped', () => {
+  /** Someone with access to the Entra admin center renames the registration. */
+  const FORGED = 'Portal\u001b[2J\n::error::fake\r\n    + admin consent granted \u202eevil';
+
+  test('a display name cannot forge a report line, a log command or drive the terminal', () => {
+    const plan = planFixture('new-environment');
+    const registration = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_registration');
+    registration.change.after.display_name = FORGED;
+    const text = formatReports([reportOf(plan, 'prod\nx')], 'plan', 'text', colorsFor({}));
+    const line = text.split('\n').find((l) => l.includes('application registration'))!;
+    expect(line).toContain('Portal\\u001b[2J\\u000a::error::fake\\u000d\\u000a    + admin consent granted \\u202eevil');
+    expect(text.split('\n')[0]).toMatch(/^prod\\u000ax: /);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+  });
 });

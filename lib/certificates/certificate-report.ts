@@ -4,7 +4,7 @@ import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } fro
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { isExample } from '../environment/example-environment';
-import { InputError } from '../process/problem';
+import { escapeControlCharacters as shown, InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
@@ -183,9 +183,10 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
   const paint = { valid: colors.green, expiring: colors.yellow, expired: colors.red, unavailable: colors.dim, notYetValid: colors.yellow };
   const [header, ...rows] = formatTable(
     HEADER,
-    report.certificates.map((c) => [...cells(c).slice(0, -1), paint[c.status](c.status)]),
+    // A certificate's subject is whatever its maker wrote, a note quotes terraform: shown escaped.
+    report.certificates.map((c) => [...cells(c).slice(0, -1).map(shown), paint[c.status](c.status)]),
   ).split('\n');
-  return [colors.bold(header), ...rows, '', summary, ...notes].join('\n');
+  return [colors.bold(header), ...rows, '', summary, ...notes.map(shown)].join('\n');
 }
 
 function summaryOf(report: CertificateReport): string {

@@ -2,6 +2,7 @@ import type { Colors, ReportFormat } from '../process/command-line';
 import { countFindings, doctorExitCode, type CheckResult, type DoctorReport } from './doctor';
 import { MANIFEST_FORMAT_NAMES } from './manifest';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
+import { escapeControlCharacters as shown } from '../process/problem';
 
 /** Version of the `--format json` document; raised only when a field changes meaning or goes away. */
 export const DOCTOR_JSON_VERSION = 1;
@@ -71,7 +72,8 @@ function verdict(report: DoctorReport): string {
 function formatText(report: DoctorReport, c: Colors): string {
   const titleWidth = Math.max(...report.checks.map((check) => check.title.length));
   const paint: Record<Status, (s: string) => string> = { ok: c.green, problem: c.red, warning: c.yellow };
-  const lines = [c.bold(heading(report))];
+  // A manifest is anyone's file: what it says is shown escaped, so a line break cannot forge a finding.
+  const lines = [c.bold(shown(heading(report)))];
   for (const check of report.checks) {
     const title = check.title.padEnd(titleWidth);
     if (check.findings.length === 0) {
@@ -81,7 +83,7 @@ function formatText(report: DoctorReport, c: Colors): string {
     check.findings.forEach((finding, index) => {
       const where = finding.field ? `${finding.field}: ` : '';
       const shownTitle = index === 0 ? title : ' '.repeat(titleWidth);
-      lines.push(`  ${paint[finding.severity](finding.severity.padEnd(7))}  ${shownTitle}  ${where}${finding.message}`);
+      lines.push(`  ${paint[finding.severity](finding.severity.padEnd(7))}  ${shownTitle}  ${shown(`${where}${finding.message}`)}`);
     });
   }
   const { problems } = countFindings(report);

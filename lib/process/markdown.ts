@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from './problem';
+
 /**
  * Text into GitHub markdown (a pull request comment, a job summary). Reports quote what files and
  * plans say (addresses, labels, display names, messages), and a pull request is an attacker's
@@ -10,11 +12,12 @@ const INERT = '&#8203;';
 /**
  * Plain text as markdown that renders as the same text: HTML and markdown characters lose their
  * meaning (`&`, `<`, `>`, pipes, backticks, emphasis, links, headings, list markers), line breaks
- * and carriage returns become spaces, and what GitHub would turn into a notification or a link
+ * and carriage returns become spaces, other control characters and direction overrides are shown
+ * as `\u202e`-style escapes, and what GitHub would turn into a notification or a link
  * stays inert: `@mentions`, `#123` references, `https://` and `www.` addresses.
  */
 export function escapeMarkdown(text: string): string {
-  return oneLine(text)
+  return escapeControlCharacters(oneLine(text))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -33,7 +36,7 @@ export function escapeMarkdown(text: string): string {
  * are never linked or mentioned, and HTML in them is shown, not run.
  */
 export function markdownCode(text: string): string {
-  const line = oneLine(text).replace(/\|/g, '\\|');
+  const line = escapeControlCharacters(oneLine(text)).replace(/\|/g, '\\|');
   if (line === '') return '` `';
   const longestRun = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);

@@ -1,5 +1,6 @@
 import type { Colors, ReportFormat } from '../../process/command-line';
 import { escapeMarkdown, markdownCode } from '../../process/markdown';
+import { escapeControlCharacters as shown } from '../../process/problem';
 import { hasChanges, type PlanReport } from './plan-report';
 import type { ChangeKind, ReportItem } from './report-item';
 import { runDigest } from './plan-digest';
@@ -83,18 +84,23 @@ function summary(report: PlanReport): string {
   ].join(', ');
 }
 
+/**
+ * Every quoted piece goes through `shown`: a plan quotes what someone typed in the Entra admin
+ * center or in a pull request, and a line break there must not forge a report line, nor an escape
+ * sequence hide one or drive the terminal.
+ */
 function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): string {
-  const headline = report.failure === undefined ? summary(report) : colors.red(summary(report));
-  const lines = [`${colors.bold(report.environment)}: ${headline}`];
+  const headline = report.failure === undefined ? summary(report) : colors.red(shown(summary(report)));
+  const lines = [`${colors.bold(shown(report.environment))}: ${headline}`];
   if (report.dangers.length > 0) {
     lines.push(`  ${colors.red(colors.bold('DANGER'))}`);
-    for (const item of report.dangers) lines.push(`    ${colors.red('!')} ${item.message}  ${colors.dim(item.address)}`);
+    for (const item of report.dangers) lines.push(`    ${colors.red('!')} ${shown(item.message)}  ${colors.dim(shown(item.address))}`);
   }
   for (const [heading, items] of sections(report, kind)) {
     lines.push(`  ${heading}`);
     for (const item of items) {
       const symbol = item.action === 'create' ? colors.green(SYMBOL.create) : item.action === 'update' ? colors.yellow(SYMBOL.update) : colors.red(SYMBOL[item.action]);
-      lines.push(`    ${symbol} ${item.message}  ${colors.dim(item.address)}`);
+      lines.push(`    ${symbol} ${shown(item.message)}  ${colors.dim(shown(item.address))}`);
     }
   }
   // A stack that was not planned has no plan to approve: its digest only keeps it apart from any plan.
