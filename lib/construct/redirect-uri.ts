@@ -1,5 +1,6 @@
 import { describe, fieldPath, readArray, type Report } from '../input/field-reader';
 import { VB365_PORTAL_PORT } from './vb365';
+import { escapeControlCharacters, INVISIBLE_OR_CONTROL } from '../process/problem';
 
 /** Entra's limits for redirect URIs of work and school account apps (Microsoft identity platform docs). */
 export const REDIRECT_URI_LIMITS = { maxLength: 256, maxCount: 256 } as const;
@@ -83,6 +84,10 @@ export function redirectUriProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return `must be a non-empty string URL; got ${describe(value)}`;
   // Control characters first: they are shown escaped, and nothing else is said about a URI holding them.
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return `must not contain control characters (tab, line break, ...); got ${JSON.stringify(redactUserinfo(value))}`;
+  // Invisible, they make the address read differently from what it is (a direction override turns it around).
+  if (INVISIBLE_OR_CONTROL.test(value)) {
+    return `must not contain invisible characters (direction overrides, zero-width spaces, byte order marks); got "${escapeControlCharacters(redactUserinfo(value))}"`;
+  }
   const shown = `"${redactUserinfo(value)}"`;
   if (value.length > REDIRECT_URI_LIMITS.maxLength) {
     return `must be at most ${REDIRECT_URI_LIMITS.maxLength} characters (Entra's limit); got ${value.length}`;
@@ -100,7 +105,7 @@ export function redirectUriProblem(value: unknown): string | undefined {
     url = new URL(value);
   } catch {
     const port = /^[a-z]+:\/\/[^/?]*:(\d+)(?:[/?]|$)/i.exec(value)?.[1];
-    if (port !== undefined) return `has port ${port}; a port is 1 to 65535; got ${shown}`;
+    if (port !== undefined && Number(port) > 65535) return `has port ${port}; a port is 1 to 65535; got ${shown}`;
     return `is not an absolute URL; expected e.g. "https://restore.example.com:4443"; got ${shown}`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be an https URL of the Restore Portal; got ${shown}`;
