@@ -193,7 +193,13 @@ describe('bad input is reported with file, field path and what is allowed', () =
 
   test('a file name that cannot be a stack name', () => {
     expect(problemsOf(validInput(), { name: 'prod env' })).toEqual([
-      'environments/prod env.ts: the file name "prod env" is used as the stack name: use letters, digits, "-" and "_" (at most 63)',
+      'environments/prod env.ts: the file name "prod env" is used as the stack name: start with a letter or digit, then letters, digits, "-" and "_" (at most 63 in all)',
+    ]);
+  });
+
+  test('a file name of only allowed characters that starts with "-" is told what is wrong with it', () => {
+    expect(problemsOf(validInput(), { name: '-rf' })).toEqual([
+      'environments/-rf.ts: the file name "-rf" is used as the stack name: start with a letter or digit, then letters, digits, "-" and "_" (at most 63 in all)',
     ]);
   });
 

@@ -133,7 +133,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   const warn: Report = (path, message) => warnings.push({ file: source.file, path, message });
 
   if (!STACK_NAME.test(source.name)) {
-    report('', `the file name "${source.name}" is used as the stack name: use letters, digits, "-" and "_" (at most 63)`);
+    report('', `the file name "${source.name}" is used as the stack name: start with a letter or digit, then letters, digits, "-" and "_" (at most 63 in all)`);
   }
   // Ignoring case: "prod-TENANT-x" would share a folder with prod's customer "x" on Windows and macOS.
   if (source.name.toLowerCase().includes(TENANT_STACK_MARKER)) {
