@@ -50,4 +50,13 @@ describe('bin/register-ts.js', () => {
       expect([...run.stderr.matchAll(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g'))].map((m) => m[1])).toEqual(['12', '15']);
     }
   });
+
+  test('names the line and column of a syntax error, a tab counted as one character', () => {
+    const file = join(dir, `${name}-syntax.ts`);
+    writeFileSync(file, `export default {\n  a: 1,\n\tb: 'é', c: ,\n};\n`);
+    const script = `require(${JSON.stringify(join(REPO_ROOT, 'bin/register-ts.js'))}); try { require(${JSON.stringify(file)}); } catch (e) { process.stdout.write(e.message); }`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stdout).toBe('Expression expected (line 3, column 13)');
+  });
 });
+

@@ -29,7 +29,7 @@ function transpile(source, filename) {
   try {
     return swc.transformSync(source, { ...SWC_OPTIONS, filename }).code;
   } catch (error) {
-    throw syntaxError(error);
+    throw syntaxError(error, source);
   }
 }
 
@@ -58,13 +58,36 @@ function cachedTranspile(source, filename) {
 /** SWC's version, its options and this file: a new SWC or a changed loader must not reuse old output. */
 const CACHE_KEY = `${require('@swc/core/package.json').version}\n${JSON.stringify(SWC_OPTIONS)}\n${fs.readFileSync(__filename, 'utf8')}`;
 
-/** SWC reports a code frame and a native backtrace; keep the message and where it is. */
-function syntaxError(error) {
+/**
+ * SWC reports a code frame and a native backtrace; keep the message and where it is. The frame's
+ * header names the line but always column 1: the column is where the caret under that line points,
+ * counted in the source line (the frame shows a tab as 4 spaces).
+ */
+function syntaxError(error, source) {
   const text = String(error && error.message ? error.message : error);
   const message = /^\s*[x×]\s+(.+)$/m.exec(text);
-  const where = /,-\[.*?:(\d+):(\d+)\]/.exec(text);
+  const where = /,-\[.*?:(\d+):\d+\]/.exec(text);
   if (!message) return error;
-  return new SyntaxError(where ? `${message[1]} (line ${where[1]}, column ${where[2]})` : message[1]);
+  if (!where) return new SyntaxError(message[1]);
+  const line = Number(where[1]);
+  return new SyntaxError(`${message[1]} (line ${line}, column ${caretColumn(text, line, source)})`);
+}
+
+function caretColumn(frame, line, source) {
+  const lines = frame.split('\n');
+  const numbered = lines.findIndex((l) => new RegExp(`^\\s*${line} \\| `).test(l));
+  const caret = lines[numbered + 1];
+  if (numbered === -1 || !caret || !/^\s*: *\^/.test(caret)) return 1;
+  const shown = caret.indexOf('^') - (lines[numbered].indexOf('|') + 2);
+  const sourceLine = source.split(/\r?\n/)[line - 1] ?? '';
+  let width = 0;
+  let column = 1;
+  for (const character of sourceLine) {
+    if (width >= shown) break;
+    width += character === '\t' ? 4 : 1;
+    column += character.length;
+  }
+  return column;
 }
 
 /** The transpiled code of every .ts file loaded, by file name: their source maps, not decoded yet. */
