@@ -374,6 +374,12 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     }
   });
 
+  test('a relative TF_PLUGIN_CACHE_DIR is the folder below where npm was run, not below each stack folder', async () => {
+    await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: 'relative-cache', INIT_CWD: terraform.dir, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(logLines('init.log')).toEqual([`prod cache=${join(terraform.dir, 'relative-cache')} lock=none`]);
+    expect(existsSync(join(terraform.dir, 'relative-cache'))).toBe(true);
+  });
+
   test('a TF_PLUGIN_CACHE_DIR that cannot be a folder is one line, before any terraform runs', async () => {
     const file = join(terraform.dir, 'a-file');
     writeFileSync(file, '');

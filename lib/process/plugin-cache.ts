@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from './command-line';
 
 /**
@@ -25,8 +25,11 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 export function withPluginCache(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const home = env.HOME || env.USERPROFILE || homedir();
   if (env.TF_PLUGIN_CACHE_DIR) {
-    createFolder(env.TF_PLUGIN_CACHE_DIR, 'TF_PLUGIN_CACHE_DIR');
-    return env;
+    // Terraform reads a relative cache folder from the stack folder it is sent to with -chdir
+    // (hashicorp/terraform#36881), not from where the user set it: where npm was run, as every path.
+    const cache = resolve(env.INIT_CWD ?? process.cwd(), env.TF_PLUGIN_CACHE_DIR);
+    createFolder(cache, 'TF_PLUGIN_CACHE_DIR');
+    return { ...env, TF_PLUGIN_CACHE_DIR: cache };
   }
   if (cliConfigSetsCache(env, home)) return env;
   const cache = join(home, '.terraform.d', 'plugin-cache');
