@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { diagnose } from '../lib/doctor/doctor';
@@ -66,5 +66,16 @@ describe('npm run manifest', () => {
     expect(written.stdout).toContain(`wrote sub/portal.json: the registration of environments/portal.ts (application ID ${CLIENT_ID})`);
     const out = join(project.root, 'sub/portal.json');
     expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([]);
+  });
+
+  test('replaces a manifest it wrote, but refuses to replace any other file a mistyped --out names', () => {
+    const args = (out: string) => ['portal', '--client-id', CLIENT_ID, '--out', out];
+    expect(runCommandIn(project, 'manifest', args('again.json')).status).toBe(0);
+    expect(runCommandIn(project, 'manifest', args('again.json')).status).toBe(0);
+    const environmentFile = readFileSync(join(project.root, 'environments/portal.ts'), 'utf8');
+    const refused = runCommandIn(project, 'manifest', args('environments/portal.ts'));
+    expect(refused).toMatchObject({ status: 1, stdout: '' });
+    expect(refused.stderr).toBe('error: --out environments/portal.ts: is there and is not an application manifest; refusing to replace it: give another file, or remove it first\n');
+    expect(readFileSync(join(project.root, 'environments/portal.ts'), 'utf8')).toBe(environmentFile);
   });
 });

@@ -304,6 +304,16 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toContain(`Plan digest: \`${json.digest}\``);
   });
 
+  test('--json-out refuses, before planning, to replace a file that is not a JSON report', async () => {
+    const out = join(project.root, 'package.json');
+    writeFileSync(out, '{ "name": "the-platform-teams-repository" }\n');
+    await expect(run('plan', ['prod', '--json-out', out], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') })).rejects.toThrow(
+      new UserError(`--json-out ${out}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`),
+    );
+    expect(readFileSync(out, 'utf8')).toBe('{ "name": "the-platform-teams-repository" }\n');
+    expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
+  });
+
   test('a failing init (no credentials, no network) is the stack\'s report, with Terraform\'s reason in one line; exit 1', async () => {
     const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials' });
     expect(result.code).toBe(1);

@@ -21,7 +21,7 @@ void runCommand((argv) => {
   const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT }, positionals[0]);
   const identity = manifestIdentity(environment, values['client-id']);
   const out = userPath(PROJECT_ROOT, values.out ?? `${environment.name}.manifest.json`);
-  writeManifestFile(resolve(PROJECT_ROOT, out), manifestOf(environment, identity));
+  writeManifestFile(resolve(PROJECT_ROOT, out), manifestOf(environment, identity), out);
   process.stdout.write(
     `wrote ${out}: the registration of ${environment.file} (application ID ${identity.clientId}) in Microsoft Graph format.\n` +
       'Apply it in the Entra admin center: App registrations > the registration > Manifest > Microsoft Graph App Manifest, paste it and Save.\n',

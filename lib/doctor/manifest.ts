@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
-import { writeFileAtomically } from '../process/atomic-file';
+import { mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
@@ -332,8 +332,14 @@ export function manifestIdentity(env: Environment, clientIdOption: string | unde
   return { clientId: clientIdOption.toLowerCase() };
 }
 
-/** Writes a manifest as formatted JSON, whole or not at all. */
-export function writeManifestFile(file: string, manifest: Record<string, unknown>): void {
+/**
+ * Writes a manifest as formatted JSON, whole or not at all, replacing only an application manifest;
+ * `shown` is the path as the user gave it.
+ */
+export function writeManifestFile(file: string, manifest: Record<string, unknown>, shown = file): void {
+  if (!mayReplace(file, isApplicationManifest)) {
+    throw new UserError(`--out ${shown}: is there and is not an application manifest; refusing to replace it: give another file, or remove it first`);
+  }
   try {
     writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
@@ -391,4 +397,10 @@ export function manifestOf(env: Environment, identity: ManifestIdentity): Record
       usage: 'Verify',
     }])),
   };
+}
+
+/** A manifest as Entra gives it or this command writes it, in either format: a JSON object with an appId. */
+function isApplicationManifest(text: string): boolean {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'appId' in value;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -38,6 +38,31 @@ export function writeFileAtomically(file: string, data: string | Uint8Array, opt
     }
   } finally {
     rmSync(temporary, { force: true });
+  }
+}
+
+/** The largest file `mayReplace` reads to tell whether it is one of a writer's own. */
+const MAX_OWN_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether a command may replace `file` with what it writes: the file is not there, or it is a
+ * regular file whose text `isOwn` recognises as one the command writes. A mistyped output path
+ * (`--out package.json`, an environment file) is then refused instead of lost.
+ */
+export function mayReplace(file: string, isOwn: (text: string) => boolean): boolean {
+  let size: number;
+  try {
+    const stat = lstatSync(file);
+    if (!stat.isFile()) return false;
+    size = stat.size;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  if (size > MAX_OWN_FILE_BYTES) return false;
+  try {
+    return isOwn(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    return false;
   }
 }
 

@@ -7,7 +7,7 @@ import { formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './report/terraform-plan';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
-import { writeFileAtomically } from '../process/atomic-file';
+import { mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
 import { DEFAULT_PARALLEL } from '../process/slots';
@@ -199,6 +199,8 @@ export async function reviewCommand(
   const { reviewed: reviewedFile, expectDigest } = request;
   const reviewed =
     reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
+  const jsonOut = request.jsonOut === undefined ? undefined : resolve(io.cwd ?? process.cwd(), request.jsonOut);
+  if (jsonOut !== undefined) refuseToReplaceOtherFile(jsonOut, request.jsonOut!);
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -221,7 +223,7 @@ export async function reviewCommand(
   }
   const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
   if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
-  if (request.jsonOut !== undefined) writeReportFile(resolve(io.cwd ?? process.cwd(), request.jsonOut), request.jsonOut, formatReports(reports, kind, 'json', colorsFor({}), gate));
+  if (jsonOut !== undefined) writeReportFile(jsonOut, request.jsonOut!, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
   if (gate && !gate.matches) {
     io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
@@ -238,9 +240,23 @@ function progressSummary(report: PlanReport): string {
 
 /** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
 function writeReportFile(file: string, shown: string, text: string): void {
+  refuseToReplaceOtherFile(file, shown);
   try {
     writeFileAtomically(file, text);
   } catch (error) {
     throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** Checked before planning too: a mistyped `--json-out` is a mistake to report before minutes of terraform. */
+function refuseToReplaceOtherFile(file: string, shown: string): void {
+  if (!mayReplace(file, isJsonReport)) {
+    throw new UserError(`--json-out ${shown}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`);
+  }
+}
+
+/** What `--json-out` writes: the report object of plan or drift. */
+function isJsonReport(text: string): boolean {
+  const value = JSON.parse(text);
+  return (value?.command === 'plan' || value?.command === 'drift') && Array.isArray(value.environments);
 }
