@@ -67,6 +67,11 @@ describe('the command line', () => {
     expect(() => parse(['--bogus'])).toThrow(expect.objectContaining({ usage }));
   });
 
+  test('an option followed by a value that starts with "-" is one line saying how to write it', () => {
+    expect(() => parse(['--out', '-x'])).toThrow(new UserError(`Option '--out' needs a value; one that starts with "-" is written --out=<value>`));
+    expect(parse(['--out=-x']).values.out).toBe('-x');
+  });
+
   test('--outputs is [<environment>=]<file> in every command', () => {
     expect(readOutputsOption('prod-outputs.json')).toEqual({ file: 'prod-outputs.json' });
     expect(readOutputsOption('prod=out/prod.json')).toEqual({ environment: 'prod', file: 'out/prod.json' });

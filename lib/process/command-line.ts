@@ -111,8 +111,12 @@ export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly strin
   try {
     return parseArgs({ ...config, args: [...argv], strict: true });
   } catch (error) {
-    // Node's hint about "--" for positionals that start with "-" never applies to these commands.
-    const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    // Node's hint about "--" for positionals that start with "-" never applies to these commands, and
+    // its three lines for an option followed by "-..." say one thing.
+    const message = (error as Error).message
+      .replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
+      .replace(/^Option '([^']+)' argument is ambiguous\..*$/s, (_, option: string) => `Option '${option}' needs a value; one that starts with "-" is written ${option.split(' ')[0]}=<value>`)
+      .replace(/\s*\n\s*/g, ' ');
     throw new UserError(message, usage);
   }
 }
