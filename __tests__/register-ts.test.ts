@@ -58,5 +58,14 @@ describe('bin/register-ts.js', () => {
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.stdout).toBe('Expression expected (line 3, column 13)');
   });
-});
 
+  test('reads a file Windows saved as UTF-16, as the TypeScript compiler does', () => {
+    const text = `export const portal: string = 'restore.contoso.com';\n`;
+    const little = join(dir, `${name}-utf16le.ts`);
+    const big = join(dir, `${name}-utf16be.ts`);
+    writeFileSync(little, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    writeFileSync(big, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    const script = `require(${JSON.stringify(join(REPO_ROOT, 'bin/register-ts.js'))}); process.stdout.write(require(${JSON.stringify(little)}).portal + ' ' + require(${JSON.stringify(big)}).portal);`;
+    expect(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout).toBe('restore.contoso.com restore.contoso.com');
+  });
+});

@@ -90,11 +90,21 @@ function caretColumn(frame, line, source) {
   return column;
 }
 
+/**
+ * A .ts file's text. Windows editors save "Unicode" as UTF-16 with a byte order mark, which the
+ * TypeScript compiler reads as well; read as UTF-8 it would be a syntax error at line 1, column 1.
+ */
+function sourceText(bytes) {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return bytes.toString('utf8');
+}
+
 /** The transpiled code of every .ts file loaded, by file name: their source maps, not decoded yet. */
 const transpiled = new Map();
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  const code = cachedTranspile(fs.readFileSync(filename, 'utf8'), filename);
+  const code = cachedTranspile(sourceText(fs.readFileSync(filename)), filename);
   transpiled.set(filename, code);
   module._compile(code, filename);
 };
