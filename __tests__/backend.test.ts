@@ -22,6 +22,15 @@ describe('backend', () => {
     ]);
   });
 
+  test('rejects a local state path that leads out of the project root', () => {
+    for (const path of ['../../etc/prod.tfstate', 'state/../../prod.tfstate', '..\\prod.tfstate']) {
+      expect(problemsOf(validInput({ backend: { type: 'local', path } }), { name: 'prod' })).toEqual([
+        `environments/prod.ts: backend.path: must stay inside the project root; got ${JSON.stringify(path)}`,
+      ]);
+    }
+    expect(backendOf({ type: 'local', path: 'state/../prod.tfstate' }).backend).toEqual({ local: { path: '../../../prod.tfstate' } });
+  });
+
   test('stores state in an Azure blob with Entra ID auth and a per-environment key by default', () => {
     expect(backendOf(AZURERM).backend).toEqual({
       azurerm: { storage_account_name: 'contosotfstate', container_name: 'tfstate', key: 'prod.tfstate', use_azuread_auth: true },

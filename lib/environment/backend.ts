@@ -1,4 +1,4 @@
-import { isAbsolute } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
@@ -163,6 +163,12 @@ function readRelativePath(value: unknown, path: string, report: Report): string 
   const file = readString(value, path, report);
   if (file !== undefined && isAbsolute(file)) {
     report(path, `must be relative to the project root (an absolute path would be written into cdktf.out); got ${describe(file)}`);
+    return undefined;
+  }
+  // The state holds the private keys of self-signed certificates: it stays in the project, whose
+  // .gitignore keeps it out of git, wherever a pull request would like it written.
+  if (file !== undefined && /^\.\.(\/|$)/.test(posix.normalize(file.replace(/\\/g, '/')))) {
+    report(path, `must stay inside the project root; got ${describe(file)}`);
     return undefined;
   }
   return file;
