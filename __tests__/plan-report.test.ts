@@ -388,3 +388,29 @@ describe('reading plan JSON', () => {
     expect(read(text)).toThrow(message);
   });
 });
+
+describe('plans whose names are those every object inherits', () => {
+  test('an attribute named __proto__ or constructor is reported as a change, like any attribute without wording', () => {
+    const plan = planFixture('redirect-uri-added');
+    const spa = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_redirect_uris');
+    spa.change.before = JSON.parse(`{ "__proto__": { "x": 1 }, ${JSON.stringify(spa.change.before).slice(1)}`);
+    spa.change.before.constructor = 'a';
+    spa.change.after.constructor = 'b';
+    expect(messages(reportOf(plan).changes)).toEqual(
+      expect.arrayContaining(['redirect URIs (SPA): __proto__: {"x":1} → none', 'redirect URIs (SPA): constructor: a → b']),
+    );
+  });
+
+  test('a resource type named constructor is worded as any unknown resource', () => {
+    const plan = planFixture('redirect-uri-added');
+    plan.resource_changes.push({ address: 'constructor.x', mode: 'managed', type: 'constructor', name: 'x', change: { actions: ['update'], before: { a: 1 }, after: { a: 2 } } });
+    expect(reportOf(plan).changes.filter((item) => item.address === 'constructor.x')).toHaveLength(1);
+  });
+
+  test('an output named __proto__ is an output change, not the prototype of the list of them', () => {
+    const plan = planFixture('no-changes');
+    plan.output_changes = JSON.parse('{ "__proto__": { "actions": ["create"], "before": null, "after": "x" } }');
+    expect(Object.keys(readPlanJson(JSON.stringify(plan), 'plan.json').outputChanges)).toEqual(['__proto__']);
+  });
+});
+

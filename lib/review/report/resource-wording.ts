@@ -231,10 +231,22 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
   },
 };
 
+/**
+ * A plan names resource types and attributes, and a saved plan is anyone's file: "constructor" or
+ * "__proto__" must find no wording (what every object inherits), only the fields written here.
+ */
+function kindFor(type: string): ResourceKind {
+  return ownField(KINDS, type) ?? GENERIC;
+}
+
+function ownField<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 const GENERIC: ResourceKind = { what: (_, e) => `${e.type} ${e.name}` };
 
 export function describeChange(entry: ResourceChange, kind: ActionKind, context: Context): string[] {
-  const resource = KINDS[entry.type] ?? GENERIC;
+  const resource = kindFor(entry.type);
   const what = resource.what(valuesOf(entry), entry, context);
   switch (kind) {
     case 'create':
@@ -247,17 +259,18 @@ export function describeChange(entry: ResourceChange, kind: ActionKind, context:
       return [`${what} replaced${because(entry)}`];
     case 'update': {
       const attributes = changedAttributes(entry);
-      const restated = (attribute: string) => attributes.includes(resource.restates?.[attribute] ?? '');
+      const restated = (attribute: string) => attributes.includes(ownField(resource.restates, attribute) ?? '');
       const lines = attributes
         .filter((attribute) => !restated(attribute) && (context.perspective === 'change' || matters(resource, entry, attribute, context)))
         .flatMap((attribute) => {
-          const wording = resource.attributes?.[attribute];
+          const wording = ownField(resource.attributes, attribute);
           if (isSensitive(entry.beforeSensitive, attribute) || isSensitive(entry.afterSensitive, attribute)) {
             return [`${what}: ${attribute} changed (sensitive)${context.outside}`];
           }
           if (isUnknown(entry.afterUnknown, attribute)) return [`${what}: ${attribute} changes (known after apply)${context.outside}`];
-          if (wording) return wording(entry.before?.[attribute], entry.after?.[attribute], context, entry);
-          return [`${what}: ${attribute}${changed(context)}: ${show(entry.before?.[attribute])} → ${show(entry.after?.[attribute])}`];
+          const [before, after] = [ownField(entry.before ?? undefined, attribute), ownField(entry.after ?? undefined, attribute)];
+          if (wording) return wording(before, after, context, entry);
+          return [`${what}: ${attribute}${changed(context)}: ${show(before)} → ${show(after)}`];
         });
       if (lines.length > 0 || context.perspective === 'drift') return lines;
       // Terraform updates the object although no value changes as the provider compares them: say so rather than nothing.
@@ -272,12 +285,12 @@ export function describeChange(entry: ResourceChange, kind: ActionKind, context:
  * fills in on read (`role_ids = []` for `null`, computed names) are neither.
  */
 function matters(resource: ResourceKind, entry: ResourceChange, attribute: string, context: Context): boolean {
-  if (resource === GENERIC || resource.attributes?.[attribute] !== undefined) return true;
+  if (resource === GENERIC || ownField(resource.attributes, attribute) !== undefined) return true;
   return context.changedByPlan.get(entry.address)?.has(attribute) ?? false;
 }
 
 export function describeImport(entry: ResourceChange, context: Context): string {
-  const what = (KINDS[entry.type] ?? GENERIC).what(valuesOf(entry), entry, context);
+  const what = kindFor(entry.type).what(valuesOf(entry), entry, context);
   return `${what} imported as it is in Entra (import ID ${entry.importingId})`;
 }
 

@@ -130,12 +130,13 @@ function readValues(value: unknown, where: string, fail: (why: string) => Error)
 function readOutputChanges(value: unknown, fail: (why: string) => Error): Record<string, OutputChange> {
   if (value === undefined || value === null) return {};
   if (!isObject(value)) throw fail('output_changes must be an object');
-  const outputs: Record<string, OutputChange> = {};
-  for (const [name, change] of Object.entries(value)) {
-    if (!isObject(change) || !Array.isArray(change.actions)) throw fail(`output_changes.${name} is not an output change (needs actions)`);
-    outputs[name] = { actions: change.actions as PlanAction[] };
-  }
-  return outputs;
+  // Built from entries, so that an output named "__proto__" is an output, not the object's prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, change]) => {
+      if (!isObject(change) || !Array.isArray(change.actions)) throw fail(`output_changes.${name} is not an output change (needs actions)`);
+      return [name, { actions: change.actions as PlanAction[] }];
+    }),
+  );
 }
 
 function readTimestamp(value: unknown): Date | undefined {
