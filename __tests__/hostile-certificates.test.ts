@@ -117,6 +117,20 @@ describe('a private key is refused in every form we can recognise, without quoti
     expect(problem).not.toContain(keyBody.slice(0, 16));
   });
 
+  test.each([
+    ['a PKCS#1 key', () => privateKey.export({ type: 'pkcs1', format: 'der' })],
+    ['a PKCS#8 key', () => pkcs8Der],
+    ['an encrypted PKCS#8 key', () => encryptedDer],
+  ])('%s inside an extension of the certificate', (_, key) => {
+    const { pem } = makeCertificate({ notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), extension: key() });
+    expect(problemOf(write('extension.cer', pem))).toContain(PRIVATE_KEY);
+  });
+
+  test('a certificate with an extension that holds no key is read', () => {
+    const { pem } = makeCertificate({ notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), extension: Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]) });
+    expect(readCertificateFile(join(environments, 'certs', write('harmless-extension.cer', pem)), 'harmless-extension.cer', { within: repo })).not.toHaveProperty('problem');
+  });
+
   test('anything after the certificate that is not whitespace', () => {
     expect(problemOf(write('trailing.cer', VALID_PEM + 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n'))).toBe(
       'trailing.cer has text outside its certificate block (line 20); give the certificate alone, as Windows exports it',

@@ -14,7 +14,13 @@ export interface MadeCertificate {
 }
 
 /** A self-signed RSA certificate with the given subject and validity, made in memory for a test. */
-export function makeCertificate(options: { commonName?: string; notBefore: Date; notAfter: Date }): MadeCertificate {
+export function makeCertificate(options: {
+  commonName?: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** The DER value of a private extension (OID 1.3.6.1.4.1.55555.1) the certificate carries. */
+  extension?: Buffer;
+}): MadeCertificate {
   const { privateKey, publicKey } = testKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -24,6 +30,7 @@ export function makeCertificate(options: { commonName?: string; notBefore: Date;
   const subject = [{ name: 'commonName', value: options.commonName ?? 'made.test.example' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
+  if (options.extension) cert.setExtensions([{ id: '1.3.6.1.4.1.55555.1', value: options.extension.toString('binary') }]);
   cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
   const pem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
   return { pem, der: Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary') };

@@ -236,11 +236,30 @@ function parseDer(der: Buffer): { x509: X509Certificate } | { problem: string } 
     if (looksLikePrivateKeyOrPfx(rest) || /PRIVATE|ENCRYPTED/i.test(restText)) return { problem: PRIVATE_KEY_HINT };
     return { problem: `has ${rest.length} bytes after its certificate; give the certificate alone, as Windows exports it` };
   }
+  let x509: X509Certificate;
   try {
-    return { x509: new X509Certificate(der.subarray(0, outer.end)) };
+    x509 = new X509Certificate(der.subarray(0, outer.end));
   } catch {
     return { problem: NOT_A_CERTIFICATE };
   }
+  return embedsPrivateKey(der.subarray(0, outer.end)) ? { problem: PRIVATE_KEY_HINT } : { x509 };
+}
+
+/**
+ * Whether a certificate carries a DER private key inside it, as the value of an extension for
+ * example: Entra and the repository would get it with the certificate. A key is a SEQUENCE that
+ * starts with its version, INTEGER 0 or 1 (or, encrypted, with its encryption algorithm), which
+ * keeps OpenSSL's decoding to the few places where one could be.
+ */
+function embedsPrivateKey(certificate: Buffer): boolean {
+  for (let offset = 1; offset < certificate.length - 4; offset++) {
+    if (certificate[offset] !== 0x30) continue;
+    const node = readTlv(certificate, offset);
+    if (!node || node.end > certificate.length) continue;
+    const startsLikeAKey = certificate[node.start] === 0x02 && certificate[node.start + 1] === 0x01 && certificate[node.start + 2] <= 0x01;
+    if ((startsLikeAKey || certificate[node.start] === 0x30) && looksLikePrivateKeyOrPfx(certificate.subarray(offset, node.end))) return true;
+  }
+  return false;
 }
 
 /** A DER tag-length-value header: where its content starts and where it ends. */
