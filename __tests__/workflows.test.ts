@@ -258,6 +258,32 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     for (const step of deploy.steps.slice(deploy.steps.indexOf(gate) + 1)) expect(step.run ?? '').not.toMatch(/\bnpm\b|\bnpx\b|terraform\s+(-chdir=\S+\s+)?plan\b/);
   });
 
+  test('applies the plan files of the gated report only, the environment stack first, and none left elsewhere under cdktf.out', () => {
+    const planned = formatReports(
+      ['prod-tenant-a', 'prod', 'prod-tenant-waiting'].map((stack) => reportOf(planFixture('redirect-uri-added'), stack)),
+      'plan',
+      'json',
+      colorsFor({}),
+    );
+    const plan = 'saved plan';
+    const result = shell(applyStep.run!, {
+      'planned.json': planned,
+      'bin/terraform': '#!/bin/sh\necho "terraform $*"\n',
+      'cdktf.out/stacks/prod/plan.tfplan': plan,
+      'cdktf.out/stacks/prod-tenant-a/plan.tfplan': plan,
+      'cdktf.out/stacks/prod-tenant-waiting/cdk.tf.json': '{}',
+      // Not in the gated report: committed, or left by something else.
+      'cdktf.out/stacks/prod-tenant-stray/plan.tfplan': plan,
+      'cdktf.out/stacks/test/plan.tfplan': plan,
+    }, { ENVIRONMENT: 'prod' });
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual([
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
+      'terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
+    ]);
+  });
+
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
     const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
       stepIndex(deploy, (step) => step.name === name),
