@@ -95,6 +95,39 @@ describe('GitHub Actions workflows', () => {
     if (text.includes('hashicorp/setup-terraform')) expect(text).toMatch(/terraform_version: 1\.11\.\d+\n/);
   });
 
+  // An expression in a script is pasted into it before the shell or Node reads it: an environment name,
+  // a branch or a file name (all a pull request's to choose) would run as code. Scripts read env: instead.
+  test.each([...workflows.map((w) => `.github/workflows/${w.name}`), '.github/actions/failure-summary/action.yml'])(
+    '%s puts no ${{ }} expression inside a script',
+    (file) => {
+      const parsed = parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
+      const steps: Step[] = parsed.jobs ? Object.values(parsed.jobs as Record<string, Job>).flatMap((job) => job.steps ?? []) : parsed.runs.steps;
+      const scripts = steps.flatMap((s) => [s.run, s.with?.script]).filter((script): script is string => script !== undefined);
+      expect(scripts.length).toBeGreaterThan(0);
+      expect(scripts.filter((script) => script.includes('${{'))).toEqual([]);
+    },
+  );
+
+  test('each job holds only the token permissions it needs: an OIDC token where it signs in to Azure, write only to comment', () => {
+    const read = { contents: 'read' };
+    const signsIn = { contents: 'read', 'id-token': 'write' };
+    const effective = Object.fromEntries(
+      workflows.map(({ name }) => {
+        const parsed = parse(readFileSync(join(WORKFLOWS, name), 'utf8'));
+        const jobs = Object.entries(parsed.jobs as Record<string, { permissions?: unknown }>);
+        return [name, Object.fromEntries(jobs.map(([id, job]) => [id, job.permissions ?? parsed.permissions]))];
+      }),
+    );
+    expect(effective).toEqual({
+      'apply.yml': { environments: read, plan: signsIn, apply: signsIn },
+      'certs.yml': { environments: read, certs: signsIn },
+      'drift.yml': { environments: read, drift: signsIn },
+      'environments.yml': { list: read },
+      'plan.yml': { environments: read, plan: signsIn, comment: { 'pull-requests': 'write' } },
+      'test.yml': { test: read },
+    });
+  });
+
   test.each(workflows)('$name holds no secret, and signs in with OIDC where it uses Azure', ({ name, text }) => {
     expect(text).not.toMatch(/secrets\.|ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
     if (AZURE.includes(name)) {
