@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -48,16 +48,18 @@ const step = (job: Job, nameOrId: string): Step => {
   if (!found) throw new Error(`no step ${nameOrId}; have ${job.steps.map((s) => s.name ?? s.id ?? s.uses).join(', ')}`);
   return found;
 };
-/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH). */
+/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH); returns its job summary too. */
 function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
   }
-  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env } });
+  const summary = join(root, 'summary.md');
+  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, GITHUB_STEP_SUMMARY: summary, ...env } });
+  const written = existsSync(summary) ? readFileSync(summary, 'utf8') : '';
   rmSync(root, { recursive: true, force: true });
-  return result;
+  return { ...result, summary: written };
 }
 const stepIndex = (job: Job, test: (step: Step) => boolean) => {
   const index = job.steps.findIndex(test);
@@ -338,7 +340,9 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(run('a'.repeat(40)).status).toBe(0);
     const moved = run('b'.repeat(40));
     expect(moved.status).toBe(1);
-    expect(moved.stdout).toBe(`::error title=prod not applied::main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it\n`);
+    const why = `main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it`;
+    expect(moved.stdout).toBe(`::error title=prod not applied::${why}\n`);
+    expect(moved.summary).toBe(`### ❌ \`prod\` not applied\n\n${why}.\n`);
   });
 
   test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
@@ -354,12 +358,12 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
           BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
           ACCEPT_DANGERS: accept,
           ENVIRONMENT: 'prod',
-          GITHUB_STEP_SUMMARY: '/dev/null',
         });
       const refused = run('danger-registration-replaced', '');
       expect(refused.status).toBe(1);
       expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
       expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan replaces or deletes the application registration or its service principal[.;]/);
       expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
       expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);
