@@ -147,6 +147,14 @@ describe('GitHub Actions workflows', () => {
     else expect(versions.every((v) => v === '24')).toBe(true);
   });
 
+  // GitHub removed Node 20 from its runners on 2026-09-16; these are the first majors of each action that run on Node 24.
+  test.each(workflows)('$name pins actions at releases that run on Node 24', ({ text }) => {
+    const node24: Record<string, number> = { 'actions/checkout': 5, 'actions/setup-node': 5, 'actions/upload-artifact': 6, 'actions/download-artifact': 7, 'actions/github-script': 8, 'hashicorp/setup-terraform': 4 };
+    const pins = [...text.matchAll(/uses: ([\w-]+\/[\w-]+)@[0-9a-f]{40} # v(\d+)\.\d+\.\d+\n/g)].map(([, action, major]) => ({ action, major: Number(major) }));
+    expect(pins).toHaveLength(text.match(/uses: [\w-]+\/[\w-]+@/g)?.length ?? 0);
+    for (const { action, major } of pins) expect({ action, major }).toEqual({ action, major: Math.max(major, node24[action] ?? Infinity) });
+  });
+
   test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments)', (name) => {
     const { jobs } = workflow(name);
     expect(jobs.environments.uses).toBe('./.github/workflows/environments.yml');
