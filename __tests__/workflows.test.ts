@@ -255,11 +255,20 @@ describe('GitHub Actions workflows', () => {
     }
   });
 
+  // pull_request_target and workflow_run run with the base repository's token and secrets next to a pull
+  // request's files or artifacts; pull_request gives a fork's code a read-only token and no OIDC token.
+  test.each(workflows)('$name runs pull request code only under pull_request', ({ name }) => {
+    const triggers = Object.keys(workflow(name).on);
+    expect(triggers).not.toContain('pull_request_target');
+    expect(triggers).not.toContain('workflow_run');
+    expect(triggers.every((trigger) => ['pull_request', 'push', 'schedule', 'workflow_dispatch', 'workflow_call'].includes(trigger))).toBe(true);
+  });
+
   test('plan.yml gives pull requests from forks no job, so no identity, and comments only after its own plans', () => {
     const { jobs } = workflow('plan.yml');
     expect(jobs.environments.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     for (const job of Object.values(jobs).filter((job) => job !== jobs.environments)) expect([job.needs].flat()).toContain('environments');
-    expect(jobs.comment.if).toContain("needs.environments.result == 'success'");
+    expect(jobs.comment.if).toBe("${{ !cancelled() && needs.environments.result == 'success' && needs.environments.outputs.names != '[]' }}");
   });
 });
 
