@@ -130,6 +130,13 @@ describe('GitHub Actions workflows', () => {
     });
   });
 
+  test.each(AZURE)('%s runs no package install script in a job that holds an Azure identity', (name) => {
+    const jobs = Object.values(parse(readFileSync(join(WORKFLOWS, name), 'utf8')).jobs as Record<string, Job & { permissions?: Record<string, string> }>);
+    const installs = jobs.filter((job) => job.permissions?.['id-token'] === 'write').flatMap((job) => job.steps.filter((s) => /\bnpm (ci|install)\b/.test(s.run ?? '')));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install.run).toBe('npm ci --ignore-scripts');
+  });
+
   test.each(workflows)('$name holds no secret, and signs in with OIDC where it uses Azure', ({ name, text }) => {
     expect(text).not.toMatch(/secrets\.|ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
     if (AZURE.includes(name)) {
