@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { colorsFor } from '../lib/process/command-line';
 import { reviewCommand } from '../lib/review/plan-review';
+import { formatReports } from '../lib/review/report/plan-report-format';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
 
@@ -150,6 +152,9 @@ describe('apply.yml', () => {
     const root = mkdtempSync(join(tmpdir(), 'apply-step-'));
     for (const stack of ['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam', 'production']) mkdirSync(join(root, 'cdktf.out/stacks', stack), { recursive: true });
     for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
+    // The gate's report (planned.json) lists the environment's stacks, not "production".
+    const gated = ['prod-tenant-contoso', 'prod', 'prod-tenant-fabrikam'].map((stack) => reportOf(planFixture('redirect-uri-added'), stack));
+    writeFileSync(join(root, 'planned.json'), formatReports(gated, 'plan', 'json', colorsFor({})));
     mkdirSync(join(root, 'bin'));
     writeFileSync(join(root, 'bin/terraform'), '#!/bin/sh\necho "terraform $*"\n', { mode: 0o755 });
     const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the gated plans')], {
