@@ -300,6 +300,16 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(download).toBeLessThan(deploy.steps.indexOf(gate));
   });
 
+  test("the reviewers always have the report to read: in the job summary, or in the artifact when it passes GitHub's 1 MiB", () => {
+    const plan = review.steps.find((step) => step.id === 'plan')!;
+    const run = (bytes: number) =>
+      shell(plan.run!, { 'bin/npm': `#!/bin/sh\nhead -c ${bytes} /dev/zero | tr '\\0' x\nexit 2\n` }, { ENVIRONMENT: 'prod' });
+    const small = run(1000);
+    expect([small.status, small.summary]).toEqual([0, 'x'.repeat(1000)]);
+    const large = run(1024 * 1024);
+    expect([large.status, large.summary]).toEqual([0, '### `prod`: the report is too long for a job summary\n\nRead report.md in the artifact review-prod of this run before approving.\n']);
+  });
+
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
     expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
