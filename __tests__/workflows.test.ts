@@ -130,6 +130,12 @@ describe('GitHub Actions workflows', () => {
     });
   });
 
+  test.each(workflows)('$name gives every job a timeout within the 360 minutes GitHub allows a job', ({ name }) => {
+    const jobs = Object.values(parse(readFileSync(join(WORKFLOWS, name), 'utf8')).jobs as Record<string, Job & { 'timeout-minutes'?: number }>);
+    for (const job of jobs.filter((j) => j.uses === undefined)) expect(job['timeout-minutes']).toEqual(expect.any(Number));
+    for (const job of jobs.filter((j) => j.uses === undefined)) expect(job['timeout-minutes']).toBeLessThanOrEqual(360);
+  });
+
   test.each(AZURE)('%s runs no package install script in a job that holds an Azure identity', (name) => {
     const jobs = Object.values(parse(readFileSync(join(WORKFLOWS, name), 'utf8')).jobs as Record<string, Job & { permissions?: Record<string, string> }>);
     const installs = jobs.filter((job) => job.permissions?.['id-token'] === 'write').flatMap((job) => job.steps.filter((s) => /\bnpm (ci|install)\b/.test(s.run ?? '')));
