@@ -156,7 +156,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
  * this project knows its errors, else Terraform's reason. Without the stack's name, which the report shows.
  */
 function failureOf(error: UserError, stack: string): string {
-  const explanation = error instanceof TerraformFailure && error.step === 'plan' ? explainPlanFailure(error.output, stack) : undefined;
+  const explanation = error instanceof TerraformFailure && (error.step === 'plan' || error.step === 'init') ? explainPlanFailure(error.output, stack) : undefined;
   if (explanation) return explanation;
   return error.message.startsWith(`${stack}: `) ? error.message.slice(stack.length + 2) : error.message;
 }
