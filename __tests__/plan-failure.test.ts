@@ -112,6 +112,11 @@ describe('a stack whose azurerm state does not exist yet', () => {
     expect(explanation).toContain('terraform -chdir=cdktf.out/stacks/prod-tenant-contoso init; then plan again');
   });
 
+  test('recognised also as the bare line terraform init prints it, outside a diagnostic box', () => {
+    const bare = 'Initializing the backend...\nError loading state: failed to lock azure state: AuthorizationPermissionMismatch\n';
+    expect(explainPlanFailure(bare, 'prod')).toMatch(/^the state of prod does not exist yet, .*\(terraform: Error loading state: failed to lock azure state: AuthorizationPermissionMismatch\)\./);
+  });
+
   test('a lease already held means another run is creating it: plan again later', () => {
     const held = boxed('Error loading state: failed to lock azure state: state blob is already locked');
     expect(explainPlanFailure(held, 'prod')).toMatch(/^the state of prod is being created by another terraform run right now .*plan again once it has finished\.$/);

@@ -11,8 +11,9 @@ export function explainPlanFailure(output: string, stack: string): string | unde
   if (deleted) return deletedRegistration(deleted, stack);
   const notImported = errors.find((d) => d.summary === 'Cannot import non-existent remote object' && d.address !== undefined);
   if (notImported) return nothingToImport(notImported.address!, stack);
-  const noState = errors.find((d) => AZURE_STATE_CREATION.test(`${d.summary} ${d.detail}`));
-  if (noState) return stateNotCreated(noState, stack);
+  // `terraform init` prints this one as a bare line, not as a diagnostic.
+  const noState = lines(output).find((line) => AZURE_STATE_CREATION.test(line));
+  if (noState) return stateNotCreated(noState, LEASE_HELD.test(output), stack);
   return undefined;
 }
 
@@ -25,12 +26,14 @@ export function explainPlanFailure(output: string, stack: string): string | unde
 const AZURE_STATE_CREATION = /failed to lock azure state/i;
 const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
 
-function stateNotCreated(diagnostic: TerraformDiagnostic, stack: string): string {
-  if (LEASE_HELD.test(`${diagnostic.summary} ${diagnostic.detail}`)) {
-    return `the state of ${stack} is being created by another terraform run right now (terraform: ${diagnostic.summary}); plan again once it has finished.`;
-  }
+function lines(output: string): string[] {
+  return output.split('\n').map((line) => line.replace(/^\s*[│╷╵|]\s?/, '').replace(/^Error: /, '').trim());
+}
+
+function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
+  if (leaseHeld) return `the state of ${stack} is being created by another terraform run right now (terraform: ${error}); plan again once it has finished.`;
   return [
-    `the state of ${stack} does not exist yet, and Terraform's azurerm backend creates it (under a blob lease) before it can plan, which this identity may not (terraform: ${diagnostic.summary}).`,
+    `the state of ${stack} does not exist yet, and Terraform's azurerm backend creates it (under a blob lease) before it can plan, which this identity may not (terraform: ${error}).`,
     'A stack that was never applied needs its empty state made once by an identity with Storage Blob Data Contributor on the container:',
     `npm run synth, then terraform -chdir=cdktf.out/stacks/${stack} init; then plan again (the read-only plan identity can then read it).`,
   ].join(' ');
