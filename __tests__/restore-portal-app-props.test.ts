@@ -1,4 +1,7 @@
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { Testing, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
@@ -100,6 +103,41 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
     const stack = portal({ displayName: 'Portal ${file("/etc/passwd")}' }).synthesized();
     expect(resourceOf(stack, 'azuread_application_registration', 'portal').display_name).toBe('Portal $${file("/etc/passwd")}');
+  });
+
+  test('holds two apps side by side in one stack when their ids differ', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    for (const id of ['portal-eu', 'portal-us']) new RestorePortalApp(stack, id, { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
+    const synthesized: SynthesizedStack = JSON.parse(Testing.synth(stack, true));
+    expect(Object.keys(synthesized.resource.azuread_application_registration)).toEqual(['portal-eu', 'portal-us']);
+  });
+
+  test('refuses an id whose Terraform names another app in the stack has, instead of merging the two apps into one', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
+    new RestorePortalApp(new Construct(stack, 'team-a'), 'portal', props);
+    expect(() => new RestorePortalApp(new Construct(stack, 'team-b'), 'portal', props)).toThrow(
+      new RestorePortalAppPropsError('consumer/team-b/portal', [
+        {
+          path: '',
+          message:
+            'azuread_application_registration.portal is also the Terraform name of consumer/team-a/portal/registration (and 12 more of its names), ' +
+            'and Terraform would merge the two into one. Its resources are named after its id ("portal"): give each RestorePortalApp in a stack an id that no other resource there uses',
+        },
+      ]),
+    );
+  });
+
+  test("fails synthesis when a resource added later takes one of the app's Terraform names", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    new RestorePortalApp(stack, 'portal', { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    new ServicePrincipal(stack, 'graph', { clientId: '00000003-0000-0000-c000-000000000000' }).overrideLogicalId('portal');
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /\[consumer\/portal\] azuread_service_principal\.portal is also the Terraform name of consumer\/graph, and Terraform would merge/,
+    );
   });
 
   test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {

@@ -8,8 +8,8 @@ import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/applicatio
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { Annotations, TerraformResource } from 'cdktf';
-import { Construct } from 'constructs';
+import { Annotations, TerraformDataSource, TerraformResource, TerraformStack } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
@@ -220,6 +220,12 @@ export class RestorePortalApp extends Construct {
     }
 
     if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id, deployer));
+
+    // Terraform names come from the construct's id, not its path, so that plans read plainly: a second
+    // element of the stack with one of these names would silently merge with ours in cdk.tf.json.
+    const taken = takenNames(this);
+    if (taken) throw new RestorePortalAppPropsError(this.node.path, [{ path: '', message: taken }]);
+    this.node.addValidation({ validate: () => [takenNames(this)].filter((problem) => problem !== undefined) });
   }
 
   /** Checks the props once, throwing every problem together; warnings become cdktf annotations, which `cdktf synth` prints. */
@@ -309,3 +315,28 @@ function importExisting(app: Construct, imports: ReadonlyMap<string, string>): v
   }
 }
 
+/** Says which Terraform names of the construct another element of its stack has too, if any. */
+function takenNames(app: RestorePortalApp): string | undefined {
+  const ours = new Map<string, IConstruct>();
+  for (const child of app.node.findAll()) {
+    const address = terraformAddress(child);
+    if (address) ours.set(address, child);
+  }
+  const clashes = TerraformStack.of(app)
+    .node.findAll()
+    .map((element) => ({ element, address: terraformAddress(element) }))
+    .filter(({ element, address }) => address !== undefined && ours.has(address) && ours.get(address) !== element);
+  if (clashes.length === 0) return undefined;
+  const [first] = clashes;
+  const more = clashes.length > 1 ? ` (and ${clashes.length - 1} more of its names)` : '';
+  return (
+    `${first.address} is also the Terraform name of ${first.element.node.path}${more}, and Terraform would merge the two into one. ` +
+    `Its resources are named after its id ("${app.node.id}"): give each RestorePortalApp in a stack an id that no other resource there uses`
+  );
+}
+
+function terraformAddress(element: IConstruct): string | undefined {
+  if (TerraformResource.isTerraformResource(element)) return `${element.terraformResourceType}.${element.friendlyUniqueId}`;
+  if (TerraformDataSource.isTerraformDataSource(element)) return `data.${element.terraformResourceType}.${element.friendlyUniqueId}`;
+  return undefined;
+}
