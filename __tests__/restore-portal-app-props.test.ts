@@ -1,5 +1,6 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
@@ -138,6 +139,43 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(() => Testing.synth(stack, true)).toThrow(
       /\[consumer\/portal\] azuread_service_principal\.portal is also the Terraform name of consumer\/graph, and Terraform would merge/,
     );
+  });
+
+  test("puts every azuread resource and lookup on the provider given, as a stack with an aliased provider for another tenant needs", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    new TlsProvider(stack, 'tls');
+    const partner = new AzureadProvider(stack, 'partner', { alias: 'partner', tenantId: '11111111-0000-4000-8000-000000000000' });
+    new RestorePortalApp(stack, 'portal', {
+      redirectUris: [PORTAL],
+      certificates: [{ source: 'file', path: VALID }, { source: 'selfSigned', name: 'next' }],
+      provider: partner,
+    });
+    const synthesized = JSON.parse(Testing.synth(stack, true));
+    const providers = (blocks: Record<string, Record<string, { provider?: string }>>) =>
+      Object.entries(blocks).flatMap(([type, named]) => Object.entries(named).map(([name, block]) => `${type}.${name} ${block.provider ?? 'default'}`));
+    const used = [...providers(synthesized.resource), ...providers(synthesized.data)];
+    expect(used.filter((line) => line.startsWith('azuread_'))).toHaveLength(14);
+    expect(used.filter((line) => line.startsWith('azuread_') && !line.endsWith(' azuread.partner'))).toEqual([]);
+    expect(used.filter((line) => line.startsWith('tls_'))).toEqual(['tls_private_key.portal_next default', 'tls_self_signed_cert.portal_next default', 'tls_certificate.portal_next default']);
+  });
+
+  test("refuses a provider that is not an azuread provider of the app's own stack", () => {
+    const app = Testing.app();
+    const other = new AzureadProvider(new TerraformStack(app, 'other'), 'azuread', {});
+    const stack = new TerraformStack(app, 'consumer');
+    const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
+    const problems = (provider: unknown) => {
+      try {
+        new RestorePortalApp(stack, `portal-${stack.node.children.length}`, { ...props, provider: provider as AzureadProvider });
+      } catch (error) {
+        return (error as RestorePortalAppPropsError).problems;
+      }
+      return [];
+    };
+    expect(problems(other)).toEqual([{ path: 'provider', message: "must be a provider of the app's own stack (consumer); got one of other" }]);
+    expect(problems(new TlsProvider(stack, 'tls'))).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider/) }]);
+    expect(problems({ alias: 'partner' })).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider .*; got an object$/) }]);
   });
 
   test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {

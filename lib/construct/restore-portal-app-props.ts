@@ -1,3 +1,4 @@
+import type { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import type { Certificate } from '../certificates/certificate';
 import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 import { readAdoption, type Adoption, type AdoptInput } from './adoption';
@@ -47,6 +48,12 @@ export interface RestorePortalAppProps {
    * @default "Managed by CDK for Terraform (<construct path>). Changes made here are reverted by the next deploy."
    */
   readonly notes?: string;
+  /**
+   * The azuread provider of the app's stack that its resources use: an aliased one for another tenant.
+   * Self-signed certificates' tls resources use the stack's default tls provider.
+   * @default the stack's default azuread provider
+   */
+  readonly provider?: AzureadProvider;
 }
 
 /** Props as checked, with defaults applied and certificates read. */
@@ -83,7 +90,7 @@ export interface PropsSource {
   readonly certificateSources?: readonly CertificateSourceName[];
 }
 
-/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes`. */
+/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes` and `provider`. */
 export const PROPS_FIELDS = [
   'redirectUris',
   'certificates',
@@ -95,6 +102,7 @@ export const PROPS_FIELDS = [
   'cloud',
   'adopt',
   'notes',
+  'provider',
 ] as const satisfies readonly (keyof RestorePortalAppProps)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -105,7 +113,7 @@ const MAX_CONSENT_TEXT = 1024;
 
 /**
  * Checks the props of a `RestorePortalApp`, or the same fields of an environment file, reporting
- * every problem by field path. `raw` is an object already; its other fields (`notes`, or the
+ * every problem by field path. `raw` is an object already; its other fields (`notes`, `provider`, or the
  * environment's own) are the caller's.
  */
 export function readRestorePortalAppProps(

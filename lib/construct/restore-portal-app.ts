@@ -8,14 +8,14 @@ import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/applicatio
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { Annotations, TerraformDataSource, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import { adoptionImports } from './adoption';
 import { uuidV5 } from './deterministic-uuid';
-import { readObject, readString, type Report } from '../input/field-reader';
+import { describe, readObject, readString, type Report } from '../input/field-reader';
 import {
   PROPS_FIELDS,
   readRestorePortalAppProps,
@@ -80,7 +80,7 @@ export class RestorePortalApp extends Construct {
 
   constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
     super(scope, id);
-    const { settings, notes } = this.validate(props);
+    const { settings, notes, provider } = this.validate(props);
     const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
 
     const registration = new ApplicationRegistration(this, 'registration', {
@@ -220,6 +220,7 @@ export class RestorePortalApp extends Construct {
     }
 
     if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id, deployer));
+    if (provider) useProvider(this, provider);
 
     // Terraform names come from the construct's id, not its path, so that plans read plainly: a second
     // element of the stack with one of these names would silently merge with ours in cdk.tf.json.
@@ -229,7 +230,7 @@ export class RestorePortalApp extends Construct {
   }
 
   /** Checks the props once, throwing every problem together; warnings become cdktf annotations, which `cdktf synth` prints. */
-  private validate(props: RestorePortalAppProps): { settings: RestorePortalAppSettings; notes: string } {
+  private validate(props: RestorePortalAppProps): { settings: RestorePortalAppSettings; notes: string; provider?: TerraformProvider } {
     const problems: { path: string; message: string }[] = [];
     const report: Report = (path, message) => problems.push({ path, message });
     const warnings: string[] = [];
@@ -251,9 +252,24 @@ export class RestorePortalApp extends Construct {
       raw?.notes === undefined
         ? `Managed by CDK for Terraform (${this.node.path}). Changes made here are reverted by the next deploy.`
         : readString(raw.notes, 'notes', report);
+    const provider = raw?.provider === undefined ? undefined : this.readProvider(raw.provider, report);
     if (problems.length > 0 || !settings || notes === undefined) throw new RestorePortalAppPropsError(this.node.path, problems);
     for (const warning of warnings) Annotations.of(this).addWarning(warning);
-    return { settings, notes };
+    return { settings, notes, provider };
+  }
+
+  private readProvider(value: unknown, report: Report): TerraformProvider | undefined {
+    if (!TerraformProvider.isTerraformProvider(value) || value.terraformResourceType !== 'azuread') {
+      report('provider', `must be an azuread provider (new AzureadProvider(stack, id, { alias, ... })); got ${describe(value)}`);
+      return undefined;
+    }
+    const ours = TerraformStack.of(this);
+    const its = TerraformStack.of(value);
+    if (its !== ours) {
+      report('provider', `must be a provider of the app's own stack (${ours.node.path}); got one of ${its.node.path}`);
+      return undefined;
+    }
+    return value;
   }
 
   /**
@@ -311,6 +327,15 @@ function importExisting(app: Construct, imports: ReadonlyMap<string, string>): v
     child.importFrom(importId);
     if (child instanceof ApplicationCertificate) {
       child.lifecycle = { ...child.lifecycle, ignoreChanges: ['value', 'encoding', 'start_date', 'end_date'] };
+    }
+  }
+}
+
+/** Puts every azuread resource and lookup of the app on the given provider; the tls ones keep the stack's default. */
+function useProvider(app: Construct, provider: TerraformProvider): void {
+  for (const element of app.node.findAll()) {
+    if (TerraformResource.isTerraformResource(element) || TerraformDataSource.isTerraformDataSource(element)) {
+      if (element.terraformResourceType.startsWith('azuread_')) element.provider = provider;
     }
   }
 }
