@@ -3,7 +3,8 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
 import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
@@ -71,6 +72,19 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: 'certs/missing.cer' }] })).toEqual([
       'RestorePortalApp consumer/portal: certificates[0].path: file not found: certs/missing.cer (paths are relative to the working directory)',
     ]);
+  });
+
+  test('refuses a certificate file outside the working directory, and says how to give one kept elsewhere', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'restore-portal-cert-'));
+    try {
+      const outside = join(elsewhere, 'portal.cer');
+      copyFileSync(VALID, outside);
+      expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: outside }] })).toEqual([
+        `RestorePortalApp consumer/portal: certificates[0].path: ${outside} is outside the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content } (links are followed)`,
+      ]);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test('refuses an expired certificate, a private key given as content, and content that is no certificate', () => {

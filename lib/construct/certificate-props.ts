@@ -24,7 +24,10 @@ import {
 /** A public certificate file, as exported from Windows or VB365 without its private key. */
 export interface FileCertificateInput {
   readonly source: 'file';
-  /** Path of a DER or Base-64 (PEM) `.cer` file; a relative path starts from the environments folder (environment files) or the working directory (the construct). */
+  /**
+   * Path of a DER or Base-64 (PEM) `.cer` file inside the repository (environment files, relative to the environments
+   * folder) or inside the working directory (the construct, relative to it); links are followed.
+   */
   readonly path: string;
 }
 
@@ -94,6 +97,8 @@ export interface CertificatesContext {
   readonly baseDirLabel: string;
   /** The folder certificate files must lie in once links are followed. @default anywhere */
   readonly within?: string;
+  /** What a file outside `within` is told, after "is outside": that folder, and where to keep certificates. */
+  readonly outside?: string;
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. */
@@ -169,7 +174,11 @@ function readFileCertificate(
 ): Certificate | undefined {
   const file = readString(value.path, fieldPath(path, 'path'), report);
   if (!file) return undefined;
-  const result = readCertificateFile(resolve(context.baseDir, file), file, { within: context.within, relativeTo: context.baseDirLabel });
+  const result = readCertificateFile(resolve(context.baseDir, file), file, {
+    within: context.within,
+    outside: context.outside,
+    relativeTo: context.baseDirLabel,
+  });
   return checkPublicCertificate(result, file, fieldPath(path, 'path'), context, report, warn);
 }
 

@@ -74,10 +74,10 @@ export interface RestorePortalAppSettings {
 /** Where the props come from, for what the props themselves cannot say. */
 export interface PropsSource {
   /**
-   * Absolute folder a relative certificate path starts from, that folder as messages name it, and the
-   * folder certificate files must lie in (@default anywhere).
+   * Absolute folder a relative certificate path starts from, that folder as messages name it, the
+   * folder certificate files must lie in (@default anywhere), and what a file outside it is told.
    */
-  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string };
+  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string; readonly outside?: string };
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
@@ -141,6 +141,7 @@ export function readRestorePortalAppProps(
             baseDir: source.certificatesDir.path,
             baseDirLabel: source.certificatesDir.label,
             within: source.certificatesDir.within,
+            outside: source.certificatesDir.outside,
             now: source.now,
             allowExpired: source.allowExpired ?? false,
             defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,

@@ -240,7 +240,14 @@ export class RestorePortalApp extends Construct {
       readRestorePortalAppProps(
         raw,
         {
-          certificatesDir: { path: process.cwd(), label: 'the working directory' },
+          // A path in the props is read like a path in the project's own files: a certificate kept elsewhere
+          // (a secret store, a download) is given by its content.
+          certificatesDir: {
+            path: process.cwd(),
+            label: 'the working directory',
+            within: process.cwd(),
+            outside: 'the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content }',
+          },
           now: new Date(),
           expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS,
           defaultScopeId: uuidV5(`${this.node.path}/${ACCESS_AS_USER}`),
