@@ -87,7 +87,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     }
   });
 
-  test('refuses an expired certificate, a private key given as content, and content that is no certificate', () => {
+  test('refuses an expired certificate, a private key given as content, content that is no certificate, and a label that would drive the terminal', () => {
     const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
     expect(
       propsProblems({
@@ -96,12 +96,14 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
           { source: 'file', path: join(FIXTURES, 'certs/expired.cer') },
           { source: 'content', content: privateKey },
           { source: 'content', content: 42 },
+          { source: 'content', content: VALID_PEM, label: 'vault\u001b[2J' },
         ],
       }),
     ).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.path: .*expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z; give a certificate that is still valid$/),
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[1\]\.content: the certificate contains a private key; refusing to use it\./),
       'RestorePortalApp consumer/portal: certificates[2].content: must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got number 42',
+      'RestorePortalApp consumer/portal: certificates[3].label: must not contain control characters (line breaks, escape sequences); got "vault\\u001b[2J"',
     ]);
   });
 

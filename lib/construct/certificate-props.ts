@@ -189,7 +189,7 @@ function readContentCertificate(
   report: Report,
   warn: Report,
 ): Certificate | undefined {
-  const label = value.label === undefined ? 'the certificate' : readString(value.label, fieldPath(path, 'label'), report, { maxLength: 200 });
+  const label = value.label === undefined ? 'the certificate' : readLabel(value.label, fieldPath(path, 'label'), report);
   const content = value.content;
   const at = fieldPath(path, 'content');
   if (!(typeof content === 'string' || content instanceof Uint8Array) || content.length === 0) {
@@ -199,6 +199,16 @@ function readContentCertificate(
   if (label === undefined) return undefined;
   const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : Buffer.from(content);
   return checkPublicCertificate(readCertificateBytes(bytes, label), label, at, context, report, warn);
+}
+
+/** A name for messages and cdktf's annotations, which go to a terminal: no control characters. */
+function readLabel(value: unknown, path: string, report: Report): string | undefined {
+  const label = readString(value, path, report, { maxLength: 200 });
+  if (label !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+    report(path, `must not contain control characters (line breaks, escape sequences); got ${JSON.stringify(label)}`);
+    return undefined;
+  }
+  return label;
 }
 
 /** Rejects an unreadable or expired public certificate and warns about one that expires soon. */
