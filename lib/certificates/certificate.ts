@@ -21,7 +21,7 @@ export interface CertificateFacts {
 /** A public X.509 certificate read from a file, checked and ready to become a key credential. */
 export interface FileCertificate extends CertificateFacts {
   readonly source: 'file';
-  /** Where it came from, for people: the path as written in the environment file. */
+  /** Where it came from, for people: the path as written in the environment file or props, or a content's label. */
   readonly label: string;
   /**
    * True when its validity had not begun when the environment was read: Entra holds it as a key

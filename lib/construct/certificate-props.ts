@@ -23,6 +23,7 @@ import {
 
 /** A public certificate file, as exported from Windows or VB365 without its private key. */
 export interface FileCertificateInput {
+  /** Read from a file. */
   readonly source: 'file';
   /**
    * Path of a DER or Base-64 (PEM) `.cer` file inside the repository (environment files, relative to the environments
@@ -33,6 +34,7 @@ export interface FileCertificateInput {
 
 /** A public certificate given as its bytes, e.g. read from a secret store by the consumer's app. */
 export interface ContentCertificateInput {
+  /** Given as its bytes. */
   readonly source: 'content';
   /** The certificate as PEM text or DER bytes, without its private key. */
   readonly content: string | Uint8Array;
@@ -45,6 +47,7 @@ export interface ContentCertificateInput {
  * protect the state backend, and prefer a certificate file for production.
  */
 export interface SelfSignedCertificateInput {
+  /** Made by Terraform's tls provider. */
   readonly source: 'selfSigned';
   /** Names the key credential and its Terraform resources (`portal_<name>`): a letter, then letters, digits, "-", "_" (at most 32). */
   readonly name: string;

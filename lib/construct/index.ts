@@ -1,6 +1,6 @@
 // The package's public API (package.json's main): the construct a CDK for Terraform app adds, its props
 // and results, and the identifiers it is built on. Nothing of this repository's environment files.
-export { RestorePortalApp, RestorePortalAppPropsError } from './restore-portal-app';
+export { RestorePortalApp, RestorePortalAppPropsError, type KeyCredential } from './restore-portal-app';
 export type { RestorePortalAppProps, ConsentTextsInput } from './restore-portal-app-props';
 export type { CertificateInput, ContentCertificateInput, FileCertificateInput, SelfSignedCertificateInput } from './certificate-props';
 export type { AdoptInput } from './adoption';

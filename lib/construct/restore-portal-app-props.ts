@@ -9,13 +9,25 @@ import { ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
 
 /** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
 export interface ConsentTextsInput {
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  /**
+   * Title of the scope on the admin consent screen.
+   * @default "Access Veeam Backup for Microsoft 365 Restore Portal"
+   */
   readonly adminConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user" */
+  /**
+   * Text of the scope on the admin consent screen.
+   * @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user"
+   */
   readonly adminConsentDescription?: string;
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  /**
+   * Title of the scope on the user consent screen.
+   * @default "Access Veeam Backup for Microsoft 365 Restore Portal"
+   */
   readonly userConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf" */
+  /**
+   * Text of the scope on the user consent screen.
+   * @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf"
+   */
   readonly userConsentDescription?: string;
 }
 

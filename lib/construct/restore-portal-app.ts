@@ -27,11 +27,22 @@ import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
+/** One key credential of the application, for outputs and for the VB365 command. */
+export interface KeyCredential {
+  /** The certificate as the props gave it, checked. */
+  readonly certificate: Certificate;
+  /** SHA-1 thumbprint in upper-case hex, as VB365 and Windows show it. */
+  readonly thumbprint: string;
+  /** End of validity, RFC 3339. */
+  readonly notAfter: string;
+}
+
 /** What is wrong with a `RestorePortalApp`'s props: every problem, each by prop path. */
 export class RestorePortalAppPropsError extends Error {
   constructor(
     /** The construct's path in the app. */
     readonly constructPath: string,
+    /** Each problem: the prop path (`redirectUris[0]`; empty for the construct as a whole) and what is wrong. */
     readonly problems: readonly { readonly path: string; readonly message: string }[],
   ) {
     super(problems.map((p) => `RestorePortalApp ${constructPath}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
@@ -47,7 +58,7 @@ export class RestorePortalAppPropsError extends Error {
  * and its own scope, the enterprise-application service principal, tenant-wide admin consent,
  * and one key credential per certificate.
  *
- * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_graph`),
+ * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_microsoft_graph`),
  * so plans read plainly and import IDs are easy to match. The stack configures the azuread provider
  * (and the tls provider when a certificate is self-signed).
  *
@@ -70,7 +81,7 @@ export class RestorePortalApp extends Construct {
    * Thumbprint and expiry (RFC 3339) of each certificate, in the props' order: values for
    * files, Terraform references for self-signed certificates, which exist once Terraform made them.
    */
-  public readonly keyCredentials: readonly { readonly certificate: Certificate; readonly thumbprint: string; readonly notAfter: string }[];
+  public readonly keyCredentials: readonly KeyCredential[];
   /** The tls resources of each self-signed certificate, by name. */
   public readonly selfSignedCertificates: ReadonlyMap<string, TlsSelfSignedCertificate>;
   /** The admin consent URL a customer tenant's admin opens to consent for their organisation. */
@@ -78,6 +89,11 @@ export class RestorePortalApp extends Construct {
   /** The PowerShell (`Set-VBORestorePortalSettings`) that points VB365's Restore Portal at this application. */
   public readonly restorePortalSettingsCommand: string;
 
+  /**
+   * @param scope the stack, or a construct in it, that holds the application
+   * @param id names its Terraform resources (`azuread_application_registration.<id>`): unique among the stack's resource names
+   * @param props what the application is made from
+   */
   constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
     super(scope, id);
     const { settings, notes, provider } = this.validate(props);
@@ -175,7 +191,7 @@ export class RestorePortalApp extends Construct {
 
     const certificates = new Map<string, ApplicationCertificate>();
     const selfSigned = new Map<string, TlsSelfSignedCertificate>();
-    const keyCredentials: { certificate: Certificate; thumbprint: string; notAfter: string }[] = [];
+    const keyCredentials: KeyCredential[] = [];
     for (const certificate of settings.certificates) {
       const source = this.keyCredentialSource(certificate, name);
       if (source.made) selfSigned.set(source.key, source.made);
