@@ -1,7 +1,7 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,12 +111,12 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(
       propsProblems({
         redirectUris: [PORTAL],
-        certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }],
+        certificates: [{ source: 'file', path: VALID }],
         displayName: '${TfToken[TOKEN.1]}',
       }),
-    ).toEqual([
+    ).toEqual([expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: is a Terraform reference \(a cdktf token\)/)]);
+    expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }] })).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.content: the certificate is larger than a certificate can be/),
-      expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: .*TfToken\[/),
     ]);
     const stack = portal({ displayName: 'Portal ${file("/etc/passwd")}' }).synthesized();
     expect(resourceOf(stack, 'azuread_application_registration', 'portal').display_name).toBe('Portal $${file("/etc/passwd")}');
@@ -192,6 +192,27 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(problems(other)).toEqual([{ path: 'provider', message: "must be a provider of the app's own stack (consumer); got one of other" }]);
     expect(problems(new TlsProvider(stack, 'tls'))).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider/) }]);
     expect(problems({ alias: 'partner' })).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider .*; got an object$/) }]);
+  });
+
+  test('names each Terraform reference (token) in its props, as a list, a number or a text, instead of judging its placeholder', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const variable = new TerraformVariable(stack, 'from_terraform', {});
+    let problems: readonly { path: string; message: string }[] = [];
+    try {
+      new RestorePortalApp(stack, 'portal', {
+        redirectUris: Token.asList(variable.value),
+        certificates: [{ source: 'selfSigned', name: 'current', validityDays: Token.asNumber(variable.value) }],
+        owners: [variable.stringValue],
+      });
+    } catch (error) {
+      problems = (error as RestorePortalAppPropsError).problems;
+    }
+    const message = expect.stringMatching(/^is a Terraform reference \(a cdktf token\), whose value is known only when Terraform applies; give the value itself/);
+    expect(problems).toEqual([
+      { path: 'redirectUris', message },
+      { path: 'certificates[0].validityDays', message },
+      { path: 'owners[0]', message },
+    ]);
   });
 
   test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {

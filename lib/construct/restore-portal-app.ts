@@ -8,14 +8,14 @@ import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/applicatio
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { Annotations, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import { adoptionImports } from './adoption';
 import { uuidV5 } from './deterministic-uuid';
-import { describe, readObject, readString, type Report } from '../input/field-reader';
+import { describe, fieldPath, readObject, readString, type Report } from '../input/field-reader';
 import {
   PROPS_FIELDS,
   readRestorePortalAppProps,
@@ -250,6 +250,17 @@ export class RestorePortalApp extends Construct {
     const problems: { path: string; message: string }[] = [];
     const report: Report = (path, message) => problems.push({ path, message });
     const warnings: string[] = [];
+    // A reference read as a value would fail with a message about its placeholder text (or number) instead.
+    const references = terraformReferences(props, '', new Set());
+    if (references.length > 0) {
+      throw new RestorePortalAppPropsError(
+        this.node.path,
+        references.map((path) => ({
+          path,
+          message: 'is a Terraform reference (a cdktf token), whose value is known only when Terraform applies; give the value itself, which is checked when the app is created',
+        })),
+      );
+    }
     const raw = readObject(props, '', PROPS_FIELDS, report);
     const settings =
       raw &&
@@ -352,6 +363,15 @@ function importExisting(app: Construct, imports: ReadonlyMap<string, string>): v
       child.lifecycle = { ...child.lifecycle, ignoreChanges: ['value', 'encoding', 'start_date', 'end_date'] };
     }
   }
+}
+
+/** The prop paths that hold a cdktf token; the provider, a construct, is no value to look into. */
+function terraformReferences(value: unknown, path: string, seen: Set<unknown>): string[] {
+  if (Token.isUnresolved(value)) return [path];
+  if (typeof value !== 'object' || value === null || seen.has(value) || value instanceof Uint8Array || Construct.isConstruct(value)) return [];
+  seen.add(value);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((entry, index) => [index, entry]) : Object.entries(value);
+  return entries.flatMap(([key, entry]) => terraformReferences(entry, fieldPath(path, key), seen));
 }
 
 /** Puts every azuread resource and lookup of the app on the given provider; the tls ones keep the stack's default. */
