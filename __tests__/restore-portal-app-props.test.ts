@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
+import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
 import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
@@ -174,6 +174,17 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(used.filter((line) => line.startsWith('azuread_'))).toHaveLength(14);
     expect(used.filter((line) => line.startsWith('azuread_') && !line.endsWith(' azuread.partner'))).toEqual([]);
     expect(used.filter((line) => line.startsWith('tls_'))).toEqual(['tls_private_key.portal_next default', 'tls_self_signed_cert.portal_next default', 'tls_certificate.portal_next default']);
+  });
+
+  test("gives admin consent through the customer tenant's aliased provider, Graph's lookup included", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    const customer = new AzureadProvider(stack, 'customer', { alias: 'customer', tenantId: '22222222-0000-4000-8000-000000000000' });
+    new AdminConsent(stack, 'consent', { servicePrincipalObjectId: '33333333-0000-4000-8000-000000000000', logicalIdPrefix: 'customer', provider: customer });
+    const synthesized = JSON.parse(Testing.synth(stack, true));
+    expect(synthesized.data.azuread_service_principal.customer_microsoft_graph.provider).toBe('azuread.customer');
+    const grants = Object.values(synthesized.resource.azuread_service_principal_delegated_permission_grant) as { provider?: string }[];
+    expect(grants.map((grant) => grant.provider)).toEqual(['azuread.customer', 'azuread.customer']);
   });
 
   test("refuses a provider that is not an azuread provider of the app's own stack", () => {
