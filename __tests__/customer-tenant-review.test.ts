@@ -116,6 +116,16 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
       expect(result.code).toBe(0);
     });
 
+    test("an environment whose azurerm state was never made: each tenant stack's report says how to make it", async () => {
+      const error = 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch';
+      const result = await run({ ...variables, FAKE_TERRAFORM_OUTPUT_ERROR: error }, ['--shard', '2/2']);
+      expect(plannedStacks()).toEqual([]);
+      expect(result.json.environments.map((e: any) => e.failure)).toEqual([
+        expect.stringMatching(/^the state of prod could not be read: the state of prod does not exist yet, .* terraform -chdir=cdktf\.out\/stacks\/prod init; then plan again/),
+        expect.stringMatching(/^the state of prod could not be read: the state of prod does not exist yet/),
+      ]);
+    });
+
     test("wait while the environment's state lacks it", async () => {
       outputs({ application_id: { value: '0d3f5a6b-0000-4000-8000-000000000000', type: 'string', sensitive: false } });
       const result = await run(variables, ['--shard', '2/2']);

@@ -310,6 +310,16 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
   });
 
+  test('a stack never applied, planned by an identity that can only read the azurerm state: says to create its state once; exit 1', async () => {
+    const result = await run('plan', ['prod'], {
+      FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^prod: not planned: the state of prod does not exist yet, and Terraform's azurerm backend creates it/);
+    expect(result.stdout).toContain('Storage Blob Data Contributor');
+    expect(result.stdout).toContain('terraform -chdir=cdktf.out/stacks/prod init; then plan again');
+  });
+
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
