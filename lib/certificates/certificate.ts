@@ -21,7 +21,7 @@ export interface CertificateFacts {
 /** A public X.509 certificate read from a file, checked and ready to become a key credential. */
 export interface FileCertificate extends CertificateFacts {
   readonly source: 'file';
-  /** Where it came from, for people: the path as written in the environment file. */
+  /** Where it came from, for people: the path as written in the environment file or props, or a content's label. */
   readonly label: string;
   /**
    * True when its validity had not begun when the environment was read: Entra holds it as a key
@@ -69,6 +69,8 @@ export const MAX_CERTIFICATE_FILE_BYTES = 64 * 1024;
 export interface CertificateFileOptions {
   /** The folder the file must lie in once links are followed (the repository). @default anywhere */
   readonly within?: string;
+  /** What a file outside `within` is told, after "is outside". @default "the repository; keep certificate files in it, under environments/" */
+  readonly outside?: string;
   /** The folder relative paths start from, as messages name it. @default "environments/" */
   readonly relativeTo?: string;
 }
@@ -122,7 +124,7 @@ export function readCertificateBytes(bytes: Buffer, label: string): CertificateR
 }
 
 function readSmallRegularFile(file: string, label: string, options: CertificateFileOptions): { bytes: Buffer } | { problem: string } {
-  const { within, relativeTo = 'environments/' } = options;
+  const { within, relativeTo = 'environments/', outside = 'the repository; keep certificate files in it, under environments/' } = options;
   const failed = (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: `file not found: ${label} (paths are relative to ${relativeTo})` };
@@ -133,7 +135,7 @@ function readSmallRegularFile(file: string, label: string, options: CertificateF
     if (within !== undefined) {
       const inside = relative(realpathSync(within), realpathSync(file));
       if (inside.startsWith('..') || isAbsolute(inside)) {
-        return { problem: `${label} is outside the repository; keep certificate files in it, under environments/ (links are followed)` };
+        return { problem: `${label} is outside ${outside} (links are followed)` };
       }
     }
     // Non-blocking, so opening a FIFO returns at once and fstat can say what it is.
