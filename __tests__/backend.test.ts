@@ -1,5 +1,5 @@
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
-import { environment, parse, problemsOf, synthStack, validInput } from './support/builders';
+import { CONTOSO, environment, parse, problemsOf, synthStack, validInput } from './support/builders';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 
@@ -91,6 +91,20 @@ describe('backend', () => {
     expect(problems.join('\n')).not.toMatch(/abc|xyz|\?sv=/);
     expect(problemsOf(validInput({ backend: { type: 'cloud', organization: 'o', workspace: 'w', token: 't' } }))).toEqual([
       expect.stringMatching(/backend\.token: is a secret .*TF_TOKEN_<host> or `terraform login`/),
+    ]);
+  });
+
+  test('refuses ${ and %{ in backend values: customer tenant stacks read the state through terraform_remote_state, whose arguments Terraform evaluates', () => {
+    const backend = { ...AZURERM, key: 'prod${file("/etc/passwd")}.tfstate', resourceGroupName: 'rg%{ if true }x%{ endif }' };
+    expect(problemsOf(validInput({ backend, customerTenants: [CONTOSO] }), { name: 'prod' })).toEqual([
+      'environments/prod.ts: backend.key: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "prod${file(\\"/etc/passwd\\")}.tfstate"',
+      'environments/prod.ts: backend.resourceGroupName: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "rg%{ if true }x%{ endif }"',
+    ]);
+    expect(problemsOf(validInput({ backend: { type: 'local', path: 'state/${path.cwd}.tfstate' } }))).toEqual([
+      expect.stringMatching(/^environments\/test\.ts: backend\.path: must not contain "\$\{" or "%\{"/),
+    ]);
+    expect(problemsOf(validInput({ backend: { type: 'cloud', organization: 'contoso', workspace: 'prod-${terraform.workspace}' } }))).toEqual([
+      expect.stringMatching(/^environments\/test\.ts: backend\.workspace: must not contain/),
     ]);
   });
 

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { colorsFor } from '../lib/process/command-line';
 import { reviewCommand } from '../lib/review/plan-review';
+import { formatReports } from '../lib/review/report/plan-report-format';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
 
@@ -116,6 +118,16 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
       expect(result.code).toBe(0);
     });
 
+    test("an environment whose azurerm state was never made: each tenant stack's report says how to make it", async () => {
+      const error = 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch';
+      const result = await run({ ...variables, FAKE_TERRAFORM_OUTPUT_ERROR: error }, ['--shard', '2/2']);
+      expect(plannedStacks()).toEqual([]);
+      expect(result.json.environments.map((e: any) => e.failure)).toEqual([
+        expect.stringMatching(/^the state of prod could not be read: the state of prod does not exist yet, .* terraform -chdir=cdktf\.out\/stacks\/prod init; then plan again/),
+        expect.stringMatching(/^the state of prod could not be read: the state of prod does not exist yet/),
+      ]);
+    });
+
     test("wait while the environment's state lacks it", async () => {
       outputs({ application_id: { value: '0d3f5a6b-0000-4000-8000-000000000000', type: 'string', sensitive: false } });
       const result = await run(variables, ['--shard', '2/2']);
@@ -150,6 +162,9 @@ describe('apply.yml', () => {
     const root = mkdtempSync(join(tmpdir(), 'apply-step-'));
     for (const stack of ['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam', 'production']) mkdirSync(join(root, 'cdktf.out/stacks', stack), { recursive: true });
     for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
+    // The gate's report (planned.json) lists the environment's stacks, not "production".
+    const gated = ['prod-tenant-contoso', 'prod', 'prod-tenant-fabrikam'].map((stack) => reportOf(planFixture('redirect-uri-added'), stack));
+    writeFileSync(join(root, 'planned.json'), formatReports(gated, 'plan', 'json', colorsFor({})));
     mkdirSync(join(root, 'bin'));
     writeFileSync(join(root, 'bin/terraform'), '#!/bin/sh\necho "terraform $*"\n', { mode: 0o755 });
     const result = spawnSync('bash', ['-e', '-c', stepScript('apply.yml', 'Apply the gated plans')], {

@@ -80,17 +80,28 @@ describe('the package, installed in a consumer app', () => {
     expect(() => run(process.execPath, [tsc, ...options, 'main.ts'], { cwd: consumer, env })).not.toThrow();
   }, 30_000);
 
-  test('holds the compiled construct with its declarations, and nothing of tests, environments, commands or bench', () => {
+  test('holds the compiled construct with its declarations, and nothing of tests, environment files, commands or bench', () => {
     const files = filesUnder(installed).map((f) => relative(installed, f));
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/construct/restore-portal-app.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/construct/index.js', 'dist/construct/index.d.ts', 'dist/construct/restore-portal-app.d.ts']));
     expect(files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f))).toEqual(expect.arrayContaining(['package.json', 'README.md']));
     expect(files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f))).toHaveLength(2);
-    expect(files.filter((f) => /pfx|doctor|review|synthesis|(^|\/)cli\/|bench|__tests__|environments\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /pfx|doctor|review|synthesis|tenants|(^|\/)cli\/|bench|__tests__|environments?\//.test(f))).toEqual([]);
   });
 
-  test('asks for cdktf, constructs and the providers as peers at the pinned versions, and forces nothing else on consumers', () => {
+  test("exports the construct's API alone: nothing of this repository's environment files", () => {
+    const api = run(process.execPath, ['-e', `console.log(Object.keys(require(${JSON.stringify(REPO_PACKAGE.name)})).sort().join(' '))`], { cwd: consumer, env });
+    expect(api.trim().split(' ')).toEqual(expect.arrayContaining(['AdminConsent', 'MICROSOFT_GRAPH_CLIENT_ID', 'RestorePortalApp', 'RestorePortalAppPropsError']));
+    expect(api).not.toMatch(/defineEnvironment|TlsSelfSignedCertificate/);
+  });
+
+  test('asks for cdktf and the providers as peers at the pinned versions, constructs as cdktf does, and forces nothing else on consumers', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(manifest.dependencies).toBeUndefined();
-    expect(manifest.peerDependencies).toEqual(Object.fromEntries(PEERS.map((peer) => [peer, REPO_PACKAGE.devDependencies[peer]])));
+    // An app made today has a newer constructs 10 than the one pinned here; cdktf and the providers accept any.
+    const cdktfAsks = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/cdktf/package.json'), 'utf8')).peerDependencies.constructs;
+    expect(manifest.peerDependencies).toEqual({
+      ...Object.fromEntries(PEERS.map((peer) => [peer, REPO_PACKAGE.devDependencies[peer]])),
+      constructs: cdktfAsks,
+    });
   });
 });

@@ -98,3 +98,27 @@ describe('a failed plan, explained', () => {
     expect(explainPlanFailure(output, 'prod')).toBeUndefined();
   });
 });
+
+describe('a stack whose azurerm state does not exist yet', () => {
+  /** What `terraform init` prints when the azurerm backend finds no state and may not create it (Storage Blob Data Reader). */
+  const NO_STATE = boxed(
+    'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.',
+  );
+
+  test('the read-only identity cannot create it: made once by an identity that may write the container, then plan again', () => {
+    const explanation = explainPlanFailure(NO_STATE, 'prod-tenant-contoso');
+    expect(explanation).toMatch(/^the state of prod-tenant-contoso does not exist yet/);
+    expect(explanation).toContain('Storage Blob Data Contributor');
+    expect(explanation).toContain('terraform -chdir=cdktf.out/stacks/prod-tenant-contoso init; then plan again');
+  });
+
+  test('recognised also as the bare line terraform init prints it, outside a diagnostic box', () => {
+    const bare = 'Initializing the backend...\nError loading state: failed to lock azure state: AuthorizationPermissionMismatch\n';
+    expect(explainPlanFailure(bare, 'prod')).toMatch(/^the state of prod does not exist yet, .*\(terraform: Error loading state: failed to lock azure state: AuthorizationPermissionMismatch\)\./);
+  });
+
+  test('a lease already held means another run is creating it: plan again later', () => {
+    const held = boxed('Error loading state: failed to lock azure state: state blob is already locked');
+    expect(explainPlanFailure(held, 'prod')).toMatch(/^the state of prod is being created by another terraform run right now .*plan again once it has finished\.$/);
+  });
+});

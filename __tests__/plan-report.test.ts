@@ -99,6 +99,20 @@ describe('plan report', () => {
     expect(messages(reportOf(plan).changes)).toEqual(['API permissions on Microsoft Graph updated in place, with no change the portal shows']);
   });
 
+  test('a deposed certificate, left by a replacement whose apply did not finish, reads as an older copy whose removal leaves the current one', () => {
+    const plan = planFixture('real-no-changes');
+    const current = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_certificate');
+    const deposed = structuredClone(current);
+    deposed.deposed = '5c9b1a2e';
+    deposed.change = { ...deposed.change, actions: ['delete'], after: null, after_unknown: {}, after_sensitive: false };
+    plan.resource_changes.push(deposed);
+    const report = reportOf(plan);
+    expect(messages(report.changes)).toEqual([
+      expect.stringMatching(/^certificate 2CF7…149D removed \(an older copy that an interrupted replacement left behind; the current one stays\)$/),
+    ]);
+    expect(report.dangers).toEqual([]);
+  });
+
   test('shows the imports of an adopted registration as changes, and removing its empty redirect entry as harmless', () => {
     const plan = planFixture('no-changes');
     const registration = plan.resource_changes.find((c: { address: string }) => c.address === 'azuread_application_registration.portal');

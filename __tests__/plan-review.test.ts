@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
-import { shardOf } from '../lib/review/plan-shards';
+import { matrixJobs, shardOf } from '../lib/review/plan-shards';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
@@ -320,6 +320,16 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
   });
 
+  test('a stack never applied, planned by an identity that can only read the azurerm state: says to create its state once; exit 1', async () => {
+    const result = await run('plan', ['prod'], {
+      FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^prod: not planned: the state of prod does not exist yet, and Terraform's azurerm backend creates it/);
+    expect(result.stdout).toContain('Storage Blob Data Contributor');
+    expect(result.stdout).toContain('terraform -chdir=cdktf.out/stacks/prod init; then plan again');
+  });
+
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
@@ -447,6 +457,14 @@ describe('--matrix: the CI jobs of a plan', () => {
   test('without names, every environment CI plans: examples are left out, as npm run environments does', async () => {
     const { jobs } = await matrix([]);
     expect(jobs.map((job: any) => job.name)).toEqual(['prod-001', 'prod-002', 'prod-003', 'test-001']);
+  });
+
+  test("more jobs than GitHub's 256 per matrix is an error that says so, not a run GitHub fails unexplained", () => {
+    const environment = (name: string, customers: number) => ({ name, customerTenants: Array.from({ length: customers }) });
+    expect(matrixJobs([environment('prod', 256 * 50 - 1)])).toHaveLength(256);
+    expect(() => matrixJobs([environment('prod', 256 * 50 - 1), environment('test', 0)])).toThrow(
+      new UserError('these environments need 257 CI jobs (one per environment, and one per 50 stacks), and GitHub runs at most 256 in a matrix: plan fewer environments in one workflow run'),
+    );
   });
 
   test('an environment without a file, or a file with problems, is refused with every problem', async () => {

@@ -1,7 +1,12 @@
-import { Testing, TerraformStack } from 'cdktf';
-import { readFileSync } from 'node:fs';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
+import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
 import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
@@ -69,7 +74,20 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
   });
 
-  test('refuses an expired certificate, a private key given as content, and content that is no certificate', () => {
+  test('refuses a certificate file outside the working directory, and says how to give one kept elsewhere', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'restore-portal-cert-'));
+    try {
+      const outside = join(elsewhere, 'portal.cer');
+      copyFileSync(VALID, outside);
+      expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: outside }] })).toEqual([
+        `RestorePortalApp consumer/portal: certificates[0].path: ${outside} is outside the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content } (links are followed)`,
+      ]);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses an expired certificate, a private key given as content, content that is no certificate, and a label that would drive the terminal', () => {
     const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
     expect(
       propsProblems({
@@ -78,12 +96,14 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
           { source: 'file', path: join(FIXTURES, 'certs/expired.cer') },
           { source: 'content', content: privateKey },
           { source: 'content', content: 42 },
+          { source: 'content', content: VALID_PEM, label: 'vault\u001b[2J' },
         ],
       }),
     ).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.path: .*expired\.cer \(thumbprint [0-9A-F]{40}\) expired on 2021-01-01T00:00:00Z; give a certificate that is still valid$/),
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[1\]\.content: the certificate contains a private key; refusing to use it\./),
       'RestorePortalApp consumer/portal: certificates[2].content: must be the certificate as PEM text or DER bytes (a Buffer or Uint8Array); got number 42',
+      'RestorePortalApp consumer/portal: certificates[3].label: must not contain control characters (line breaks, escape sequences); got "vault\\u001b[2J"',
     ]);
   });
 
@@ -91,15 +111,119 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(
       propsProblems({
         redirectUris: [PORTAL],
-        certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }],
+        certificates: [{ source: 'file', path: VALID }],
         displayName: '${TfToken[TOKEN.1]}',
       }),
-    ).toEqual([
+    ).toEqual([expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: is a Terraform reference \(a cdktf token\)/)]);
+    expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }] })).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.content: the certificate is larger than a certificate can be/),
-      expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: .*TfToken\[/),
     ]);
     const stack = portal({ displayName: 'Portal ${file("/etc/passwd")}' }).synthesized();
     expect(resourceOf(stack, 'azuread_application_registration', 'portal').display_name).toBe('Portal $${file("/etc/passwd")}');
+  });
+
+  test('holds two apps side by side in one stack when their ids differ', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    for (const id of ['portal-eu', 'portal-us']) new RestorePortalApp(stack, id, { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
+    const synthesized: SynthesizedStack = JSON.parse(Testing.synth(stack, true));
+    expect(Object.keys(synthesized.resource.azuread_application_registration)).toEqual(['portal-eu', 'portal-us']);
+  });
+
+  test('refuses an id whose Terraform names another app in the stack has, instead of merging the two apps into one', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
+    new RestorePortalApp(new Construct(stack, 'team-a'), 'portal', props);
+    expect(() => new RestorePortalApp(new Construct(stack, 'team-b'), 'portal', props)).toThrow(
+      new RestorePortalAppPropsError('consumer/team-b/portal', [
+        {
+          path: '',
+          message:
+            'azuread_application_registration.portal is also the Terraform name of consumer/team-a/portal/registration (and 12 more of its names), ' +
+            'and Terraform would merge the two into one. Its resources are named after its id ("portal"): give each RestorePortalApp in a stack an id that no other resource there uses',
+        },
+      ]),
+    );
+  });
+
+  test("fails synthesis when a resource added later takes one of the app's Terraform names", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    new RestorePortalApp(stack, 'portal', { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    new ServicePrincipal(stack, 'graph', { clientId: '00000003-0000-0000-c000-000000000000' }).overrideLogicalId('portal');
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /\[consumer\/portal\] azuread_service_principal\.portal is also the Terraform name of consumer\/graph, and Terraform would merge/,
+    );
+  });
+
+  test("puts every azuread resource and lookup on the provider given, as a stack with an aliased provider for another tenant needs", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    new TlsProvider(stack, 'tls');
+    const partner = new AzureadProvider(stack, 'partner', { alias: 'partner', tenantId: '11111111-0000-4000-8000-000000000000' });
+    new RestorePortalApp(stack, 'portal', {
+      redirectUris: [PORTAL],
+      certificates: [{ source: 'file', path: VALID }, { source: 'selfSigned', name: 'next' }],
+      provider: partner,
+    });
+    const synthesized = JSON.parse(Testing.synth(stack, true));
+    const providers = (blocks: Record<string, Record<string, { provider?: string }>>) =>
+      Object.entries(blocks).flatMap(([type, named]) => Object.entries(named).map(([name, block]) => `${type}.${name} ${block.provider ?? 'default'}`));
+    const used = [...providers(synthesized.resource), ...providers(synthesized.data)];
+    expect(used.filter((line) => line.startsWith('azuread_'))).toHaveLength(14);
+    expect(used.filter((line) => line.startsWith('azuread_') && !line.endsWith(' azuread.partner'))).toEqual([]);
+    expect(used.filter((line) => line.startsWith('tls_'))).toEqual(['tls_private_key.portal_next default', 'tls_self_signed_cert.portal_next default', 'tls_certificate.portal_next default']);
+  });
+
+  test("gives admin consent through the customer tenant's aliased provider, Graph's lookup included", () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    new AzureadProvider(stack, 'azuread', {});
+    const customer = new AzureadProvider(stack, 'customer', { alias: 'customer', tenantId: '22222222-0000-4000-8000-000000000000' });
+    new AdminConsent(stack, 'consent', { servicePrincipalObjectId: '33333333-0000-4000-8000-000000000000', logicalIdPrefix: 'customer', provider: customer });
+    const synthesized = JSON.parse(Testing.synth(stack, true));
+    expect(synthesized.data.azuread_service_principal.customer_microsoft_graph.provider).toBe('azuread.customer');
+    const grants = Object.values(synthesized.resource.azuread_service_principal_delegated_permission_grant) as { provider?: string }[];
+    expect(grants.map((grant) => grant.provider)).toEqual(['azuread.customer', 'azuread.customer']);
+  });
+
+  test("refuses a provider that is not an azuread provider of the app's own stack", () => {
+    const app = Testing.app();
+    const other = new AzureadProvider(new TerraformStack(app, 'other'), 'azuread', {});
+    const stack = new TerraformStack(app, 'consumer');
+    const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
+    const problems = (provider: unknown) => {
+      try {
+        new RestorePortalApp(stack, `portal-${stack.node.children.length}`, { ...props, provider: provider as AzureadProvider });
+      } catch (error) {
+        return (error as RestorePortalAppPropsError).problems;
+      }
+      return [];
+    };
+    expect(problems(other)).toEqual([{ path: 'provider', message: "must be a provider of the app's own stack (consumer); got one of other" }]);
+    expect(problems(new TlsProvider(stack, 'tls'))).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider/) }]);
+    expect(problems({ alias: 'partner' })).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider .*; got an object$/) }]);
+  });
+
+  test('names each Terraform reference (token) in its props, as a list, a number or a text, instead of judging its placeholder', () => {
+    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const variable = new TerraformVariable(stack, 'from_terraform', {});
+    let problems: readonly { path: string; message: string }[] = [];
+    try {
+      new RestorePortalApp(stack, 'portal', {
+        redirectUris: Token.asList(variable.value),
+        certificates: [{ source: 'selfSigned', name: 'current', validityDays: Token.asNumber(variable.value) }],
+        owners: [variable.stringValue],
+      });
+    } catch (error) {
+      problems = (error as RestorePortalAppPropsError).problems;
+    }
+    const message = expect.stringMatching(/^is a Terraform reference \(a cdktf token\), whose value is known only when Terraform applies; give the value itself/);
+    expect(problems).toEqual([
+      { path: 'redirectUris', message },
+      { path: 'certificates[0].validityDays', message },
+      { path: 'owners[0]', message },
+    ]);
   });
 
   test('derives a scope ID from its path when none is given: stable across synths, distinct per construct', () => {

@@ -24,14 +24,14 @@ describe('a self-signed certificate', () => {
     });
   });
 
-  test('becomes a key credential with the certificate PEM and dates from its validity', () => {
+  test('becomes a key credential with the certificate PEM and the dates of the certificate as parsed, in whole seconds as Entra keeps them', () => {
     expect(resourceOf(stack, 'azuread_application_certificate', 'portal_current')).toEqual({
       application_id: '${azuread_application_registration.portal.id}',
       type: 'AsymmetricX509Cert',
       encoding: 'pem',
       value: '${tls_self_signed_cert.portal_current.cert_pem}',
-      start_date: '${tls_self_signed_cert.portal_current.validity_start_time}',
-      end_date: '${tls_self_signed_cert.portal_current.validity_end_time}',
+      start_date: '${data.tls_certificate.portal_current.certificates[0].not_before}',
+      end_date: '${data.tls_certificate.portal_current.certificates[0].not_after}',
       lifecycle: { create_before_destroy: true },
     });
   });
@@ -43,7 +43,7 @@ describe('a self-signed certificate', () => {
     });
     expect(stack.data.tls_certificate.portal_current).toEqual({ content: '${tls_self_signed_cert.portal_current.cert_pem}' });
     expect(stack.output.certificate_current_not_after).toMatchObject({
-      value: '${tls_self_signed_cert.portal_current.validity_end_time}',
+      value: '${data.tls_certificate.portal_current.certificates[0].not_after}',
     });
     expect(stack.output.certificate_current_private_key_pem).toMatchObject({
       value: '${tls_private_key.portal_current.private_key_pem}',
@@ -56,7 +56,7 @@ describe('a self-signed certificate', () => {
   test('is listed in the certificates output and named in the VB365 command by its thumbprint', () => {
     const thumbprint = '${upper(data.tls_certificate.portal_current.certificates[0].sha1_fingerprint)}';
     expect(stack.output.certificates.value).toEqual([
-      { thumbprint, subject: 'CN=restore.example.com', not_after: '${tls_self_signed_cert.portal_current.validity_end_time}' },
+      { thumbprint, subject: 'CN=restore.example.com', not_after: '${data.tls_certificate.portal_current.certificates[0].not_after}' },
     ]);
     expect(stack.output.vb365_restore_portal_command.value).toContain(`<path to the .pfx of certificate ${thumbprint}>`);
   });

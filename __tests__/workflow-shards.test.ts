@@ -28,25 +28,61 @@ describe('the plan comment', () => {
   const script: string = jobs.comment.steps.find((s: any) => s.uses?.startsWith('actions/github-script@')).with.script;
   const plain = colorsFor({});
 
-  /** Runs the comment job's script on the artifacts given (folder name → report.md and report.json); returns the comment. */
-  async function comment(artifacts: Record<string, readonly PlanReport[]>): Promise<string> {
+  interface CommentRun {
+    /** Folder name → the reports its plan job rendered, or raw files (name → content, or a symlink target). */
+    readonly artifacts: Record<string, readonly PlanReport[] | Record<string, string | { symlink: string }>>;
+    /** Comments already on the pull request. */
+    readonly comments?: readonly { id: number; user: { login: string }; body: string }[];
+    /** The head of the pull request when the job runs. @default the commit planned */
+    readonly headNow?: string;
+  }
+  const PLANNED = 'abcdef1234567'.padEnd(40, '0');
+
+  /** Runs the comment job's script on the artifacts given; returns what it posted, updated and noted. */
+  async function commentRun({ artifacts, comments = [], headNow = PLANNED }: CommentRun) {
     const root = mkdtempSync(join(tmpdir(), 'plan-comment-'));
-    for (const [artifact, reports] of Object.entries(artifacts)) {
+    for (const [artifact, content] of Object.entries(artifacts)) {
       mkdirSync(join(root, 'reports', artifact), { recursive: true });
-      writeFileSync(join(root, 'reports', artifact, 'report.md'), formatReports(reports, 'plan', 'markdown', plain));
-      writeFileSync(join(root, 'reports', artifact, 'report.json'), formatReports(reports, 'plan', 'json', plain));
+      const files = Array.isArray(content)
+        ? { 'report.md': formatReports(content, 'plan', 'markdown', plain), 'report.json': formatReports(content, 'plan', 'json', plain) }
+        : (content as Record<string, string | { symlink: string }>);
+      for (const [file, text] of Object.entries(files)) {
+        if (typeof text === 'string') writeFileSync(join(root, 'reports', artifact, file), text);
+        else fs.symlinkSync(text.symlink, join(root, 'reports', artifact, file));
+      }
     }
     // The script reads paths relative to the job's folder.
-    const inRoot = { ...fs, existsSync: (p: string) => fs.existsSync(join(root, p)), readdirSync: (p: string) => fs.readdirSync(join(root, p)), readFileSync: (p: string, e: BufferEncoding) => fs.readFileSync(join(root, p), e) };
-    const posted: string[] = [];
-    const github = {
-      paginate: async () => [],
-      rest: { issues: { listComments: undefined, createComment: async ({ body }: { body: string }) => void posted.push(body) } },
+    const at = (p: string) => join(root, p);
+    const inRoot = {
+      ...fs,
+      existsSync: (p: string) => fs.existsSync(at(p)),
+      lstatSync: (p: string) => fs.lstatSync(at(p)),
+      readdirSync: (p: string) => fs.readdirSync(at(p)),
+      readFileSync: (p: string, e: BufferEncoding) => fs.readFileSync(at(p), e),
     };
-    const context = { sha: 'abcdef1234567', repo: { owner: 'contoso', repo: 'portal' }, issue: { number: 7 } };
-    const run = new Function('require', 'github', 'context', 'process', `return (async () => {\n${script}\n})();`);
-    await run(() => inRoot, github, context, { env: {} });
+    const posted: string[] = [];
+    const updated: { comment_id: number; body: string }[] = [];
+    const notices: string[] = [];
+    const github = {
+      paginate: async () => comments,
+      rest: {
+        issues: {
+          listComments: undefined,
+          createComment: async ({ body }: { body: string }) => void posted.push(body),
+          updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => void updated.push({ comment_id, body }),
+        },
+        pulls: { get: async () => ({ data: { head: { sha: headNow } } }) },
+      },
+    };
+    const context = { sha: 'f'.repeat(40), repo: { owner: 'contoso', repo: 'portal' }, issue: { number: 7 }, payload: { pull_request: { head: { sha: PLANNED } } } };
+    const core = { notice: (text: string) => void notices.push(text) };
+    const run = new Function('require', 'github', 'context', 'core', 'process', `return (async () => {\n${script}\n})();`);
+    await run(() => inRoot, github, context, core, { env: {} });
     rmSync(root, { recursive: true, force: true });
+    return { posted, updated, notices };
+  }
+  async function comment(artifacts: CommentRun['artifacts']): Promise<string> {
+    const { posted } = await commentRun({ artifacts });
     expect(posted).toHaveLength(1);
     return posted[0];
   }
@@ -64,6 +100,50 @@ describe('the plan comment', () => {
       '### Restore Portal plan: `test`',
     ]);
     expect(body.startsWith('<!-- vb365-restore-portal-plan -->')).toBe(true);
+  });
+
+  // The plan jobs ran the pull request's code: whatever it wrote into their artifacts is hostile data.
+  test('what a pull request writes into a report mentions no one and references no issue in the comment', async () => {
+    const body = await comment({ 'plan-prod-001': { 'report.md': '### `prod`\n\n@contoso/admins approve this, see #12 and org/repo#3\n' } });
+    expect(body).toContain('@\u200bcontoso/admins approve this, see #\u200b12 and org/repo#\u200b3');
+    expect(body).not.toMatch(/@[\w-]|#\d/);
+  });
+
+  test('our own reports come through unchanged, inert as they already are', async () => {
+    const reports = [reportOf(planFixture('redirect-uri-added'), 'prod')];
+    const body = await comment({ 'plan-prod-001': reports });
+    expect(body).toContain(formatReports(reports, 'plan', 'markdown', plain));
+  });
+
+  test('a report that is not a regular file, or over 4 MB, is not read: the comment says so', async () => {
+    const body = await comment({
+      'plan-a-001': { 'report.md': { symlink: '/etc/passwd' } },
+      'plan-b-001': { 'report.md': 'x'.repeat(4 * 1024 * 1024 + 1) },
+      'plan-c-001': { 'report.json': '{}' },
+    });
+    expect(body.split('\n').filter((line) => line.startsWith('❌'))).toEqual(
+      ['plan-a-001', 'plan-b-001', 'plan-c-001'].map((dir) => `❌ \`${dir}\`: no report (missing, not a file, or over 4 MB).`),
+    );
+    expect(body).not.toContain('root:');
+    expect(body).not.toContain('xxx');
+  });
+
+  test("updates this workflow's own comment, never another bot's that quotes the marker", async () => {
+    const marker = '<!-- vb365-restore-portal-plan -->';
+    const { posted, updated } = await commentRun({
+      artifacts: { 'plan-prod-001': [unchanged('prod')] },
+      comments: [
+        { id: 1, user: { login: 'some-app[bot]' }, body: `quoting ${marker}` },
+        { id: 2, user: { login: 'github-actions[bot]' }, body: `${marker}\nolder plan` },
+      ],
+    });
+    expect(posted).toEqual([]);
+    expect(updated.map((u) => u.comment_id)).toEqual([2]);
+  });
+
+  test('a run whose pull request has moved on posts nothing, so an older plan never replaces a newer one', async () => {
+    const result = await commentRun({ artifacts: { 'plan-prod-001': [changed('prod')] }, headNow: '9'.repeat(40) });
+    expect(result).toEqual({ posted: [], updated: [], notices: [`Not posted: the pull request moved on to ${'9'.repeat(40)}, whose run posts its plan.`] });
   });
 
   /** One environment with `count` customer tenants, the 124th of them with changes, in parts of 50 stacks. */

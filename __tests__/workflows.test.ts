@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -48,16 +48,18 @@ const step = (job: Job, nameOrId: string): Step => {
   if (!found) throw new Error(`no step ${nameOrId}; have ${job.steps.map((s) => s.name ?? s.id ?? s.uses).join(', ')}`);
   return found;
 };
-/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH). */
+/** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH); returns its job summary too. */
 function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
   }
-  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env } });
+  const summary = join(root, 'summary.md');
+  const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, GITHUB_STEP_SUMMARY: summary, ...env } });
+  const written = existsSync(summary) ? readFileSync(summary, 'utf8') : '';
   rmSync(root, { recursive: true, force: true });
-  return result;
+  return { ...result, summary: written };
 }
 const stepIndex = (job: Job, test: (step: Step) => boolean) => {
   const index = job.steps.findIndex(test);
@@ -95,6 +97,52 @@ describe('GitHub Actions workflows', () => {
     if (text.includes('hashicorp/setup-terraform')) expect(text).toMatch(/terraform_version: 1\.11\.\d+\n/);
   });
 
+  // An expression in a script is pasted into it before the shell or Node reads it: an environment name,
+  // a branch or a file name (all a pull request's to choose) would run as code. Scripts read env: instead.
+  test.each([...workflows.map((w) => `.github/workflows/${w.name}`), '.github/actions/failure-summary/action.yml'])(
+    '%s puts no ${{ }} expression inside a script',
+    (file) => {
+      const parsed = parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
+      const steps: Step[] = parsed.jobs ? Object.values(parsed.jobs as Record<string, Job>).flatMap((job) => job.steps ?? []) : parsed.runs.steps;
+      const scripts = steps.flatMap((s) => [s.run, s.with?.script]).filter((script): script is string => script !== undefined);
+      expect(scripts.length).toBeGreaterThan(0);
+      expect(scripts.filter((script) => script.includes('${{'))).toEqual([]);
+    },
+  );
+
+  test('each job holds only the token permissions it needs: an OIDC token where it signs in to Azure, write only to comment', () => {
+    const read = { contents: 'read' };
+    const signsIn = { contents: 'read', 'id-token': 'write' };
+    const effective = Object.fromEntries(
+      workflows.map(({ name }) => {
+        const parsed = parse(readFileSync(join(WORKFLOWS, name), 'utf8'));
+        const jobs = Object.entries(parsed.jobs as Record<string, { permissions?: unknown }>);
+        return [name, Object.fromEntries(jobs.map(([id, job]) => [id, job.permissions ?? parsed.permissions]))];
+      }),
+    );
+    expect(effective).toEqual({
+      'apply.yml': { environments: read, plan: signsIn, apply: signsIn },
+      'certs.yml': { environments: read, certs: signsIn },
+      'drift.yml': { environments: read, drift: signsIn },
+      'environments.yml': { list: read },
+      'plan.yml': { environments: read, plan: signsIn, comment: { 'pull-requests': 'write' } },
+      'test.yml': { test: read },
+    });
+  });
+
+  test.each(workflows)('$name gives every job a timeout within the 360 minutes GitHub allows a job', ({ name }) => {
+    const jobs = Object.values(parse(readFileSync(join(WORKFLOWS, name), 'utf8')).jobs as Record<string, Job & { 'timeout-minutes'?: number }>);
+    for (const job of jobs.filter((j) => j.uses === undefined)) expect(job['timeout-minutes']).toEqual(expect.any(Number));
+    for (const job of jobs.filter((j) => j.uses === undefined)) expect(job['timeout-minutes']).toBeLessThanOrEqual(360);
+  });
+
+  test.each(AZURE)('%s runs no package install script in a job that holds an Azure identity', (name) => {
+    const jobs = Object.values(parse(readFileSync(join(WORKFLOWS, name), 'utf8')).jobs as Record<string, Job & { permissions?: Record<string, string> }>);
+    const installs = jobs.filter((job) => job.permissions?.['id-token'] === 'write').flatMap((job) => job.steps.filter((s) => /\bnpm (ci|install)\b/.test(s.run ?? '')));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install.run).toBe('npm ci --ignore-scripts');
+  });
+
   test.each(workflows)('$name holds no secret, and signs in with OIDC where it uses Azure', ({ name, text }) => {
     expect(text).not.toMatch(/secrets\.|ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
     if (AZURE.includes(name)) {
@@ -108,8 +156,16 @@ describe('GitHub Actions workflows', () => {
   test.each(workflows)('$name installs Node 24 LTS (test.yml also Node 20, which engines admits)', ({ name, text }) => {
     const versions = [...text.matchAll(/node-version: (.+)/g)].map((m) => m[1]);
     expect(versions.length).toBeGreaterThan(0);
-    if (name === 'test.yml') expect(text).toContain('node: [20, 24]');
+    if (name === 'test.yml') expect(text).toContain('node: [20, 22, 24]');
     else expect(versions.every((v) => v === '24')).toBe(true);
+  });
+
+  // GitHub removed Node 20 from its runners on 2026-09-16; these are the first majors of each action that run on Node 24.
+  test.each(workflows)('$name pins actions at releases that run on Node 24', ({ text }) => {
+    const node24: Record<string, number> = { 'actions/checkout': 5, 'actions/setup-node': 5, 'actions/upload-artifact': 6, 'actions/download-artifact': 7, 'actions/github-script': 8, 'hashicorp/setup-terraform': 4 };
+    const pins = [...text.matchAll(/uses: ([\w-]+\/[\w-]+)@[0-9a-f]{40} # v(\d+)\.\d+\.\d+\n/g)].map(([, action, major]) => ({ action, major: Number(major) }));
+    expect(pins).toHaveLength(text.match(/uses: [\w-]+\/[\w-]+@/g)?.length ?? 0);
+    for (const { action, major } of pins) expect({ action, major }).toEqual({ action, major: Math.max(major, node24[action] ?? Infinity) });
   });
 
   test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments)', (name) => {
@@ -212,11 +268,20 @@ describe('GitHub Actions workflows', () => {
     }
   });
 
+  // pull_request_target and workflow_run run with the base repository's token and secrets next to a pull
+  // request's files or artifacts; pull_request gives a fork's code a read-only token and no OIDC token.
+  test.each(workflows)('$name runs pull request code only under pull_request', ({ name }) => {
+    const triggers = Object.keys(workflow(name).on);
+    expect(triggers).not.toContain('pull_request_target');
+    expect(triggers).not.toContain('workflow_run');
+    expect(triggers.every((trigger) => ['pull_request', 'push', 'schedule', 'workflow_dispatch', 'workflow_call'].includes(trigger))).toBe(true);
+  });
+
   test('plan.yml gives pull requests from forks no job, so no identity, and comments only after its own plans', () => {
     const { jobs } = workflow('plan.yml');
     expect(jobs.environments.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     for (const job of Object.values(jobs).filter((job) => job !== jobs.environments)) expect([job.needs].flat()).toContain('environments');
-    expect(jobs.comment.if).toContain("needs.environments.result == 'success'");
+    expect(jobs.comment.if).toBe("${{ !cancelled() && needs.environments.result == 'success' && needs.environments.outputs.names != '[]' }}");
   });
 });
 
@@ -241,6 +306,16 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(download).toBeLessThan(deploy.steps.indexOf(gate));
   });
 
+  test("the reviewers always have the report to read: in the job summary, or in the artifact when it passes GitHub's 1 MiB", () => {
+    const plan = review.steps.find((step) => step.id === 'plan')!;
+    const run = (bytes: number) =>
+      shell(plan.run!, { 'bin/npm': `#!/bin/sh\nhead -c ${bytes} /dev/zero | tr '\\0' x\nexit 2\n` }, { ENVIRONMENT: 'prod' });
+    const small = run(1000);
+    expect([small.status, small.summary]).toEqual([0, 'x'.repeat(1000)]);
+    const large = run(1024 * 1024);
+    expect([large.status, large.summary]).toEqual([0, '### `prod`: the report is too long for a job summary\n\nRead report.md in the artifact review-prod of this run before approving.\n']);
+  });
+
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
     expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
@@ -256,6 +331,32 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(applyStep.run).toContain('terraform -chdir="$stack" apply -input=false -no-color plan.tfplan');
     // Nothing between the gate and the apply may plan again or synthesize over the gated plan files.
     for (const step of deploy.steps.slice(deploy.steps.indexOf(gate) + 1)) expect(step.run ?? '').not.toMatch(/\bnpm\b|\bnpx\b|terraform\s+(-chdir=\S+\s+)?plan\b/);
+  });
+
+  test('applies the plan files of the gated report only, the environment stack first, and none left elsewhere under cdktf.out', () => {
+    const planned = formatReports(
+      ['prod-tenant-a', 'prod', 'prod-tenant-waiting'].map((stack) => reportOf(planFixture('redirect-uri-added'), stack)),
+      'plan',
+      'json',
+      colorsFor({}),
+    );
+    const plan = 'saved plan';
+    const result = shell(applyStep.run!, {
+      'planned.json': planned,
+      'bin/terraform': '#!/bin/sh\necho "terraform $*"\n',
+      'cdktf.out/stacks/prod/plan.tfplan': plan,
+      'cdktf.out/stacks/prod-tenant-a/plan.tfplan': plan,
+      'cdktf.out/stacks/prod-tenant-waiting/cdk.tf.json': '{}',
+      // Not in the gated report: committed, or left by something else.
+      'cdktf.out/stacks/prod-tenant-stray/plan.tfplan': plan,
+      'cdktf.out/stacks/test/plan.tfplan': plan,
+    }, { ENVIRONMENT: 'prod' });
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual([
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
+      'terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
+    ]);
   });
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
@@ -279,7 +380,9 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect(run('a'.repeat(40)).status).toBe(0);
     const moved = run('b'.repeat(40));
     expect(moved.status).toBe(1);
-    expect(moved.stdout).toBe(`::error title=prod not applied::main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it\n`);
+    const why = `main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it`;
+    expect(moved.stdout).toBe(`::error title=prod not applied::${why}\n`);
+    expect(moved.summary).toBe(`### ❌ \`prod\` not applied\n\n${why}.\n`);
   });
 
   test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
@@ -295,12 +398,12 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
           BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
           ACCEPT_DANGERS: accept,
           ENVIRONMENT: 'prod',
-          GITHUB_STEP_SUMMARY: '/dev/null',
         });
       const refused = run('danger-registration-replaced', '');
       expect(refused.status).toBe(1);
       expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
       expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan replaces or deletes the application registration or its service principal[.;]/);
       expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
       expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);

@@ -7,6 +7,7 @@
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
 #   FAKE_TERRAFORM_PLAN_SLEEP  seconds each plan takes; plans log their start and end to timeline.log
 #   FAKE_TERRAFORM_OUTPUT_SLEEP the same for `output`
+#   FAKE_TERRAFORM_OUTPUT_ERROR make `output` fail with this diagnostic
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
 # writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, or fails
 # as in a folder never initialized.
@@ -60,6 +61,10 @@ case "$2" in
       echo "start $stack" >> "$log/timeline.log"
       sleep "$FAKE_TERRAFORM_OUTPUT_SLEEP"
       echo "end $stack" >> "$log/timeline.log"
+    fi
+    if [ -n "${FAKE_TERRAFORM_OUTPUT_ERROR:-}" ]; then
+      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_OUTPUT_ERROR" >&2
+      exit 1
     fi
     if [ ! -f "$dir/fake-outputs.json" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Backend initialization required, please run "terraform init"\n\xe2\x95\xb5\n' >&2

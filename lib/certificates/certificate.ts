@@ -21,7 +21,7 @@ export interface CertificateFacts {
 /** A public X.509 certificate read from a file, checked and ready to become a key credential. */
 export interface FileCertificate extends CertificateFacts {
   readonly source: 'file';
-  /** Where it came from, for people: the path as written in the environment file. */
+  /** Where it came from, for people: the path as written in the environment file or props, or a content's label. */
   readonly label: string;
   /**
    * True when its validity had not begun when the environment was read: Entra holds it as a key
@@ -69,6 +69,8 @@ export const MAX_CERTIFICATE_FILE_BYTES = 64 * 1024;
 export interface CertificateFileOptions {
   /** The folder the file must lie in once links are followed (the repository). @default anywhere */
   readonly within?: string;
+  /** What a file outside `within` is told, after "is outside". @default "the repository; keep certificate files in it, under environments/" */
+  readonly outside?: string;
   /** The folder relative paths start from, as messages name it. @default "environments/" */
   readonly relativeTo?: string;
 }
@@ -85,17 +87,28 @@ export interface CertificateFileOptions {
 export function readCertificateFile(file: string, label: string, options: CertificateFileOptions = {}): CertificateResult {
   const read = readSmallRegularFile(file, label, options);
   if ('problem' in read) return read;
-  const parsed = parseCertificateBytes(read.bytes);
+  const parsed = parseOnce(read.bytes);
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
   return checkCertificate(parsed.x509, label);
 }
 
 /**
- * Certificates read in this process, by their PEM as `certificateFacts` writes it. synth reads an
- * environment's certificate file, then `RestorePortalApp` checks the same certificate again from that
- * PEM; parsing and looking for private keys are most of either check.
+ * Certificates parsed in this process, by their bytes and by their PEM as `certificateFacts` writes it.
+ * Environments often share a certificate file, and `RestorePortalApp` checks an environment's
+ * certificate again from that PEM; parsing and looking for private keys are most of any check.
  */
-const readByPem = new Map<string, X509Certificate>();
+const parsedByBytes = new Map<string, ReturnType<typeof parseCertificateBytes>>();
+const factsOf = new WeakMap<X509Certificate, CertificateFacts>();
+
+function parseOnce(bytes: Buffer): ReturnType<typeof parseCertificateBytes> {
+  const key = bytes.toString('latin1');
+  let parsed = parsedByBytes.get(key);
+  if (parsed === undefined) {
+    parsed = parseCertificateBytes(bytes);
+    parsedByBytes.set(key, parsed);
+  }
+  return parsed;
+}
 
 /**
  * Reads a certificate given as DER bytes or PEM text (a construct prop), with the checks and the size
@@ -105,15 +118,13 @@ export function readCertificateBytes(bytes: Buffer, label: string): CertificateR
   if (bytes.length > MAX_CERTIFICATE_FILE_BYTES) {
     return { problem: `${label} is larger than a certificate can be (at most ${MAX_CERTIFICATE_FILE_BYTES / 1024} KiB); give the certificate alone` };
   }
-  const known = readByPem.get(bytes.toString('latin1'));
-  if (known) return checkCertificate(known, label);
-  const parsed = parseCertificateBytes(bytes);
+  const parsed = parseOnce(bytes);
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
   return checkCertificate(parsed.x509, label);
 }
 
 function readSmallRegularFile(file: string, label: string, options: CertificateFileOptions): { bytes: Buffer } | { problem: string } {
-  const { within, relativeTo = 'environments/' } = options;
+  const { within, relativeTo = 'environments/', outside = 'the repository; keep certificate files in it, under environments/' } = options;
   const failed = (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: `file not found: ${label} (paths are relative to ${relativeTo})` };
@@ -124,7 +135,7 @@ function readSmallRegularFile(file: string, label: string, options: CertificateF
     if (within !== undefined) {
       const inside = relative(realpathSync(within), realpathSync(file));
       if (inside.startsWith('..') || isAbsolute(inside)) {
-        return { problem: `${label} is outside the repository; keep certificate files in it, under environments/ (links are followed)` };
+        return { problem: `${label} is outside ${outside} (links are followed)` };
       }
     }
     // Non-blocking, so opening a FIFO returns at once and fstat can say what it is.
@@ -327,13 +338,17 @@ function checkCertificate(x509: X509Certificate, label: string): CertificateResu
   if (key.asymmetricKeyType !== 'rsa') {
     return { problem: `${label} has an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; the Restore Portal's certificate must have an RSA key of at least ${MIN_RSA_BITS} bits` };
   }
-  const facts = certificateFacts(x509);
+  let facts = factsOf.get(x509);
+  if (facts === undefined) {
+    facts = certificateFacts(x509);
+    factsOf.set(x509, facts);
+  }
   const subjectProblem = terraformTextProblem(facts.subject);
   if (subjectProblem) return { problem: `${label} has a subject that ${subjectProblem}` };
   if (facts.rsaBits < MIN_RSA_BITS) {
     return { problem: `${label} has a ${facts.rsaBits}-bit RSA key; Entra requires at least ${MIN_RSA_BITS} bits` };
   }
-  readByPem.set(facts.pem, x509);
+  parsedByBytes.set(facts.pem, { x509 });
   return { certificate: { source: 'file', label, ...facts } };
 }
 

@@ -1,4 +1,5 @@
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
+import type { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipalDelegatedPermissionGrant } from '@cdktf/provider-azuread/lib/service-principal-delegated-permission-grant';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -11,6 +12,8 @@ export interface AdminConsentProps {
   readonly logicalIdPrefix: string;
   /** What the `access_as_user` grant must wait for (the scope, where it is created). @default nothing */
   readonly selfConsentDependsOn?: ITerraformDependable[];
+  /** The azuread provider of the tenant that consents: an aliased one, in a stack that holds several tenants. @default the stack's default */
+  readonly provider?: AzureadProvider;
 }
 
 /**
@@ -21,13 +24,15 @@ export interface AdminConsentProps {
 export class AdminConsent extends Construct {
   constructor(scope: Construct, id: string, props: AdminConsentProps) {
     super(scope, id);
-    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID });
+    const provider = props.provider;
+    const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID, provider });
     graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
     new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: graph.objectId,
       claimValues: [GRAPH_USER_READ_CLAIM],
+      provider,
     }).overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
     new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
@@ -35,6 +40,7 @@ export class AdminConsent extends Construct {
       resourceServicePrincipalObjectId: props.servicePrincipalObjectId,
       claimValues: [ACCESS_AS_USER],
       dependsOn: props.selfConsentDependsOn,
+      provider,
     }).overrideLogicalId(`${props.logicalIdPrefix}_self`);
   }
 }

@@ -23,13 +23,18 @@ import {
 
 /** A public certificate file, as exported from Windows or VB365 without its private key. */
 export interface FileCertificateInput {
+  /** Read from a file. */
   readonly source: 'file';
-  /** Path of a DER or Base-64 (PEM) `.cer` file; a relative path starts from the environments folder (environment files) or the working directory (the construct). */
+  /**
+   * Path of a DER or Base-64 (PEM) `.cer` file inside the repository (environment files, relative to the environments
+   * folder) or inside the working directory (the construct, relative to it); links are followed.
+   */
   readonly path: string;
 }
 
 /** A public certificate given as its bytes, e.g. read from a secret store by the consumer's app. */
 export interface ContentCertificateInput {
+  /** Given as its bytes. */
   readonly source: 'content';
   /** The certificate as PEM text or DER bytes, without its private key. */
   readonly content: string | Uint8Array;
@@ -42,6 +47,7 @@ export interface ContentCertificateInput {
  * protect the state backend, and prefer a certificate file for production.
  */
 export interface SelfSignedCertificateInput {
+  /** Made by Terraform's tls provider. */
   readonly source: 'selfSigned';
   /** Names the key credential and its Terraform resources (`portal_<name>`): a letter, then letters, digits, "-", "_" (at most 32). */
   readonly name: string;
@@ -94,6 +100,8 @@ export interface CertificatesContext {
   readonly baseDirLabel: string;
   /** The folder certificate files must lie in once links are followed. @default anywhere */
   readonly within?: string;
+  /** What a file outside `within` is told, after "is outside": that folder, and where to keep certificates. */
+  readonly outside?: string;
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. */
@@ -169,7 +177,11 @@ function readFileCertificate(
 ): Certificate | undefined {
   const file = readString(value.path, fieldPath(path, 'path'), report);
   if (!file) return undefined;
-  const result = readCertificateFile(resolve(context.baseDir, file), file, { within: context.within, relativeTo: context.baseDirLabel });
+  const result = readCertificateFile(resolve(context.baseDir, file), file, {
+    within: context.within,
+    outside: context.outside,
+    relativeTo: context.baseDirLabel,
+  });
   return checkPublicCertificate(result, file, fieldPath(path, 'path'), context, report, warn);
 }
 
@@ -180,7 +192,7 @@ function readContentCertificate(
   report: Report,
   warn: Report,
 ): Certificate | undefined {
-  const label = value.label === undefined ? 'the certificate' : readString(value.label, fieldPath(path, 'label'), report, { maxLength: 200 });
+  const label = value.label === undefined ? 'the certificate' : readLabel(value.label, fieldPath(path, 'label'), report);
   const content = value.content;
   const at = fieldPath(path, 'content');
   if (!(typeof content === 'string' || content instanceof Uint8Array) || content.length === 0) {
@@ -190,6 +202,16 @@ function readContentCertificate(
   if (label === undefined) return undefined;
   const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : Buffer.from(content);
   return checkPublicCertificate(readCertificateBytes(bytes, label), label, at, context, report, warn);
+}
+
+/** A name for messages and cdktf's annotations, which go to a terminal: no control characters. */
+function readLabel(value: unknown, path: string, report: Report): string | undefined {
+  const label = readString(value, path, report, { maxLength: 200 });
+  if (label !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+    report(path, `must not contain control characters (line breaks, escape sequences); got ${JSON.stringify(label)}`);
+    return undefined;
+  }
+  return label;
 }
 
 /** Rejects an unreadable or expired public certificate and warns about one that expires soon. */

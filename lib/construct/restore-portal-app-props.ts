@@ -1,3 +1,4 @@
+import type { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import type { Certificate } from '../certificates/certificate';
 import { fieldPath, readArray, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 import { readAdoption, type Adoption, type AdoptInput } from './adoption';
@@ -8,13 +9,25 @@ import { ARTICLE_CONSENT_TEXTS, DEFAULT_DISPLAY_NAME } from './well-known';
 
 /** Consent texts of the `access_as_user` scope, shown on Entra's consent screens. */
 export interface ConsentTextsInput {
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  /**
+   * Title of the scope on the admin consent screen.
+   * @default "Access Veeam Backup for Microsoft 365 Restore Portal"
+   */
   readonly adminConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user" */
+  /**
+   * Text of the scope on the admin consent screen.
+   * @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal as the signed-in user"
+   */
   readonly adminConsentDescription?: string;
-  /** @default "Access Veeam Backup for Microsoft 365 Restore Portal" */
+  /**
+   * Title of the scope on the user consent screen.
+   * @default "Access Veeam Backup for Microsoft 365 Restore Portal"
+   */
   readonly userConsentDisplayName?: string;
-  /** @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf" */
+  /**
+   * Text of the scope on the user consent screen.
+   * @default "Allows access to Veeam Backup for Microsoft 365 Restore Portal on your behalf"
+   */
   readonly userConsentDescription?: string;
 }
 
@@ -47,6 +60,12 @@ export interface RestorePortalAppProps {
    * @default "Managed by CDK for Terraform (<construct path>). Changes made here are reverted by the next deploy."
    */
   readonly notes?: string;
+  /**
+   * The azuread provider of the app's stack that its resources use: an aliased one for another tenant.
+   * Self-signed certificates' tls resources use the stack's default tls provider.
+   * @default the stack's default azuread provider
+   */
+  readonly provider?: AzureadProvider;
 }
 
 /** Props as checked, with defaults applied and certificates read. */
@@ -67,10 +86,10 @@ export interface RestorePortalAppSettings {
 /** Where the props come from, for what the props themselves cannot say. */
 export interface PropsSource {
   /**
-   * Absolute folder a relative certificate path starts from, that folder as messages name it, and the
-   * folder certificate files must lie in (@default anywhere).
+   * Absolute folder a relative certificate path starts from, that folder as messages name it, the
+   * folder certificate files must lie in (@default anywhere), and what a file outside it is told.
    */
-  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string };
+  readonly certificatesDir: { readonly path: string; readonly label: string; readonly within?: string; readonly outside?: string };
   /** The time certificates must still be valid at. */
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. @default false */
@@ -83,7 +102,7 @@ export interface PropsSource {
   readonly certificateSources?: readonly CertificateSourceName[];
 }
 
-/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes`. */
+/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes` and `provider`. */
 export const PROPS_FIELDS = [
   'redirectUris',
   'certificates',
@@ -95,6 +114,7 @@ export const PROPS_FIELDS = [
   'cloud',
   'adopt',
   'notes',
+  'provider',
 ] as const satisfies readonly (keyof RestorePortalAppProps)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -105,7 +125,7 @@ const MAX_CONSENT_TEXT = 1024;
 
 /**
  * Checks the props of a `RestorePortalApp`, or the same fields of an environment file, reporting
- * every problem by field path. `raw` is an object already; its other fields (`notes`, or the
+ * every problem by field path. `raw` is an object already; its other fields (`notes`, `provider`, or the
  * environment's own) are the caller's.
  */
 export function readRestorePortalAppProps(
@@ -133,6 +153,7 @@ export function readRestorePortalAppProps(
             baseDir: source.certificatesDir.path,
             baseDirLabel: source.certificatesDir.label,
             within: source.certificatesDir.within,
+            outside: source.certificatesDir.outside,
             now: source.now,
             allowExpired: source.allowExpired ?? false,
             defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,

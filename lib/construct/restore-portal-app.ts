@@ -8,14 +8,14 @@ import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/applicatio
 import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
 import { ApplicationRegistration } from '@cdktf/provider-azuread/lib/application-registration';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { Annotations, TerraformResource } from 'cdktf';
-import { Construct } from 'constructs';
+import { Annotations, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { formatDate, type Certificate } from '../certificates/certificate';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import { adoptionImports } from './adoption';
 import { uuidV5 } from './deterministic-uuid';
-import { readObject, readString, type Report } from '../input/field-reader';
+import { describe, fieldPath, readObject, readString, type Report } from '../input/field-reader';
 import {
   PROPS_FIELDS,
   readRestorePortalAppProps,
@@ -27,11 +27,22 @@ import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
+/** One key credential of the application, for outputs and for the VB365 command. */
+export interface KeyCredential {
+  /** The certificate as the props gave it, checked. */
+  readonly certificate: Certificate;
+  /** SHA-1 thumbprint in upper-case hex, as VB365 and Windows show it. */
+  readonly thumbprint: string;
+  /** End of validity, RFC 3339. */
+  readonly notAfter: string;
+}
+
 /** What is wrong with a `RestorePortalApp`'s props: every problem, each by prop path. */
 export class RestorePortalAppPropsError extends Error {
   constructor(
     /** The construct's path in the app. */
     readonly constructPath: string,
+    /** Each problem: the prop path (`redirectUris[0]`; empty for the construct as a whole) and what is wrong. */
     readonly problems: readonly { readonly path: string; readonly message: string }[],
   ) {
     super(problems.map((p) => `RestorePortalApp ${constructPath}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
@@ -47,7 +58,7 @@ export class RestorePortalAppPropsError extends Error {
  * and its own scope, the enterprise-application service principal, tenant-wide admin consent,
  * and one key credential per certificate.
  *
- * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_graph`),
+ * Terraform addresses are `<type>.<id>` plus a suffix (`azuread_application_api_access.<id>_microsoft_graph`),
  * so plans read plainly and import IDs are easy to match. The stack configures the azuread provider
  * (and the tls provider when a certificate is self-signed).
  *
@@ -70,7 +81,7 @@ export class RestorePortalApp extends Construct {
    * Thumbprint and expiry (RFC 3339) of each certificate, in the props' order: values for
    * files, Terraform references for self-signed certificates, which exist once Terraform made them.
    */
-  public readonly keyCredentials: readonly { readonly certificate: Certificate; readonly thumbprint: string; readonly notAfter: string }[];
+  public readonly keyCredentials: readonly KeyCredential[];
   /** The tls resources of each self-signed certificate, by name. */
   public readonly selfSignedCertificates: ReadonlyMap<string, TlsSelfSignedCertificate>;
   /** The admin consent URL a customer tenant's admin opens to consent for their organisation. */
@@ -78,9 +89,14 @@ export class RestorePortalApp extends Construct {
   /** The PowerShell (`Set-VBORestorePortalSettings`) that points VB365's Restore Portal at this application. */
   public readonly restorePortalSettingsCommand: string;
 
+  /**
+   * @param scope the stack, or a construct in it, that holds the application
+   * @param id names its Terraform resources (`azuread_application_registration.<id>`): unique among the stack's resource names
+   * @param props what the application is made from
+   */
   constructor(scope: Construct, id: string, props: RestorePortalAppProps) {
     super(scope, id);
-    const { settings, notes } = this.validate(props);
+    const { settings, notes, provider } = this.validate(props);
     const name = (suffix?: string) => (suffix ? `${id}_${suffix}` : id);
 
     const registration = new ApplicationRegistration(this, 'registration', {
@@ -175,7 +191,7 @@ export class RestorePortalApp extends Construct {
 
     const certificates = new Map<string, ApplicationCertificate>();
     const selfSigned = new Map<string, TlsSelfSignedCertificate>();
-    const keyCredentials: { certificate: Certificate; thumbprint: string; notAfter: string }[] = [];
+    const keyCredentials: KeyCredential[] = [];
     for (const certificate of settings.certificates) {
       const source = this.keyCredentialSource(certificate, name);
       if (source.made) selfSigned.set(source.key, source.made);
@@ -220,20 +236,45 @@ export class RestorePortalApp extends Construct {
     }
 
     if (settings.adoption) importExisting(this, adoptionImports(settings.adoption, id, deployer));
+    if (provider) useProvider(this, provider);
+
+    // Terraform names come from the construct's id, not its path, so that plans read plainly: a second
+    // element of the stack with one of these names would silently merge with ours in cdk.tf.json.
+    const taken = takenNames(this);
+    if (taken) throw new RestorePortalAppPropsError(this.node.path, [{ path: '', message: taken }]);
+    this.node.addValidation({ validate: () => [takenNames(this)].filter((problem) => problem !== undefined) });
   }
 
   /** Checks the props once, throwing every problem together; warnings become cdktf annotations, which `cdktf synth` prints. */
-  private validate(props: RestorePortalAppProps): { settings: RestorePortalAppSettings; notes: string } {
+  private validate(props: RestorePortalAppProps): { settings: RestorePortalAppSettings; notes: string; provider?: TerraformProvider } {
     const problems: { path: string; message: string }[] = [];
     const report: Report = (path, message) => problems.push({ path, message });
     const warnings: string[] = [];
+    // A reference read as a value would fail with a message about its placeholder text (or number) instead.
+    const references = terraformReferences(props, '', new Set());
+    if (references.length > 0) {
+      throw new RestorePortalAppPropsError(
+        this.node.path,
+        references.map((path) => ({
+          path,
+          message: 'is a Terraform reference (a cdktf token), whose value is known only when Terraform applies; give the value itself, which is checked when the app is created',
+        })),
+      );
+    }
     const raw = readObject(props, '', PROPS_FIELDS, report);
     const settings =
       raw &&
       readRestorePortalAppProps(
         raw,
         {
-          certificatesDir: { path: process.cwd(), label: 'the working directory' },
+          // A path in the props is read like a path in the project's own files: a certificate kept elsewhere
+          // (a secret store, a download) is given by its content.
+          certificatesDir: {
+            path: process.cwd(),
+            label: 'the working directory',
+            within: process.cwd(),
+            outside: 'the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content }',
+          },
           now: new Date(),
           expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS,
           defaultScopeId: uuidV5(`${this.node.path}/${ACCESS_AS_USER}`),
@@ -245,9 +286,24 @@ export class RestorePortalApp extends Construct {
       raw?.notes === undefined
         ? `Managed by CDK for Terraform (${this.node.path}). Changes made here are reverted by the next deploy.`
         : readString(raw.notes, 'notes', report);
+    const provider = raw?.provider === undefined ? undefined : this.readProvider(raw.provider, report);
     if (problems.length > 0 || !settings || notes === undefined) throw new RestorePortalAppPropsError(this.node.path, problems);
     for (const warning of warnings) Annotations.of(this).addWarning(warning);
-    return { settings, notes };
+    return { settings, notes, provider };
+  }
+
+  private readProvider(value: unknown, report: Report): TerraformProvider | undefined {
+    if (!TerraformProvider.isTerraformProvider(value) || value.terraformResourceType !== 'azuread') {
+      report('provider', `must be an azuread provider (new AzureadProvider(stack, id, { alias, ... })); got ${describe(value)}`);
+      return undefined;
+    }
+    const ours = TerraformStack.of(this);
+    const its = TerraformStack.of(value);
+    if (its !== ours) {
+      report('provider', `must be a provider of the app's own stack (${ours.node.path}); got one of ${its.node.path}`);
+      return undefined;
+    }
+    return value;
   }
 
   /**
@@ -309,3 +365,46 @@ function importExisting(app: Construct, imports: ReadonlyMap<string, string>): v
   }
 }
 
+/** The prop paths that hold a cdktf token; the provider, a construct, is no value to look into. */
+function terraformReferences(value: unknown, path: string, seen: Set<unknown>): string[] {
+  if (Token.isUnresolved(value)) return [path];
+  if (typeof value !== 'object' || value === null || seen.has(value) || value instanceof Uint8Array || Construct.isConstruct(value)) return [];
+  seen.add(value);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((entry, index) => [index, entry]) : Object.entries(value);
+  return entries.flatMap(([key, entry]) => terraformReferences(entry, fieldPath(path, key), seen));
+}
+
+/** Puts every azuread resource and lookup of the app on the given provider; the tls ones keep the stack's default. */
+function useProvider(app: Construct, provider: TerraformProvider): void {
+  for (const element of app.node.findAll()) {
+    if (TerraformResource.isTerraformResource(element) || TerraformDataSource.isTerraformDataSource(element)) {
+      if (element.terraformResourceType.startsWith('azuread_')) element.provider = provider;
+    }
+  }
+}
+
+/** Says which Terraform names of the construct another element of its stack has too, if any. */
+function takenNames(app: RestorePortalApp): string | undefined {
+  const ours = new Map<string, IConstruct>();
+  for (const child of app.node.findAll()) {
+    const address = terraformAddress(child);
+    if (address) ours.set(address, child);
+  }
+  const clashes = TerraformStack.of(app)
+    .node.findAll()
+    .map((element) => ({ element, address: terraformAddress(element) }))
+    .filter(({ element, address }) => address !== undefined && ours.has(address) && ours.get(address) !== element);
+  if (clashes.length === 0) return undefined;
+  const [first] = clashes;
+  const more = clashes.length > 1 ? ` (and ${clashes.length - 1} more of its names)` : '';
+  return (
+    `${first.address} is also the Terraform name of ${first.element.node.path}${more}, and Terraform would merge the two into one. ` +
+    `Its resources are named after its id ("${app.node.id}"): give each RestorePortalApp in a stack an id that no other resource there uses`
+  );
+}
+
+function terraformAddress(element: IConstruct): string | undefined {
+  if (TerraformResource.isTerraformResource(element)) return `${element.terraformResourceType}.${element.friendlyUniqueId}`;
+  if (TerraformDataSource.isTerraformDataSource(element)) return `data.${element.terraformResourceType}.${element.friendlyUniqueId}`;
+  return undefined;
+}

@@ -29,9 +29,9 @@ export class TlsSelfSignedCertificate extends Construct {
   public readonly privateKeyPem: string;
   /** SHA-1 thumbprint in upper-case hex, as Windows and VB365 show it. */
   public readonly thumbprint: string;
-  /** Start of validity, RFC 3339. */
+  /** Start of validity, RFC 3339 in UTC to the second, as Entra keeps a key credential's dates. */
   public readonly notBefore: string;
-  /** End of validity, RFC 3339. */
+  /** End of validity, RFC 3339 in UTC to the second. */
   public readonly notAfter: string;
 
   constructor(scope: Construct, id: string, props: TlsSelfSignedCertificateProps) {
@@ -51,14 +51,19 @@ export class TlsSelfSignedCertificate extends Construct {
     });
     cert.overrideLogicalId(props.logicalId);
 
-    // The tls provider gives no SHA-1 thumbprint for a certificate it makes; reading it back does.
+    // The tls provider gives no SHA-1 thumbprint for a certificate it makes; reading it back does, with its dates.
     const parsed = new DataTlsCertificate(this, 'parsed', { content: cert.certPem });
     parsed.overrideLogicalId(props.logicalId);
 
     this.certificatePem = cert.certPem;
     this.privateKeyPem = key.privateKeyPem;
-    this.thumbprint = Fn.upper(parsed.certificates.get(0).sha1Fingerprint);
-    this.notBefore = cert.validityStartTime;
-    this.notAfter = cert.validityEndTime;
+    // The key credential's dates come from the certificate as parsed (whole seconds, UTC): that is how
+    // Entra keeps them and the azuread provider reads them back. validity_start_time/validity_end_time
+    // carry nanoseconds and the zone of the machine that applied, which would differ from the credential
+    // read back on every later plan (all its fields force a new one) and end after the certificate does.
+    const parsedCertificate = parsed.certificates.get(0);
+    this.notBefore = parsedCertificate.notBefore;
+    this.notAfter = parsedCertificate.notAfter;
+    this.thumbprint = Fn.upper(parsedCertificate.sha1Fingerprint);
   }
 }

@@ -144,6 +144,13 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
       backend = { type, path: optional('path', (v, p) => readRelativePath(v, p, note)) ?? defaultStatePath(environmentName) };
       break;
   }
+  for (const [field, text] of Object.entries(backend)) {
+    if (field === 'type' || typeof text !== 'string') continue;
+    // Terraform reads a backend block literally, but customer tenant stacks copy these values into a
+    // terraform_remote_state data source, whose arguments it evaluates as templates: `${file(...)}` would
+    // run on the machine that plans, and no escape reads the same in both places.
+    if (/\$\{|%\{/.test(text)) note(at(field), `must not contain "\${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got ${describe(text)}`);
+  }
   return failed ? undefined : backend;
 }
 

@@ -90,6 +90,8 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     }
   }
   const byFoldedName = new Map<string, string>();
+  // Taken once: after each file the shared prototypes are put back to exactly this.
+  let prototypes: Descriptors[] | undefined;
   for (const file of files) {
     const name = basename(file, '.ts');
     const display = relative(options.projectRoot, file);
@@ -104,7 +106,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
       });
       continue;
     }
-    const loaded = loadDefaultExport(file);
+    const loaded = loadDefaultExport(file, (prototypes ??= SHARED_PROTOTYPES.map(ownDescriptors)));
     if ('problem' in loaded) {
       problems.push({ file: display, path: '', message: loaded.problem });
       continue;
@@ -168,11 +170,10 @@ function stackNameCollisions(environments: readonly Environment[]): Problem[] {
  * Runs an environment file and takes its default export, never letting what the file does (throw,
  * export a getter that throws, a Proxy, a Promise) escape as a stack trace: each ends in one line.
  */
-function loadDefaultExport(file: string): { value: unknown } | { problem: string } {
+function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { value: unknown } | { problem: string } {
   let module: unknown;
   let failure: { error: unknown } | undefined;
   const exit = process.exit;
-  const prototypes = SHARED_PROTOTYPES.map(ownDescriptors);
   try {
     // Exiting would end synth with the code the file chose, as if it had succeeded.
     process.exit = ((code?: number) => {

@@ -57,7 +57,18 @@ export async function reviewMatrix(projectRoot: string, environments: readonly s
   const loaded = loadEnvironments({ projectRoot, only: environments.length > 0 ? environments : undefined, allowExpired: true });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
   const chosen = environments.length > 0 ? loaded.environments : loaded.environments.filter((environment) => !isExample(environment));
-  return chosen.flatMap((environment) => {
+  return matrixJobs(chosen);
+}
+
+/** GitHub runs at most this many jobs of one matrix, and fails the whole run, unexplained, beyond it. */
+export const MAX_MATRIX_JOBS = 256;
+
+/**
+ * The CI jobs of these environments, in plan order.
+ * @throws UserError when they are more than one matrix holds
+ */
+export function matrixJobs(environments: readonly { readonly name: string; readonly customerTenants: readonly unknown[] }[]): MatrixJob[] {
+  const jobs = environments.flatMap((environment) => {
     const count = Math.ceil((1 + environment.customerTenants.length) / STACKS_PER_JOB);
     return Array.from({ length: count }, (_, i) => ({
       environment: environment.name,
@@ -65,4 +76,10 @@ export async function reviewMatrix(projectRoot: string, environments: readonly s
       name: `${environment.name}-${String(i + 1).padStart(3, '0')}`,
     }));
   });
+  if (jobs.length > MAX_MATRIX_JOBS) {
+    throw new UserError(
+      `these environments need ${jobs.length} CI jobs (one per environment, and one per ${STACKS_PER_JOB} stacks), and GitHub runs at most ${MAX_MATRIX_JOBS} in a matrix: plan fewer environments in one workflow run`,
+    );
+  }
+  return jobs;
 }

@@ -96,7 +96,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
           (outputs): Readiness => ([...outputs.keys()].some(isCrossStackOutput) ? { ready: true } : { ready: false, report: (stack) => waitingReport(stack, home) }),
           (error): Readiness => {
             if (!(error instanceof UserError) || error instanceof TerraformNotFoundError) throw error;
-            return { ready: false, report: (stack) => failedReport(stack, `the state of ${home} could not be read: ${error.message}`) };
+            return { ready: false, report: (stack) => failedReport(stack, `the state of ${home} could not be read: ${failureOf(error, home)}`) };
           },
         );
       homeStates.set(home, state);
@@ -156,7 +156,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
  * this project knows its errors, else Terraform's reason. Without the stack's name, which the report shows.
  */
 function failureOf(error: UserError, stack: string): string {
-  const explanation = error instanceof TerraformFailure && error.step === 'plan' ? explainPlanFailure(error.output, stack) : undefined;
+  const explanation = error instanceof TerraformFailure && error.step !== 'show' ? explainPlanFailure(error.output, stack) : undefined;
   if (explanation) return explanation;
   return error.message.startsWith(`${stack}: `) ? error.message.slice(stack.length + 2) : error.message;
 }

@@ -30,7 +30,9 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
   const describe = (entries: readonly ResourceChange[], perspective: Perspective): ReportItem[] =>
     entries.flatMap((entry) => {
       const outside = perspective === 'drift' ? ' outside Terraform' : '';
-      const item = (action: ChangeKind) => (message: string) => ({ address: entry.address, type: entry.type, action, message });
+      // A deposed object shares its address with the current one, which stays: say which is meant.
+      const copy = entry.deposed === undefined ? '' : ' (an older copy that an interrupted replacement left behind; the current one stays)';
+      const item = (action: ChangeKind) => (message: string) => ({ address: entry.address, type: entry.type, action, message: `${message}${copy}` });
       const kind = kindOf(entry);
       const changes = kind ? describeChange(entry, kind, { ...context, perspective, outside }).map(item(kind)) : [];
       if (perspective === 'drift' || entry.importingId === undefined) return changes;

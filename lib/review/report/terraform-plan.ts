@@ -42,6 +42,11 @@ export interface ResourceChange {
   readonly actionReason?: string;
   /** The import ID when an `import` block brings an existing object under Terraform (Terraform 1.5+). */
   readonly importingId?: string;
+  /**
+   * Set for a deposed object: an older copy kept at the same address by a create-before-destroy
+   * replacement whose apply did not finish (a certificate); the current object is another entry.
+   */
+  readonly deposed?: string;
 }
 
 /** A root output's change; its values are not read, so a sensitive output cannot leak into a report. */
@@ -117,6 +122,7 @@ function readResourceChanges(value: unknown, field: string, fail: (why: string) 
       replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths as (string | number)[][]) : [],
       actionReason: typeof entry.action_reason === 'string' ? entry.action_reason : undefined,
       importingId: isObject(change.importing) && typeof change.importing.id === 'string' ? change.importing.id : undefined,
+      deposed: typeof entry.deposed === 'string' ? entry.deposed : undefined,
     };
   });
 }
