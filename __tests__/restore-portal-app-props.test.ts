@@ -107,6 +107,12 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
   });
 
+  test('a prop value with a direction override or a line break is refused on one line, shown escaped', () => {
+    expect(propsProblems({ redirectUris: ['https://a.example.com:4443/\u202e\n::error::x'], certificates: [{ source: 'file', path: VALID }] })).toEqual([
+      'RestorePortalApp consumer/portal: redirectUris[0]: must not contain control characters (tab, line break, ...); got "https://a.example.com:4443/\\u202e\\n::error::x"',
+    ]);
+  });
+
   test('refuses oversized certificate content and Terraform references in texts, and keeps a literal ${ literal', () => {
     expect(
       propsProblems({

@@ -83,7 +83,7 @@ function browserAddress(url: URL): string {
 export function redirectUriProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return `must be a non-empty string URL; got ${describe(value)}`;
   // Control characters first: they are shown escaped, and nothing else is said about a URI holding them.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return `must not contain control characters (tab, line break, ...); got ${JSON.stringify(redactUserinfo(value))}`;
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return `must not contain control characters (tab, line break, ...); got ${escapeControlCharacters(JSON.stringify(redactUserinfo(value)))}`;
   // Invisible, they make the address read differently from what it is (a direction override turns it around).
   if (INVISIBLE_OR_CONTROL.test(value)) {
     return `must not contain invisible characters (direction overrides, zero-width spaces, byte order marks); got "${escapeControlCharacters(redactUserinfo(value))}"`;

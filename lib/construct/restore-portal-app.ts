@@ -26,6 +26,7 @@ import { terraformLiteral } from '../process/terraform-literal';
 import { TlsSelfSignedCertificate } from './tls-self-signed-certificate';
 import { adminConsentUrl, newestCertificate, restorePortalSettingsCommand } from './vb365';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
+import { escapeControlCharacters } from '../process/problem';
 
 /** One key credential of the application, for outputs and for the VB365 command. */
 export interface KeyCredential {
@@ -45,7 +46,8 @@ export class RestorePortalAppPropsError extends Error {
     /** Each problem: the prop path (`redirectUris[0]`; empty for the construct as a whole) and what is wrong. */
     readonly problems: readonly { readonly path: string; readonly message: string }[],
   ) {
-    super(problems.map((p) => `RestorePortalApp ${constructPath}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+    // One line per problem: a line break or direction override in a prop value is shown escaped.
+    super(problems.map((p) => escapeControlCharacters(`RestorePortalApp ${constructPath}: ${p.path ? `${p.path}: ` : ''}${p.message}`)).join('\n'));
     this.name = 'RestorePortalAppPropsError';
   }
 }
