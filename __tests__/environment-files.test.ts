@@ -66,4 +66,10 @@ describe('what an environment file is (one definition for synth, the commands an
     expect(json).toEqual({ status: 0, stdout: '["prod"]\n', stderr: '' });
     expect(runCommandIn(project, 'environments', []).stdout).toBe('demo  (example: synthesized, not planned)\nprod\n');
   });
+
+  test('what an environment file prints goes to stderr, so the JSON list CI reads stays JSON', () => {
+    project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput())};\n`);
+    const json = runCommandIn(project, 'environments', ['--format', 'json']);
+    expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
+  });
 });

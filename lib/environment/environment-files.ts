@@ -174,11 +174,15 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
   let module: unknown;
   let failure: { error: unknown } | undefined;
   const exit = process.exit;
+  const write = process.stdout.write;
   try {
     // Exiting would end synth with the code the file chose, as if it had succeeded.
     process.exit = ((code?: number) => {
       throw new Error(`it called process.exit(${code ?? ''}); an environment file only exports its object`);
     }) as typeof process.exit;
+    // What a file prints (a console.log left from debugging) goes to stderr: stdout is the commands'
+    // machine output, the JSON job list CI reads among it.
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
     // A long-running caller (tests, a watch loop) must see the file as it is now.
     delete require.cache[file];
     module = require(file);
@@ -186,6 +190,7 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
     failure = { error };
   } finally {
     process.exit = exit;
+    process.stdout.write = write;
   }
   const changed = restorePrototypes(prototypes);
   if (changed.length > 0) return { problem: `changes what every object, list or string inherits (${changed.join(', ')}); an environment file only exports its object` };
