@@ -428,3 +428,15 @@ describe('plans whose names are those every object inherits', () => {
   });
 });
 
+describe('saved plans far larger than Entra allows', () => {
+  test('50,000 redirect URIs replaced by others are each reported, in one pass (a list scan per address would take minutes)', () => {
+    const plan = planFixture('redirect-uri-added');
+    const spa = plan.resource_changes.find((c: { type: string }) => c.type === 'azuread_application_redirect_uris');
+    spa.change.before.redirect_uris = Array.from({ length: 50_000 }, (_, i) => `https://a${i}.example.com:4443`);
+    spa.change.after.redirect_uris = Array.from({ length: 50_000 }, (_, i) => `https://b${i}.example.com:4443`);
+    const changes = messages(reportOf(plan).changes);
+    expect(changes.filter((m) => m.endsWith(' added'))).toHaveLength(50_000);
+    expect(changes.filter((m) => m.endsWith(' removed'))).toHaveLength(50_000);
+  });
+});
+

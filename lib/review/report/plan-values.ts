@@ -40,8 +40,10 @@ export function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** Sets, not list scans: a saved plan is anyone's file, and one with 100,000 addresses must not take minutes. */
 export function diff(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
-  return { added: after.filter((v) => !before.includes(v)), removed: before.filter((v) => !after.includes(v)) };
+  const [was, is] = [new Set(before), new Set(after)];
+  return { added: after.filter((v) => !was.has(v)), removed: before.filter((v) => !is.has(v)) };
 }
 
 export function show(value: unknown): string {
