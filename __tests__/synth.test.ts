@@ -156,4 +156,13 @@ describe('the synth command (cdktf.json "app")', () => {
       'error: 3 problem(s) in the environment files',
     ]);
   });
+
+  test('a syntax error in a helper an environment imports names the helper, whose line and column they are', () => {
+    writeFileSync(join(project.environmentsDir, '_shared.ts'), 'export const x = ;\n');
+    project.writeEnvironment('uses', `import { x } from './_shared';\nexport default { ...${JSON.stringify(validInput())}, displayName: String(x) };\n`);
+    const result = run('uses');
+    expect(result.stderr).toBe('environments/uses.ts: could not be loaded: _shared.ts: Expression expected (line 1, column 18)\nerror: 1 problem(s) in the environment files\n');
+    rmSync(join(project.environmentsDir, '_shared.ts'));
+    rmSync(join(project.environmentsDir, 'uses.ts'));
+  });
 });

@@ -29,7 +29,8 @@ function transpile(source, filename) {
   try {
     return swc.transformSync(source, { ...SWC_OPTIONS, filename }).code;
   } catch (error) {
-    throw syntaxError(error, source);
+    // Which file, for a loader that required another one (an environment importing its helper).
+    throw Object.assign(syntaxError(error, source), { file: filename });
   }
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { types } from 'node:util';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
 import { describe } from '../input/field-reader';
 import { InputError, type Problem, type Warning } from '../process/problem';
@@ -194,7 +194,7 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
   }
   const changed = restorePrototypes(prototypes);
   if (changed.length > 0) return { problem: `changes what every object, list or string inherits (${changed.join(', ')}); an environment file only exports its object` };
-  if (failure) return { problem: `could not be loaded: ${firstLine(failure.error)}` };
+  if (failure) return { problem: `could not be loaded: ${inAnotherFile(failure.error, file)}${firstLine(failure.error)}` };
   if (typeof module !== 'object' || module === null || types.isProxy(module)) return { problem: `${EXPECTED} (module.exports was replaced)` };
   let value: unknown;
   try {
@@ -251,6 +251,12 @@ const MAX_MESSAGE = 300;
  * The first informative line of an error (SWC's syntax errors come with a drawn code frame), without
  * control characters: what a file throws is shown, and must not drive the terminal.
  */
+/** `_shared.ts: ` when the syntax error is in a file the environment imports: its line and column are that file's. */
+function inAnotherFile(error: unknown, file: string): string {
+  const where = (error as { file?: unknown } | null)?.file;
+  return typeof where === 'string' && where !== file ? `${relative(dirname(file), where)}: ` : '';
+}
+
 function firstLine(error: unknown): string {
   let text: string;
   try {
