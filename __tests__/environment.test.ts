@@ -61,6 +61,14 @@ describe('the deploying identity', () => {
     expect(warningsOf({}).map((w) => w.split(':')[0])).toEqual(['backend']);
   });
 
+  test('is warned about when also listed in owners of a registration it creates, where adding it again fails the first apply', () => {
+    const owners = ['aaaaaaaa-0000-4000-8000-00000000000a', DEPLOYER];
+    expect(warningsOf({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER.toLowerCase(), owners })).toEqual([
+      expect.stringMatching(/^owners\[1\]: is the deploying identity \(deployingIdentityObjectId\): Entra makes it the owner of the registration it creates, and adding it again fails the first apply; leave it out of owners/),
+    ]);
+    expect(warningsOf({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER, owners: [owners[0]] })).toEqual([]);
+  });
+
   test('must be a GUID, and not the tenant ID', () => {
     expect(problemsOf(validInput({ deployingIdentityObjectId: 'restore-portal-deploy' }))).toEqual([
       `${FILE}: deployingIdentityObjectId: must be the object ID of the deploying identity's service principal, a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); got "restore-portal-deploy"`,
