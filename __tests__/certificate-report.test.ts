@@ -225,6 +225,12 @@ describe('npm run certs (examples and saved outputs)', () => {
     expect(all.stderr).toMatch(/^error: --outputs outputs\.json: say which environment: --outputs <env>=<file>\nusage: /);
   });
 
+  test("refuses outputs saved from another tenant's stack rather than report its certificates as this environment's", async () => {
+    writeFileSync(join(project.root, 'other.json'), JSON.stringify({ ...JSON.parse(outputsJson('current')), tenant_id: { value: '99999999-9999-4999-8999-999999999999', type: 'string' } }));
+    await expect(certificateReport({ projectRoot: project.root, now: NOW, outputsFiles: new Map([['prod', 'other.json']]) })).rejects.toThrow(
+      /^other\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod$/,
+    );
+  });
 });
 
 async function withPath<T>(path: string, body: () => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { UserError } from '../lib/process/command-line';
 import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export';
 import { readPfxPassword } from '../lib/certificates/pfx-password';
-import { TestProject } from './support/builders';
+import { TestProject, validInput } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
 
 const PASSWORD = 'Kennwort-für-VB365';
@@ -170,8 +170,22 @@ describe('the PFX password', () => {
 
 describe('npm run export-pfx (command)', () => {
   const project = new TestProject();
-  writeFileSync(join(project.root, 'outputs.json'), outputsJson({ current: makeCertificate(project.root, 'current') }));
+  project.writeEnvironment('prod', validInput({ certificates: [{ source: 'selfSigned', name: 'current' }] }));
+  const current = makeCertificate(project.root, 'current');
+  writeFileSync(join(project.root, 'outputs.json'), outputsJson({ current }));
   afterAll(() => project.remove());
+
+  test('refuses an unknown environment, and outputs saved from another tenant, before asking for a password', () => {
+    const unknown = runCommandIn(project, 'export-pfx', ['prdo', '--out', 'c.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: undefined });
+    expect(unknown).toMatchObject({ status: 1, stderr: 'environments/prdo.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n' });
+    const other = JSON.parse(outputsJson({ current }));
+    other.tenant_id = { sensitive: false, type: 'string', value: '99999999-9999-4999-8999-999999999999' };
+    writeFileSync(join(project.root, 'other-outputs.json'), JSON.stringify(other));
+    const wrong = runCommandIn(project, 'export-pfx', ['prod', '--out', 'c.pfx', '--outputs', 'other-outputs.json'], { PFX_PASSWORD: undefined });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: other-outputs\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod\n$/);
+    expect(existsSync(join(project.root, 'c.pfx'))).toBe(false);
+  });
 
   test('writes the PFX with the password from PFX_PASSWORD and exits 0', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: PASSWORD });

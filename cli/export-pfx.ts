@@ -1,6 +1,7 @@
 // npm run export-pfx: the password-protected PFX VB365 loads, from a self-signed certificate's
 // Terraform outputs. Imports only what it needs, so it does not load cdktf.
 import { resolve } from 'node:path';
+import { loadEnvironment } from '../lib/environment/environment-files';
 import { parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
@@ -37,9 +38,12 @@ void runCommand(async (argv) => {
   const out = userPath(PROJECT_ROOT, values.out);
   const force = values.force ?? false;
   checkPfxDestination(out, force, PROJECT_ROOT);
+  // The environment must exist, and saved outputs must be its own; its certificate files may have expired.
+  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT, allowExpired: true }, positionals[0]);
   const source = {
     projectRoot: PROJECT_ROOT,
     environment: positionals[0],
+    environmentFile: environment,
     certificate: values.certificate,
     outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, positionals[0]),
   };

@@ -7,6 +7,7 @@ import { isExample } from '../environment/example-environment';
 import { escapeControlCharacters as shown, InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
+  checkOutputsTenant,
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
@@ -81,7 +82,7 @@ export async function certificateReport(options: CertificateReportOptions): Prom
 async function rowsOf(environment: Environment, options: CertificateReportOptions, now: Date): Promise<CertificateRow[]> {
   // Terraform is asked once per environment, and only when it has self-signed certificates.
   const selfSigned = environment.certificates.some((c) => c.source === 'selfSigned');
-  const source: OutputsResult = selfSigned ? await outputsOf(environment.name, options) : { problem: 'no self-signed certificate' };
+  const source: OutputsResult = selfSigned ? await outputsOf(environment, options) : { problem: 'no self-signed certificate' };
   const warningDays = environment.expiryWarningDays;
   return environment.certificates.map((certificate) => {
     const row = (subject: string, values: Expiring | Unavailable): CertificateRow => ({
@@ -119,10 +120,13 @@ type OutputsResult = { readonly outputs: TerraformOutputs; readonly label: strin
  * A saved outputs file must be usable: the user named it. Running terraform may fail for reasons
  * that are no mistake (not deployed yet, no credentials in this job): the report says so instead.
  */
-async function outputsOf(environment: string, options: CertificateReportOptions): Promise<OutputsResult> {
+async function outputsOf(env: Environment, options: CertificateReportOptions): Promise<OutputsResult> {
+  const environment = env.name;
   const file = options.outputsFiles?.get(environment);
   if (file) {
-    return { outputs: readOutputsFile(file, options.projectRoot), label: file };
+    const outputs = readOutputsFile(file, options.projectRoot);
+    checkOutputsTenant(outputs, file, env);
+    return { outputs, label: file };
   }
   try {
     return { outputs: await stackOutputs(stackDirectory(options.projectRoot, environment), environment), label: `terraform output of ${environment}` };

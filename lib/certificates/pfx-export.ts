@@ -9,6 +9,7 @@ import { writeFileAtomically } from '../process/atomic-file';
 import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
+  checkOutputsTenant,
   readOutputsFile,
   selfSignedOutputNames,
   stackOutputs,
@@ -24,6 +25,8 @@ export interface PfxExportOptions {
   readonly certificate?: string;
   /** A saved `terraform output -json` file. @default run `terraform output -json` in the stack */
   readonly outputsFile?: string;
+  /** The environment file the saved outputs must belong to (its tenant). @default not checked */
+  readonly environmentFile?: { readonly name: string; readonly file: string; readonly tenantId: string };
   /** The PFX file to write, `.pfx` or `.p12`. */
   readonly out: string;
   /** Replace `out` if it exists. @default false: refuse */
@@ -88,7 +91,7 @@ export interface SelfSignedKeyPair {
 }
 
 /** Where the key pair comes from: no password or destination needed yet. */
-export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment' | 'certificate' | 'outputsFile'>;
+export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment' | 'certificate' | 'outputsFile' | 'environmentFile'>;
 
 /**
  * Reads a self-signed certificate's Terraform outputs (its PEM and the sensitive private key) and
@@ -144,7 +147,9 @@ export async function exportPfx(options: PfxExportOptions): Promise<PfxExportRes
 
 async function outputsFor(options: KeyPairSource): Promise<{ outputs: TerraformOutputs; label: string }> {
   if (options.outputsFile) {
-    return { outputs: readOutputsFile(options.outputsFile, options.projectRoot), label: options.outputsFile };
+    const outputs = readOutputsFile(options.outputsFile, options.projectRoot);
+    if (options.environmentFile) checkOutputsTenant(outputs, options.outputsFile, options.environmentFile);
+    return { outputs, label: options.outputsFile };
   }
   try {
     const outputs = await stackOutputs(stackDirectory(options.projectRoot, options.environment), options.environment);

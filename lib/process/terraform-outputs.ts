@@ -51,6 +51,18 @@ export function readOutputsFile(file: string, cwd: string): TerraformOutputs {
 }
 
 /**
+ * Outputs saved from another environment's stack are refused: every stack has a `tenant_id` output,
+ * and a file of the wrong one would report, or export, another registration's certificates.
+ * @throws UserError naming the file (`label`), both tenants and the environment file
+ */
+export function checkOutputsTenant(outputs: TerraformOutputs, label: string, environment: { readonly name: string; readonly file: string; readonly tenantId: string }): void {
+  const tenantId = outputs.get('tenant_id');
+  if (typeof tenantId === 'string' && tenantId.toLowerCase() !== environment.tenantId.toLowerCase()) {
+    throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${environment.file} has tenantId ${environment.tenantId}; use the outputs of ${environment.name}`);
+  }
+}
+
+/**
  * Runs `terraform output -json` in a synthesized stack's folder. Needs `terraform init` done there,
  * as after a deploy or a plan; `stack` names it in messages.
  * @throws UserError when the folder is not synthesized; TerraformFailure when terraform fails

@@ -6,7 +6,7 @@ import { loadEnvironments } from '../environment/environment-files';
 import { readGuid } from '../input/field-reader';
 import { InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
-import { readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
+import { checkOutputsTenant, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
@@ -54,7 +54,6 @@ export interface CustomerTenantsOptions extends TerraformOptions {
 }
 
 const APPLICATION_ID_OUTPUT = 'application_id';
-const TENANT_ID_OUTPUT = 'tenant_id';
 /** The output every deployed tenant stack has. */
 const DEPLOYED_OUTPUT = 'service_principal_object_id';
 
@@ -126,10 +125,7 @@ async function clientIdFromTerraform(stackDir: string, env: Environment, options
 
 /** The client ID from outputs, after checking they belong to the environment's tenant. */
 function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
-  const tenantId = outputs.get(TENANT_ID_OUTPUT);
-  if (typeof tenantId === 'string' && tenantId.toLowerCase() !== env.tenantId) {
-    throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${env.file} has tenantId ${env.tenantId}; use the outputs of ${env.name}`);
-  }
+  checkOutputsTenant(outputs, label, env);
   const clientId = outputs.get(APPLICATION_ID_OUTPUT);
   if (clientId === undefined) return undefined;
   return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
