@@ -49,7 +49,7 @@ const LOOKS_LIKE_AN_ENVIRONMENT = /\.[cm]?[jt]sx?$/i;
  * an environment that silently drops out of synth and the workflows is never planned, and a link
  * could point anywhere on the machine that runs CI.
  */
-export function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
+function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
   return readdirSync(environmentsDir, { withFileTypes: true })
     .filter((e) => LOOKS_LIKE_AN_ENVIRONMENT.test(e.name) && !e.name.startsWith('_') && !e.name.startsWith('.') && !/\.d\.[cm]?ts$/i.test(e.name))
     .filter((e) => !(e.isFile() && isEnvironmentFileName(e.name)))
