@@ -188,7 +188,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   }
   const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
   if (backend?.type === 'local' && !example && customerTenants && customerTenants.length > 0) {
-    warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
+    warn('customerTenants', TENANT_LOCAL_STATE_WARNING);
   }
 
   if (problems.length > 0) return { problems, warnings };
