@@ -1,5 +1,5 @@
 import type { Certificate } from '../certificates/certificate';
-import { describe, fieldPath, isPlainObject, readArray, readGuid, readObject, type Report } from '../input/field-reader';
+import { describe, fieldPath, isPlainObject, readArray, readBoolean, readGuid, readObject, type Report } from '../input/field-reader';
 import { MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 /**
@@ -104,11 +104,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   }
   const consentGrantIds = readGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
   const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail);
-  let preAuthorized = false;
-  if (raw.preAuthorized !== undefined) {
-    if (typeof raw.preAuthorized === 'boolean') preAuthorized = raw.preAuthorized;
-    else fail(fieldPath(path, 'preAuthorized'), `must be true or false; got ${describe(raw.preAuthorized)}`);
-  }
+  const preAuthorized = raw.preAuthorized === undefined ? false : readBoolean(raw.preAuthorized, fieldPath(path, 'preAuthorized'), fail);
   const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail);
   if (!ok) return undefined;
   return {
@@ -118,7 +114,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
     servicePrincipalObjectId: ids.servicePrincipalObjectId!,
     consentGrantIds,
     certificateKeyIds,
-    preAuthorized,
+    preAuthorized: preAuthorized!,
     existingOwners,
   };
 }
