@@ -111,6 +111,20 @@ describe("synth's output folder", () => {
       expect(outputFolderError(() => project.synth({ outdir: '/sys/cdktf.out' }))).toMatch(/^\/sys\/cdktf\.out: cannot mkdir: .+; synth writes the stacks there/);
     });
 
+    test('cannot be built because TMPDIR names no writable folder', () => {
+      // A child process: jest's process.env is a copy that node:os does not read.
+      writeFileSync(join(project.root, 'main.ts'), readFileSync(join(REPO_ROOT, 'main.ts')));
+      symlinkSync(join(REPO_ROOT, 'lib'), join(project.root, 'lib'));
+      const result = spawnSync(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), 'main.ts'], {
+        cwd: project.root,
+        encoding: 'utf8',
+        env: { ...process.env, TMPDIR: '/proc/no-such-folder' },
+      });
+      expect(result.stderr).toMatch(/^error: \/proc\/no-such-folder: cannot make a scratch folder there \(ENOENT\); .+set TMPDIR to a writable folder\n$/);
+      expect(result.status).toBe(1);
+      expect(existsSync(join(project.root, 'cdktf.out'))).toBe(false);
+    });
+
     test('holds stacks/ as a file', () => {
       mkdirSync(join(project.root, 'cdktf.out'));
       writeFileSync(join(project.root, 'cdktf.out/stacks'), '');

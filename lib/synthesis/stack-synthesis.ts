@@ -10,6 +10,7 @@ import { temporaryFileWriter, writeFileAtomically } from '../process/atomic-file
 import { stackFolder } from '../process/stack-directory';
 import { withoutTokenStackTraces } from './synthesis-shortcuts';
 import { makeFolder, prepareStackFolder } from './output-folder';
+import { UserError } from '../process/command-line';
 
 /** What every stack needs to know besides its environment. */
 export interface StackContext {
@@ -49,13 +50,23 @@ export function addEnvironmentStacks(app: Construct, environment: Environment, c
   }
 }
 
+/** The app's folder, which is never written to: cdktf only insists that it exists. */
+function scratchFolder(): string {
+  const parent = tmpdir();
+  try {
+    return mkdtempSync(join(parent, 'restore-portal-synth-'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UserError(`${parent}: cannot make a scratch folder there (${code}); synth needs one in the temporary folder: set TMPDIR to a writable folder`);
+  }
+}
+
 /**
  * Builds the stacks of the given environments in memory, as cdktf's own synthesis would (prepare,
  * validate, resolve), so that nothing is written until everything has built.
  */
 export function buildApp(environments: readonly Environment[], context: StackContext): BuiltApp {
-  // The app's folder is never written to; cdktf only insists that it exists.
-  const scratch = mkdtempSync(join(tmpdir(), 'restore-portal-synth-'));
+  const scratch = scratchFolder();
   try {
     return withoutTokenStackTraces(() => {
       const app = new App({ outdir: scratch, stackTraces: false });
