@@ -11,6 +11,7 @@ import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { InputError } from '../lib/process/problem';
 import { FIXTURES, NOW, TENANT, TestProject } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
+import { selfSignedOutputsJson } from './support/outputs';
 
 const VALID = { source: 'file', path: 'certs/valid.cer' };
 const EXPIRED = { source: 'file', path: 'certs/expired.cer' };
@@ -25,15 +26,10 @@ const environmentWith = (...certificates: unknown[]) => ({
 });
 /** What `terraform output -json` prints for a deployed self-signed certificate (the PEM is a test certificate). */
 const outputsJson = (name: string, certificateFile = 'second.cer') =>
-  JSON.stringify({
-    application_id: { sensitive: false, type: 'string', value: '99999999-0000-0000-0000-000000000000' },
-    [`certificate_${name}_pem`]: {
-      sensitive: false,
-      type: 'string',
-      value: readFileSync(join(FIXTURES, 'certs', certificateFile), 'utf8'),
-    },
-    [`certificate_${name}_private_key_pem`]: { sensitive: true, type: 'string', value: 'not read by the report' },
-  });
+  selfSignedOutputsJson(
+    { [name]: { certificatePem: readFileSync(join(FIXTURES, 'certs', certificateFile), 'utf8'), privateKeyPem: 'not read by the report' } },
+    '99999999-0000-0000-0000-000000000000',
+  );
 
 describe('npm run certs (library)', () => {
   // A fresh project per test: environment files are modules, loaded once per path.

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, LIB, TestProject, validInput } from './support/builders';
 import { FORBID_CDKTF, runCommandIn } from './support/commands';
 import { ARTICLE_MANIFEST, CLIENT_ID } from './support/manifests';
+import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
 
 // Only synthesis needs cdktf, and loading it costs most of a command's time: the commands that read
 // environment files, manifests, saved plans or Terraform outputs run with cdktf, constructs and the
@@ -13,7 +13,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
   project.writeEnvironment('prod', validInput({ customerTenants: [{ name: 'contoso', tenantId: '99999999-8888-4777-8666-555555555555' }] }));
   copyFileSync(ARTICLE_MANIFEST, join(project.root, 'article.json'));
   copyFileSync(join(FIXTURES, 'plans', 'drift-every-kind.json'), join(project.root, 'plan.json'));
-  writeFileSync(join(project.root, 'outputs.json'), JSON.stringify(selfSignedOutputs(project.root)));
+  writeFileSync(join(project.root, 'outputs.json'), selfSignedOutputsJson({ current: selfSignedValues(project.root, 'current') }, CLIENT_ID));
   afterAll(() => project.remove());
 
   const run = (name: string, ...args: string[]) => runCommandIn(project, name, args, { PFX_PASSWORD: 'Kennwort-für-VB365' }, [FORBID_CDKTF]);
@@ -46,15 +46,3 @@ describe('commands that never synthesize run without loading cdktf', () => {
     }
   });
 });
-
-/** `terraform output -json` of an applied stack with one self-signed certificate, made by openssl. */
-function selfSignedOutputs(dir: string): Record<string, { sensitive: boolean; type: string; value: string }> {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=restore.example.com',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const output = (value: string, sensitive = false) => ({ sensitive, type: 'string', value });
-  return {
-    application_id: output(CLIENT_ID),
-    certificate_current_pem: output(readFileSync(join(dir, 'cert.pem'), 'utf8')),
-    certificate_current_private_key_pem: output(readFileSync(join(dir, 'key.pem'), 'utf8'), true),
-  };
-}

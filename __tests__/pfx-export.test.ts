@@ -8,30 +8,9 @@ import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export
 import { readPfxPassword } from '../lib/certificates/pfx-password';
 import { TestProject, validInput } from './support/builders';
 import { runCommandIn, standInTerraform } from './support/commands';
+import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
 
 const PASSWORD = 'Kennwort-für-VB365';
-
-/** A key and certificate as the tls provider outputs them: PKCS#1 RSA key, PEM certificate. */
-function makeCertificate(dir: string, name: string): { certificatePem: string; privateKeyPem: string } {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', `/CN=${name}.example.com`,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-  ], { stdio: 'ignore' });
-  return {
-    certificatePem: readFileSync(join(dir, `${name}.crt`), 'utf8'),
-    privateKeyPem: createPrivateKey(readFileSync(join(dir, `${name}.key`))).export({ type: 'pkcs1', format: 'pem' }).toString(),
-  };
-}
-
-/** `terraform output -json` of a stack with the given self-signed certificates. */
-function outputsJson(certificates: Record<string, { certificatePem: string; privateKeyPem: string }>): string {
-  const outputs: Record<string, unknown> = { application_id: { sensitive: false, type: 'string', value: 'x' } };
-  for (const [name, c] of Object.entries(certificates)) {
-    outputs[`certificate_${name}_pem`] = { sensitive: false, type: 'string', value: c.certificatePem };
-    outputs[`certificate_${name}_private_key_pem`] = { sensitive: true, type: 'string', value: c.privateKeyPem };
-  }
-  return JSON.stringify(outputs);
-}
 
 /** What `openssl pkcs12` reads from the file with the password: certificate and key PEM, and the algorithms. */
 function openPfx(file: string, password: string): { pem: string; info: string } {
@@ -44,10 +23,10 @@ function openPfx(file: string, password: string): { pem: string; info: string } 
 
 describe('npm run export-pfx (library)', () => {
   const project = new TestProject();
-  const current = makeCertificate(project.root, 'current');
-  const next = makeCertificate(project.root, 'next');
-  writeFileSync(join(project.root, 'one.json'), outputsJson({ current }));
-  writeFileSync(join(project.root, 'two.json'), outputsJson({ current, next }));
+  const current = selfSignedValues(project.root, 'current');
+  const next = selfSignedValues(project.root, 'next');
+  writeFileSync(join(project.root, 'one.json'), selfSignedOutputsJson({ current }));
+  writeFileSync(join(project.root, 'two.json'), selfSignedOutputsJson({ current, next }));
   afterAll(() => project.remove());
 
   let count = 0;
@@ -123,8 +102,8 @@ describe('npm run export-pfx (library)', () => {
   ])('refuses %s, naming it, and writes nothing', async (_, options, message) => {
     writeFileSync(join(project.root, 'no-certs.json'), JSON.stringify({ application_id: { value: 'x' } }));
     writeFileSync(join(project.root, 'not-outputs.json'), '["certificate_current_pem"]');
-    writeFileSync(join(project.root, 'mismatch.json'), outputsJson({ current: { ...current, privateKeyPem: next.privateKeyPem } }));
-    const keyOnly = JSON.parse(outputsJson({ current }));
+    writeFileSync(join(project.root, 'mismatch.json'), selfSignedOutputsJson({ current: { ...current, privateKeyPem: next.privateKeyPem } }));
+    const keyOnly = JSON.parse(selfSignedOutputsJson({ current }));
     delete keyOnly.certificate_current_pem;
     writeFileSync(join(project.root, 'key-only.json'), JSON.stringify(keyOnly));
     const out = options.out ?? newOut();
@@ -171,14 +150,14 @@ describe('the PFX password', () => {
 describe('npm run export-pfx (command)', () => {
   const project = new TestProject();
   project.writeEnvironment('prod', validInput({ certificates: [{ source: 'selfSigned', name: 'current' }] }));
-  const current = makeCertificate(project.root, 'current');
-  writeFileSync(join(project.root, 'outputs.json'), outputsJson({ current }));
+  const current = selfSignedValues(project.root, 'current');
+  writeFileSync(join(project.root, 'outputs.json'), selfSignedOutputsJson({ current }));
   afterAll(() => project.remove());
 
   test('refuses an unknown environment, and outputs saved from another tenant, before asking for a password', () => {
     const unknown = runCommandIn(project, 'export-pfx', ['prdo', '--out', 'c.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: undefined });
     expect(unknown).toMatchObject({ status: 1, stderr: 'environments/prdo.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n' });
-    const other = JSON.parse(outputsJson({ current }));
+    const other = JSON.parse(selfSignedOutputsJson({ current }));
     other.tenant_id = { sensitive: false, type: 'string', value: '99999999-9999-4999-8999-999999999999' };
     writeFileSync(join(project.root, 'other-outputs.json'), JSON.stringify(other));
     const wrong = runCommandIn(project, 'export-pfx', ['prod', '--out', 'c.pfx', '--outputs', 'other-outputs.json'], { PFX_PASSWORD: undefined });

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib';
+import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib/construct';
 import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');

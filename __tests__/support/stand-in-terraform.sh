@@ -19,6 +19,13 @@ for arg in "$@"; do
   case "$arg" in -chdir=*) dir="${arg#-chdir=}" ;; esac
 done
 stack="${dir##*/}"
+# Takes $1 seconds (none when empty), logged to timeline.log so that tests can see which calls overlapped.
+take() {
+  [ -n "$1" ] || return 0
+  echo "start $stack" >> "$log/timeline.log"
+  sleep "$1"
+  echo "end $stack" >> "$log/timeline.log"
+}
 case "$2" in
   init)
     if [ -n "${FAKE_TERRAFORM_INIT_ERROR:-}" ]; then
@@ -33,11 +40,7 @@ case "$2" in
     echo 'Terraform has been successfully initialized!'
     ;;
   plan)
-    if [ -n "${FAKE_TERRAFORM_PLAN_SLEEP:-}" ]; then
-      echo "start $stack" >> "$log/timeline.log"
-      sleep "$FAKE_TERRAFORM_PLAN_SLEEP"
-      echo "end $stack" >> "$log/timeline.log"
-    fi
+    take "${FAKE_TERRAFORM_PLAN_SLEEP:-}"
     if [ -n "${FAKE_TERRAFORM_PLAN_ERRORS:-}" ]; then
       cat "$FAKE_TERRAFORM_PLAN_ERRORS" >&2
       exit 1
@@ -57,11 +60,7 @@ case "$2" in
     cat "$FAKE_TERRAFORM_PLAN_JSON"
     ;;
   output)
-    if [ -n "${FAKE_TERRAFORM_OUTPUT_SLEEP:-}" ]; then
-      echo "start $stack" >> "$log/timeline.log"
-      sleep "$FAKE_TERRAFORM_OUTPUT_SLEEP"
-      echo "end $stack" >> "$log/timeline.log"
-    fi
+    take "${FAKE_TERRAFORM_OUTPUT_SLEEP:-}"
     if [ -n "${FAKE_TERRAFORM_OUTPUT_ERROR:-}" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_OUTPUT_ERROR" >&2
       exit 1
