@@ -158,7 +158,7 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
   const examples = synth.environments.filter(isExample);
-  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('\n'));
+  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
   const { reports, planFiles } = await planStacks({
