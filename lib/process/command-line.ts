@@ -22,7 +22,7 @@ export class UserError extends Error {
  * The largest file a command reads: a saved plan of a few environments is well under a megabyte,
  * and reading stops here, so `/dev/zero` or a mistaken multi-gigabyte file ends in one line.
  */
-export const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The text of a file a user named on the command line, read relative to `cwd`, as PowerShell and
@@ -96,7 +96,7 @@ export class HelpRequest extends Error {
 }
 
 /** What `--help` prints: what the command does, then its usage line. */
-export function helpText(usage: string, description: string): string {
+function helpText(usage: string, description: string): string {
   return `${description}\n\nusage: ${usage}\n`;
 }
 
