@@ -81,10 +81,11 @@ function decodeText(bytes: Buffer): string {
 export const REPORT_FORMATS = ['text', 'markdown', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function readFormat(value: string | undefined): ReportFormat {
+/** `--format`, text when not given; `allowed` narrows the formats for a command that prints fewer. */
+export function readFormat(value: string | undefined, allowed: readonly ReportFormat[] = REPORT_FORMATS): ReportFormat {
   if (value === undefined) return 'text';
-  if ((REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
-  throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${value}"`);
+  if ((allowed as readonly string[]).includes(value)) return value as ReportFormat;
+  throw new UserError(`--format must be one of ${allowed.join(', ')}; got "${value}"`);
 }
 
 /** Thrown for `--help` or `-h`: the command prints its help to stdout and exits 0. */
