@@ -123,7 +123,7 @@ export async function readSelfSignedKeyPair(source: KeyPairSource): Promise<Self
  * Writes the PFX VB365 loads from a key pair, password-protected, with mode 0600.
  * @throws UserError when `out` exists and `force` is not set
  */
-export function writePfx(pair: SelfSignedKeyPair, options: Omit<PfxExportOptions, keyof KeyPairSource> & KeyPairSource): PfxExportResult {
+export function writePfx(pair: SelfSignedKeyPair, options: PfxExportOptions): PfxExportResult {
   const bytes = buildPfx(
     {
       certificatePem: pair.certificatePem,

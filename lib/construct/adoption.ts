@@ -1,5 +1,5 @@
 import type { Certificate } from '../certificates/certificate';
-import { describe, fieldPath, isPlainObject, readArray, readGuid, readObject, type Report } from '../input/field-reader';
+import { describe, fieldPath, isPlainObject, readArray, readBoolean, readGuid, readObject, type Report } from '../input/field-reader';
 import { MICROSOFT_GRAPH_CLIENT_ID } from './well-known';
 
 /**
@@ -27,7 +27,7 @@ export interface AdoptInput {
     readonly self?: string;
   };
   /**
-   * Key IDs of the key credentials that already hold the environment's certificates, by SHA-1 thumbprint.
+   * Key IDs of the key credentials that already hold certificates listed in `certificates`, by SHA-1 thumbprint.
    * @default none: every certificate is added as a new key credential
    */
   readonly certificateKeyIds?: Readonly<Record<string, string>>;
@@ -36,11 +36,11 @@ export interface AdoptInput {
    * @default false (neither Veeam's wizard, its script nor the article does)
    */
   readonly preAuthorized?: boolean;
-  /** Which of the environment's `owners` already own the application; they are imported, the others added. @default none */
+  /** Which of `owners` already own the application; they are imported, the others added. @default none */
   readonly existingOwners?: readonly string[];
 }
 
-/** A validated adoption: the IDs of what exists, each checked against the rest of the environment. */
+/** A validated adoption: the IDs of what exists, each checked against the rest of the props. */
 export interface Adoption {
   readonly applicationObjectId: string;
   readonly clientId: string;
@@ -53,11 +53,11 @@ export interface Adoption {
   readonly existingOwners: readonly string[];
 }
 
-/** What `readAdoption` checks the adoption against; undefined where that part of the environment is itself invalid. */
+/** What `readAdoption` checks the adoption against; undefined where that part of the props is itself invalid. */
 export interface AdoptionContext {
   readonly certificates: readonly Certificate[] | undefined;
   readonly owners: readonly string[] | undefined;
-  /** The environment's own `scopeId` field, when given and valid. */
+  /** The props' own `scopeId`, when given and valid. */
   readonly scopeId: string | undefined;
 }
 
@@ -84,7 +84,7 @@ const WHAT = {
   servicePrincipalObjectId: 'the object ID of the service principal (Enterprise application), a GUID',
 } as const;
 
-/** Checks the `adopt` field of an environment file. */
+/** Checks the `adopt` prop of a `RestorePortalApp`, or the `adopt` field of an environment file. */
 export function readAdoption(value: unknown, path: string, context: AdoptionContext, report: Report): Adoption | undefined {
   let ok = true;
   const fail: Report = (at, message) => {
@@ -104,11 +104,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   }
   const consentGrantIds = readGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
   const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail);
-  let preAuthorized = false;
-  if (raw.preAuthorized !== undefined) {
-    if (typeof raw.preAuthorized === 'boolean') preAuthorized = raw.preAuthorized;
-    else fail(fieldPath(path, 'preAuthorized'), `must be true or false; got ${describe(raw.preAuthorized)}`);
-  }
+  const preAuthorized = raw.preAuthorized === undefined ? false : readBoolean(raw.preAuthorized, fieldPath(path, 'preAuthorized'), fail);
   const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail);
   if (!ok) return undefined;
   return {
@@ -118,7 +114,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
     servicePrincipalObjectId: ids.servicePrincipalObjectId!,
     consentGrantIds,
     certificateKeyIds,
-    preAuthorized,
+    preAuthorized: preAuthorized!,
     existingOwners,
   };
 }

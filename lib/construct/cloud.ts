@@ -1,6 +1,6 @@
 /** A national cloud of Microsoft Entra ID, with what differs between them for the Restore Portal. */
 export interface Cloud {
-  /** The name used in environment files. */
+  /** The name the `cloud` prop and environment files use. */
   readonly name: CloudName;
   /** The azuread provider's `environment` argument. */
   readonly providerEnvironment: string;

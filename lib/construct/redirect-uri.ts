@@ -8,7 +8,6 @@ export const REDIRECT_URI_LIMITS = { maxLength: 256, maxCount: 256 } as const;
 /** Characters Entra refuses anywhere in a redirect URI. */
 const FORBIDDEN_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
 
-
 /**
  * Checks the Restore Portal addresses against what Entra accepts as SPA redirect URIs and what VB365
  * can serve: https (http only for localhost), no wildcard, no fragment, at most 256 characters and

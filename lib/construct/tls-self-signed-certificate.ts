@@ -7,7 +7,7 @@ import type { SelfSignedCertificate } from '../certificates/certificate';
 import { terraformLiteral } from '../process/terraform-literal';
 
 export interface TlsSelfSignedCertificateProps {
-  /** The validated self-signed certificate entry of the environment. */
+  /** The validated self-signed certificate entry of the app's props. */
   readonly certificate: SelfSignedCertificate;
   /** The Terraform name of its resources, e.g. `portal_next`. */
   readonly logicalId: string;

@@ -1,5 +1,5 @@
 import { isAbsolute, posix } from 'node:path';
-import { describe, fieldPath, isPlainObject, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
+import { describe, fieldPath, isPlainObject, readBoolean, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
 export interface AzurermBackendInput {
@@ -157,12 +157,6 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
 function readPattern(value: unknown, path: string, pattern: RegExp, what: string, report: Report): string | undefined {
   if (typeof value === 'string' && pattern.test(value)) return value;
   report(path, `must be ${what}; got ${describe(value)}`);
-  return undefined;
-}
-
-function readBoolean(value: unknown, path: string, report: Report): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  report(path, `must be true or false; got ${describe(value)}`);
   return undefined;
 }
 

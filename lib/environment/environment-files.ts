@@ -49,7 +49,7 @@ const LOOKS_LIKE_AN_ENVIRONMENT = /\.[cm]?[jt]sx?$/i;
  * an environment that silently drops out of synth and the workflows is never planned, and a link
  * could point anywhere on the machine that runs CI.
  */
-export function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
+function strayEnvironmentFiles(environmentsDir: string, projectRoot: string): Problem[] {
   return readdirSync(environmentsDir, { withFileTypes: true })
     .filter((e) => LOOKS_LIKE_AN_ENVIRONMENT.test(e.name) && !e.name.startsWith('_') && !e.name.startsWith('.') && !/\.d\.[cm]?ts$/i.test(e.name))
     .filter((e) => !(e.isFile() && isEnvironmentFileName(e.name)))
@@ -247,16 +247,16 @@ const EXPECTED = 'must default-export defineEnvironment({ ... })';
 /** Long enough for any real error message, short enough to stay one line of a CI log. */
 const MAX_MESSAGE = 300;
 
-/**
- * The first informative line of an error (SWC's syntax errors come with a drawn code frame), without
- * control characters: what a file throws is shown, and must not drive the terminal.
- */
 /** `_shared.ts: ` when the syntax error is in a file the environment imports: its line and column are that file's. */
 function inAnotherFile(error: unknown, file: string): string {
   const where = (error as { file?: unknown } | null)?.file;
   return typeof where === 'string' && where !== file ? `${relative(dirname(file), where)}: ` : '';
 }
 
+/**
+ * The first informative line of an error (SWC's syntax errors come with a drawn code frame), without
+ * control characters: what a file throws is shown, and must not drive the terminal.
+ */
 function firstLine(error: unknown): string {
   let text: string;
   try {

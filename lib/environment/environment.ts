@@ -13,7 +13,7 @@ import {
 import { ACCESS_AS_USER } from '../construct/well-known';
 import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
 import { isExample } from './example-environment';
-import { readGuid, readInteger, readObject, type Report } from '../input/field-reader';
+import { fieldPath, readGuid, readInteger, readObject, type Report } from '../input/field-reader';
 import { readPlainData } from './plain-data';
 import type { Problem, Warning } from '../process/problem';
 
@@ -172,9 +172,8 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (tenantId !== undefined && typeof deployer === 'string' && deployer.toLowerCase() === tenantId) {
     report('deployingIdentityObjectId', "is the tenant ID; give the object ID of the deploying identity's service principal (Enterprise applications → restore-portal-deploy → Object ID)");
   }
-  if (app && typeof deployer === 'string' && !app.adoption && app.owners.includes(deployer.toLowerCase())) {
-    warn(`owners[${app.owners.indexOf(deployer.toLowerCase())}]`, DEPLOYER_IN_OWNERS);
-  }
+  const deployerAsOwner = app?.deployingIdentityObjectId && !app.adoption ? app.owners.indexOf(app.deployingIdentityObjectId) : -1;
+  if (deployerAsOwner >= 0) warn(fieldPath('owners', deployerAsOwner), DEPLOYER_IN_OWNERS);
   const backend = readBackend(raw.backend, source.name, report);
   // An example is never planned, so its local state is intended.
   const example = tenantId !== undefined && isExample({ tenantId });
@@ -188,7 +187,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   }
   const customerTenants = readCustomerTenants(raw.customerTenants, { name: source.name, tenantId, backend }, report);
   if (backend?.type === 'local' && !example && customerTenants && customerTenants.length > 0) {
-    warnings.push({ file: source.file, path: 'customerTenants', message: TENANT_LOCAL_STATE_WARNING });
+    warn('customerTenants', TENANT_LOCAL_STATE_WARNING);
   }
 
   if (problems.length > 0) return { problems, warnings };

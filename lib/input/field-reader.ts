@@ -117,6 +117,12 @@ export function readOneOf<T extends string | number>(
   return undefined;
 }
 
+export function readBoolean(value: unknown, path: string, report: Report): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  report(path, `must be true or false; got ${describe(value)}`);
+  return undefined;
+}
+
 export function readInteger(
   value: unknown,
   path: string,
