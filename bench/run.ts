@@ -58,7 +58,7 @@ void runCommand((argv) => {
   const planRuns = count(values['plan-runs'] ?? '1', '--plan-runs');
   const only = new Set(values.only ?? PARTS);
   for (const part of only) {
-    if (!(PARTS as readonly string[]).includes(part)) throw new UserError(`--only takes ${PARTS.join(', ')}; got "${part}"\nusage: ${USAGE}`);
+    if (!(PARTS as readonly string[]).includes(part)) throw new UserError(`--only takes ${PARTS.join(', ')}; got "${part}"`, USAGE);
   }
   const app: string = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')).app;
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -192,6 +192,6 @@ function measurePlans(tenantCounts: readonly number[], opts: { stepMs: number; r
 
 function count(text: string, option: string, min = 1): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UserError(`${option} takes whole numbers from ${min}; got "${text}"\nusage: ${USAGE}`);
+  if (!Number.isInteger(value) || value < min) throw new UserError(`${option} takes whole numbers from ${min}; got "${text}"`, USAGE);
   return value;
 }

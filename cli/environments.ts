@@ -1,6 +1,6 @@
 // npm run environments: the environments CI plans, as the workflows' job matrix reads them.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { parseCommandLine, readFormat, runCommand } from '../lib/process/command-line';
 import { environmentList } from '../lib/environment/environment-list';
 
 const USAGE = 'npm run environments -- [--format text|json]';
@@ -11,8 +11,7 @@ environment, or a file that looks like an environment but is not read: prod.js, 
 
 void runCommand((argv) => {
   const { values } = parseCommandLine(argv, { options: { format: { type: 'string' } } }, USAGE, DESCRIPTION);
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UserError(`--format must be one of text, json; got "${format}"`);
+  const format = readFormat(values.format, ['text', 'json']);
   const list = environmentList({ projectRoot: resolve(__dirname, '..') });
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(list.planned)}\n`);

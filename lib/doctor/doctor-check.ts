@@ -63,6 +63,11 @@ export function accessAsUserScopes(m: ApplicationManifest): ManifestScope[] {
   return m.scopes.filter((s) => s.value === ACCESS_AS_USER);
 }
 
+/** Where the manifest lists single-page application redirect URIs, in its own field names. */
+export function spaRedirectUrisPath(m: ApplicationManifest): string {
+  return m.format === 'microsoft-graph' ? 'spa.redirectUris' : 'replyUrlsWithType';
+}
+
 /** Entra writes GUIDs in lower case; people paste them in either. */
 export function sameGuid(value: unknown, expected: string): boolean {
   return typeof value === 'string' && value.toLowerCase() === expected.toLowerCase();

@@ -1,7 +1,7 @@
 import type { Environment } from '../environment/environment';
 import { describe } from '../input/field-reader';
 import { ACCESS_AS_USER } from '../construct/well-known';
-import { accessAsUserScopes, check, sameGuid, type CheckResult } from './doctor-check';
+import { accessAsUserScopes, check, sameGuid, spaRedirectUrisPath, type CheckResult } from './doctor-check';
 import type { ApplicationManifest } from './manifest';
 
 /** Every difference between a registration and the one an environment describes, worded as what deploying would change. */
@@ -36,9 +36,8 @@ function compareRedirectUris(m: ApplicationManifest, env: Environment): CheckRes
   return check('environment-redirect-uris', 'Same redirect URIs', m, [], (problem) => {
     const spa = m.redirectUris.filter((r) => r.type === 'Spa' && typeof r.value === 'string' && r.value !== '');
     const registered = spa.map((r) => r.value as string);
-    const where = m.format === 'microsoft-graph' ? 'spa.redirectUris' : 'replyUrlsWithType';
     for (const uri of env.redirectUris) {
-      if (!registered.includes(uri)) problem(where, `lacks "${uri}" (in redirectUris of ${env.file}): deploying adds it`);
+      if (!registered.includes(uri)) problem(spaRedirectUrisPath(m), `lacks "${uri}" (in redirectUris of ${env.file}): deploying adds it`);
     }
     for (const entry of spa) {
       if (!env.redirectUris.includes(entry.value as string)) {

@@ -3,7 +3,7 @@ import { describeDaysLeft, expiryOf } from '../certificates/certificate-expiry';
 import { describe, isGuid } from '../input/field-reader';
 import { redirectUriProblem } from '../construct/redirect-uri';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
-import { accessAsUserScopes, check, sameGuid, type CheckResult } from './doctor-check';
+import { accessAsUserScopes, check, sameGuid, spaRedirectUrisPath, type CheckResult } from './doctor-check';
 import type { ApplicationManifest, ManifestKeyCredential } from './manifest';
 
 /**
@@ -142,7 +142,7 @@ function checkRedirectUris(m: ApplicationManifest): CheckResult {
     }
     if (!m.redirectUris.some((r) => r.type === 'Spa' && r.value !== '')) {
       problem(
-        m.format === 'microsoft-graph' ? 'spa.redirectUris' : 'replyUrlsWithType',
+        spaRedirectUrisPath(m),
         'has no single-page application redirect URI: add the Restore Portal\'s address (e.g. https://restore.example.com:4443) under Authentication > Single-page application',
       );
     }

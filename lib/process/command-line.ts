@@ -22,7 +22,7 @@ export class UserError extends Error {
  * The largest file a command reads: a saved plan of a few environments is well under a megabyte,
  * and reading stops here, so `/dev/zero` or a mistaken multi-gigabyte file ends in one line.
  */
-export const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The text of a file a user named on the command line, read relative to `cwd`, as PowerShell and
@@ -81,10 +81,11 @@ function decodeText(bytes: Buffer): string {
 export const REPORT_FORMATS = ['text', 'markdown', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function readFormat(value: string | undefined): ReportFormat {
+/** `--format`, text when not given; `allowed` narrows the formats for a command that prints fewer. */
+export function readFormat(value: string | undefined, allowed: readonly ReportFormat[] = REPORT_FORMATS): ReportFormat {
   if (value === undefined) return 'text';
-  if ((REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
-  throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${value}"`);
+  if ((allowed as readonly string[]).includes(value)) return value as ReportFormat;
+  throw new UserError(`--format must be one of ${allowed.join(', ')}; got "${value}"`);
 }
 
 /** Thrown for `--help` or `-h`: the command prints its help to stdout and exits 0. */
@@ -96,7 +97,7 @@ export class HelpRequest extends Error {
 }
 
 /** What `--help` prints: what the command does, then its usage line. */
-export function helpText(usage: string, description: string): string {
+function helpText(usage: string, description: string): string {
   return `${description}\n\nusage: ${usage}\n`;
 }
 

@@ -19,7 +19,7 @@ export function terraformLiteral(text: string): string {
  * string holding one would take the value of another resource, such as a private key. Such text is
  * refused where it is read; escaping cannot help, since `$${TfToken[` still holds the marker.
  */
-export const CDKTF_TOKEN_MARKER = 'TfToken[';
+const CDKTF_TOKEN_MARKER = 'TfToken[';
 
 /** Why user text cannot be written into Terraform JSON, or undefined when it can. */
 export function terraformTextProblem(text: string): string | undefined {

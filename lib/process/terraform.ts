@@ -103,13 +103,12 @@ export function runTerraform(args: readonly string[], options: StepOptions): Pro
 
 /**
  * Runs a terraform command that needs no stack folder and finishes quickly (`version -json`),
- * synchronously, with `binary` (@default {@link terraformBinary}). Any exit code is returned.
+ * synchronously, with `binary` (as {@link terraformBinary} names it). Any exit code is returned.
  * @throws UserError when the binary cannot be started
  */
-export function runTerraformSync(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): TerraformRun {
-  const env = processEnv(options.env);
-  const binary = options.binary ?? terraformBinary(env);
-  const result = spawnSync(binary, args, { encoding: 'utf8', env, timeout: options.timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runTerraformSync(args: readonly string[], options: { readonly binary: string; readonly timeoutMs: number }): TerraformRun {
+  const { binary, timeoutMs } = options;
+  const result = spawnSync(binary, args, { encoding: 'utf8', env: processEnv(), timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) throw notStarted(binary, result.error);
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.status ?? -1 };
 }

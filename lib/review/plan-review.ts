@@ -11,7 +11,7 @@ import { mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
 import { DEFAULT_PARALLEL } from '../process/slots';
-import { readShard, reviewMatrix, shardOf, type Shard } from './plan-shards';
+import { readShard, reviewMatrix, shardOf, STACKS_PER_JOB, type Shard } from './plan-shards';
 
 /** What `npm run plan` / `npm run drift` were asked to do. */
 export type ReviewRequest = {
@@ -45,7 +45,7 @@ const DESCRIPTION: Record<ReviewKind, string> = {
   plan: `Synthesizes the environments (or those named), plans their stacks with terraform (init, plan, show),
 --parallel N at a time (default ${DEFAULT_PARALLEL}), and reports what applying would change, dangerous changes first.
 A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
-planned. --shard K/N plans part K of N of the stacks; --matrix lists the CI jobs (one per 50 stacks) as JSON.
+planned. --shard K/N plans part K of N of the stacks; --matrix lists the CI jobs (one per ${STACKS_PER_JOB} stacks) as JSON.
 --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
 --expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
 Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error or a stack not planned.`,
@@ -158,7 +158,7 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const synth = synthProject({ projectRoot: options.projectRoot, only });
   const examples = synth.environments.filter(isExample);
-  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('\n'));
+  if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
   const { reports, planFiles } = await planStacks({

@@ -61,7 +61,7 @@ export async function reviewMatrix(projectRoot: string, environments: readonly s
 }
 
 /** GitHub runs at most this many jobs of one matrix, and fails the whole run, unexplained, beyond it. */
-export const MAX_MATRIX_JOBS = 256;
+const MAX_MATRIX_JOBS = 256;
 
 /**
  * The CI jobs of these environments, in plan order.

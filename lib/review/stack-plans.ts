@@ -190,8 +190,7 @@ function waitingReport(stack: string, home: string): PlanReport {
   };
 }
 
-
 /** The report of a stack terraform could not plan: the reason, and nothing else to act on. */
-export function failedReport(stack: string, failure: string): PlanReport {
+function failedReport(stack: string, failure: string): PlanReport {
   return { environment: stack, failure, dangers: [], drift: [], changes: [], digest: failedStackDigest(failure) };
 }

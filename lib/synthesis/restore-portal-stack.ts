@@ -2,7 +2,7 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { applyBackend } from './stack-backend';
+import { applyBackend, type StackPaths } from './stack-backend';
 import type { Environment } from '../environment/environment';
 import { RestorePortalApp } from '../construct/restore-portal-app';
 import { terraformLiteral } from '../process/terraform-literal';
@@ -20,7 +20,7 @@ export interface RestorePortalStackProps {
    * state file is addressed relative to the stack folder so that no machine's absolute path ends up
    * in the synthesized JSON.
    */
-  readonly paths: { readonly stackDir: string; readonly projectRoot: string };
+  readonly paths: StackPaths;
 }
 
 /** One environment: the azuread provider pinned to its tenant, its state, the application and its outputs. */

@@ -4,15 +4,17 @@ import { AzurermBackend, CloudBackend, LocalBackend, NamedCloudWorkspace, type T
 import { relative, resolve } from 'node:path';
 import type { Backend } from '../environment/backend';
 
+/** Where a stack's Terraform runs (`cdktf.out/stacks/<name>`), and the project root local state paths start from. */
+export interface StackPaths {
+  readonly stackDir: string;
+  readonly projectRoot: string;
+}
+
 /**
  * Configures the stack's backend. A local state path is written relative to the stack folder, where
  * Terraform runs, so that no machine's absolute path ends up in the synthesized JSON.
  */
-export function applyBackend(
-  stack: TerraformStack,
-  backend: Backend,
-  paths: { readonly stackDir: string; readonly projectRoot: string },
-): void {
+export function applyBackend(stack: TerraformStack, backend: Backend, paths: StackPaths): void {
   switch (backend.type) {
     case 'local':
       new LocalBackend(stack, { path: relative(paths.stackDir, resolve(paths.projectRoot, backend.path)) });

@@ -3,7 +3,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AdminConsent } from '../construct/admin-consent';
-import { applyBackend } from '../synthesis/stack-backend';
+import { applyBackend, type StackPaths } from '../synthesis/stack-backend';
 import type { CustomerTenant } from './customer-tenant';
 import type { Environment } from '../environment/environment';
 import { adminConsentUrl } from '../construct/vb365';
@@ -19,7 +19,7 @@ export interface CustomerTenantStackProps {
    */
   readonly clientId: string;
   /** Folder the stack's Terraform runs in and the project root, as for the environment's stack. */
-  readonly paths: { readonly stackDir: string; readonly projectRoot: string };
+  readonly paths: StackPaths;
 }
 
 /**

@@ -49,8 +49,6 @@ export interface CustomerTenantsOptions extends TerraformOptions {
   readonly outputsFile?: string;
   /** Where a relative `outputsFile` starts. @default the current folder */
   readonly cwd?: string;
-  /** The synthesized stacks. @default `<projectRoot>/cdktf.out` */
-  readonly outdir?: string;
 }
 
 const APPLICATION_ID_OUTPUT = 'application_id';
@@ -67,7 +65,7 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
   const loaded = loadEnvironments({ projectRoot, only: [options.environment] });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
   const env = loaded.environments[0];
-  const outdir = synthOutdir(projectRoot, options.outdir);
+  const outdir = synthOutdir(projectRoot);
 
   const home = options.outputsFile
     ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)

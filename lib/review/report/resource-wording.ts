@@ -164,7 +164,7 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
   },
   azuread_application_permission_scope: {
     what: (v) => `scope ${text(v, 'value') ?? ACCESS_AS_USER}`,
-    created: (v, e) => [`scope ${text(v, 'value') ?? ACCESS_AS_USER} exposed (ID ${showAttribute(e, 'after', 'scope_id')})`],
+    created: (v, e) => [`scope ${text(v, 'value') ?? ACCESS_AS_USER} exposed (ID ${valueAfter(e, 'scope_id')})`],
     attributes: {
       scope_id: labelled('scope ID'),
       value: labelled('scope value'),
@@ -302,7 +302,7 @@ function because(entry: ResourceChange): string {
   return '';
 }
 
-function showAttribute(entry: ResourceChange, side: 'after', key: string): string {
-  return isUnknown(entry.afterUnknown, key) ? 'known after apply' : show(entry[side]?.[key]);
+function valueAfter(entry: ResourceChange, key: string): string {
+  return isUnknown(entry.afterUnknown, key) ? 'known after apply' : show(entry.after?.[key]);
 }
 

@@ -56,7 +56,6 @@ export interface OutputChange {
 
 export type Values = Readonly<Record<string, unknown>>;
 
-/** Far deeper than any plan of these stacks (the real one nests 9 levels), far shallower than the call stack. */
 const ACTIONS: readonly PlanAction[] = ['no-op', 'create', 'read', 'update', 'delete', 'forget'];
 const SUPPORTED_MAJOR = '1';
 
