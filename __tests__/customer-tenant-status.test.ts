@@ -67,6 +67,15 @@ describe('npm run tenants', () => {
     ]);
   });
 
+  test("show why a tenant stack's state is unknown with terraform's control characters escaped", async () => {
+    let stdout = '';
+    const hostile = { ...env, FAKE_TERRAFORM_OUTPUT_ERROR: 'state says \u001b[2J\u202eevil' };
+    const io = { stdout: { write: (text: string) => (stdout += text) }, projectRoot: project.root, cwd: project.root, env: hostile };
+    expect(await tenantsCommand(['prod', '--outputs', savedOutputs], io)).toBe(0);
+    expect(stdout).toContain('state says \\u001b[2J\\u202eevil');
+    expect(stdout).not.toMatch(/[\u001b\u202e]/);
+  });
+
   test("read the tenant stacks' states side by side, not one after another", async () => {
     const timeline = join(terraform.dir, 'timeline.log');
     rmSync(timeline, { force: true });

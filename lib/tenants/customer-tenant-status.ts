@@ -4,7 +4,7 @@ import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { readGuid } from '../input/field-reader';
-import { InputError } from '../process/problem';
+import { escapeControlCharacters, InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
 import { checkOutputsTenant, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
@@ -250,7 +250,8 @@ function formatText(report: CustomerTenantsReport, colors: Colors): string {
       report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), t.adminConsentUrl ?? 'unknown until deployed']),
     );
     lines.push(...table.split('\n').map((line) => `  ${line}`));
-    for (const t of report.tenants) if (t.unknownBecause) lines.push(colors.dim(`  ${t.name}: ${t.unknownBecause}`));
+    // Terraform's error output, which can quote what the state or Entra holds: shown escaped, as plan and drift do.
+    for (const t of report.tenants) if (t.unknownBecause) lines.push(colors.dim(`  ${t.name}: ${escapeControlCharacters(t.unknownBecause)}`));
   }
   if (report.organizationsConsentUrl) lines.push(`  any other organisation: ${report.organizationsConsentUrl}`);
   return `${lines.join('\n')}\n`;
