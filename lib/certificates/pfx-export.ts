@@ -11,6 +11,7 @@ import {
   outputString,
   checkOutputsTenant,
   readOutputsFile,
+  selfSignedCertificateNames,
   selfSignedOutputNames,
   stackOutputs,
   type TerraformOutputs,
@@ -162,9 +163,7 @@ async function outputsFor(options: KeyPairSource): Promise<{ outputs: TerraformO
 
 /** The certificate asked for, or the only self-signed certificate the outputs hold. */
 function certificateName(outputs: TerraformOutputs, label: string, options: KeyPairSource): string {
-  const available = [...outputs.keys()]
-    .map((output) => /^certificate_(.+)_private_key_pem$/.exec(output)?.[1])
-    .filter((name): name is string => name !== undefined);
+  const available = selfSignedCertificateNames(outputs);
   const listed = available.map((n) => `"${n}"`).join(', ');
   if (options.certificate !== undefined) {
     if (available.includes(options.certificate)) return options.certificate;

@@ -22,6 +22,14 @@ export function selfSignedOutputNames(name: string) {
   } as const;
 }
 
+/** Names of the self-signed certificates whose private key the outputs hold, read back through `selfSignedOutputNames`. */
+export function selfSignedCertificateNames(outputs: TerraformOutputs): string[] {
+  const [prefix, suffix] = selfSignedOutputNames('\0').privateKeyPem.split('\0');
+  return [...outputs.keys()]
+    .filter((output) => output.length > prefix.length + suffix.length && output.startsWith(prefix) && output.endsWith(suffix))
+    .map((output) => output.slice(prefix.length, output.length - suffix.length));
+}
+
 const EXPECTED = 'expected what `terraform output -json` prints: { "<output>": { "value": ... } }';
 
 /**
