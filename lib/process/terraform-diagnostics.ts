@@ -16,6 +16,11 @@ const ADDRESS_PATTERNS = [
   /\bto "([a-z][\w-]*\.[\w-]+(?:\[[^\]]*\])?)"/,
 ];
 
+/** A line of Terraform's human-readable output without the box (`╷ │ ╵`, or `|` on a plain terminal) it may be drawn in. */
+export function unboxed(line: string): string {
+  return line.replace(/^\s*[│╷╵|]\s?/, '').trim();
+}
+
 /**
  * Reads the diagnostics in Terraform's human-readable output (boxed with `╷ │ ╵` or plain, as
  * `-no-color` prints them). A pure function of the text, so any way of running Terraform can use it.
@@ -28,7 +33,7 @@ export function readDiagnostics(output: string): TerraformDiagnostic[] {
       current = undefined;
       continue;
     }
-    const line = raw.replace(/^\s*[│╷|]\s?/, '').trim();
+    const line = unboxed(raw);
     const start = /^(Error|Warning): (.*)$/.exec(line);
     if (start) {
       current = { severity: start[1] === 'Error' ? 'error' : 'warning', summary: start[2].trim(), lines: [] };

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { UserError } from './command-line';
+import { unboxed } from './terraform-diagnostics';
 
 /**
  * The one way this project runs Terraform: which binary, with which environment, and what a
@@ -139,7 +140,7 @@ function notStarted(binary: string, error: Error): UserError {
 export function terraformError(output: string): string {
   const lines = output
     .split('\n')
-    .map((line) => line.replace(/^[│╷╵|]\s?/, '').trim())
+    .map(unboxed)
     .filter((line) => line !== '');
   const error = lines.find((line) => line.startsWith('Error:'));
   return error ?? lines[lines.length - 1] ?? 'no output (exit code only)';

@@ -1,4 +1,4 @@
-import { readDiagnostics, type TerraformDiagnostic } from '../process/terraform-diagnostics';
+import { readDiagnostics, unboxed, type TerraformDiagnostic } from '../process/terraform-diagnostics';
 
 /**
  * What a failed `terraform init` or `terraform plan` means for the Restore Portal, and what to do, when its errors are
@@ -27,7 +27,7 @@ const AZURE_STATE_CREATION = /failed to lock azure state/i;
 const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
 
 function lines(output: string): string[] {
-  return output.split('\n').map((line) => line.replace(/^\s*[│╷╵|]\s?/, '').replace(/^Error: /, '').trim());
+  return output.split('\n').map((line) => unboxed(line).replace(/^Error: /, '').trim());
 }
 
 function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
