@@ -145,7 +145,7 @@ describe('npm run certs (library)', () => {
     );
     await expect(report({ outputsFiles: new Map([['prod', 'missing.json']]) })).rejects.toThrow(new UserError('missing.json: file not found'));
     await expect(report({ outputsFiles: new Map([['prdo', 'broken.json']]) })).rejects.toThrow(
-      new UserError('--outputs prdo=...: no such environment; known: prod'),
+      new UserError('--outputs prdo=...: no such environment "prdo"; did you mean prod?'),
     );
   });
 
@@ -218,7 +218,7 @@ describe('npm run certs (examples and saved outputs)', () => {
     expect(JSON.parse(named.stdout).certificates.map((c: { status: string }) => c.status)).toEqual(['valid']);
     const all = runCommandIn(project, 'certs', ['--outputs', 'outputs.json']);
     expect(all.status).toBe(1);
-    expect(all.stderr).toMatch(/^error: --outputs outputs\.json: say which environment: --outputs <env>=<file>\nusage: /);
+    expect(all.stderr).toMatch(/^error: --outputs outputs\.json: say which environment: --outputs <environment>=<file>\nusage: /);
   });
 
   test("refuses outputs saved from another tenant's stack rather than report its certificates as this environment's", async () => {

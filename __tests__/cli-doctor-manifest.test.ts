@@ -13,9 +13,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a command as `npm run <name>` does, from the project root, typed in `typedIn` (INIT_CWD). */
 function run(name: 'doctor', args: string[], typedIn = REPO_ROOT) {
-  // This repository's environment files are the user's, and may import lib/, which loads cdktf;
-  // commands-without-cdktf.test.ts pins every command on environment files of its own.
-  const guard = args.includes('--env') ? [] : ['--require', join(__dirname, 'support/forbid-cdktf.js')];
+  // No environment is named: this repository's environment files are the user's, and may import
+  // lib/, which loads cdktf; commands-without-cdktf.test.ts pins every command on environment files of its own.
+  const guard = ['--require', join(__dirname, 'support/forbid-cdktf.js')];
   const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', ...guard, `cli/${name}.ts`, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -26,7 +26,7 @@ function run(name: 'doctor', args: string[], typedIn = REPO_ROOT) {
 
 describe('npm run doctor', () => {
   test("doctor exits 2 on the article's manifest and prints the report, without loading cdktf", () => {
-    const { code, stdout, stderr } = run('doctor', [ARTICLE_MANIFEST, '--format', 'markdown']);
+    const { code, stdout, stderr } = run('doctor', ['--manifest', ARTICLE_MANIFEST, '--format', 'markdown']);
     expect(code).toBe(2);
     expect(stdout).toContain('`replyUrlsWithType[0].url`: is an empty redirect URI');
     expect(stderr).toBe('');
@@ -35,14 +35,14 @@ describe('npm run doctor', () => {
   test('doctor exits 1 with one line, no stack trace, on a file that is not a manifest', () => {
     const file = join(dir, 'package.json');
     writeFileSync(file, '{"name": "x"}');
-    const { code, stdout, stderr } = run('doctor', [file]);
+    const { code, stdout, stderr } = run('doctor', ['--manifest', file]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not an application manifest: [^\\n]+\\n$`));
   });
 
   test('doctor reads a relative path from the folder npm was run in', () => {
-    const { code, stdout } = run('doctor', ['article-appendix-a.json', '--format', 'json'], dirname(ARTICLE_MANIFEST));
+    const { code, stdout } = run('doctor', ['--manifest', 'article-appendix-a.json', '--format', 'json'], dirname(ARTICLE_MANIFEST));
     expect(code).toBe(2);
     expect(JSON.parse(stdout).manifest).toBe('__tests__/fixtures/manifests/article-appendix-a.json');
   });

@@ -22,11 +22,11 @@ describe('commands that never synthesize run without loading cdktf', () => {
     ['certs', [], 0, /^prod\s/m],
     ['environments', ['--format', 'json'], 0, /^\["prod"\]\n$/],
     ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
-    ['doctor', ['article.json'], 2, /redirect URI/],
-    ['doctor', ['article.json', '--env', 'prod'], 2, /redirectUris of environments\/prod\.ts/],
+    ['doctor', ['--manifest', 'article.json'], 2, /redirect URI/],
+    ['doctor', ['--manifest', 'article.json', 'prod'], 2, /redirectUris of environments\/prod\.ts/],
     ['manifest', ['prod', '--client-id', CLIENT_ID, '--out', 'prod.manifest.json'], 0, /^wrote prod\.manifest\.json: the registration of environments\/prod\.ts/],
-    ['plan', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /prod/],
-    ['drift', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /deleted outside Terraform/],
+    ['plan', ['--plan-json', 'plan.json', 'prod'], 2, /prod/],
+    ['drift', ['--plan-json', 'plan.json', 'prod'], 2, /deleted outside Terraform/],
     ['export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
   ] as const)('%s %j', (name, args, status, output) => {
     const result = run(name, ...args);

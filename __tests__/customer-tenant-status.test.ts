@@ -187,7 +187,7 @@ describe('tenants arguments', () => {
     [[], /^name the environment$/],
     [['prod', 'test'], /^name one environment; got prod, test$/],
     [['prod', '--format', 'html'], /^--format must be one of text, markdown, json; got "html"$/],
-    [['prod', '--output', 'o.json'], /^Unknown option '--output'/],
+    [['prod', '--output', 'o.json'], /^unknown option --output; did you mean --outputs\?$/],
   ])('refuse %j with a usage message', async (argv, message) => {
     expect(() => parseTenantsArguments(argv)).toThrow(UserError);
     expect(() => parseTenantsArguments(argv)).toThrow(message);
@@ -204,7 +204,7 @@ describe('tenants arguments', () => {
     project.remove();
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('environments/nowhere.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n');
+    expect(result.stderr).toBe('error: no such environment "nowhere"; the environments are prod\n');
   });
 
   test('--outputs may name the environment, as in certs, but only the one reported', () => {

@@ -98,26 +98,26 @@ describe('a file that is not what a command reads ends in one line quoting none 
   });
 
   test('a file name with terminal escapes is shown escaped', () => {
-    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '\u001b[2Jmanifest.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', '\u001b[2Jmanifest.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: \\u001b[2Jmanifest.json: file not found\n');
     expect(result.status).toBe(1);
   });
 
   test('a line break in a file name cannot start a line of its own, as a CI log command would', () => {
-    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'a\n::error::b.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', 'a\n::error::b.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: a\\u000a::error::b.json: file not found\n');
     expect(result.status).toBe(1);
   });
 
   test('a direction override in a file name is shown escaped, not obeyed by the terminal', () => {
-    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'nosj.\u202eplan.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', 'nosj.\u202eplan.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: nosj.\\u202eplan.json: file not found\n');
   });
 
   test('a pipe, as from terraform show -json, is read to its end', () => {
     const result = spawnSync(
       'bash',
-      ['-c', `${JSON.stringify(process.execPath)} --require ./bin/register-ts.js cli/drift.ts --plan-json <(cat ${JSON.stringify(join(PLANS, 'no-changes.json'))}) --env prod`],
+      ['-c', `${JSON.stringify(process.execPath)} --require ./bin/register-ts.js cli/drift.ts --plan-json <(cat ${JSON.stringify(join(PLANS, 'no-changes.json'))}) prod`],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
     expect(result.stderr).toBe('');

@@ -156,7 +156,7 @@ describe('npm run export-pfx (command)', () => {
 
   test('refuses an unknown environment, and outputs saved from another tenant, before asking for a password', () => {
     const unknown = runCommandIn(project, 'export-pfx', ['prdo', '--out', 'c.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: undefined });
-    expect(unknown).toMatchObject({ status: 1, stderr: 'environments/prdo.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n' });
+    expect(unknown).toMatchObject({ status: 1, stderr: 'error: no such environment "prdo"; did you mean prod?\n' });
     const other = JSON.parse(selfSignedOutputsJson({ current }));
     other.tenant_id = { sensitive: false, type: 'string', value: '99999999-9999-4999-8999-999999999999' };
     writeFileSync(join(project.root, 'other-outputs.json'), JSON.stringify(other));

@@ -86,7 +86,7 @@ describe('a failed plan, explained', () => {
   test('another part of an adoption not found: check the adopt IDs with the doctor', () => {
     const output = boxed('Cannot import non-existent remote object', 'While attempting to import an existing object to "azuread_application_registration.portal", the provider detected that no object exists with the given id.');
     expect(explainPlanFailure(output, 'prod')).toBe(
-      'terraform found nothing to import for azuread_application_registration.portal: check the adopt IDs against the registration (npm run doctor -- <manifest.json> --env prod).',
+      'terraform found nothing to import for azuread_application_registration.portal: check the adopt IDs against the registration (npm run doctor -- --manifest <manifest.json> prod).',
     );
   });
 

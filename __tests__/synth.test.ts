@@ -140,7 +140,7 @@ describe('the synth command (cdktf.json "app")', () => {
     expect(existsSync(join(project.root, 'cdktf.out/stacks/prod'))).toBe(false);
     const unknown = run('prdo');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toBe('environments/prdo.ts: no such environment; known: prod, test\nerror: 1 problem(s) in the environment files\n');
+    expect(unknown.stderr).toBe('error: no such environment "prdo"; did you mean prod?\n');
   });
 
   test('exits 1 on bad input with one line per problem and no stack trace', () => {

@@ -299,7 +299,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
 
   test('the review publishes its report with the digest, as markdown for people and JSON for the apply job', () => {
     const plan = review.steps.find((step) => step.run?.includes('npm run --silent plan'))!;
-    expect(plan.run).toContain('--format markdown --json-out review/report.json > review/report.md');
+    expect(plan.run).toContain('--format markdown --out review/report.json > review/report.md');
     const upload = review.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.with).toMatchObject({ name: 'review-${{ matrix.environment }}', path: 'review/' });
     const download = stepIndex(deploy, (step) => step.uses?.startsWith('actions/download-artifact@') === true && step.with?.name === upload.with?.name);
@@ -318,7 +318,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
 
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
-    expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
+    expect(gate.run).toContain('--reviewed review/report.json --format markdown --out planned.json > planned.md');
     expect(gate.run?.trim().split('\n').pop()).toBe('[ "$code" = 0 ] || [ "$code" = 2 ]');
   });
 

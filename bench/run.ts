@@ -7,23 +7,39 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { DEFAULT_PARALLEL } from '../lib/process/slots';
-import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
+import { commandGrammar, formatTable, parseCommandLine, runCommand, usageOf, UserError } from '../lib/process/command-line';
 import { environmentFiles } from '../lib/environment/environment-files';
 import { generatedProject } from './generated-project';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, runOnce, summarize, type Measurement, type Sample } from './measure';
 
 const REPO = resolve(__dirname, '..');
 const PARTS = ['synth', 'reports', 'plans', 'test'] as const;
-const USAGE = `npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--tenants 1,50,200] [--step-ms 100] [--plan-runs 1] [--test-runs 3] [--only ${PARTS.join('|')}]...`;
 /** The plan-orchestration target: 200 customer tenants in at most this share of the serial time. */
 const PLAN_TARGET = 0.25;
 /** How many environments the report commands are measured on. */
 const REPORT_SET = 100;
-const DESCRIPTION = `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
+export const grammar = commandGrammar({
+  name: 'bench',
+  description: `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
 of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments, npm run plan of one
 environment with --tenants customer tenants against a stand-in terraform taking --step-ms per step (side by side against
 one stack at a time, --plan-runs times), and npm test. Medians of --runs runs after a warm-up; wall time, ratio to the
-floor and peak memory. --only runs the parts named.`;
+floor and peak memory. Exit code: 0, or 1 on a mistake or a failed measurement.`,
+  environments: 'none',
+  options: {
+    runs: { type: 'string', value: '<n>', help: 'runs of each command after a warm-up (default 5)' },
+    sizes: { type: 'string', value: '<n,n,...>', help: 'sizes of the generated projects synthesized (default 1,10,100,500)' },
+    tenants: { type: 'string', value: '<n,n,...>', help: 'customer tenants of the environment planned (default 1,50,200)' },
+    'step-ms': { type: 'string', value: '<ms>', help: "how long each of the stand-in terraform's steps takes (default 100)" },
+    'plan-runs': { type: 'string', value: '<n>', help: 'runs of each plan measurement (default 1)' },
+    'test-runs': { type: 'string', value: '<n>', help: 'runs of npm test (default 3; 0 leaves it out)' },
+    only: { type: 'string', value: PARTS.join('|'), multiple: true, choices: PARTS, help: 'runs only the parts named (default all)' },
+  },
+  examples: [
+    ['', 'everything, as the session note reports it'],
+    ['--only synth --sizes 1,100 --runs 3', 'synthesis of 1 and 100 generated environments, 3 runs each'],
+  ],
+});
 
 interface Row {
   readonly measurement: Measurement;
@@ -33,23 +49,10 @@ interface Row {
   readonly environments?: number;
 }
 
-void runCommand((argv) => {
-  const { values } = parseCommandLine(
-    argv,
-    {
-      options: {
-        runs: { type: 'string' },
-        sizes: { type: 'string' },
-        tenants: { type: 'string' },
-        'step-ms': { type: 'string' },
-        'plan-runs': { type: 'string' },
-        'test-runs': { type: 'string' },
-        only: { type: 'string', multiple: true },
-      },
-    },
-    USAGE,
-    DESCRIPTION,
-  );
+void runCommand(module, bench);
+
+function bench(argv: readonly string[]): number {
+  const { values } = parseCommandLine(argv, grammar);
   const runs = count(values.runs ?? '5', '--runs');
   const testRuns = count(values['test-runs'] ?? '3', '--test-runs', 0);
   const sizes = (values.sizes ?? '1,10,100,500').split(',').map((s) => count(s, '--sizes'));
@@ -57,9 +60,6 @@ void runCommand((argv) => {
   const stepMs = count(values['step-ms'] ?? '100', '--step-ms');
   const planRuns = count(values['plan-runs'] ?? '1', '--plan-runs');
   const only = new Set(values.only ?? PARTS);
-  for (const part of only) {
-    if (!(PARTS as readonly string[]).includes(part)) throw new UserError(`--only takes ${PARTS.join(', ')}; got "${part}"`, USAGE);
-  }
   const app: string = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')).app;
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const node = (script: string, args: string) => `node --require ./bin/register-ts.js ${script} ${args}`.trim();
@@ -98,10 +98,10 @@ void runCommand((argv) => {
       const manifest = join(cwd, 'customer-0000.manifest.json');
       const made = spawnSync(node('cli/manifest.ts', `customer-0000 --client-id 11111111-1111-4111-8111-111111111111 --out ${manifest}`), { cwd, shell: true });
       if (made.status !== 0) throw new Error(`npm run manifest failed: ${made.stderr}`);
-      measure('doctor --env (1 of 100)', node('cli/doctor.ts', `${manifest} --env customer-0000`), { cwd });
-      measure('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd });
+      measure('doctor + environment (1 of 100)', node('cli/doctor.ts', `--manifest ${manifest} customer-0000`), { cwd });
+      measure('doctor (manifest only)', node('cli/doctor.ts', `--manifest ${manifest}`), { cwd });
       const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
-      measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, exitCodes: [2] });
+      measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} customer-0000`), { cwd, exitCodes: [2] });
     } finally {
       project.remove();
     }
@@ -140,7 +140,7 @@ void runCommand((argv) => {
     process.stdout.write(`npm test: ${(test.medianMs / 1000).toFixed(1)} s (median of ${testRuns})\n`);
   }
   return 0;
-});
+}
 
 /**
  * `npm run plan` of one environment with each number of customer tenants, against a stand-in
@@ -192,6 +192,6 @@ function measurePlans(tenantCounts: readonly number[], opts: { stepMs: number; r
 
 function count(text: string, option: string, min = 1): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UserError(`${option} takes whole numbers from ${min}; got "${text}"`, USAGE);
+  if (!Number.isInteger(value) || value < min) throw new UserError(`${option} takes whole numbers from ${min}; got "${text}"`, usageOf(grammar));
   return value;
 }

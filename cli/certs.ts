@@ -4,30 +4,41 @@
 import { resolve } from 'node:path';
 import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
 import { exampleNote } from '../lib/environment/example-environment';
-import { colorsFor, parseCommandLine, readFormat, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
-
-const USAGE = 'npm run certs -- [<env>...] [--outputs [<env>=]<terraform output -json file>]... [--format text|markdown|json]';
-const DESCRIPTION = `Lists every certificate of the environments (or of those named) with its expiry. Self-signed
-certificates are read from their stack's \`terraform output -json\` (the stack folder initialized by a plan
-or deploy), or from a saved copy given with --outputs (<env>= may be left out when one environment is named).
-Examples (tenantId all zeros) are left out unless named.
-Exit code: 0 all valid beyond their warning window, 2 any expiring or expired, 1 an error or a
-certificate that could not be read.`;
+import { colorsFor, commandGrammar, FORMAT_OPTION, parseCommandLine, readFormat, readOutputsOption, runCommand, usageOf, UserError, userPath } from '../lib/process/command-line';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
-void runCommand(async (argv) => {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    { options: { outputs: { type: 'string', multiple: true }, format: { type: 'string' } }, allowPositionals: true },
-    USAGE,
-    DESCRIPTION,
-  );
+export const grammar = commandGrammar({
+  name: 'certs',
+  description: `Lists every certificate of the environments (or of those named) with its expiry. Self-signed
+certificates are read from their stack's \`terraform output -json\` (the stack folder initialized by a plan
+or deploy), or from a saved copy given with --outputs. Examples (tenantId all zeros) are left out unless named.
+Exit code: 0 all valid beyond their warning window, 2 any expiring or expired, 1 an error or a
+certificate that could not be read.`,
+  environments: 'any',
+  options: {
+    outputs: {
+      type: 'string',
+      value: '[<environment>=]<file>',
+      multiple: true,
+      help: 'a saved `terraform output -json` of an environment, once per environment (<environment>= may go when one is named)',
+    },
+    format: FORMAT_OPTION,
+  },
+  examples: [
+    ['', 'every environment but the examples'],
+    ['prod --format markdown', "prod's certificates as a markdown table, as certs.yml writes the job summary"],
+    ['prod --outputs prod-outputs.json', 'prod, its self-signed certificates read from a saved terraform output -json'],
+  ],
+});
+
+void runCommand(module, async (argv) => {
+  const { values, environments } = parseCommandLine(argv, grammar);
   const format = readFormat(values.format);
   const report = await certificateReport({
     projectRoot: PROJECT_ROOT,
-    only: positionals.length > 0 ? positionals : undefined,
-    outputsFiles: outputsFiles(values.outputs ?? [], positionals),
+    only: environments.length > 0 ? environments : undefined,
+    outputsFiles: outputsFiles(values.outputs ?? [], environments),
   });
   for (const example of report.examples) process.stderr.write(`note: ${exampleNote(example)}\n`);
   process.stdout.write(`${formatCertificateReport(report, format, colorsFor(process.stdout))}\n`);
@@ -39,7 +50,7 @@ function outputsFiles(values: readonly string[], named: readonly string[]): Map<
   const files = new Map<string, string>();
   for (const value of values) {
     const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
-    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, USAGE);
+    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <environment>=<file>`, usageOf(grammar));
     if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
     files.set(environment, userPath(PROJECT_ROOT, file));
   }

@@ -1,10 +1,12 @@
 // npm run drift -- [<environment>...]: changes made outside Terraform, for the daily schedule (README: "Plan and drift reports").
 // Imports name their files: lib/index would load cdktf, which reading a saved plan does not need.
 import { runCommand } from '../lib/process/command-line';
-import { reviewCommand } from '../lib/review/plan-review';
+import { REVIEW_GRAMMARS, reviewCommand } from '../lib/review/plan-review';
 import { resolve } from 'node:path';
 
-void runCommand((argv) =>
+export const grammar = REVIEW_GRAMMARS.drift;
+
+void runCommand(module, (argv) =>
   reviewCommand('drift', argv, {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -2,50 +2,50 @@
 // Terraform outputs. Imports only what it needs, so it does not load cdktf.
 import { resolve } from 'node:path';
 import { loadEnvironment } from '../lib/environment/environment-files';
-import { parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { commandGrammar, parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
-const USAGE = 'npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs [<env>=]<terraform output -json file>] [--force]';
-const DESCRIPTION = `Writes the password-protected PFX that VB365 loads, from a self-signed certificate's Terraform
-outputs (\`terraform output -json\` of the environment's stack, or a saved copy given with --outputs).
-The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the command line. --force
-overwrites an existing file.`;
 
-void runCommand(async (argv) => {
+export const grammar = commandGrammar({
+  name: 'export-pfx',
+  description: `Writes the password-protected PFX that VB365 loads, from a self-signed certificate's Terraform
+outputs (\`terraform output -json\` of the environment's stack, or a saved copy given with --outputs).
+The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the command line.
+Exit code: 0 written, 1 an error (nothing is written then).`,
+  environments: 'one',
+  options: {
+    out: { type: 'string', value: '<file.pfx>', required: true, help: 'where the PFX is written, mode 0600 (a path git would track is refused)' },
+    certificate: { type: 'string', value: '<name>', help: 'the self-signed certificate to export, when the environment has several' },
+    outputs: { type: 'string', value: '[<environment>=]<file>', help: "a saved `terraform output -json` of the environment's stack" },
+    force: { type: 'boolean', help: 'replaces an existing file at --out' },
+  },
+  examples: [
+    ['staging --out staging.pfx', "staging's self-signed certificate, read with terraform output -json"],
+    ['staging --out staging.pfx --outputs staging-outputs.json', 'the same, from a saved terraform output -json'],
+  ],
+});
+
+void runCommand(module, async (argv) => {
   if (argv.some((a) => /^--?pass(word)?\b/i.test(a))) {
     throw new UserError(
       `a password is never taken from the command line (shell history and process lists keep it); set ${PFX_PASSWORD_VARIABLE} or answer the prompt`,
     );
   }
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      options: {
-        out: { type: 'string' },
-        certificate: { type: 'string' },
-        outputs: { type: 'string' },
-        force: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    },
-    USAGE,
-    DESCRIPTION,
-  );
-  if (positionals.length !== 1) throw new UserError(`give exactly one environment`, USAGE);
-  if (!values.out) throw new UserError(`--out <file.pfx> is required`, USAGE);
+  const { values, environments } = parseCommandLine(argv, grammar);
+  const [name] = environments;
   const out = userPath(PROJECT_ROOT, values.out);
   const force = values.force ?? false;
   checkPfxDestination(out, force, PROJECT_ROOT);
   // The environment must exist, and saved outputs must be its own; its certificate files may have expired.
-  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT, allowExpired: true }, positionals[0]);
+  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT, allowExpired: true }, name);
   const source = {
     projectRoot: PROJECT_ROOT,
-    environment: positionals[0],
+    environment: name,
     environmentFile: environment,
     certificate: values.certificate,
-    outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, positionals[0]),
+    outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, name),
   };
   // Everything that can be wrong is found before anyone types a password.
   const pair = await readSelfSignedKeyPair(source);

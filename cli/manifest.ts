@@ -1,24 +1,29 @@
-// npm run manifest -- <env>: the registration an environment describes, as a manifest an Entra admin applies by hand.
+// npm run manifest -- <environment>: the registration an environment describes, as a manifest an Entra admin applies by hand.
 import { resolve } from 'node:path';
-import { parseCommandLine, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { commandGrammar, parseCommandLine, runCommand, userPath } from '../lib/process/command-line';
 import { loadEnvironment } from '../lib/environment/environment-files';
 import { manifestIdentity, manifestOf, writeManifestFile } from '../lib/doctor/manifest';
 
-const USAGE = 'npm run manifest -- <env> [--client-id <application id>] [--out <file>]';
-const DESCRIPTION = `Writes the registration an environment describes as an application manifest (Microsoft Graph
-format), for an Entra admin who applies it by hand. --client-id names a registration created by hand
-when the environment does not adopt one; --out defaults to <env>.manifest.json in the current folder.`;
 const PROJECT_ROOT = resolve(__dirname, '..');
 
-void runCommand((argv) => {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    { options: { 'client-id': { type: 'string' }, out: { type: 'string' } }, allowPositionals: true },
-    USAGE,
-    DESCRIPTION,
-  );
-  if (positionals.length !== 1) throw new UserError(`give exactly one environment name`, USAGE);
-  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT }, positionals[0]);
+export const grammar = commandGrammar({
+  name: 'manifest',
+  description: `Writes the registration an environment describes as an application manifest (Microsoft Graph
+format), for an Entra admin who applies it by hand. Exit code: 0 written, 1 an error.`,
+  environments: 'one',
+  options: {
+    'client-id': { type: 'string', value: '<application id>', help: 'the registration created by hand, when the environment does not adopt one' },
+    out: { type: 'string', value: '<file>', help: 'where the manifest is written (default <environment>.manifest.json in the current folder)' },
+  },
+  examples: [
+    ['prod --client-id 11111111-2222-4333-8444-555555555555', "prod's registration as a manifest, for the registration with that application ID"],
+    ['prod --out prod-registration.json', 'the same for a registration prod adopts, written to prod-registration.json'],
+  ],
+});
+
+void runCommand(module, (argv) => {
+  const { values, environments } = parseCommandLine(argv, grammar);
+  const { environment } = loadEnvironment({ projectRoot: PROJECT_ROOT }, environments[0]);
   const identity = manifestIdentity(environment, values['client-id']);
   const out = userPath(PROJECT_ROOT, values.out ?? `${environment.name}.manifest.json`);
   writeManifestFile(resolve(PROJECT_ROOT, out), manifestOf(environment, identity), out);

@@ -3,9 +3,11 @@
 // Imports name their files: lib/index would load the provider bindings, which reading outputs does not need.
 import { resolve } from 'node:path';
 import { runCommand } from '../lib/process/command-line';
-import { tenantsCommand } from '../lib/tenants/customer-tenant-status';
+import { TENANTS_GRAMMAR, tenantsCommand } from '../lib/tenants/customer-tenant-status';
 
-void runCommand((argv) =>
+export const grammar = TENANTS_GRAMMAR;
+
+void runCommand(module, (argv) =>
   tenantsCommand(argv, {
     stdout: process.stdout,
     projectRoot: resolve(__dirname, '..'),

@@ -4,6 +4,7 @@ import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } fro
 import type { Environment } from '../environment/environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { isExample } from '../environment/example-environment';
+import { unknownEnvironmentMessage } from '../environment/unknown-environment';
 import { escapeControlCharacters as shown, InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
@@ -69,7 +70,7 @@ export async function certificateReport(options: CertificateReportOptions): Prom
   if (problems.length > 0) throw new InputError(problems);
   for (const name of options.outputsFiles?.keys() ?? []) {
     if (!environments.some((e) => e.name === name)) {
-      throw new UserError(`--outputs ${name}=...: no such environment; known: ${environments.map((e) => e.name).join(', ')}`);
+      throw new UserError(`--outputs ${name}=...: ${unknownEnvironmentMessage(name, environments.map((e) => e.name))}`);
     }
   }
   // Like plan and drift: an example has never been deployed, so it is reported only when named.

@@ -3,7 +3,9 @@ import { types } from 'node:util';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
 import { describe } from '../input/field-reader';
-import { InputError, type Problem, type Warning } from '../process/problem';
+import { formatProblem, InputError, type Problem, type Warning } from '../process/problem';
+import { UserError } from '../process/command-line';
+import { unknownEnvironmentMessage } from './unknown-environment';
 
 export interface EnvironmentFilesOptions {
   /** The project root; file names in messages are relative to it. */
@@ -65,7 +67,10 @@ function strayMessage(entry: Dirent): string {
   return `is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to ${stem}.ts, or to _${entry.name} if other files import it`;
 }
 
-/** Loads and validates every environment file, collecting the problems of all of them. */
+/**
+ * Loads and validates every environment file (or those named in `only`), collecting the problems of all of them.
+ * @throws UserError when a name in `only` is no environment, saying what was likely meant
+ */
 export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnvironments {
   const environmentsDir = options.environmentsDir ?? join(options.projectRoot, 'environments');
   const now = options.now ?? new Date();
@@ -78,15 +83,14 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
   } catch {
     return { environments, warnings, problems: [{ file: relative(options.projectRoot, environmentsDir) || '.', path: '', message: 'folder not found: create it with one <name>.ts file per environment' }] };
   }
-  problems.push(...strayEnvironmentFiles(environmentsDir, options.projectRoot));
+  const strays = strayEnvironmentFiles(environmentsDir, options.projectRoot);
+  problems.push(...strays);
   const names = files.map((f) => basename(f, '.ts'));
+  // A name the command line got wrong is said first and alone: nothing is loaded for it.
   for (const wanted of options.only ?? []) {
     if (!names.includes(wanted)) {
-      problems.push({
-        file: relative(options.projectRoot, join(environmentsDir, `${wanted}.ts`)),
-        path: '',
-        message: `no such environment; known: ${names.join(', ') || 'none'}`,
-      });
+      const unread = strays.find((stray) => basename(stray.file).replace(LOOKS_LIKE_AN_ENVIRONMENT, '') === wanted);
+      throw new UserError(unknownEnvironmentMessage(wanted, names, unread && formatProblem(unread)));
     }
   }
   const byFoldedName = new Map<string, string>();
@@ -129,7 +133,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
 
 /**
  * Loads and validates the one environment a command is about.
- * @throws InputError naming the file and every problem, or the known environments when there is no such file
+ * @throws InputError naming the file and every problem; UserError when there is no such environment
  */
 export function loadEnvironment(options: EnvironmentFilesOptions, name: string): { environment: Environment; warnings: readonly Warning[] } {
   const { environments, problems, warnings } = loadEnvironments({ ...options, only: [name] });

@@ -1,6 +1,8 @@
 import { isExample } from './example-environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError } from '../process/problem';
+import type { ReportFormat } from '../process/command-line';
+import { escapeMarkdown } from '../process/markdown';
 
 export interface EnvironmentList {
   /** Environments that CI plans, applies and checks for drift, in name order. */
@@ -22,4 +24,21 @@ export function environmentList(options: EnvironmentFilesOptions): EnvironmentLi
     planned: environments.filter((e) => !isExample(e)).map((e) => e.name),
     examples: environments.filter(isExample).map((e) => e.name),
   };
+}
+
+const EXAMPLE_MARK = '(example: synthesized, not planned)';
+
+/**
+ * The list as `npm run environments` prints it: JSON is the names CI plans (what the workflows'
+ * matrix reads); text and markdown show the examples too, marked, in name order.
+ */
+export function formatEnvironmentList(list: EnvironmentList, format: ReportFormat): string {
+  if (format === 'json') return `${JSON.stringify(list.planned)}\n`;
+  const rows = [...list.planned.map((name) => ({ name, example: false })), ...list.examples.map((name) => ({ name, example: true }))].sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  );
+  const lines = rows.map(({ name, example }) =>
+    format === 'markdown' ? `- ${escapeMarkdown(name)}${example ? ` ${escapeMarkdown(EXAMPLE_MARK)}` : ''}` : `${name}${example ? `  ${EXAMPLE_MARK}` : ''}`,
+  );
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

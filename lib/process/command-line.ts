@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { escapeControlCharacters, formatProblem, InputError } from './problem';
+import { nearestNames } from '../input/nearest-name';
 
 /** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
 export class UserError extends Error {
@@ -88,6 +88,90 @@ export function readFormat(value: string | undefined, allowed: readonly ReportFo
   throw new UserError(`--format must be one of ${allowed.join(', ')}; got "${value}"`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// One grammar for every command: each declares its options, environment names and examples once,
+// and this parser, its usage line and its --help are made from the declaration (a test reads every
+// command's declaration and checks it against the rules below).
+//
+// - Environment names are positional: `npm run <command> -- [<environment>...]`.
+// - A file a command writes is `--out <file>`; a printed report takes `--format text|markdown|json`.
+// - Every mistake is one line, `error: ...`, lower case, naming the option, then the usage line.
+// - An old spelling is read for one release, with one line on stderr naming the new spelling.
+
+/** One option of a command. */
+export type OptionGrammar =
+  | {
+      readonly type: 'string';
+      /** How its value is written in the usage line and --help: `<file>`, `K/N`. */
+      readonly value: string;
+      /** One line for --help. */
+      readonly help: string;
+      /** Taken more than once, every value kept. @default false: given twice is a mistake */
+      readonly multiple?: boolean;
+      /** The only values allowed. @default any value but an empty one */
+      readonly choices?: readonly string[];
+      /** Must be given. @default false */
+      readonly required?: boolean;
+    }
+  | { readonly type: 'boolean'; readonly help: string };
+
+export type OptionsGrammar = Readonly<Record<string, OptionGrammar>>;
+
+/** `--format` as every report command declares it. */
+export const FORMAT_OPTION = {
+  type: 'string',
+  value: REPORT_FORMATS.join('|'),
+  choices: REPORT_FORMATS,
+  help: 'how the report is printed (default text; markdown for a pull request or job summary)',
+} as const satisfies OptionGrammar;
+
+/** What a deprecated option now is: another option, or the environment name given as it is. */
+export const ENVIRONMENT_NAME = '<environment>';
+
+export interface CommandGrammar<O extends OptionsGrammar = OptionsGrammar> {
+  /** The npm script: `npm run <name>`. */
+  readonly name: string;
+  /** What the command does and its exit codes, the start of --help. */
+  readonly description: string;
+  /** The environment names it takes: `npm run <name> -- <environment>`. */
+  readonly environments: 'none' | 'one' | 'at most one' | 'any';
+  readonly options: O;
+  /** Command lines to copy (what follows `npm run <name> --`), each with what it does; at least one. */
+  readonly examples: readonly (readonly [args: string, does: string])[];
+  /**
+   * Old spellings, read until the next release with a line on stderr: the option each now is, or
+   * ENVIRONMENT_NAME for one whose value is now given as an environment name.
+   */
+  readonly deprecated?: Readonly<Record<string, (keyof O & string) | typeof ENVIRONMENT_NAME>>;
+  /**
+   * The option a file given where environment names go (`doctor manifest.json`) was before files
+   * became options; read as that option, with a deprecation line. A file is told from an
+   * environment name by its "." or "/".
+   */
+  readonly formerlyPositional?: keyof O & string;
+  /** Rules across options the declarations cannot say (`--reviewed` goes with `--expect-digest`). @throws UserError */
+  check?(line: CommandLine<O>): void;
+}
+
+type ValueOf<G extends OptionGrammar> = G extends { readonly type: 'boolean' } ? boolean : G extends { readonly multiple: true } ? readonly string[] : string;
+
+/** The values of the options given; a required option is always there. */
+export type OptionValues<O extends OptionsGrammar> = {
+  readonly [K in keyof O as O[K] extends { readonly required: true } ? K : never]: ValueOf<O[K]>;
+} & { readonly [K in keyof O as O[K] extends { readonly required: true } ? never : K]?: ValueOf<O[K]> };
+
+/** A command line read by its command's grammar. */
+export interface CommandLine<O extends OptionsGrammar> {
+  readonly values: OptionValues<O>;
+  /** The environment names, in the order given. */
+  readonly environments: readonly string[];
+}
+
+/** Declares a command's grammar; the identity, there for the types. */
+export function commandGrammar<const O extends OptionsGrammar>(grammar: CommandGrammar<O>): CommandGrammar<O> {
+  return grammar;
+}
+
 /** Thrown for `--help` or `-h`: the command prints its help to stdout and exits 0. */
 export class HelpRequest extends Error {
   constructor(readonly help: string) {
@@ -96,30 +180,153 @@ export class HelpRequest extends Error {
   }
 }
 
-/** What `--help` prints: what the command does, then its usage line. */
-function helpText(usage: string, description: string): string {
-  return `${description}\n\nusage: ${usage}\n`;
+/** `npm run <name> -- <environment> --out <file> [--force]`, made from the grammar. */
+export function usageOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>): string {
+  const environments = { none: [], one: [ENVIRONMENT_NAME], 'at most one': [`[${ENVIRONMENT_NAME}]`], any: [`[${ENVIRONMENT_NAME}...]`] }[grammar.environments];
+  const options = Object.entries(grammar.options).map(([name, option]) => {
+    const written = option.type === 'boolean' ? `--${name}` : `--${name} ${option.value}`;
+    if (option.type === 'string' && option.required) return written;
+    return option.type === 'string' && option.multiple ? `[${written}]...` : `[${written}]`;
+  });
+  const args = [...environments, ...options];
+  return args.length === 0 ? `npm run ${grammar.name}` : `npm run ${grammar.name} -- ${args.join(' ')}`;
+}
+
+/** A command line as it is typed: `npm run plan -- prod`, or `npm run plan` without arguments. */
+export function commandOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>, args: string): string {
+  return args === '' ? `npm run ${grammar.name}` : `npm run ${grammar.name} -- ${args}`;
+}
+
+/** What `--help` prints: what the command does, its usage, its options and examples. */
+export function helpOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>): string {
+  const rows: [string, string][] = [
+    ...Object.entries(grammar.options).map(([name, option]): [string, string] => [
+      option.type === 'boolean' ? `--${name}` : `--${name} ${option.value}`,
+      option.type === 'string' && option.required ? `${option.help} (required)` : option.help,
+    ]),
+    ['--help', 'prints this help'],
+  ];
+  const width = Math.max(...rows.map(([left]) => left.length));
+  const deprecated = Object.entries(grammar.deprecated ?? {}).map(([old, now]) => `--${old} (now ${now === ENVIRONMENT_NAME ? 'the environment name alone' : `--${now}`})`);
+  if (grammar.formerlyPositional) deprecated.push(`a file before the options (now --${grammar.formerlyPositional} <file>)`);
+  return [
+    grammar.description,
+    '',
+    `usage: ${usageOf(grammar)}`,
+    '',
+    'options:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+    '',
+    'examples:',
+    ...grammar.examples.flatMap(([args, does]) => [`  ${commandOf(grammar, args)}`, `      ${does}`]),
+    ...(deprecated.length > 0 ? ['', `read until the next release: ${deprecated.join(', ')}`] : []),
+    '',
+  ].join('\n');
 }
 
 /**
- * `util.parseArgs`, with its errors turned into one-line usage errors. `--help` or `-h` anywhere
- * before `--` asks for the help instead, whatever else was given.
- * @throws HelpRequest when help was asked for; UserError naming the unknown option or argument
+ * Reads a command line by the command's grammar. `--help` or `-h` anywhere before `--` asks for the
+ * help instead, whatever else was given. An old spelling is read as its new one, with a line on `stderr`.
+ * @throws HelpRequest when help was asked for; UserError, carrying the usage, for anything the grammar refuses
  */
-export function parseCommandLine<T extends ParseArgsConfig>(argv: readonly string[], config: T, usage: string, description: string) {
+export function parseCommandLine<O extends OptionsGrammar>(
+  argv: readonly string[],
+  grammar: CommandGrammar<O>,
+  stderr: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
+): CommandLine<O> {
   const end = argv.indexOf('--');
-  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequest(helpText(usage, description));
-  try {
-    return parseArgs({ ...config, args: [...argv], strict: true });
-  } catch (error) {
-    // Node's hint about "--" for positionals that start with "-" never applies to these commands, and
-    // its three lines for an option followed by "-..." say one thing.
-    const message = (error as Error).message
-      .replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
-      .replace(/^Option '([^']+)' argument is ambiguous\..*$/s, (_, option: string) => `Option '${option}' needs a value; one that starts with "-" is written ${option.split(' ')[0]}=<value>`)
-      .replace(/\s*\n\s*/g, ' ');
-    throw new UserError(message, usage);
+  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequest(helpOf(grammar));
+  const usage = usageOf(grammar);
+  const fail = (message: string) => new UserError(message, usage);
+  const deprecated = (old: string, now: string) =>
+    stderr.write(`${colorsFor(stderr).yellow('warning')}: ${escapeControlCharacters(`${old} is deprecated and goes in the next release; write ${now}`)}\n`);
+  const values: Record<string, string | boolean | string[]> = {};
+  const writtenAs = new Map<string, string>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (end !== -1 && i >= end) {
+      if (i > end) positionals.push(arg);
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const match = /^--([^=]+)(?:=([^]*))?$/.exec(arg);
+    const written = match?.[1] ?? arg.replace(/^-+/, '');
+    const renamed = match && grammar.deprecated && Object.hasOwn(grammar.deprecated, written) ? grammar.deprecated[written] : undefined;
+    const name = renamed ?? written;
+    if (!match || (renamed !== ENVIRONMENT_NAME && !Object.hasOwn(grammar.options, name))) {
+      const near = nearestNames(written, Object.keys(grammar.options));
+      throw fail(`unknown option ${arg.split('=')[0]}${near.length > 0 ? `; did you mean --${near[0]}?` : ''}`);
+    }
+    const option: OptionGrammar = renamed === ENVIRONMENT_NAME ? { type: 'string', value: ENVIRONMENT_NAME, help: '' } : grammar.options[name];
+    const inline = match[2];
+    if (option.type === 'boolean') {
+      if (inline !== undefined) throw fail(`--${written} takes no value; write --${written} alone`);
+      values[name] = true;
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = end === i + 1 ? undefined : argv[i + 1];
+      if (next === undefined) throw fail(`--${written} needs a value: --${written} ${option.value}`);
+      if (next.startsWith('-') && next !== '-') throw fail(`--${written} needs a value; one that starts with "-" is written --${written}=<value>`);
+      value = next;
+      i++;
+    }
+    if (value === '') throw fail(`--${written} is empty; give ${option.value}`);
+    if (renamed === ENVIRONMENT_NAME) {
+      deprecated(`--${written} ${value}`, `the environment name alone: ${value}`);
+      positionals.push(value);
+      continue;
+    }
+    if (renamed !== undefined) deprecated(`--${written}`, `--${name} ${value}`);
+    if (option.choices && !option.choices.includes(value)) throw fail(`--${written} must be one of ${option.choices.join(', ')}; got "${value}"`);
+    if (option.multiple) {
+      values[name] = [...((values[name] as string[] | undefined) ?? []), value];
+    } else if (values[name] !== undefined) {
+      const first = writtenAs.get(name)!;
+      throw fail(`--${written} is given twice${first === written ? '' : ` (once as --${first})`}; give it once`);
+    } else {
+      values[name] = value;
+    }
+    writtenAs.set(name, written);
   }
+  const formerly = grammar.formerlyPositional;
+  if (formerly !== undefined && values[formerly] === undefined && positionals.length > 0 && /[./\\]/.test(positionals[0])) {
+    const file = positionals.shift()!;
+    deprecated(`a file before the options (${file})`, `--${formerly} ${file}`);
+    values[formerly] = file;
+  }
+  const environments = checkedEnvironments(positionals, grammar, fail);
+  for (const [name, option] of Object.entries(grammar.options)) {
+    if (option.type === 'string' && option.required && values[name] === undefined) throw fail(`--${name} ${option.value} is required`);
+  }
+  const line = { values: values as OptionValues<O>, environments };
+  grammar.check?.(line);
+  return line;
+}
+
+function checkedEnvironments<O extends OptionsGrammar>(names: readonly string[], grammar: CommandGrammar<O>, fail: (message: string) => UserError): readonly string[] {
+  const empty = names.findIndex((name) => name === '');
+  if (empty !== -1) throw fail(`an environment name is empty (argument ${empty + 1} of the names); give the name of an environments/<name>.ts`);
+  const many = names.join(', ');
+  switch (grammar.environments) {
+    case 'none':
+      if (names.length > 0) throw fail(`${grammar.name} takes no environment names; got ${many}`);
+      break;
+    case 'one':
+      if (names.length !== 1) throw fail(names.length === 0 ? 'name the environment' : `name one environment; got ${many}`);
+      break;
+    case 'at most one':
+      if (names.length > 1) throw fail(`name at most one environment; got ${many}`);
+      break;
+    case 'any':
+      break;
+  }
+  return names;
 }
 
 /**
@@ -135,10 +342,14 @@ export function readOutputsOption(value: string): { readonly environment?: strin
 }
 
 /**
- * Runs a command's body and turns its outcome into an exit code: the body's own code on success,
- * 1 with a short message for user mistakes. Anything else is a bug and keeps its stack trace.
+ * Runs a command's body when its file is the program node was started with (`cli/<name>.ts`), and
+ * not when something imports the file for its grammar, and turns the body's outcome into an exit
+ * code: its own code on success, 1 with a short message for user mistakes. Anything else is a bug
+ * and keeps its stack trace.
+ * @param command the command file's `module`
  */
-export async function runCommand(body: (argv: string[]) => number | Promise<number>): Promise<void> {
+export async function runCommand(command: NodeModule, body: (argv: string[]) => number | Promise<number>): Promise<void> {
+  if (require.main !== command) return;
   try {
     process.exitCode = await body(process.argv.slice(2));
   } catch (error) {

@@ -74,5 +74,5 @@ function nothingToImport(address: string, stack: string): string {
       'For one of owners that should be added rather than imported, drop it from adopt.existingOwners instead.',
     ].join(' ');
   }
-  return `terraform found nothing to import for ${address}: check the adopt IDs against the registration (npm run doctor -- <manifest.json> --env ${stack}).`;
+  return `terraform found nothing to import for ${address}: check the adopt IDs against the registration (npm run doctor -- --manifest <manifest.json> ${stack}).`;
 }

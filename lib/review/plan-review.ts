@@ -1,6 +1,19 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
+import {
+  colorsFor,
+  commandGrammar,
+  ENVIRONMENT_NAME,
+  FORMAT_OPTION,
+  parseCommandLine,
+  readFormat,
+  readUserFile,
+  UserError,
+  type CommandGrammar,
+  type CommandLine,
+  type OptionsGrammar,
+  type ReportFormat,
+} from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './report/plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
 import { formatProblem, type Warning } from '../process/problem';
@@ -21,8 +34,8 @@ export type ReviewRequest = {
   readonly expectDigest?: string;
   /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
   readonly reviewed?: string;
-  /** `--json-out`: where the JSON report goes as well, whatever `format` prints. */
-  readonly jsonOut?: string;
+  /** `--out`: where the JSON report goes as well, whatever `format` prints. */
+  readonly out?: string;
 } & (
   | {
       readonly source: 'terraform';
@@ -36,79 +49,106 @@ export type ReviewRequest = {
   | { readonly source: 'matrix'; readonly environments: readonly string[] }
 );
 
-const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>]] | --matrix [<environment>...]',
-  drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] | --matrix [<environment>...]',
-};
+/** The options plan and drift share; plan adds the digest gate. */
+const REVIEW_OPTIONS = {
+  format: FORMAT_OPTION,
+  out: { type: 'string', value: '<report.json>', help: 'also writes the JSON report to this file, whatever --format prints' },
+  parallel: { type: 'string', value: '<n>', help: `how many stacks are planned at once (default ${DEFAULT_PARALLEL}, at most ${MAX_PARALLEL})` },
+  shard: { type: 'string', value: '<K/N>', help: 'plans part K of N of the stacks, as --matrix lists the CI jobs' },
+  matrix: { type: 'boolean', help: `prints the CI jobs as JSON (one per ${STACKS_PER_JOB} stacks) and plans nothing` },
+  'plan-json': { type: 'string', value: '<file>', help: 'reads a saved `terraform show -json` of the one environment named instead of planning' },
+} as const satisfies OptionsGrammar;
 
-const DESCRIPTION: Record<ReviewKind, string> = {
-  plan: `Synthesizes the environments (or those named), plans their stacks with terraform (init, plan, show),
---parallel N at a time (default ${DEFAULT_PARALLEL}), and reports what applying would change, dangerous changes first.
-A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
-planned. --shard K/N plans part K of N of the stacks; --matrix lists the CI jobs (one per ${STACKS_PER_JOB} stacks) as JSON.
---plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
---expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
-Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error or a stack not planned.`,
-  drift: `Synthesizes the environments (or those named), plans their stacks with terraform, --parallel N at a time
-(default ${DEFAULT_PARALLEL}), and reports what was changed in Entra ID outside Terraform and what is not applied yet.
-A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
-checked. --shard K/N checks part K of N of the stacks; --matrix lists the CI jobs as JSON. --plan-json reads a
-saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
-Exit code: 0 none, 2 drift, 1 an error or a stack not planned.`,
-};
+const GATE_OPTIONS = {
+  'expect-digest': { type: 'string', value: '<hex>', help: 'the digest of the reviewed plan: any other plan exits 3 and its saved plans are removed' },
+  reviewed: { type: 'string', value: '<report.json>', help: 'the JSON report of the review, so that a mismatch names what differs (with --expect-digest)' },
+} as const satisfies OptionsGrammar;
 
-export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]): ReviewRequest {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      options: {
-        format: { type: 'string' },
-        'plan-json': { type: 'string' },
-        env: { type: 'string' },
-        'json-out': { type: 'string' },
-        'expect-digest': { type: 'string' },
-        reviewed: { type: 'string' },
-        parallel: { type: 'string' },
-        shard: { type: 'string' },
-        matrix: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    },
-    USAGE[kind],
-    DESCRIPTION[kind],
-  );
-  const format = readFormat(values.format);
-  if (values['expect-digest'] !== undefined && kind !== 'plan') {
-    throw new UserError(`--expect-digest gates a plan before it is applied: npm run plan -- ... --expect-digest <hex>`);
-  }
+type ReviewOptionsGrammar = typeof REVIEW_OPTIONS & Partial<typeof GATE_OPTIONS>;
+
+/** The rules across plan's and drift's options, and their values, checked before anything runs. */
+function checkReviewLine({ values, environments }: CommandLine<ReviewOptionsGrammar>): void {
+  const given = (names: readonly (keyof ReviewOptionsGrammar)[]) => names.filter((name) => values[name] !== undefined).map((name) => `--${name}`);
+  if (values['expect-digest'] !== undefined) readExpectedDigest(values['expect-digest']);
+  if (values.parallel !== undefined) readParallel(values.parallel);
+  if (values.shard !== undefined) readShard(values.shard);
   if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
     throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
   }
+  if (values.matrix) {
+    const others = given(['parallel', 'shard', 'plan-json', 'out', 'expect-digest', 'reviewed']);
+    if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
+  }
+  if (values['plan-json'] !== undefined) {
+    const planning = given(['parallel', 'shard']);
+    if (planning.length > 0) throw new UserError(`--plan-json reads one saved plan and runs no terraform; drop ${planning.join(', ')}`);
+    if (environments.length !== 1) {
+      throw new UserError(
+        environments.length === 0
+          ? '--plan-json needs the environment the plan is of: --plan-json <file> <environment>'
+          : `--plan-json reads the saved plan of one environment; name one (got ${environments.join(', ')})`,
+      );
+    }
+  }
+}
+
+export const REVIEW_GRAMMARS = {
+  plan: commandGrammar<ReviewOptionsGrammar>({
+    name: 'plan',
+    description: `Synthesizes the environments (or those named), plans their stacks with terraform (init, plan, show),
+and reports what applying would change, dangerous changes first. A stack that fails is reported as not
+planned; the others carry on. Examples (tenantId all zeros) are not planned.
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan (--expect-digest), 1 an error or a stack not planned.`,
+    environments: 'any',
+    options: { ...REVIEW_OPTIONS, ...GATE_OPTIONS },
+    deprecated: { 'json-out': 'out', env: ENVIRONMENT_NAME },
+    examples: [
+      ['', 'every environment but the examples'],
+      ['prod --format markdown --out report.json', 'prod as markdown, as a pull request comment shows it, and its JSON report in report.json'],
+      ['--plan-json plan.json prod', 'a saved terraform show -json of prod, without running terraform'],
+      ['--matrix', 'the CI jobs of every environment, as JSON'],
+      ['msp --shard 2/3', "part 2 of 3 of msp's stacks, as one CI job plans them"],
+    ],
+    check: checkReviewLine,
+  }),
+  drift: commandGrammar<ReviewOptionsGrammar>({
+    name: 'drift',
+    description: `Synthesizes the environments (or those named), plans their stacks with terraform, and reports what was
+changed in Entra ID outside Terraform and what is not applied yet. A stack that fails is reported as not
+planned; the others carry on. Examples (tenantId all zeros) are not checked.
+Exit code: 0 none, 2 drift, 1 an error or a stack not planned.`,
+    environments: 'any',
+    options: REVIEW_OPTIONS,
+    deprecated: { 'json-out': 'out', env: ENVIRONMENT_NAME },
+    examples: [
+      ['', 'every environment but the examples'],
+      ['prod --format markdown --out drift.json', "prod's drift as markdown, as the drift workflow shows it, and its JSON report in drift.json"],
+      ['--plan-json plan.json prod', 'a saved terraform show -json of prod, without running terraform'],
+    ],
+    check: checkReviewLine,
+  }),
+} satisfies Record<ReviewKind, CommandGrammar<ReviewOptionsGrammar>>;
+
+/**
+ * What plan or drift was asked to do. Old spellings (`--json-out`, `--env`) are read with a line
+ * on `stderr` naming the new one.
+ */
+export function parseReviewArguments(kind: ReviewKind, argv: readonly string[], stderr?: { write(text: string): unknown; isTTY?: boolean }): ReviewRequest {
+  const { values, environments } = parseCommandLine(argv, REVIEW_GRAMMARS[kind], stderr);
+  const format = readFormat(values.format);
+  if (values.matrix) return { kind, format, source: 'matrix', environments };
   const common = {
     kind,
     format,
     ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
-    ...(values['json-out'] !== undefined ? { jsonOut: values['json-out'] } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
   };
   const planJson = values['plan-json'];
-  const planning = [values.parallel === undefined ? [] : ['--parallel'], values.shard === undefined ? [] : ['--shard']].flat();
-  if (values.matrix) {
-    const named = (option: string) => (values[option as keyof typeof values] === undefined ? [] : [`--${option}`]);
-    const others = [...planning, ...['plan-json', 'env', 'json-out', 'expect-digest', 'reviewed'].flatMap(named)];
-    if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
-    return { kind, format, source: 'matrix', environments: positionals };
-  }
-  if (planJson === undefined) {
-    if (values.env !== undefined) throw new UserError(`--env labels a saved plan and goes with --plan-json; to plan an environment, name it: npm run ${kind} -- ${values.env}`);
-    const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : readParallel(values.parallel);
-    const shard = values.shard === undefined ? undefined : readShard(values.shard);
-    return { ...common, source: 'terraform', environments: positionals, parallel, ...(shard ? { shard } : {}) };
-  }
-  if (values.env === undefined) throw new UserError(`--plan-json needs --env <name> to label the report`, USAGE[kind]);
-  if (positionals.length > 0) throw new UserError(`--plan-json reads one saved plan; drop the environment names (${positionals.join(', ')})`);
-  if (planning.length > 0) throw new UserError(`--plan-json reads one saved plan and runs no terraform; drop ${planning.join(', ')}`);
-  return { ...common, source: 'saved plan', planJson, environment: values.env };
+  if (planJson !== undefined) return { ...common, source: 'saved plan', planJson, environment: environments[0] };
+  const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : readParallel(values.parallel);
+  const shard = values.shard === undefined ? undefined : readShard(values.shard);
+  return { ...common, source: 'terraform', environments, parallel, ...(shard ? { shard } : {}) };
 }
 
 function readParallel(text: string): number {
@@ -190,7 +230,7 @@ export async function reviewCommand(
     readonly env?: NodeJS.ProcessEnv;
   },
 ): Promise<number> {
-  const request = parseReviewArguments(kind, argv);
+  const request = parseReviewArguments(kind, argv, io.stderr);
   if (request.source === 'matrix') {
     io.stdout.write(`${JSON.stringify(await reviewMatrix(io.projectRoot, request.environments))}\n`);
     return 0;
@@ -199,8 +239,8 @@ export async function reviewCommand(
   const { reviewed: reviewedFile, expectDigest } = request;
   const reviewed =
     reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
-  const jsonOut = request.jsonOut === undefined ? undefined : resolve(io.cwd ?? process.cwd(), request.jsonOut);
-  if (jsonOut !== undefined) refuseToReplaceOtherFile(jsonOut, request.jsonOut!);
+  const out = request.out === undefined ? undefined : resolve(io.cwd ?? process.cwd(), request.out);
+  if (out !== undefined) refuseToReplaceOtherFile(out, request.out!);
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -223,7 +263,7 @@ export async function reviewCommand(
   }
   const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
   if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
-  if (jsonOut !== undefined) writeReportFile(jsonOut, request.jsonOut!, formatReports(reports, kind, 'json', colorsFor({}), gate));
+  if (out !== undefined) writeReportFile(out, request.out!, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
   if (gate && !gate.matches) {
     io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
@@ -238,24 +278,24 @@ function progressSummary(report: PlanReport): string {
   return hasChanges(report) ? 'changes' : 'no changes';
 }
 
-/** Writes the `--json-out` report whole or not at all; `shown` is the path as the user gave it. */
+/** Writes the `--out` report whole or not at all; `shown` is the path as the user gave it. */
 function writeReportFile(file: string, shown: string, text: string): void {
   refuseToReplaceOtherFile(file, shown);
   try {
     writeFileAtomically(file, text);
   } catch (error) {
-    throw new UserError(`--json-out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserError(`--out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
-/** Checked before planning too: a mistyped `--json-out` is a mistake to report before minutes of terraform. */
+/** Checked before planning too: a mistyped `--out` is a mistake to report before minutes of terraform. */
 function refuseToReplaceOtherFile(file: string, shown: string): void {
   if (!mayReplace(file, isJsonReport)) {
-    throw new UserError(`--json-out ${shown}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`);
+    throw new UserError(`--out ${shown}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`);
   }
 }
 
-/** What `--json-out` writes: the report object of plan or drift. */
+/** What `--out` writes: the report object of plan or drift. */
 function isJsonReport(text: string): boolean {
   const value = JSON.parse(text);
   return (value?.command === 'plan' || value?.command === 'drift') && Array.isArray(value.environments);

@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, UserError, type Colors, type ReportFormat } from '../process/command-line';
+import {
+  colorsFor,
+  commandGrammar,
+  FORMAT_OPTION,
+  formatTable,
+  parseCommandLine,
+  readFormat,
+  readOutputsOption,
+  UserError,
+  type Colors,
+  type ReportFormat,
+} from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { readGuid } from '../input/field-reader';
@@ -144,10 +155,21 @@ async function deploymentOf(stackDir: string, stack: string, options: TerraformO
 // ---------------------------------------------------------------------------------------------
 // The command
 
-const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>]';
-const DESCRIPTION = `Lists the customer tenants of an environment with their admin consent URLs and how far their
+export const TENANTS_GRAMMAR = commandGrammar({
+  name: 'tenants',
+  description: `Lists the customer tenants of an environment with their admin consent URLs and how far their
 stacks are. The client ID is read with \`terraform output -json\` from the environment's stack, or from a
-saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`;
+saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`,
+  environments: 'one',
+  options: {
+    format: FORMAT_OPTION,
+    outputs: { type: 'string', value: '[<environment>=]<file>', help: "a saved `terraform output -json` of the environment's stack" },
+  },
+  examples: [
+    ['msp', "msp's customer tenants, their consent URLs and stacks"],
+    ['msp --outputs msp-outputs.json --format markdown', 'the same from a saved terraform output -json, as markdown'],
+  ],
+});
 
 export interface TenantsRequest {
   readonly environment: string;
@@ -156,17 +178,9 @@ export interface TenantsRequest {
 }
 
 export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
-    USAGE,
-    DESCRIPTION,
-  );
+  const { values, environments } = parseCommandLine(argv, TENANTS_GRAMMAR);
   const format = readFormat(values.format);
-  if (positionals.length !== 1) {
-    throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}`, USAGE);
-  }
-  const environment = positionals[0];
+  const [environment] = environments;
   if (values.outputs === undefined) return { environment, format };
   const outputs = readOutputsOption(values.outputs);
   if (outputs.environment !== undefined && outputs.environment !== environment) {

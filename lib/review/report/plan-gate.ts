@@ -29,7 +29,7 @@ export function checkDigest(reports: readonly PlanReport[], expected: string): D
   return { expected, actual, matches: actual === expected };
 }
 
-/** One report as the reviewers saw it, from the JSON report of the review run (`--json-out`). */
+/** One report as the reviewers saw it, from the JSON report of the review run (`--out`). */
 export interface ReviewedReport {
   readonly environment: string;
   readonly digest: string;
@@ -38,13 +38,13 @@ export interface ReviewedReport {
 }
 
 /**
- * Reads the review's JSON report (`npm run plan -- --format json` or `--json-out`), a file that
+ * Reads the review's JSON report (`npm run plan -- --format json` or `--out`), a file that
  * came from elsewhere: anything but its shape is a `UserError` naming the file.
  */
 export function readReviewedReports(text: string, label: string, expected: string): ReviewedReport[] {
   const fail = (why: string) => new UserError(`--reviewed ${label}: ${why}`);
   const parsed = parseJson(text);
-  if ('problem' in parsed) throw fail(`${parsed.problem}; give the JSON report of the review (npm run plan -- --format json, or --json-out)`);
+  if ('problem' in parsed) throw fail(`${parsed.problem}; give the JSON report of the review (npm run plan -- --format json, or --out)`);
   const json = parsed.value;
   const environments = isObject(json) ? json.environments : undefined;
   if (!isObject(json) || json.command !== 'plan' || !Array.isArray(environments)) {
