@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   commandGrammar,
@@ -17,29 +17,9 @@ import {
   type OptionsGrammar,
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
+import { declaredCommands } from './support/commands';
 
-/**
- * Every npm script that runs a command of ours (all but test, typecheck, build and prepack), by
- * name, with its file: every cli/*.ts, main.ts (synth) and bench. A command added later is checked
- * here as soon as its script is in package.json.
- */
-const SCRIPTS: [name: string, file: string][] = Object.entries<string>(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts)
-  .map(([name, script]): [string, string] => [name, /^node --require \.\/bin\/register-ts\.js (\S+\.ts)$/.exec(script)?.[1] ?? ''])
-  .filter(([, file]) => file !== '');
-
-/**
- * A command's declared grammar, read in-process: the file exports it, and runs its command only
- * as the program node was started with (runCommand(module, ...)), so importing it runs nothing.
- */
-function grammarOf(file: string): CommandGrammar {
-  const source = readFileSync(join(REPO_ROOT, file), 'utf8');
-  if (!/\brunCommand\(module,/.test(source) || !/^export const grammar = /m.test(source)) {
-    throw new Error(`${file} must export its grammar (export const grammar = ...) and run through runCommand(module, ...)`);
-  }
-  return require(join(REPO_ROOT, file)).grammar as CommandGrammar;
-}
-
-const COMMANDS = SCRIPTS.map(([name, file]) => ({ name, file, grammar: grammarOf(file) }));
+const COMMANDS = declaredCommands();
 
 /** What a command line does to the grammar: what it reads, what it prints to stderr, or what it refuses. */
 function parse<O extends OptionsGrammar>(grammar: CommandGrammar<O>, args: readonly string[]): { line?: CommandLine<O>; stderr: string; error?: unknown } {
@@ -60,8 +40,8 @@ const OTHER_SPELLINGS = /^(env|environment|environments|name|stack|json-out|outp
 describe('every command', () => {
   test('is an npm script: every cli/*.ts, synth (main.ts) and bench', () => {
     const cli = readdirSync(join(REPO_ROOT, 'cli')).filter((file) => file.endsWith('.ts')).map((file) => `cli/${file}`);
-    expect(SCRIPTS.map(([, file]) => file).sort()).toEqual([...cli, 'main.ts', 'bench/run.ts'].sort());
-    expect(SCRIPTS.find(([, file]) => file === 'main.ts')?.[0]).toBe('synth');
+    expect(COMMANDS.map(({ file }) => file).sort()).toEqual([...cli, 'main.ts', 'bench/run.ts'].sort());
+    expect(COMMANDS.find(({ file }) => file === 'main.ts')?.name).toBe('synth');
   });
 
   // A process per command, side by side: the one check that the file's command reads its declared grammar.

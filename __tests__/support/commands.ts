@@ -1,7 +1,37 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { CommandGrammar } from '../../lib/process/command-line';
 import { LIB, REPO_ROOT, type TestProject } from './builders';
+
+/** The npm scripts of package.json, by name. */
+export const NPM_SCRIPTS: Readonly<Record<string, string>> = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
+
+export interface DeclaredCommand {
+  /** `npm run <name>`. */
+  readonly name: string;
+  /** Its file, relative to the repository. */
+  readonly file: string;
+  readonly grammar: CommandGrammar;
+}
+
+/**
+ * Every npm script that runs a command of ours (every cli/*.ts, main.ts and bench: all but test,
+ * typecheck, build and prepack), with its declared grammar, read in-process: the file exports it,
+ * and runs its command only as the program node was started with (runCommand(module, ...)), so
+ * importing it runs nothing. A command added later is here as soon as its script is in package.json.
+ */
+export function declaredCommands(): DeclaredCommand[] {
+  return Object.entries(NPM_SCRIPTS).flatMap(([name, script]) => {
+    const file = /^node --require \.\/bin\/register-ts\.js (\S+\.ts)$/.exec(script)?.[1];
+    if (file === undefined) return [];
+    const source = readFileSync(join(REPO_ROOT, file), 'utf8');
+    if (!/\brunCommand\(module,/.test(source) || !/^export const grammar = /m.test(source)) {
+      throw new Error(`${file} must export its grammar (export const grammar = ...) and run through runCommand(module, ...)`);
+    }
+    return [{ name, file, grammar: require(join(REPO_ROOT, file)).grammar as CommandGrammar }];
+  });
+}
 
 export interface CommandResult {
   readonly status: number | null;

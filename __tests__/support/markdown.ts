@@ -18,15 +18,25 @@ export interface MarkdownLine {
 
 /** The lines outside fenced code blocks (``` or ~~~), with their 1-based numbers. */
 export function proseLines(markdown: string): MarkdownLine[] {
-  const lines: MarkdownLine[] = [];
+  return linesByKind(markdown).prose;
+}
+
+/** The lines inside fenced code blocks, without the fences, with their 1-based numbers. */
+export function codeLines(markdown: string): MarkdownLine[] {
+  return linesByKind(markdown).code;
+}
+
+function linesByKind(markdown: string): { prose: MarkdownLine[]; code: MarkdownLine[] } {
+  const prose: MarkdownLine[] = [];
+  const code: MarkdownLine[] = [];
   let fence: string | undefined;
   markdown.split(/\r?\n/).forEach((text, index) => {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(text)?.[1];
     if (fence === undefined && marker) fence = marker;
     else if (fence !== undefined && marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(text)) fence = undefined;
-    else if (fence === undefined) lines.push({ line: index + 1, text });
+    else (fence === undefined ? prose : code).push({ line: index + 1, text });
   });
-  return lines;
+  return { prose, code };
 }
 
 /**
