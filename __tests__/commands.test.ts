@@ -45,7 +45,10 @@ describe('every command', () => {
   });
 
   // A process per command, side by side: the one check that the file's command reads its declared grammar.
-  const helpRuns = Promise.all(COMMANDS.map(({ file }) => run(file, ['--help'])));
+  let helpRuns: Promise<{ code: number; stdout: string; stderr: string }[]>;
+  beforeAll(() => {
+    helpRuns = Promise.all(COMMANDS.map(({ file }) => run(file, ['--help'])));
+  });
 
   describe.each(COMMANDS)('npm run $name', ({ name, file, grammar }) => {
     test('declares its grammar under its own name, with what it does and an example at least', () => {
@@ -252,6 +255,13 @@ describe('the command line', () => {
     expect(read(['--bogus=1']).error).toEqual(new UserError('unknown option --bogus'));
     expect(read(['-x']).error).toEqual(new UserError('unknown option -x'));
     expect(read(['--constructor']).error).toEqual(new UserError('unknown option --constructor'));
+  });
+
+  test('what a huge argument brings into a message is cut short', () => {
+    const huge = 'x'.repeat(1_000_000);
+    expect(read([`--${huge}`]).error).toEqual(new UserError(`unknown option --${'x'.repeat(75)}...`));
+    expect(read(['--format', huge]).error).toEqual(new UserError(`--format must be one of text, json; got "${'x'.repeat(77)}..."`));
+    expect(read(['--json-out', huge]).stderr).toBe(`warning: --json-out is deprecated and goes in the next release; write --out ${'x'.repeat(77)}...\n`);
   });
 
   test('an empty value is refused, not read as if the option were not given', () => {

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentList } from '../lib/environment/environment-list';
+import { loadEnvironments } from '../lib/environment/environment-files';
+import { environmentList, formatEnvironmentList } from '../lib/environment/environment-list';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
+import { UserError } from '../lib/process/command-line';
 import { InputError } from '../lib/process/problem';
 import { NOW, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
@@ -67,9 +69,71 @@ describe('what an environment file is (one definition for synth, the commands an
     expect(runCommandIn(project, 'environments', []).stdout).toBe('demo  (example: synthesized, not planned)\nprod\n');
   });
 
+  test('the list as markdown, for a job summary: one item per environment, examples marked, names escaped', () => {
+    const list = { planned: ['prod', 'test_eu'], examples: ['demo'] };
+    expect(formatEnvironmentList(list, 'markdown')).toBe('- demo (example: synthesized, not planned)\n- prod\n- test\\_eu\n');
+    expect(formatEnvironmentList(list, 'json')).toBe('["prod","test_eu"]\n');
+    expect(formatEnvironmentList({ planned: [], examples: [] }, 'markdown')).toBe('');
+  });
+
   test('what an environment file prints goes to stderr, so the JSON list CI reads stays JSON', () => {
     project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput())};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
+  });
+});
+
+describe('a name given to a command that is no environment', () => {
+  let project: TestProject;
+  beforeEach(() => {
+    project = new TestProject();
+    for (const name of ['prod', 'staging']) project.writeEnvironment(name, validInput());
+  });
+  afterEach(() => project.remove());
+
+  /** What the command says, in the one line runCommand prints after "error: ". */
+  const saysFor = (...only: string[]) => {
+    try {
+      loadEnvironments({ projectRoot: project.root, now: NOW, only });
+    } catch (error) {
+      if (error instanceof UserError) return error.message;
+      throw error;
+    }
+    throw new Error('expected a UserError');
+  };
+
+  test('says there is no such environment and the nearest name, not a problem in a file that does not exist', () => {
+    expect(saysFor('prdo')).toBe('no such environment "prdo"; did you mean prod?');
+    expect(saysFor('Staging')).toBe('no such environment "Staging"; did you mean staging?');
+  });
+
+  test('lists the environments there are when no name is near, and counts them when they are many', () => {
+    expect(saysFor('nosuch')).toBe('no such environment "nosuch"; the environments are prod, staging');
+    for (let i = 0; i < 12; i++) project.writeEnvironment(`customer-${String(i).padStart(2, '0')}`, validInput());
+    expect(saysFor('nosuch')).toBe('no such environment "nosuch"; there are 14, from customer-00 to staging: npm run environments lists them');
+  });
+
+  test("gives a customer tenant's stack name the environment and tenant it belongs to", () => {
+    expect(saysFor('prod-tenant-contoso')).toBe(
+      '"prod-tenant-contoso" is not an environment: it names the stack of customer tenant "contoso" of prod; name the environment, prod, and its customer tenants come with it',
+    );
+    expect(() => project.synth({ only: ['prod', 'staging-tenant-fabrikam'] })).toThrow(
+      new UserError('"staging-tenant-fabrikam" is not an environment: it names the stack of customer tenant "fabrikam" of staging; name the environment, staging, and its customer tenants come with it'),
+    );
+  });
+
+  test('names the environment a file holds, and the file of that name the folder does not read', () => {
+    expect(saysFor('environments/prod.ts')).toBe('"environments/prod.ts" is a file; name the environment it holds: prod');
+    writeFileSync(join(project.environmentsDir, 'qa.js'), 'module.exports = {};\n');
+    expect(saysFor('qa')).toBe(
+      'no such environment "qa": environments/qa.js: is not read: an environment is a file <name>.ts (lower-case .ts, TypeScript); rename it to qa.ts, or to _qa.js if other files import it',
+    );
+  });
+
+  test('says there are none yet in an empty folder, and shows a huge or hostile name short and whole-line', () => {
+    expect(saysFor('x'.repeat(100_000))).toMatch(/^no such environment "x{57}\.\.\."; the environments are prod, staging$/);
+    project.remove();
+    project = new TestProject();
+    expect(saysFor('prod')).toBe('no such environment "prod", nor any other yet: add environments/<name>.ts');
   });
 });

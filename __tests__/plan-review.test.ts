@@ -92,6 +92,31 @@ describe('plan and drift arguments', () => {
   });
 });
 
+describe('the spellings of the last release', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'old-spellings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--plan-json F --env E and --json-out F still work, each with one warning line naming the new spelling', async () => {
+    const run = async (argv: string[], out: string) => {
+      const io = streams();
+      const code = await reviewCommand('drift', ['--plan-json', join(PLANS, 'drift-every-kind.json'), ...argv, out], { ...io, projectRoot: REPO_ROOT });
+      return { code, ...io.out, report: JSON.parse(readFileSync(out, 'utf8')) };
+    };
+    const old = await run(['--env', 'prod', '--json-out'], join(dir, 'old.json'));
+    const current = await run(['prod', '--out'], join(dir, 'new.json'));
+    expect(old).toEqual({ ...current, stderr: expect.any(String) });
+    expect(current.stderr).toBe('');
+    expect(old.stderr).toBe(
+      [
+        'warning: --env prod is deprecated and goes in the next release; write the environment name alone: prod',
+        `warning: --json-out is deprecated and goes in the next release; write --out ${join(dir, 'old.json')}`,
+        '',
+      ].join('\n'),
+    );
+    expect(old.report.environments[0].environment).toBe('prod');
+  });
+});
+
 describe('the --expect-digest gate on a saved plan', () => {
   const reviewed = readPlanJson(readFileSync(join(PLANS, 'redirect-uri-added.json'), 'utf8'), 'plan.json').digest;
   const unchanged = readPlanJson(readFileSync(join(PLANS, 'no-changes.json'), 'utf8'), 'plan.json').digest;

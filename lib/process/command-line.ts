@@ -259,7 +259,7 @@ export function parseCommandLine<O extends OptionsGrammar>(
     const name = renamed ?? written;
     if (!match || (renamed !== ENVIRONMENT_NAME && !Object.hasOwn(grammar.options, name))) {
       const near = nearestNames(written, Object.keys(grammar.options));
-      throw fail(`unknown option ${arg.split('=')[0]}${near.length > 0 ? `; did you mean --${near[0]}?` : ''}`);
+      throw fail(`unknown option ${clipped(arg.split('=')[0])}${near.length > 0 ? `; did you mean --${near[0]}?` : ''}`);
     }
     const option: OptionGrammar = renamed === ENVIRONMENT_NAME ? { type: 'string', value: ENVIRONMENT_NAME, help: '' } : grammar.options[name];
     const inline = match[2];
@@ -278,12 +278,12 @@ export function parseCommandLine<O extends OptionsGrammar>(
     }
     if (value === '') throw fail(`--${written} is empty; give ${option.value}`);
     if (renamed === ENVIRONMENT_NAME) {
-      deprecated(`--${written} ${value}`, `the environment name alone: ${value}`);
+      deprecated(`--${written} ${clipped(value)}`, `the environment name alone: ${clipped(value)}`);
       positionals.push(value);
       continue;
     }
-    if (renamed !== undefined) deprecated(`--${written}`, `--${name} ${value}`);
-    if (option.choices && !option.choices.includes(value)) throw fail(`--${written} must be one of ${option.choices.join(', ')}; got "${value}"`);
+    if (renamed !== undefined) deprecated(`--${written}`, `--${name} ${clipped(value)}`);
+    if (option.choices && !option.choices.includes(value)) throw fail(`--${written} must be one of ${option.choices.join(', ')}; got "${clipped(value)}"`);
     if (option.multiple) {
       values[name] = [...((values[name] as string[] | undefined) ?? []), value];
     } else if (values[name] !== undefined) {
@@ -297,7 +297,7 @@ export function parseCommandLine<O extends OptionsGrammar>(
   const formerly = grammar.formerlyPositional;
   if (formerly !== undefined && values[formerly] === undefined && positionals.length > 0 && /[./\\]/.test(positionals[0])) {
     const file = positionals.shift()!;
-    deprecated(`a file before the options (${file})`, `--${formerly} ${file}`);
+    deprecated(`a file before the options (${clipped(file)})`, `--${formerly} ${clipped(file)}`);
     values[formerly] = file;
   }
   const environments = checkedEnvironments(positionals, grammar, fail);
@@ -309,10 +309,17 @@ export function parseCommandLine<O extends OptionsGrammar>(
   return line;
 }
 
+/** What a user typed, as a message shows it: at most this long, so that a megabyte argument is one short line. */
+const MAX_SHOWN = 80;
+
+function clipped(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+}
+
 function checkedEnvironments<O extends OptionsGrammar>(names: readonly string[], grammar: CommandGrammar<O>, fail: (message: string) => UserError): readonly string[] {
   const empty = names.findIndex((name) => name === '');
   if (empty !== -1) throw fail(`an environment name is empty (argument ${empty + 1} of the names); give the name of an environments/<name>.ts`);
-  const many = names.join(', ');
+  const many = clipped(names.join(', '));
   switch (grammar.environments) {
     case 'none':
       if (names.length > 0) throw fail(`${grammar.name} takes no environment names; got ${many}`);
