@@ -81,11 +81,11 @@ function decodeText(bytes: Buffer): string {
 export const REPORT_FORMATS = ['text', 'markdown', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** `--format`, text when not given; `allowed` narrows the formats for a command that prints fewer. */
-export function readFormat(value: string | undefined, allowed: readonly ReportFormat[] = REPORT_FORMATS): ReportFormat {
+/** `--format` as FORMAT_OPTION declares it (every report prints all three), text when not given. */
+export function readFormat(value: string | undefined): ReportFormat {
   if (value === undefined) return 'text';
-  if ((allowed as readonly string[]).includes(value)) return value as ReportFormat;
-  throw new UserError(`--format must be one of ${allowed.join(', ')}; got "${value}"`);
+  if ((REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
+  throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}; got "${clipped(value)}"`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +128,10 @@ export const FORMAT_OPTION = {
 /** What a deprecated option now is: another option, or the environment name given as it is. */
 export const ENVIRONMENT_NAME = '<environment>';
 
+/**
+ * How a command is called, declared once (cli/<name>.ts exports it as `grammar`): its parser,
+ * usage line and --help are made from it, and a test checks every command's against the rules above.
+ */
 export interface CommandGrammar<O extends OptionsGrammar = OptionsGrammar> {
   /** The npm script: `npm run <name>`. */
   readonly name: string;
