@@ -310,6 +310,7 @@ describe('the command line', () => {
     expect(() => parseCommandLine([], strict)).toThrow(new UserError('name the environment'));
     expect(() => parseCommandLine(['prod'], strict)).toThrow(new UserError('--out <file> is required'));
     expect(() => parseCommandLine(['prod', '--out', 'a.keep', '--force'], strict)).toThrow(new UserError('--force does not replace a .keep file'));
+    expect(() => parseCommandLine(['prod', '--out', 'a.keep', '--force'], strict)).toThrow(expect.objectContaining({ usage: usageOf(strict) }));
     expect(usageOf(strict)).toBe('npm run y -- <environment> --out <file> [--force]');
   });
 

@@ -309,7 +309,13 @@ export function parseCommandLine<O extends OptionsGrammar>(
     if (option.type === 'string' && option.required && values[name] === undefined) throw fail(`--${name} ${option.value} is required`);
   }
   const line = { values: values as OptionValues<O>, environments };
-  grammar.check?.(line);
+  try {
+    grammar.check?.(line);
+  } catch (error) {
+    // A mistake in how the command was called: the usage follows it, as after the parser's own.
+    if (error instanceof UserError && error.usage === undefined) throw fail(error.message);
+    throw error;
+  }
   return line;
 }
 
