@@ -16,7 +16,7 @@ The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the co
 Exit code: 0 written, 1 an error (nothing is written then).`,
   environments: 'one',
   options: {
-    out: { type: 'string', value: '<file.pfx>', required: true, help: 'where the PFX is written, mode 0600 (a path git would track is refused)' },
+    out: { type: 'string', value: '<file.pfx>', required: true, help: 'where the PFX is written, mode 0600; a path git would track is refused' },
     certificate: { type: 'string', value: '<name>', help: 'the self-signed certificate to export, when the environment has several' },
     outputs: { type: 'string', value: '[<environment>=]<file>', help: "a saved `terraform output -json` of the environment's stack" },
     force: { type: 'boolean', help: 'replaces an existing file at --out' },
