@@ -5,6 +5,7 @@ import { loadEnvironment } from '../lib/environment/environment-files';
 import { parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
+import { escapeControlCharacters } from '../lib/process/problem';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 const USAGE = 'npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs [<env>=]<terraform output -json file>] [--force]';
@@ -53,7 +54,7 @@ void runCommand(async (argv) => {
   const result = writePfx(pair, { ...source, out, force, password });
   process.stdout.write(
     [
-      `wrote ${out} (mode 0600): self-signed certificate "${result.certificate}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
+      `wrote ${escapeControlCharacters(out)} (mode 0600): self-signed certificate "${escapeControlCharacters(result.certificate)}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
       'Copy it to the VB365 server, load it with Set-VBORestorePortalSettings -CertificateFilePath <file> (Terraform output',
       'vb365_restore_portal_command has the whole line), then delete every copy: it holds the private key.',
     ].join('\n') + '\n',

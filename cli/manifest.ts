@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseCommandLine, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { loadEnvironment } from '../lib/environment/environment-files';
 import { manifestIdentity, manifestOf, writeManifestFile } from '../lib/doctor/manifest';
+import { escapeControlCharacters } from '../lib/process/problem';
 
 const USAGE = 'npm run manifest -- <env> [--client-id <application id>] [--out <file>]';
 const DESCRIPTION = `Writes the registration an environment describes as an application manifest (Microsoft Graph
@@ -23,7 +24,7 @@ void runCommand((argv) => {
   const out = userPath(PROJECT_ROOT, values.out ?? `${environment.name}.manifest.json`);
   writeManifestFile(resolve(PROJECT_ROOT, out), manifestOf(environment, identity), out);
   process.stdout.write(
-    `wrote ${out}: the registration of ${environment.file} (application ID ${identity.clientId}) in Microsoft Graph format.\n` +
+    `wrote ${escapeControlCharacters(out)}: the registration of ${environment.file} (application ID ${identity.clientId}) in Microsoft Graph format.\n` +
       'Apply it in the Entra admin center: App registrations > the registration > Manifest > Microsoft Graph App Manifest, paste it and Save.\n',
   );
   if (!environment.adoption) {

@@ -1,4 +1,5 @@
 import { isAbsolute, posix } from 'node:path';
+import { INVISIBLE_OR_CONTROL } from '../process/problem';
 import { describe, fieldPath, isPlainObject, readBoolean, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
@@ -150,6 +151,8 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
     // terraform_remote_state data source, whose arguments it evaluates as templates: `${file(...)}` would
     // run on the machine that plans, and no escape reads the same in both places.
     if (/\$\{|%\{/.test(text)) note(at(field), `must not contain "\${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got ${describe(text)}`);
+    // Terraform's init and apply print these (in CI logs too), where a line break would start a line of its own.
+    if (INVISIBLE_OR_CONTROL.test(text)) note(at(field), `must not contain control or invisible characters (line breaks, tabs, direction overrides); got ${describe(text)}`);
   }
   return failed ? undefined : backend;
 }
