@@ -175,5 +175,11 @@ function readRelativePath(value: unknown, path: string, report: Report): string 
     report(path, `must stay inside the project root; got ${describe(file)}`);
     return undefined;
   }
+  // .gitignore keeps *.tfstate (and Terraform's *.tfstate.backup) out of git: a state under any other name
+  // would be committed with the keys in it. Lower case, as customer tenant stacks insert -tenant-<name> before it.
+  if (file !== undefined && !file.endsWith('.tfstate')) {
+    report(path, `must name a file ending in .tfstate (the state holds self-signed certificates' private keys, and .gitignore keeps *.tfstate out of git); got ${describe(file)}`);
+    return undefined;
+  }
   return file;
 }

@@ -2,6 +2,7 @@ import { readdirSync, type Dirent } from 'node:fs';
 import { types } from 'node:util';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
+import { sharedStateLocations } from './state-locations';
 import { describe } from '../input/field-reader';
 import { InputError, type Problem, type Warning } from '../process/problem';
 
@@ -116,7 +117,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     problems.push(...result.problems);
     warnings.push(...result.warnings);
   }
-  problems.push(...stackNameCollisions(environments));
+  problems.push(...stackNameCollisions(environments), ...sharedStateLocations(environments, options.projectRoot));
   if (files.length === 0 && problems.length === 0) {
     problems.push({
       file: relative(options.projectRoot, environmentsDir) || '.',
