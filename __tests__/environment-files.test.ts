@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentList } from '../lib/environment/environment-list';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
@@ -71,5 +71,26 @@ describe('what an environment file is (one definition for synth, the commands an
     project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput())};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
+  });
+
+  test('so does what it writes to file descriptor 1 or /dev/stdout directly, which would reach $GITHUB_OUTPUT', () => {
+    const raw = [
+      "import { appendFileSync, writeFileSync, writeSync } from 'node:fs';",
+      "writeSync(1, 'names=[\"forged\"]\\n');",
+      "writeSync(process.stdout.fd, Buffer.from('raw bytes\\n'));",
+      "writeFileSync('/dev/stdout', 'a path\\n');",
+      "appendFileSync(1, 'appended\\n');",
+      `export default ${JSON.stringify(validInput())};`,
+    ].join('\n');
+    project.writeEnvironment('raw', raw);
+    try {
+      const json = runCommandIn(project, 'environments', ['--format', 'json']);
+      expect(json.status).toBe(0);
+      // One line, the JSON list: nothing of what the file wrote.
+      expect(json.stdout).toMatch(/^\["[\w",-]*"raw"\]\n$/);
+      expect(json.stderr).toContain('names=["forged"]\nraw bytes\na path\nappended\n');
+    } finally {
+      rmSync(join(project.environmentsDir, 'raw.ts'));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
-import { mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
@@ -352,7 +352,9 @@ export function writeManifestFile(file: string, manifest: Record<string, unknown
   try {
     writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
-    throw new UserError(`--out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    throw new UserError(`--out ${shown}: cannot be written: ${describeCode(code)}; nothing was written`);
   }
 }
 

@@ -6,7 +6,7 @@ import { loadEnvironments } from '../environment/environment-files';
 import { readGuid } from '../input/field-reader';
 import { escapeControlCharacters, InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
-import { checkOutputsTenant, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
+import { checkOutputsBelong, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
@@ -123,7 +123,7 @@ async function clientIdFromTerraform(stackDir: string, env: Environment, options
 
 /** The client ID from outputs, after checking they belong to the environment's tenant. */
 function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
-  checkOutputsTenant(outputs, label, env);
+  checkOutputsBelong(outputs, label, env);
   const clientId = outputs.get(APPLICATION_ID_OUTPUT);
   if (clientId === undefined) return undefined;
   return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
