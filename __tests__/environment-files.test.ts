@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentList } from '../lib/environment/environment-list';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
@@ -83,14 +83,7 @@ describe('what an environment file is (one definition for synth, the commands an
       `export default ${JSON.stringify(validInput())};`,
     ].join('\n');
     project.writeEnvironment('raw', raw);
-    try {
-      const json = runCommandIn(project, 'environments', ['--format', 'json']);
-      expect(json.status).toBe(0);
-      // One line, the JSON list: nothing of what the file wrote.
-      expect(json.stdout).toMatch(/^\["[\w",-]*"raw"\]\n$/);
-      expect(json.stderr).toContain('names=["forged"]\nraw bytes\na path\nappended\n');
-    } finally {
-      rmSync(join(project.environmentsDir, 'raw.ts'));
-    }
+    const json = runCommandIn(project, 'environments', ['--format', 'json']);
+    expect(json).toEqual({ status: 0, stdout: '["prod","raw"]\n', stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
   });
 });

@@ -5,15 +5,15 @@ import { NOW, TestProject, validInput } from './support/builders';
 const ACCOUNT = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const SHARING = "two stacks sharing one state each rewrite the other's registration on every apply; give each its own";
 
+const projects: TestProject[] = [];
+afterEach(() => projects.splice(0).forEach((project) => project.remove()));
+
 /** The problem lines of loading these environment files (name to input) together. */
 function problemsOf(files: Record<string, Record<string, unknown>>): string[] {
   const project = new TestProject();
-  try {
-    for (const [name, overrides] of Object.entries(files)) project.writeEnvironment(name, validInput(overrides));
-    return loadEnvironments({ projectRoot: project.root, now: NOW }).problems.map(formatProblem);
-  } finally {
-    project.remove();
-  }
+  projects.push(project);
+  for (const [name, overrides] of Object.entries(files)) project.writeEnvironment(name, validInput(overrides));
+  return loadEnvironments({ projectRoot: project.root, now: NOW }).problems.map(formatProblem);
 }
 
 describe("a stack's state location is its own, across every environment and customer tenant", () => {
