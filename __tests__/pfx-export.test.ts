@@ -6,9 +6,9 @@ import { PassThrough } from 'node:stream';
 import { UserError } from '../lib/process/command-line';
 import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export';
 import { readPfxPassword } from '../lib/certificates/pfx-password';
-import { TENANT, TestProject, validInput } from './support/builders';
+import { REPO_ROOT, TENANT, TestProject, validInput } from './support/builders';
 import { makeCertificate, testKey } from './support/certificates';
-import { runCommandIn, standInTerraform } from './support/commands';
+import { installCommand, runCommandIn, standInTerraform } from './support/commands';
 import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
 
 const PASSWORD = 'Kennwort-für-VB365';
@@ -289,6 +289,22 @@ describe('npm run export-pfx (command)', () => {
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(false);
     expect(runCommandIn(project, 'export-pfx', [...args, '--allow-expired'], { PFX_PASSWORD: PASSWORD }).status).toBe(0);
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(true);
+  });
+
+  test('the documented way to give PFX_PASSWORD keeps it off every command line, and export-pfx takes it', () => {
+    const page = readFileSync(join(REPO_ROOT, 'docs/certificates.md'), 'utf8');
+    const blocks = [...page.matchAll(/```sh\n([^]*?)```/g)].map((block) => block[1].replace(/^ {2}/gm, ''));
+    // No command the docs give types the password (export PFX_PASSWORD=..., PFX_PASSWORD=... npm run ...).
+    for (const line of blocks.join('\n').split('\n')) expect(line).not.toMatch(/PFX_PASSWORD=/);
+    const procedure = blocks.find((block) => block.includes('read -rs PFX_PASSWORD'));
+    expect(procedure).toBeDefined();
+    const command = `"${process.execPath}" --require "${join(REPO_ROOT, 'bin/register-ts.js')}" "${join(installCommand(project, 'export-pfx'), 'export-pfx.ts')}"`;
+    const script = procedure!.replace(/npm run export-pfx --/g, command).replace('--out portal.pfx', '--out documented.pfx --outputs outputs.json');
+    // The password arrives as typed at the prompt of read: on standard input, never in the script.
+    const run = spawnSync('bash', ['-e', '-c', script], { cwd: project.root, input: `${PASSWORD}\n`, encoding: 'utf8', env: { ...process.env, PFX_PASSWORD: undefined, INIT_CWD: project.root } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(openPfx(join(project.root, 'documented.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
   });
 
   test('finds a missing certificate before asking for a password', () => {
