@@ -179,6 +179,11 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
     expect(await refusal({ outputsFile: withOutputs('adopted.json', { application_id: output('0d3f5a6b-1111-4222-8333-444455556666') }), environmentFile: { ...PROD, adoption: { clientId: '7a3c9d2e-1b4f-4c8a-9e6d-5f2a1b3c4d5e' } } })).toMatch(
       /^adopted\.json: belongs to application 0d3f5a6b-1111-4222-8333-444455556666, but environments\/prod\.ts adopts 7a3c9d2e-/,
     );
+    // What a hostile file says of itself is quoted short, never whole.
+    const hostile = await refusal({ outputsFile: withOutputs('hostile.json', { ...tenant, environment: output(`prod\n::error::${'x'.repeat(100_000)}`) }) });
+    // (Control characters are escaped where the message is printed, as in every UserError.)
+    expect(hostile).toMatch(/^hostile\.json: belongs to environment "prod\n::error::x+\.\.\." \(its environment output\), not prod;/);
+    expect(hostile.length).toBeLessThan(300);
     const own = withOutputs('own.json', { ...tenant, environment: output('prod'), redirect_uris: output(['https://restore.example.com:4443', 'https://old.example.com:4443']) });
     expect((await exportTo({ outputsFile: own })).certificate).toBe('current');
   });

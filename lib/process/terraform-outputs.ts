@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
 import { parseJson } from '../input/json-text';
-import { isPlainObject } from '../input/field-reader';
+import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { runTerraform, type TerraformOptions } from './terraform';
 
 /**
@@ -88,11 +88,13 @@ export function checkOutputsBelong(outputs: TerraformOutputs, label: string, env
   }
   const owner = outputs.get(ENVIRONMENT_OUTPUT);
   if (owner !== undefined) {
-    if (owner !== environment.name) throw new UserError(`${label}: belongs to environment ${typeof owner === 'string' ? owner : JSON.stringify(owner)} (its ${ENVIRONMENT_OUTPUT} output), not ${environment.name}; ${use}`);
+    // A file is anyone's to write: what it says is shown only when it reads as a stack name.
+    const shown = typeof owner === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(owner) ? owner : describe(owner);
+    if (owner !== environment.name) throw new UserError(`${label}: belongs to environment ${shown} (its ${ENVIRONMENT_OUTPUT} output), not ${environment.name}; ${use}`);
     return;
   }
   const clientId = outputs.get('application_id');
-  if (environment.adoption && typeof clientId === 'string' && clientId.toLowerCase() !== environment.adoption.clientId.toLowerCase()) {
+  if (environment.adoption && isGuid(clientId) && clientId.toLowerCase() !== environment.adoption.clientId.toLowerCase()) {
     throw new UserError(`${label}: belongs to application ${clientId}, but ${environment.file} adopts ${environment.adoption.clientId}; ${use}`);
   }
   const redirectUris = outputs.get('redirect_uris');
