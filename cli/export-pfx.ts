@@ -5,6 +5,7 @@ import { loadEnvironment } from '../lib/environment/environment-files';
 import { commandGrammar, parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
+import { escapeControlCharacters } from '../lib/process/problem';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -12,14 +13,15 @@ export const grammar = commandGrammar({
   name: 'export-pfx',
   description: `Writes the password-protected PFX that VB365 loads, from a self-signed certificate's Terraform
 outputs (\`terraform output -json\` of the environment's stack, or a saved copy given with --outputs).
-The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the command line.
-Exit code: 0 written, 1 an error (nothing is written then).`,
+The password comes from a prompt (asked twice, not shown) or $${PFX_PASSWORD_VARIABLE}, never from the
+command line. Exit code: 0 written, 1 an error (nothing is written then).`,
   environments: 'one',
   options: {
     out: { type: 'string', value: '<file.pfx>', required: true, help: 'where the PFX is written, mode 0600; a path git would track is refused' },
     certificate: { type: 'string', value: '<name>', help: 'the self-signed certificate to export, when the environment has several' },
     outputs: { type: 'string', value: '[<environment>=]<file>', help: "a saved `terraform output -json` of the environment's stack" },
     force: { type: 'boolean', help: 'replaces an existing file at --out' },
+    'allow-expired': { type: 'boolean', help: 'exports a certificate that has expired' },
   },
   examples: [
     ['staging --out staging.pfx', "staging's self-signed certificate, read with terraform output -json"],
@@ -45,6 +47,7 @@ void runCommand(module, async (argv) => {
     environment: name,
     environmentFile: environment,
     certificate: values.certificate,
+    allowExpired: values['allow-expired'] ?? false,
     outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, name),
   };
   // Everything that can be wrong is found before anyone types a password.
@@ -53,7 +56,7 @@ void runCommand(module, async (argv) => {
   const result = writePfx(pair, { ...source, out, force, password });
   process.stdout.write(
     [
-      `wrote ${out} (mode 0600): self-signed certificate "${result.certificate}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
+      `wrote ${escapeControlCharacters(out)} (mode 0600): self-signed certificate "${escapeControlCharacters(result.certificate)}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
       'Copy it to the VB365 server, load it with Set-VBORestorePortalSettings -CertificateFilePath <file> (Terraform output',
       'vb365_restore_portal_command has the whole line), then delete every copy: it holds the private key.',
     ].join('\n') + '\n',
