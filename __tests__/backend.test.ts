@@ -1,3 +1,4 @@
+import { tokenVariable } from '../lib/environment/backend';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { CONTOSO, environment, parse, problemsOf, synthStack, validInput } from './support/builders';
 
@@ -132,5 +133,15 @@ describe('backend', () => {
       'environments/test.ts: backend.workspace: must be a non-empty string; got nothing',
       'environments/test.ts: backend.hostname: must be a host name without scheme or path, e.g. "tfe.example.com"; got "https://tfe.contoso.com/"',
     ]);
+  });
+});
+
+describe('the token variable of a cloud backend, as Terraform reads it (TF_TOKEN_ and the host)', () => {
+  test('dots become "_" and hyphens "__"; HCP Terraform when no host is given; none for other backends or a host with a port', () => {
+    const cloud = (hostname?: string) => ({ type: 'cloud' as const, organization: 'contoso', workspace: 'prod', ...(hostname ? { hostname } : {}) });
+    expect(tokenVariable(cloud())).toBe('TF_TOKEN_app_terraform_io');
+    expect(tokenVariable(cloud('TFE-eu.Contoso.com'))).toBe('TF_TOKEN_tfe__eu_contoso_com');
+    expect(tokenVariable(cloud('tfe.contoso.com:8443'))).toBeUndefined();
+    expect(tokenVariable({ type: 'local', path: 'terraform.prod.tfstate' })).toBeUndefined();
   });
 });

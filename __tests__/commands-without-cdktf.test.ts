@@ -20,7 +20,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
 
   test.each([
     ['certs', [], 0, /^prod\s/m],
-    ['environments', ['--format', 'json'], 0, /^\["prod"\]\n$/],
+    ['environments', ['--format', 'json'], 0, /^\[\{"name":"prod","ci":"workstation","tokenVariable":null\}\]\n$/],
     ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
     ['doctor', ['article.json'], 2, /redirect URI/],
     ['doctor', ['article.json', '--env', 'prod'], 2, /redirectUris of environments\/prod\.ts/],

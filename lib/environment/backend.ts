@@ -81,6 +81,22 @@ const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
 const CONTAINER = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const HOSTNAME = /^[a-z0-9.-]+(:\d+)?$/i;
 
+/** HCP Terraform's host: where a cloud backend without `hostname` keeps its state. */
+export const HCP_TERRAFORM_HOST = 'app.terraform.io';
+
+/**
+ * The environment variable Terraform takes a cloud backend's API token from: `TF_TOKEN_` and the host
+ * with "." written "_" and "-" written "__" (Terraform's encoding, internal/command/cliconfig), so
+ * `TF_TOKEN_app_terraform_io`. Undefined for other backends, and for a host with a port, which no
+ * variable name can carry (such a host takes its token from `terraform login` only).
+ */
+export function tokenVariable(backend: Backend): string | undefined {
+  if (backend.type !== 'cloud') return undefined;
+  const host = (backend.hostname ?? HCP_TERRAFORM_HOST).toLowerCase();
+  if (host.includes(':')) return undefined;
+  return `TF_TOKEN_${host.replace(/-/g, '__').replace(/\./g, '_')}`;
+}
+
 /** The backend of an environment that names none: local state in the project root. */
 export function defaultBackend(environmentName: string): Backend {
   return { type: 'local', path: defaultStatePath(environmentName) };
