@@ -15,8 +15,8 @@
 #   FAKE_TERRAFORM_PLAN_JSON_DIR a folder of <stack>.json files that `show -json` prints where one exists
 # init in a folder with a cloud backend fails, as Terraform does, unless TF_TOKEN_<its host> holds a token.
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
-# writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, or fails
-# as in a folder never initialized.
+# writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, else {} (an
+# empty state) in a folder it initialized, and fails as in a folder never initialized otherwise.
 set -u
 log="$(dirname "$0")"
 echo "$*" >> "$log/calls.log"
@@ -60,6 +60,7 @@ case "$2" in
     if [ "$lock" = none ]; then
       printf '# This file is maintained automatically by "terraform init".\n\nprovider "registry.terraform.io/hashicorp/azuread" {\n  version     = "3.7.0"\n  constraints = "3.7.0"\n  hashes = [\n    "h1:stand-in=",\n  ]\n}\n' > "$dir/.terraform.lock.hcl"
     fi
+    (cd "$dir" && pwd) >> "$log/initialized"
     echo 'Terraform has been successfully initialized!'
     ;;
   plan)
@@ -88,10 +89,13 @@ case "$2" in
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_OUTPUT_ERROR" >&2
       exit 1
     fi
-    if [ ! -f "$dir/fake-outputs.json" ]; then
+    if [ ! -f "$dir/fake-outputs.json" ] && grep -qxF "$(cd "$dir" && pwd)" "$log/initialized" 2>/dev/null; then
+      echo '{}'
+    elif [ ! -f "$dir/fake-outputs.json" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Backend initialization required, please run "terraform init"\n\xe2\x95\xb5\n' >&2
       exit 1
+    else
+      cat "$dir/fake-outputs.json"
     fi
-    cat "$dir/fake-outputs.json"
     ;;
 esac
