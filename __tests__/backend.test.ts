@@ -96,10 +96,12 @@ describe('backend', () => {
   });
 
   test('refuses ${ and %{ in backend values: customer tenant stacks read the state through terraform_remote_state, whose arguments Terraform evaluates', () => {
-    const backend = { ...AZURERM, key: 'prod${file("/etc/passwd")}.tfstate', resourceGroupName: 'rg%{ if true }x%{ endif }' };
+    const backend = { ...AZURERM, key: 'prod${file("/etc/passwd")}.tfstate', containerName: 'tfstate' };
     expect(problemsOf(validInput({ backend, customerTenants: [CONTOSO] }), { name: 'prod' })).toEqual([
       'environments/prod.ts: backend.key: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "prod${file(\\"/etc/passwd\\")}.tfstate"',
-      'environments/prod.ts: backend.resourceGroupName: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "rg%{ if true }x%{ endif }"',
+    ]);
+    expect(problemsOf(validInput({ backend: { ...AZURERM, key: 'rg%{ if true }x%{ endif }' } }))).toEqual([
+      'environments/test.ts: backend.key: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "rg%{ if true }x%{ endif }"',
     ]);
     expect(problemsOf(validInput({ backend: { type: 'local', path: 'state/${path.cwd}.tfstate' } }))).toEqual([
       expect.stringMatching(/^environments\/test\.ts: backend\.path: must not contain "\$\{" or "%\{"/),
@@ -132,6 +134,20 @@ describe('backend', () => {
     expect(problemsOf(validInput({ backend: { type: 'cloud', organization: 'contoso', hostname: 'https://tfe.contoso.com/' } }))).toEqual([
       'environments/test.ts: backend.workspace: must be a non-empty string; got nothing',
       'environments/test.ts: backend.hostname: must be a host name without scheme or path, e.g. "tfe.example.com"; got "https://tfe.contoso.com/"',
+    ]);
+  });
+});
+
+describe('the resource group of the state storage', () => {
+  // It reaches the Azure CLI in npm run bootstrap's script, as az reads it: Azure's own naming rule keeps
+  // shell syntax, an az "@file" argument and line breaks out.
+  test.each(['rg-tfstate', 'rg_state.(prod)', 'Zustand-Ü', 'r'])('%s is a resource group name', (resourceGroupName) => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, resourceGroupName } }))).toEqual([]);
+  });
+
+  test.each(['rg$(touch pwned)', "rg'; rm -rf ~; '", '@/etc/passwd', 'rg\nx', 'rg state', 'rg.', '', 'r'.repeat(91)])('%j is refused, naming the field', (resourceGroupName) => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, resourceGroupName } }))).toEqual([
+      expect.stringMatching(/^environments\/test\.ts: backend\.resourceGroupName: must be a resource group name: 1 to 90 letters, digits and _ \( \) - \., not ending in "\."; got /),
     ]);
   });
 });

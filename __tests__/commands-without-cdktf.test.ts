@@ -28,6 +28,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
     ['plan', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /prod/],
     ['drift', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /deleted outside Terraform/],
     ['export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
+    ['bootstrap', ['prod', '--repository', 'contoso/portal'], 0, /^#!\/usr\/bin\/env bash\n/],
   ] as const)('%s %j', (name, args, status, output) => {
     const result = run(name, ...args);
     expect(result.stderr).toBe('');
