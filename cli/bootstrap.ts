@@ -1,4 +1,4 @@
-// npm run bootstrap -- [<environment>...] [--apply]: the Azure set-up of the workflows (README: "CI: plan, apply and drift").
+// npm run bootstrap -- [<environment>...] [--apply]: the Azure set-up of the workflows (docs/ci.md).
 import { resolve } from 'node:path';
 import { bootstrapCommand } from '../lib/bootstrap/bootstrap-command';
 import { runCommand } from '../lib/process/command-line';
