@@ -19,6 +19,11 @@
 # empty state) in a folder it initialized, and fails as in a folder never initialized otherwise.
 set -u
 log="$(dirname "$0")"
+# cdktf asks for the version when it synthesizes a cloud backend.
+if [ "${1:-}" = version ]; then
+  if [ "${2:-}" = -json ]; then echo '{"terraform_version":"1.11.4","platform":"linux_amd64"}'; else echo 'Terraform v1.11.4'; fi
+  exit 0
+fi
 echo "$*" >> "$log/calls.log"
 dir=.
 for arg in "$@"; do
