@@ -98,10 +98,10 @@ describe('what an environment file is (one definition for synth, the commands an
       "writeSync(process.stdout.fd, Buffer.from('raw bytes\\n'));",
       "writeFileSync('/dev/stdout', 'a path\\n');",
       "appendFileSync(1, 'appended\\n');",
-      `export default ${JSON.stringify(validInput())};`,
+      `export default ${JSON.stringify(validInput({ backend: AZURERM }))};`,
     ].join('\n');
     project.writeEnvironment('raw', raw);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
-    expect(json).toEqual({ status: 0, stdout: '["prod","raw"]\n', stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
+    expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([PROD, { ...PROD, name: 'raw' }])}\n`, stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
   });
 });
