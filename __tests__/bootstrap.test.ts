@@ -219,6 +219,17 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     );
   });
 
+  test('an answer of az that is not an ID (a line break, an @file az would read) stops the run before it is used', async () => {
+    await az_('ad', 'app', 'create', '--display-name', 'restore-portal-plan', '--sign-in-audience', 'AzureADMultipleOrgs');
+    const made = state();
+    made.apps[0].appId = '@/etc/passwd';
+    writeFileSync(join(az.dir, 'state.json'), JSON.stringify(made));
+    await expect(bootstrap(['prod', ...REPOSITORY, '--apply'])).rejects.toThrow(
+      new UserError('az answered "@/etc/passwd" for application restore-portal-plan, which is not an ID; nothing more is run'),
+    );
+    expect(calls().map((c) => c.slice(0, 3).join(' '))).toEqual(['ad app create', 'account show --output', 'account show --query', 'ad app list']);
+  });
+
   test('az missing from PATH says what to do instead', async () => {
     const out = { stdout: '', stderr: '' };
     const run = bootstrapCommand(['prod', ...REPOSITORY, '--apply'], {

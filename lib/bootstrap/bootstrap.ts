@@ -54,13 +54,22 @@ export async function applyBootstrap(plan: SetupPlan, homeTenant: string, az: Az
   return values;
 }
 
+/**
+ * What a step may learn: an object ID or application ID (a GUID), or a storage account's resource ID.
+ * Each goes into later commands and a JSON body; anything else (a line break, an "@file" az would
+ * read) stops the run.
+ */
+const LEARNT_VALUE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[\p{L}\p{N}_().-]{1,90}\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24})$/iu;
+
+function learn(values: Map<string, string>, name: string, value: string, what: string): void {
+  if (!LEARNT_VALUE.test(value)) throw new UserError(`az answered ${JSON.stringify(value.slice(0, 120))} for ${what}, which is not an ID; nothing more is run`);
+  values.set(name, value);
+}
+
 async function applyStep(step: SetupStep, az: AzureCli, values: Map<string, string>, say: (text: string) => void): Promise<void> {
   const run = async (command = step.command) => {
     const printed = (await az.run(resolveArgs(command, values))).trim();
-    if (command.capture) {
-      if (printed === '' || printed.includes('\n')) throw new UserError(`az ${command.args.slice(0, 3).join(' ')}: printed no single value for ${step.what}`);
-      values.set(command.capture, printed);
-    }
+    if (command.capture) learn(values, command.capture, printed, step.what);
     return printed;
   };
   if (step.kind === 'switch') {
@@ -78,7 +87,7 @@ async function applyStep(step: SetupStep, az: AzureCli, values: Map<string, stri
     say(`created: ${step.what}${step.command.capture ? ` (${made})` : ''}`);
     return;
   }
-  if (step.command.capture && found.value !== undefined) values.set(step.command.capture, found.value);
+  if (step.command.capture && found.value !== undefined) learn(values, step.command.capture, found.value, step.what);
   if (found.instead) {
     await run(found.instead);
     say(`completed: ${step.what}${found.note ? `: ${found.note}` : ''}`);
