@@ -22,7 +22,7 @@ import {
   withoutImplied,
   type GraphAppRole,
 } from './identity-permissions';
-import type { CloudName } from '../construct/cloud';
+import { CLOUDS, type CloudName } from '../construct/cloud';
 import { MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import { tokenVariable } from '../environment/backend';
 import type { Environment } from '../environment/environment';
@@ -248,7 +248,7 @@ export function setupPlan(request: SetupRequest): SetupPlan {
     sections.push({
       comments: [
         `Tenant ${tenant.tenantId} (${tenant.labels.join(', ')}): signed in as its administrator (Privileged Role Administrator), or have them open`,
-        ...inTenant.map((identity) => `  https://${loginHost(clouds[0])}/${tenant.tenantId}/adminconsent?client_id=$${v.appId[identity].ref}`),
+        ...inTenant.map((identity) => `  https://${CLOUDS[clouds[0] ?? 'public'].loginHost}/${tenant.tenantId}/adminconsent?client_id=$${v.appId[identity].ref}`),
       ],
       steps: [
         { kind: 'switch', what: `tenant ${tenant.tenantId}`, command: { args: ['login', '--tenant', tenant.tenantId, '--allow-no-subscriptions'] } },
@@ -273,10 +273,6 @@ export function setupPlan(request: SetupRequest): SetupPlan {
   }
 
   return { sections, afterwards: afterwards(request, ci, applied, uses), warnings };
-}
-
-function loginHost(cloud: CloudName | undefined): string {
-  return { public: 'login.microsoftonline.com', usgovernment: 'login.microsoftonline.us', china: 'login.chinacloudapi.cn' }[cloud ?? 'public'];
 }
 
 function graphServicePrincipal(capture: string): SetupStep {
