@@ -335,6 +335,21 @@ describe('npm run bootstrap: which environments', () => {
     ]);
   });
 
+  test("a national cloud's environments are set up through its Graph host and sign-in host; two clouds at once are refused", async () => {
+    const gov = platformRepository();
+    gov.writeEnvironment('gov', validInput({ cloud: 'usgovernment', backend: STATE, customerTenants: [CONTOSO] }));
+    try {
+      const { stdout } = await bootstrap(['gov', ...REPOSITORY], gov.root);
+      expect(stdout).toContain('# In the usgovernment cloud: az cloud set --name AzureUSGovernment first.\n');
+      expect(stdout).toContain('--url "https://graph.microsoft.us/v1.0/servicePrincipals/${GRAPH_SP_ID}/appRoleAssignedTo"');
+      expect(stdout).toContain(`#   https://login.microsoftonline.us/${CONTOSO.tenantId}/adminconsent?client_id=$PLAN_APP_ID\n`);
+      expect(stdout).not.toContain('graph.microsoft.com');
+      await expect(bootstrap(['gov', 'prod', ...REPOSITORY], gov.root)).rejects.toThrow(new UserError('the environments are in usgovernment and public clouds: bootstrap the environments of one cloud at a time'));
+    } finally {
+      gov.remove();
+    }
+  });
+
   test('an unknown environment is one line naming its file', async () => {
     await expect(bootstrap(['nope', ...REPOSITORY])).rejects.toThrow(InputError);
   });
