@@ -188,11 +188,18 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
 
   test('an identity made by hand is completed, not made again: made multitenant, its missing permissions added', async () => {
     await az_('ad', 'app', 'create', '--display-name', 'restore-portal-plan', '--sign-in-audience', 'AzureADMyOrg');
+    const deployAppId = (await az_('ad', 'app', 'create', '--display-name', 'restore-portal-deploy', '--query', 'appId', '--output', 'tsv')).trim();
+    await az_('ad', 'app', 'permission', 'add', '--id', deployAppId, '--api', GRAPH, '--api-permissions', `${ROLE.grants}=Role`);
     const result = await bootstrap(['prod', 'msp', ...REPOSITORY, '--apply']);
     expect(result.stdout).toContain('exists, reused: application restore-portal-plan (00000000-0000-4000-8000-000000000002); made multitenant, for the other tenants it works in\n');
-    expect(state().apps.filter((a: any) => a.displayName === 'restore-portal-plan')).toHaveLength(1);
-
     expect(result.stdout).toContain('created: Microsoft Graph application permissions of restore-portal-plan (Directory.Read.All)\n');
+    expect(result.stdout).toContain(
+      'completed: Microsoft Graph application permissions of restore-portal-deploy (Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All): added Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All\n',
+    );
+    const apps = state().apps;
+    expect(apps.map((a: any) => a.displayName)).toEqual(['restore-portal-plan', 'restore-portal-deploy']);
+    // Each permission declared once: az ad app permission add appends whatever it is given.
+    expect(apps[1].requiredResourceAccess[0].resourceAccess.map((r: any) => r.id)).toEqual([ROLE.grants, ROLE.applicationRead, ROLE.ownedBy, ROLE.readWriteAll]);
   });
 
   test('signed in to another tenant, it makes nothing and says where to sign in', async () => {
