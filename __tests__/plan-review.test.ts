@@ -382,6 +382,15 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp-tenant-contoso/plan.tfplan'))).toBe(false);
     });
 
+    test('the apply gate (--expect-digest), whose plan is applied, does not plan around a missing state: its identity must create it', async () => {
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+      const reviewed = JSON.parse((await run('plan', ['prod', '--format', 'json'], variables)).stdout).digest;
+      const gate = await run('plan', ['prod', '--expect-digest', reviewed, '--format', 'json'], variables);
+      expect(gate.code).toBe(3);
+      expect(JSON.parse(gate.stdout).environments[0].failure).toMatch(/^the state of prod does not exist, .*: the identity that applies needs Storage Blob Data Contributor on the container;/);
+      expect(logLines('calls.log').filter((call) => call.includes('restore-portal-empty-state-'))).toHaveLength(3);
+    });
+
     test('a state another run is creating right now (its lease is held) is reported as such, not planned; exit 1', async () => {
       const result = await run('plan', ['prod'], {
         FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: state blob is already locked (LeaseAlreadyPresent)',

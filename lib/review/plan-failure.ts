@@ -13,8 +13,8 @@ export function explainPlanFailure(output: string, stack: string): string | unde
   const notImported = errors.find((d) => d.summary === 'Cannot import non-existent remote object' && d.address !== undefined);
   if (notImported) return nothingToImport(notImported.address!, stack);
   // `terraform init` prints this one as a bare line, not as a diagnostic. A stack without state is
-  // planned against an empty one before its failure gets here (empty-state.ts): what is left is a state
-  // another run is creating, or one that vanished between init and plan.
+  // planned against an empty one before its failure gets here (empty-state.ts), except by the apply gate,
+  // whose identity must create it: what is left is that, a state another run is creating, or one gone.
   const noState = azureStateCreationError(output);
   if (noState) return stateNotCreated(noState.line, noState.leaseHeld, stack);
   return undefined;
@@ -22,7 +22,7 @@ export function explainPlanFailure(output: string, stack: string): string | unde
 
 function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
   if (leaseHeld) return `the state of ${stack} is being created by another terraform run right now (terraform: ${error}); plan again once it has finished.`;
-  return `the state of ${stack} does not exist, and Terraform's azurerm backend creates it (under a blob lease) before it plans, which this identity may not (terraform: ${error}); plan again, and check that nobody deleted the state blob if ${stack} was applied before.`;
+  return `the state of ${stack} does not exist, and Terraform's azurerm backend creates it (under a blob lease) before it plans, which this identity may not (terraform: ${error}): the identity that applies needs Storage Blob Data Contributor on the container; if ${stack} was applied before, check that nobody deleted its state blob.`;
 }
 
 /** Types whose objects are parts of the registration: reading any of them reads the registration. */

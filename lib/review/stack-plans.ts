@@ -33,6 +33,12 @@ export interface PlanStacksOptions extends TerraformOptions {
   readonly parallel?: number;
   /** Told as each stack's report is ready, when several are planned. */
   readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+  /**
+   * Plan a stack whose azurerm state does not exist yet against an empty state (its report says so).
+   * Not for a plan that is to be applied: its identity must be able to create the state it writes.
+   * @default true
+   */
+  readonly withoutState?: boolean;
 }
 
 type Readiness = { readonly ready: true } | { readonly ready: false; readonly report: (stack: string) => PlanReport };
@@ -65,7 +71,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
       done = initIn(stack, folder(stack)).then(
         () => folder(stack),
         async (error) => {
-          if (!(error instanceof TerraformFailure) || !isMissingAzureState(error.output)) throw error;
+          if (!(error instanceof TerraformFailure) || !isMissingAzureState(error.output) || options.withoutState === false) throw error;
           const copy = emptyStateCopy(folder(stack), stack);
           emptyStates.set(stack, copy.root);
           options.onStep?.(`${stack}: no state yet: planning against an empty state, writing none`);
