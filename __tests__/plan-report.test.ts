@@ -2,6 +2,7 @@ import { colorsFor } from '../lib/process/command-line';
 import { formatReports, reviewExitCode } from '../lib/review/report/plan-report-format';
 import { hasChanges } from '../lib/review/report/plan-report';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
+import { describeChange } from '../lib/review/report/resource-wording';
 import { runDigest } from '../lib/review/report/plan-digest';
 import { messages, planFixture, reportOf } from './support/plans';
 
@@ -440,3 +441,38 @@ describe('saved plans far larger than Entra allows', () => {
   });
 });
 
+
+describe('a hostile saved plan: lists whose items all change', () => {
+  /** A plan updating the Graph API access from `before` scope IDs to `after` ones. */
+  const scopesChanged = (before: string[], after: string[]) => {
+    const plan = planFixture('no-changes');
+    const access = plan.resource_changes.find((c: any) => c.address === 'azuread_application_api_access.portal_microsoft_graph');
+    access.change.actions = ['update'];
+    access.change.before.scope_ids = before;
+    access.change.after.scope_ids = after;
+    return readPlanJson(JSON.stringify(plan), 'plan.json').resourceChanges.find((c) => c.address === access.address)!;
+  };
+  const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`);
+
+  test('each item is named a bounded number of times, not once per item of the other side (40,000 owners took 635 s)', () => {
+    const entry = scopesChanged(ids('a', 2000), ids('b', 2000));
+    // Every item is named through the scope names: count the look-ups.
+    let lookups = 0;
+    const scopeNames = new Map<string, string>();
+    const counted = Object.assign(Object.create(scopeNames), { get: (id: string) => (lookups++, scopeNames.get(id)) });
+    const context = { scopeNames: counted, ownClientIds: new Set<string>(), addedOutside: new Map(), changedByPlan: new Map(), now: new Date(), perspective: 'change', outside: '' } as const;
+    const lines = describeChange(entry, 'update', context);
+    expect(lines).toHaveLength(4000);
+    expect(lookups).toBeLessThanOrEqual(3 * 4000);
+  });
+
+  test('an item whose ID changed but whose name did not is still one change, in list order', () => {
+    const plan = scopesChanged(['e1fe6dd8-ba31-4d61-89e7-88639da4683d', 'x1', 'x2'], ['x3', 'e1fe6dd8-ba31-4d61-89e7-88639da4683d']);
+    const named = new Map([['x1', 'Mail.Read'], ['x2', 'Files.Read'], ['x3', 'Mail.Read']]);
+    const context = { scopeNames: named, ownClientIds: new Set<string>(), addedOutside: new Map(), changedByPlan: new Map(), now: new Date(), perspective: 'change', outside: '' } as const;
+    expect(describeChange(plan, 'update', context)).toEqual([
+      'API permission Mail.Read on Microsoft Graph: x1 → x3',
+      'API permission Files.Read on Microsoft Graph removed',
+    ]);
+  });
+});

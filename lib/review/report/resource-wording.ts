@@ -80,19 +80,35 @@ const removed = (context: Context) => (context.perspective === 'drift' ? 'remove
 const toggled = (label: string): AttributeWording => (_, after, context) => [
   `${label} turned ${after === true ? 'on' : 'off'}${context.outside}`,
 ];
-/** Items added to and removed from a list; an item whose ID changed but whose name did not shows as one change. */
+/**
+ * Items added to and removed from a list; an item whose ID changed but whose name did not shows as one change.
+ * Removed items are looked up by name, not searched per added item: a saved plan is anyone's file, and
+ * one with 40,000 owners before and after must not take minutes.
+ */
 const listed = (item: (value: string, context: Context, entry: ResourceChange) => string): AttributeWording => (before, after, context, entry) => {
   const change = diff(strings(before), strings(after));
   const name = (value: string) => item(value, context, entry);
+  // Per name, the removed items in list order, and how many of them an added item has taken.
+  const removedByName = new Map<string, { values: string[]; taken: number }>();
+  for (const value of change.removed) {
+    const key = name(value);
+    const group = removedByName.get(key) ?? { values: [], taken: 0 };
+    group.values.push(value);
+    removedByName.set(key, group);
+  }
   const lines: string[] = [];
   const renamed = new Set<string>();
   for (const value of change.added) {
-    const old = change.removed.find((r) => !renamed.has(r) && name(r) === name(value));
-    if (old === undefined) {
-      lines.push(`${name(value)} ${added(context)}`);
+    const key = name(value);
+    const group = removedByName.get(key);
+    // A value listed twice is taken once.
+    while (group !== undefined && group.taken < group.values.length && renamed.has(group.values[group.taken])) group.taken++;
+    if (group === undefined || group.taken === group.values.length) {
+      lines.push(`${key} ${added(context)}`);
     } else {
+      const old = group.values[group.taken++];
       renamed.add(old);
-      lines.push(`${name(value)}${changed(context)}: ${old} → ${value}`);
+      lines.push(`${key}${changed(context)}: ${old} → ${value}`);
     }
   }
   for (const value of change.removed) if (!renamed.has(value)) lines.push(`${name(value)} ${removed(context)}`);
