@@ -52,7 +52,7 @@ export function contextOf(plan: TerraformPlan): PlanContext {
   return { scopeNames, ownClientIds, addedOutside, changedByPlan, now: plan.timestamp ?? new Date() };
 }
 
-/** What the plan's actions do to the object; importing is read separately (`importingId`). */
+/** What the plan's actions do to the object; importing and moving are read separately (`importing`, `previousAddress`). */
 export function kindOf(entry: ResourceChange): ActionKind | undefined {
   return kindOfActions(entry.actions);
 }
@@ -194,8 +194,10 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
   azuread_application_certificate: {
     what: (v, e) => `certificate ${shortThumbprint(thumbprintOf(v, e))}`,
     created: (v, e) => {
-      const end = text(v, 'end_date');
-      return [`certificate ${shortThumbprint(thumbprintOf(v, e))} added${end ? ` (valid until ${end.slice(0, 10)})` : ''}`];
+      // The start date shows a rotation staged ahead: a certificate VB365 cannot use before then.
+      const [start, end] = [text(v, 'start_date'), text(v, 'end_date')];
+      const validity = [start ? `from ${start.slice(0, 10)}` : '', end ? `until ${end.slice(0, 10)}` : ''].filter(Boolean).join(' ');
+      return [`certificate ${shortThumbprint(thumbprintOf(v, e))} added${validity ? ` (valid ${validity})` : ''}`];
     },
     deleted: (v, e, context) => [`certificate ${shortThumbprint(thumbprintOf(v, e))} ${context.perspective === 'drift' ? 'deleted outside Terraform' : 'removed'}`],
   },
@@ -307,7 +309,14 @@ function matters(resource: ResourceKind, entry: ResourceChange, attribute: strin
 
 export function describeImport(entry: ResourceChange, context: Context): string {
   const what = kindFor(entry.type).what(valuesOf(entry), entry, context);
-  return `${what} imported as it is in Entra (import ID ${entry.importingId})`;
+  const id = entry.importing?.id;
+  return `${what} imported as it is in Entra (${id === undefined ? 'by its identity' : `import ID ${id}`})`;
+}
+
+/** A `moved` block: the state's record of the object changes address; Entra is not touched by the move itself. */
+export function describeMove(entry: ResourceChange, context: Context): string {
+  const what = kindFor(entry.type).what(valuesOf(entry), entry, context);
+  return `${what} moved in the state from ${entry.previousAddress} (a moved block; the move itself changes nothing in Entra)`;
 }
 
 function because(entry: ResourceChange): string {
