@@ -169,9 +169,6 @@ export interface ReviewOptions extends TerraformOptions {
  */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{
   reports: PlanReport[];
-  warnings: readonly Warning[];
-  /** Why examples were passed by. */
-  notes: readonly string[];
   /** The saved plans this run left for `terraform apply`. */
   planFiles: string[];
 }> {
@@ -183,16 +180,15 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{
   if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
-  const notes = examples.map(exampleNote);
   // Said before planning starts: a warning read after minutes of terraform is read too late.
-  options.onSynthesized?.(synth.warnings, notes);
+  options.onSynthesized?.(synth.warnings, examples.map(exampleNote));
   const { reports, planFiles } = await planStacks({
     ...options,
     outdir: synth.outdir,
     stacks: options.shard ? shardOf(stacks, options.shard) : stacks,
     homeStacks: synth.homeStacks,
   });
-  return { reports, warnings: synth.warnings, notes, planFiles };
+  return { reports, planFiles };
 }
 
 export interface ReviewStreams {

@@ -27,9 +27,16 @@ export function preparePlanFile(file: string): void {
   }
 }
 
-/** After terraform wrote the plan: 0600 whatever it did, in case it replaced the file rather than writing into it. */
+/**
+ * After terraform wrote the plan: 0600 whatever it did, in case it replaced the file rather than writing into it.
+ * @throws UserError when there is no file to protect
+ */
 export function protectPlanFile(file: string): void {
-  chmodSync(file, 0o600);
+  try {
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw new UserError(`${file}: terraform plan left no saved plan there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 /**

@@ -113,7 +113,8 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
   const inRun = new Set(options.stacks);
   const homes = new Set(Object.values(options.homeStacks));
   const keepPlans = options.keepPlans ?? true;
-  const planFile = (stack: string) => join(folder(stack), keepPlans ? PLAN_FILE : DRIFT_PLAN_FILE);
+  const planName = keepPlans ? PLAN_FILE : DRIFT_PLAN_FILE;
+  const planFile = (stack: string) => join(folder(stack), planName);
   const planOne = async (stack: string): Promise<TerraformPlan> => {
     // A plan left by an earlier run must not be applied in place of the one this run makes or fails to make.
     if (keepPlans) removePlanFile(planFile(stack));
@@ -127,15 +128,14 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
     const waitedFor = homes.has(stack);
     return slots.run(async () => {
       const file = planFile(stack);
-      const name = keepPlans ? PLAN_FILE : DRIFT_PLAN_FILE;
       preparePlanFile(file);
       try {
         // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
         // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
         // <planfile>` takes the lock and refuses a plan made against a state that changed since.
-        await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${name}`], [0, 2]);
+        await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${planName}`], [0, 2]);
         protectPlanFile(file);
-        const shown = await terraform(stack, ['show', '-json', name]);
+        const shown = await terraform(stack, ['show', '-json', planName]);
         return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
       } finally {
         if (!keepPlans) discardPlanFile(file);
