@@ -158,7 +158,7 @@ export function terraformError(output: string): string {
     .split('\n')
     .map(unboxed)
     .filter((line) => line !== '');
-  return shortened(lines[lines.length - 1] ?? 'no output (exit code only)');
+  return shortened(lines.find((line) => line.startsWith('Error:')) ?? lines[lines.length - 1] ?? 'no output (exit code only)');
 }
 
 function shortened(reason: string): string {
