@@ -24,9 +24,9 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
   const terraform = standInTerraform();
   const firstPlan = join(terraform.dir, 'first-plan.json');
   writeFileSync(firstPlan, JSON.stringify(firstPlanWithTenants()));
-  const run = async (variables: Record<string, string>, extra: string[] = []) => {
+  const run = async (variables: Record<string, string>, extra: string[] = [], kind: 'plan' | 'drift' = 'drift') => {
     const out = { stdout: '', stderr: '' };
-    const code = await reviewCommand('drift', ['prod', '--format', 'json', ...extra], {
+    const code = await reviewCommand(kind, ['prod', '--format', 'json', ...extra], {
       stdout: { write: (text: string) => (out.stdout += text) },
       stderr: { write: (text: string) => (out.stderr += text) },
       projectRoot: project.root,
@@ -66,7 +66,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
   test('wait, unplanned, while the environment is not applied: their plan could only fail on the missing client ID', async () => {
     mkdirSync(stackDir('prod-tenant-contoso'), { recursive: true });
     writeFileSync(join(stackDir('prod-tenant-contoso'), 'plan.tfplan'), 'an older plan');
-    const result = await run({ FAKE_TERRAFORM_PLAN_JSON: firstPlan });
+    const result = await run({ FAKE_TERRAFORM_PLAN_JSON: firstPlan }, [], 'plan');
     expect(plannedStacks()).toEqual(['prod']);
     expect(result.code).toBe(2);
     const [home, contoso] = result.json.environments;

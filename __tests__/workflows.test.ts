@@ -572,4 +572,48 @@ ${forged}
       expect(run('no-changes', '').status).toBe(0);
     }
   });
+
+  test('a plan that creates the registration needs a run started with new-registration naming the environment, before approval', () => {
+    expect(apply.on.workflow_dispatch.inputs['new-registration']).toMatchObject({ type: 'string', default: '' });
+    const check = review.steps.find((step) => step.name === 'A new registration needs an acknowledging run')!;
+    expect(review.steps.indexOf(check)).toBeLessThan(stepIndex(review, (step) => step.uses?.startsWith('actions/upload-artifact@') === true));
+    for (const job of [review, deploy]) expect(job.env?.NEW_REGISTRATION).toBe('${{ inputs.new-registration }}');
+    const run = (fixture: string, acknowledged: string) =>
+      shell(check.run!, { 'review/report.json': formatReports([reportOf(planFixture(fixture))], 'plan', 'json', colorsFor({})) }, {
+        NEW_REGISTRATION: acknowledged,
+        ENVIRONMENT: 'prod',
+      });
+    const refused = run('new-environment', '');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^::error title=prod needs an acknowledging run::the plan creates the application registration, with a new Application ID\. For the first deployment of prod, run apply by hand \(Actions > apply > Run workflow\) with new-registration: prod, and approve\. If prod was deployed before, its state was lost/);
+    expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan creates the application registration/);
+    expect(run('new-environment', 'production').status).toBe(1);
+    const acknowledged = run('new-environment', 'test, prod');
+    expect(acknowledged.status).toBe(0);
+    expect(acknowledged.summary).toContain('This run was started with new-registration: `prod`. Approving it creates a new application registration, with a new Application ID.');
+    expect(run('redirect-uri-added', '').status).toBe(0);
+  });
+
+  test('a first deployment needs no accept-dangers: a new registration is not a registration replaced or deleted', () => {
+    const step = review.steps.find((s) => s.name === 'Dangers need an acknowledging run')!;
+    const result = shell(step.run!, { 'review/report.json': formatReports([reportOf(planFixture('new-environment'))], 'plan', 'json', colorsFor({})) }, {
+      BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
+      ACCEPT_DANGERS: '',
+      ENVIRONMENT: 'prod',
+    });
+    expect(result.status).toBe(0);
+  });
+
+  test('the gate after approval is told the acknowledged environments, and nothing when none is', () => {
+    const run = (acknowledged: string) =>
+      // npm prints its arguments as the report, which the step puts in the job summary.
+      shell(gate.run!, { 'bin/npm': '#!/bin/sh\nprintf "%s\\n" "$@"\nexit 2\n', 'review/report.json': '{"digest":"d"}' }, {
+        NEW_REGISTRATION: acknowledged,
+        ENVIRONMENT: 'prod',
+        GITHUB_OUTPUT: '/dev/null',
+      });
+    const args = (result: { summary: string }) => result.summary.split('\n').slice(0, -1);
+    expect(args(run('prod, test'))).toEqual(expect.arrayContaining(['--accept-new-registration', 'prod, test']));
+    expect(args(run(''))).not.toContain('--accept-new-registration');
+  });
 });

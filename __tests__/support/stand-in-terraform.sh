@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Stands in for terraform in tests: logs each call, then answers as FAKE_TERRAFORM_* ask.
 #   FAKE_TERRAFORM_INIT_ERROR  make init fail with this diagnostic
+#   FAKE_TERRAFORM_INIT_DETAIL the lines under its summary
 #   FAKE_TERRAFORM_PLAN_EXIT   plan's exit code (-detailed-exitcode: 0 none, 2 changes, 1 error)
 #   FAKE_TERRAFORM_FAIL_STACK  the stack whose plan fails (exit 1), whatever FAKE_TERRAFORM_PLAN_EXIT says
 #   FAKE_TERRAFORM_PLAN_ERRORS a file of diagnostics plan prints to stderr before failing
 #   FAKE_TERRAFORM_PLAN_JSON   the file `show -json` prints
+#   FAKE_TERRAFORM_SHOW_EXIT   show's exit code after printing it (a show that dies after printing);
+#                              only for the stack FAKE_TERRAFORM_SHOW_FAIL_STACK when that is set
 #   FAKE_TERRAFORM_PLAN_SLEEP  seconds each plan takes; plans log their start and end to timeline.log
 #   FAKE_TERRAFORM_OUTPUT_SLEEP the same for `output`
 #   FAKE_TERRAFORM_OUTPUT_ERROR make `output` fail with this diagnostic
@@ -15,6 +18,9 @@
 #                              a copy of the folder without a backend initializes fine
 #   FAKE_TERRAFORM_PLAN_JSON_DIR a folder of <stack>.json files that `show -json` prints where one exists
 # init in a folder with a cloud backend fails, as Terraform does, unless TF_TOKEN_<its host> holds a token.
+# plan writes its -out file as Terraform does (into the file already there, keeping its mode), an errored
+# one too when FAKE_TERRAFORM_PLAN_ERRORS makes it fail; show logs the mode of the plan file it reads to
+# plan-modes.log.
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
 # writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, else {} (an
 # empty state) in a folder it initialized, and fails as in a folder never initialized otherwise.
@@ -35,6 +41,15 @@ for arg in "$@"; do
   case "$arg" in -chdir=*) dir="${arg#-chdir=}" ;; esac
 done
 stack="${dir##*/}"
+# A path as terraform -chdir reads it: relative to the stack folder.
+in_stack() {
+  case "$1" in /*) echo "$1" ;; *) echo "$dir/$1" ;; esac
+}
+write_plan() {
+  for arg in "$@"; do
+    case "$arg" in -out=*) printf 'stand-in plan\n' > "$(in_stack "${arg#-out=}")" ;; esac
+  done
+}
 # Takes $1 seconds (none when empty), logged to timeline.log so that tests can see which calls overlapped.
 take() {
   [ -n "$1" ] || return 0
@@ -89,7 +104,7 @@ case "$2" in
     ;;
   init)
     if [ -n "${FAKE_TERRAFORM_INIT_ERROR:-}" ]; then
-      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x94\x82\n\xe2\x94\x82 More detail on the next lines.\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_INIT_ERROR" >&2
+      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x94\x82\n\xe2\x94\x82 %s\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_INIT_ERROR" "${FAKE_TERRAFORM_INIT_DETAIL-More detail on the next lines.}" >&2
       exit 1
     fi
     # The stack's backend block, as cdktf writes it: "azurerm": { or "cloud": { (a remote state data source names its backend as a string).
@@ -120,6 +135,7 @@ case "$2" in
   plan)
     take "${FAKE_TERRAFORM_PLAN_SLEEP:-}"
     if [ -n "${FAKE_TERRAFORM_PLAN_ERRORS:-}" ]; then
+      write_plan "$@"
       cat "$FAKE_TERRAFORM_PLAN_ERRORS" >&2
       exit 1
     fi
@@ -134,13 +150,16 @@ case "$2" in
       changes=$(jq '[.resource_changes[] | select(.change.actions != ["no-op"] or .change.importing != null)] | length' "$dir/fake-plan.json")
       if [ "$changes" = 0 ]; then code=0; else code=2; fi
     fi
-    for arg in "$@"; do
-      case "$arg" in -out=*) : > "$dir/${arg#-out=}" ;; esac
-    done
+    write_plan "$@"
     exit "$code"
     ;;
   show)
+    for plan; do :; done
+    echo "$stack $(stat -c %a "$(in_stack "$plan")")" >> "$log/plan-modes.log"
     if [ "${FAKE_TERRAFORM_MODEL:-}" = customer-consent ]; then cat "$dir/fake-plan.json"; elif [ -f "${FAKE_TERRAFORM_PLAN_JSON_DIR:-/nonexistent}/$stack.json" ]; then cat "$FAKE_TERRAFORM_PLAN_JSON_DIR/$stack.json"; else cat "$FAKE_TERRAFORM_PLAN_JSON"; fi
+    if [ -z "${FAKE_TERRAFORM_SHOW_FAIL_STACK:-}" ] || [ "$stack" = "$FAKE_TERRAFORM_SHOW_FAIL_STACK" ]; then
+      exit "${FAKE_TERRAFORM_SHOW_EXIT:-0}"
+    fi
     ;;
   output)
     take "${FAKE_TERRAFORM_OUTPUT_SLEEP:-}"

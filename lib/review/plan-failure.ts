@@ -41,8 +41,15 @@ function showsDeletedRegistration(diagnostic: TerraformDiagnostic): boolean {
 }
 
 function deletedRegistration(diagnostic: TerraformDiagnostic, stack: string): string {
+  return `the application registration was deleted in Entra (terraform: ${diagnostic.summary}, ${diagnostic.address}). ${deletedRegistrationAdvice(stack)}`;
+}
+
+/**
+ * What to do about a registration deleted in Entra, whether a live plan or a saved one shows it:
+ * the same words, so that `--plan-json` of the failed plan says what the live plan said.
+ */
+export function deletedRegistrationAdvice(stack: string): string {
   return [
-    `the application registration was deleted in Entra (terraform: ${diagnostic.summary}, ${diagnostic.address}).`,
     'Applying would register a new one with a new Application ID, which every VB365 server would need, so nothing is planned.',
     "Restore it within 30 days of its deletion (Entra admin center → App registrations → Deleted applications → the registration → Restore app registration), then plan again.",
     `After 30 days it is gone: remove its resources from the state (terraform -chdir=cdktf.out/stacks/${stack} state list, then state rm each azuread_ one), adopt a registration or let the next apply create one, and give every VB365 server its Application ID (Set-VBORestorePortalSettings -ApplicationId).`,

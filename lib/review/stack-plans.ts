@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../process/command-line';
 import { requiredProviders, SharedLocks, withPluginCache } from '../process/plugin-cache';
@@ -11,6 +10,7 @@ import { readPlanJson, type TerraformPlan } from './report/terraform-plan';
 import { failedStackDigest, unplannedStackDigest } from './report/plan-digest';
 import { explainPlanFailure } from './plan-failure';
 import { emptyStateCopy, isMissingAzureState, noStateYetItem, removeEmptyStateCopy } from './empty-state';
+import { discardPlanFile, DRIFT_PLAN_FILE, preparePlanFile, protectPlanFile, removePlanFile } from './saved-plan';
 
 /**
  * Plans many synthesized stacks side by side, as CI would plan one: `init`, `plan -detailed-exitcode
@@ -39,6 +39,12 @@ export interface PlanStacksOptions extends TerraformOptions {
    * @default true
    */
   readonly withoutState?: boolean;
+  /**
+   * Keep each stack's saved plan (`plan.tfplan`) for `terraform apply`. Drift applies nothing: it
+   * saves its plan under another name, reads it and removes it, and leaves an earlier `plan.tfplan` alone.
+   * @default true
+   */
+  readonly keepPlans?: boolean;
 }
 
 type Readiness = { readonly ready: true } | { readonly ready: false; readonly report: (stack: string) => PlanReport };
@@ -127,9 +133,12 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
 
   const inRun = new Set(options.stacks);
   const homes = new Set(Object.values(options.homeStacks));
+  const keepPlans = options.keepPlans ?? true;
+  const planName = keepPlans ? PLAN_FILE : DRIFT_PLAN_FILE;
+  const planFile = (stack: string) => join(folder(stack), planName);
   const planOne = async (stack: string): Promise<TerraformPlan> => {
     // A plan left by an earlier run must not be applied in place of the one this run makes or fails to make.
-    rmSync(join(folder(stack), PLAN_FILE), { force: true });
+    if (keepPlans) removePlanFile(planFile(stack));
     const dir = await slots.run(() => init(stack));
     const home = options.homeStacks[stack];
     if (home !== undefined) {
@@ -139,12 +148,20 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
     // The stacks others wait for go first.
     const waitedFor = homes.has(stack);
     return slots.run(async () => {
-      // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-      // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
-      // <planfile>` takes the lock and refuses a plan made against a state that changed since.
-      await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], [0, 2], dir);
-      const shown = await terraform(stack, ['show', '-json', PLAN_FILE], undefined, dir);
-      return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
+      // In the stack's folder, or in its empty-state copy (removed with what it holds when the run ends).
+      const file = join(dir, planName);
+      preparePlanFile(file);
+      try {
+        // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
+        // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
+        // <planfile>` takes the lock and refuses a plan made against a state that changed since.
+        await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${planName}`], [0, 2], dir);
+        protectPlanFile(file);
+        const shown = await terraform(stack, ['show', '-json', planName], undefined, dir);
+        return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
+      } finally {
+        if (!keepPlans) discardPlanFile(file);
+      }
     }, waitedFor);
   };
 
@@ -156,8 +173,10 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
       report = buildPlanReport(await planned.get(stack)!, stack);
       // A plan against an empty state is for review only: applying it would write a local state.
       if (emptyStates.has(stack)) report = { ...report, changes: [noStateYetItem(stack), ...report.changes] };
-      else planFiles.push(join(folder(stack), PLAN_FILE));
+      else if (keepPlans) planFiles.push(planFile(stack));
     } catch (error) {
+      // Terraform saves a plan that failed too (errored): neither it nor one whose show failed may be applied.
+      if (keepPlans) discardPlanFile(planFile(stack));
       if (error instanceof NotPlanned) report = error.report;
       else if (error instanceof UserError && !(error instanceof TerraformNotFoundError)) report = failedReport(stack, failureOf(error, stack));
       else throw error;
