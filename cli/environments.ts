@@ -1,4 +1,4 @@
-// npm run environments: the environments CI plans, as the workflows' job matrix reads them.
+// npm run environments: the environments and how CI treats each, as the workflows' job matrix reads them.
 import { resolve } from 'node:path';
 import { commandGrammar, FORMAT_OPTION, parseCommandLine, readFormat, runCommand } from '../lib/process/command-line';
 import { environmentList, formatEnvironmentList } from '../lib/environment/environment-list';
@@ -6,14 +6,17 @@ import { environmentList, formatEnvironmentList } from '../lib/environment/envir
 export const grammar = commandGrammar({
   name: 'environments',
   description: `Lists the environments as synth reads them (every environments/<name>.ts but _helpers.ts), after
-validating every file. --format json prints the names CI plans, applies and checks for drift, as one JSON
-array: examples (tenantId all zeros) are left out. Exit code: 0, or 1 with every problem listed (an invalid
-environment, or a file that looks like an environment but is not read: prod.js, prod.TS, a link, a folder).`,
+validating every file, with how the workflows treat each (its ci setting): apply (planned, checked and
+applied by the workflows), plan (planned and checked, applied from a workstation) or workstation (no
+workflow touches it). --format json prints them as a JSON array of { name, ci, tokenVariable }, the
+workflows' job matrix; examples (tenantId all zeros) are left out. Exit code: 0, or 1 with every problem
+listed (an invalid environment, or a file that looks like an environment but is not read: prod.js,
+prod.TS, a link, a folder).`,
   environments: 'none',
   options: { format: FORMAT_OPTION },
   examples: [
-    ['', 'the environments, examples marked'],
-    ['--format json', 'the names CI plans, as environments.yml reads them'],
+    ['', 'the environments, how CI treats each, examples marked'],
+    ['--format json', 'the job matrix the workflows read'],
   ],
 });
 

@@ -1,12 +1,23 @@
+import { tokenVariable } from './backend';
+import type { CiMode } from './ci-mode';
 import { isExample } from './example-environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError } from '../process/problem';
 import type { ReportFormat } from '../process/command-line';
 import { escapeMarkdown } from '../process/markdown';
 
+/** An environment as the workflows see it: the JSON of `npm run environments -- --format json` is a list of these. */
+export interface ListedEnvironment {
+  readonly name: string;
+  /** How the workflows treat it (`ci`, the default applied). */
+  readonly ci: CiMode;
+  /** The variable Terraform reads its cloud backend's token from (`TF_TOKEN_app_terraform_io`); null for other backends. */
+  readonly tokenVariable: string | null;
+}
+
 export interface EnvironmentList {
-  /** Environments that CI plans, applies and checks for drift, in name order. */
-  readonly planned: readonly string[];
+  /** Every environment but the examples, in name order, with how CI treats it. */
+  readonly environments: readonly ListedEnvironment[];
   /** Examples (all-zero tenant): synthesized, never planned. */
   readonly examples: readonly string[];
 }
@@ -21,24 +32,32 @@ export function environmentList(options: EnvironmentFilesOptions): EnvironmentLi
   const { environments, problems } = loadEnvironments({ ...options, allowExpired: true });
   if (problems.length > 0) throw new InputError(problems);
   return {
-    planned: environments.filter((e) => !isExample(e)).map((e) => e.name),
+    environments: environments
+      .filter((e) => !isExample(e))
+      .map((e) => ({ name: e.name, ci: e.ci, tokenVariable: tokenVariable(e.backend) ?? null })),
     examples: environments.filter(isExample).map((e) => e.name),
   };
 }
 
-const EXAMPLE_MARK = '(example: synthesized, not planned)';
+/** What the list says after an environment's name. */
+const NOTES: Record<CiMode | 'example', string> = {
+  apply: '',
+  plan: '(plan: planned and checked in CI, applied from a workstation)',
+  workstation: '(workstation: no workflow plans or applies it)',
+  example: '(example: synthesized, not planned)',
+};
 
 /**
- * The list as `npm run environments` prints it: JSON is the names CI plans (what the workflows'
- * matrix reads); text and markdown show the examples too, marked, in name order.
+ * The list as `npm run environments` prints it: JSON is the workflows' job matrix (examples left
+ * out); text and markdown show every environment in name order, with how CI treats it, examples marked.
  */
 export function formatEnvironmentList(list: EnvironmentList, format: ReportFormat): string {
-  if (format === 'json') return `${JSON.stringify(list.planned)}\n`;
-  const rows = [...list.planned.map((name) => ({ name, example: false })), ...list.examples.map((name) => ({ name, example: true }))].sort((a, b) =>
+  if (format === 'json') return `${JSON.stringify(list.environments)}\n`;
+  const rows = [...list.environments.map(({ name, ci }) => ({ name, note: NOTES[ci] })), ...list.examples.map((name) => ({ name, note: NOTES.example }))].sort((a, b) =>
     a.name < b.name ? -1 : 1,
   );
-  const lines = rows.map(({ name, example }) =>
-    format === 'markdown' ? `- ${escapeMarkdown(name)}${example ? ` ${escapeMarkdown(EXAMPLE_MARK)}` : ''}` : `${name}${example ? `  ${EXAMPLE_MARK}` : ''}`,
+  const lines = rows.map(({ name, note }) =>
+    format === 'markdown' ? `- ${escapeMarkdown(name)}${note === '' ? '' : ` ${escapeMarkdown(note)}`}` : `${name}${note === '' ? '' : `  ${note}`}`,
   );
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

@@ -161,8 +161,8 @@ type ValueOf<G extends OptionGrammar> = G extends { readonly type: 'boolean' } ?
 
 /** The values of the options given; a required option is always there. */
 export type OptionValues<O extends OptionsGrammar> = {
-  readonly [K in keyof O as O[K] extends { readonly required: true } ? K : never]: ValueOf<O[K]>;
-} & { readonly [K in keyof O as O[K] extends { readonly required: true } ? never : K]?: ValueOf<O[K]> };
+  readonly [K in keyof O as O[K] extends { readonly required: true } ? K : never]: ValueOf<NonNullable<O[K]>>;
+} & { readonly [K in keyof O as O[K] extends { readonly required: true } ? never : K]?: ValueOf<NonNullable<O[K]>> };
 
 /** A command line read by its command's grammar. */
 export interface CommandLine<O extends OptionsGrammar> {

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   colorsFor,
@@ -14,15 +13,24 @@ import {
   type OptionsGrammar,
   type ReportFormat,
 } from '../process/command-line';
-import { formatReports, reviewExitCode, type ReviewKind } from './report/plan-report-format';
+import { formatReports, gateExitCode, reviewExitCode, type ReviewKind } from './report/plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
 import { escapeControlCharacters, formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './report/terraform-plan';
-import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './report/plan-gate';
+import {
+  checkDigest,
+  gatePasses,
+  mismatchMessage,
+  readAcceptedNewRegistrations,
+  readExpectedDigest,
+  readReviewedReports,
+  unacknowledgedMessage,
+} from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
 import { mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
+import { discardPlanFile } from './saved-plan';
 import { DEFAULT_PARALLEL } from '../process/slots';
 import { readShard, reviewMatrix, shardOf, STACKS_PER_JOB, type Shard } from './plan-shards';
 
@@ -34,6 +42,8 @@ export type ReviewRequest = {
   readonly expectDigest?: string;
   /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
   readonly reviewed?: string;
+  /** `--accept-new-registration`: the stacks whose plan may create an application registration past the gate. */
+  readonly acceptNewRegistration?: readonly string[];
   /** `--out`: where the JSON report goes as well, whatever `format` prints. */
   readonly out?: string;
 } & (
@@ -62,6 +72,12 @@ const REVIEW_OPTIONS = {
 const GATE_OPTIONS = {
   'expect-digest': { type: 'string', value: '<hex>', help: 'the digest of the reviewed plan: any other plan exits 3 and its saved plans are removed' },
   reviewed: { type: 'string', value: '<report.json>', help: 'the JSON report of the review, so that a mismatch names what differs (with --expect-digest)' },
+  'accept-new-registration': {
+    type: 'string',
+    value: '<environment>[,<environment>...]',
+    multiple: true,
+    help: 'acknowledges, at the gate (with --expect-digest), that the plan creates the registration of these, with a new Application ID',
+  },
 } as const satisfies OptionsGrammar;
 
 type ReviewOptionsGrammar = typeof REVIEW_OPTIONS & Partial<typeof GATE_OPTIONS>;
@@ -75,8 +91,13 @@ function checkReviewLine({ values, environments }: CommandLine<ReviewOptionsGram
   if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
     throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
   }
+  const accepted = values['accept-new-registration'];
+  if (accepted !== undefined) readAcceptedNewRegistrations(accepted);
+  if (accepted !== undefined && values['expect-digest'] === undefined) {
+    throw new UserError('--accept-new-registration acknowledges a new registration at the gate before an apply and goes with --expect-digest <reviewed digest>');
+  }
   if (values.matrix) {
-    const others = given(['parallel', 'shard', 'plan-json', 'out', 'expect-digest', 'reviewed']);
+    const others = given(['parallel', 'shard', 'plan-json', 'out', 'expect-digest', 'reviewed', 'accept-new-registration']);
     if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
   }
   if (values['plan-json'] !== undefined) {
@@ -97,8 +118,11 @@ export const REVIEW_GRAMMARS = {
     name: 'plan',
     description: `Synthesizes the environments (or those named), plans their stacks with terraform (init, plan, show),
 and reports what applying would change, dangerous changes first. A stack that fails is reported as not
-planned; the others carry on. Examples (tenantId all zeros) are not planned.
-Exit code: 0 no changes, 2 changes, 3 not the reviewed plan (--expect-digest), 1 an error or a stack not planned.`,
+planned; the others carry on. Examples (tenantId all zeros) are not planned. With --expect-digest, a plan
+that is not the reviewed one, or that creates a registration not acknowledged, is refused and its saved
+plans removed.
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan (--expect-digest), 1 an error, a stack not
+planned or a new registration not acknowledged.`,
     environments: 'any',
     options: { ...REVIEW_OPTIONS, ...GATE_OPTIONS },
     deprecated: { 'json-out': 'out', env: ENVIRONMENT_NAME },
@@ -137,12 +161,14 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[], 
   const { values, environments } = parseCommandLine(argv, REVIEW_GRAMMARS[kind], stderr);
   const format = readFormat(values.format);
   if (values.matrix) return { kind, format, source: 'matrix', environments };
+  const accepted = values['accept-new-registration'];
   const common = {
     kind,
     format,
     ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
+    ...(accepted !== undefined ? { acceptNewRegistration: readAcceptedNewRegistrations(accepted) } : {}),
   };
   const planJson = values['plan-json'];
   if (planJson !== undefined) return { ...common, source: 'saved plan', planJson, environment: environments[0] };
@@ -164,7 +190,7 @@ function readParallel(text: string): number {
  * `file` is shown as given and read relative to `cwd`.
  */
 export function reviewSavedPlan(file: string, environment: string, cwd = process.cwd()): PlanReport {
-  return buildPlanReport(readPlanJson(readUserFile(file, cwd), file), environment);
+  return buildPlanReport(readPlanJson(readUserFile(file, cwd), file, environment), environment);
 }
 
 export interface ReviewOptions extends TerraformOptions {
@@ -177,6 +203,12 @@ export interface ReviewOptions extends TerraformOptions {
   readonly shard?: Shard;
   /** Told as each stack's report is ready, when several are planned. */
   readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+  /** Plan a stack without azurerm state against an empty state. @default true */
+  readonly withoutState?: boolean;
+  /** Told once synthesis is done, before any stack is planned: its warnings, and why examples are passed by. */
+  readonly onSynthesized?: (warnings: readonly Warning[], notes: readonly string[]) => void;
+  /** Keep each stack's saved plan for `terraform apply` (see planStacks). @default true */
+  readonly keepPlans?: boolean;
 }
 
 /**
@@ -187,9 +219,6 @@ export interface ReviewOptions extends TerraformOptions {
  */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{
   reports: PlanReport[];
-  warnings: readonly Warning[];
-  /** Why examples were passed by. */
-  notes: readonly string[];
   /** The saved plans this run left for `terraform apply`. */
   planFiles: string[];
 }> {
@@ -201,13 +230,15 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{
   if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
+  // Said before planning starts: a warning read after minutes of terraform is read too late.
+  options.onSynthesized?.(synth.warnings, examples.map(exampleNote));
   const { reports, planFiles } = await planStacks({
     ...options,
     outdir: synth.outdir,
     stacks: options.shard ? shardOf(stacks, options.shard) : stacks,
     homeStacks: synth.homeStacks,
   });
-  return { reports, warnings: synth.warnings, notes: examples.map(exampleNote), planFiles };
+  return { reports, planFiles };
 }
 
 export interface ReviewStreams {
@@ -252,22 +283,28 @@ export async function reviewCommand(
       parallel: request.parallel,
       shard: request.shard,
       env: io.env,
+      keepPlans: kind === 'plan',
+      onSynthesized: (warnings, notes) => {
+        const { yellow } = colorsFor(io.stderr);
+        for (const warning of warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+        for (const note of notes) io.stderr.write(`note: ${note}\n`);
+      },
       onStep: (step) => io.stderr.write(`${step}\n`),
       onStackDone: (report, done, total) => io.stderr.write(`[${done}/${total}] ${report.environment}: ${progressSummary(report)}\n`),
+      // The apply gate's plan is applied: its identity must create a missing state, not plan around it.
+      withoutState: expectDigest === undefined,
     });
-    const { yellow } = colorsFor(io.stderr);
-    for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
-    for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
     reports = result.reports;
     planFiles = result.planFiles;
   }
-  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
-  if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
+  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest, request.acceptNewRegistration);
+  // A refused run leaves no saved plan that `terraform apply` could take.
+  if (gate && !gatePasses(gate)) for (const file of planFiles) discardPlanFile(file);
   if (out !== undefined) writeReportFile(out, request.out!, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
-  if (gate && !gate.matches) {
-    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
-    return DIGEST_MISMATCH_EXIT_CODE;
+  if (gate && !gatePasses(gate)) {
+    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${gate.matches ? unacknowledgedMessage(gate) : mismatchMessage(gate, reports, reviewed)}\n`);
+    return gateExitCode(gate)!;
   }
   return reviewExitCode(reports);
 }
