@@ -1,5 +1,4 @@
-import { readDiagnostics, type TerraformDiagnostic } from '../process/terraform-diagnostics';
-import { azureStateCreationError } from './empty-state';
+import { readDiagnostics, unboxed, type TerraformDiagnostic } from '../process/terraform-diagnostics';
 
 /**
  * What a failed `terraform init` or `terraform plan` means for the Restore Portal, and what to do, when its errors are
@@ -18,6 +17,20 @@ export function explainPlanFailure(output: string, stack: string): string | unde
   const noState = azureStateCreationError(output);
   if (noState) return stateNotCreated(noState.line, noState.leaseHeld, stack);
   return undefined;
+}
+
+/** Terraform's azurerm backend could not create a stack's missing state (empty-state.ts says when). */
+const AZURE_STATE_CREATION = /failed to lock azure state/i;
+/** Another run holds the lease: it is creating the state right now, so there is a state to wait for. */
+const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
+
+/** The line of Terraform's output that says the azurerm backend could not create a missing state, if it says so. */
+export function azureStateCreationError(output: string): { readonly line: string; readonly leaseHeld: boolean } | undefined {
+  const line = output
+    .split('\n')
+    .map((l) => unboxed(l).replace(/^Error: /, '').trim())
+    .find((l) => AZURE_STATE_CREATION.test(l));
+  return line === undefined ? undefined : { line, leaseHeld: LEASE_HELD.test(output) };
 }
 
 function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
