@@ -31,17 +31,30 @@ const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
  * @throws UserError naming the file as given: not found, a folder, unreadable or too large
  */
 export function readUserFile(file: string, cwd = process.cwd()): string {
+  return decodeText(readUserBytes(file, cwd));
+}
+
+/**
+ * The bytes of a file a user named (on the command line or in an environment variable), read
+ * relative to `cwd`, at most `limit` of them. Pipes and devices end at the limit too.
+ * @throws UserError naming the file as given: not found, a folder, unreadable or too large
+ */
+export function readUserBytes(file: string, cwd = process.cwd(), limit = MAX_USER_FILE_BYTES): Buffer {
   let bytes: Buffer | undefined;
   try {
-    bytes = readAtMost(resolve(cwd, file), MAX_USER_FILE_BYTES);
+    bytes = readAtMost(resolve(cwd, file), limit);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a file`);
     throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
   }
-  if (bytes === undefined) throw new UserError(`${file}: is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB, more than any file this tool reads`);
-  return decodeText(bytes);
+  if (bytes === undefined) throw new UserError(`${file}: is larger than ${sizeOf(limit)}, more than any file this tool reads`);
+  return bytes;
+}
+
+function sizeOf(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
 }
 
 /** The file's bytes, or undefined when it holds more than `limit` (a regular file is not read then). */

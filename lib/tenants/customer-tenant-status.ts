@@ -3,10 +3,9 @@ import { join, resolve } from 'node:path';
 import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
-import { readGuid } from '../input/field-reader';
 import { escapeControlCharacters, InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
-import { checkOutputsTenant, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
+import { APPLICATION_ID_OUTPUT, deployedClientId, environmentOutputs, stackOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
@@ -51,7 +50,6 @@ export interface CustomerTenantsOptions extends TerraformOptions {
   readonly cwd?: string;
 }
 
-const APPLICATION_ID_OUTPUT = 'application_id';
 /** The output every deployed tenant stack has. */
 const DEPLOYED_OUTPUT = 'service_principal_object_id';
 
@@ -67,9 +65,7 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
   const env = loaded.environments[0];
   const outdir = synthOutdir(projectRoot);
 
-  const home = options.outputsFile
-    ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
-    : await clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
+  const home = await clientIdOf(env, { ...options, stackDir: stackFolder(outdir, env.name) });
   // A service provider's hundreds of tenant states are read a few at a time, not one after another.
   const slots = new Slots(DEFAULT_PARALLEL);
   const tenants = await Promise.all(env.customerTenants.map(async (tenant): Promise<CustomerTenantStatus> => {
@@ -98,37 +94,15 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
 
 type ClientId = { readonly clientId?: string; readonly source: string };
 
-function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId {
-  const outputs = readOutputsFile(file, cwd);
-  const clientId = checkedClientId(outputs, file, env);
-  if (!clientId) {
-    throw new UserError(`${file}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${file}`);
-  }
-  return { clientId, source: file };
-}
-
-async function clientIdFromTerraform(stackDir: string, env: Environment, options: TerraformOptions): Promise<ClientId> {
-  const unknown = (why: string): ClientId => ({ source: `unknown until ${env.name} is deployed (${why})` });
-  if (!existsSync(join(stackDir, 'cdk.tf.json'))) return unknown('not synthesized: npm run synth, or give --outputs');
-  let outputs: TerraformOutputs;
-  try {
-    outputs = await stackOutputs(stackDir, env.name, options);
-  } catch (error) {
-    if (error instanceof UserError) return unknown(`${error.message}; or give --outputs`);
-    throw error;
-  }
-  const clientId = checkedClientId(outputs, `${env.name}: terraform output`, env);
-  return clientId ? { clientId, source: `terraform output of ${env.name}` } : unknown('its state has no application yet');
-}
-
-/** The client ID from outputs, after checking they belong to the environment's tenant. */
-function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
-  checkOutputsTenant(outputs, label, env);
-  const clientId = outputs.get(APPLICATION_ID_OUTPUT);
-  if (clientId === undefined) return undefined;
-  return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
-    throw new UserError(`${label}: ${path}: ${message}`);
-  }, 'an application ID, a GUID');
+async function clientIdOf(env: Environment, options: CustomerTenantsOptions & { stackDir: string }): Promise<ClientId> {
+  const found = await environmentOutputs(env, options);
+  if (found.outputs === undefined) return { source: `unknown until ${env.name} is deployed (${found.unknownBecause})` };
+  const clientId = deployedClientId(found.outputs, options.outputsFile ?? `${env.name}: terraform output`);
+  if (clientId) return { clientId, source: found.source };
+  if (options.outputsFile === undefined) return { source: `unknown until ${env.name} is deployed (its state has no application yet)` };
+  throw new UserError(
+    `${options.outputsFile}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${options.outputsFile}`,
+  );
 }
 
 async function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Promise<Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'>> {
