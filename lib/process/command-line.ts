@@ -148,6 +148,22 @@ export function readOutputsOption(value: string): { readonly environment?: strin
 }
 
 /**
+ * `--outputs [<environment>=]<file>`, repeated, as a map from environment to the file (a project
+ * path, as `userPath` makes it); the name may be left out when exactly one environment is named.
+ * @throws UserError for an entry that names no environment, or one given twice
+ */
+export function readOutputsFiles(values: readonly string[], named: readonly string[], projectRoot: string, usage: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const value of values) {
+    const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
+    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, usage);
+    if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
+    files.set(environment, userPath(projectRoot, file));
+  }
+  return files;
+}
+
+/**
  * Runs a command's body and turns its outcome into an exit code: the body's own code on success,
  * 1 with a short message for user mistakes. Anything else is a bug and keeps its stack trace.
  */
