@@ -318,3 +318,148 @@ describe('each change made outside the code is found, and only that change', () 
     }
   });
 });
+
+describe('Graph answers are read as hostile input, and each failure is one line', () => {
+  const failureOf = (report: AuditReport, tenant = 'home') => tenantOf(report, tenant).failure;
+
+  test('401: the token was not accepted; the other tenants are audited all the same', async () => {
+    double.trouble({ path: /^\/applications\(/, status: 401, body: JSON.stringify({ error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } }) });
+    const report = await audit();
+    expect(failureOf(report)).toBe(
+      `Graph did not accept the identity's token in tenant ${TENANT} reading the application ${CLIENT_ID} (401 InvalidAuthenticationToken: Lifetime validation failed, the token is expired.)`,
+    );
+    expect(tenantOf(report, 'contoso')).toMatchObject({ consent: { consented: true } });
+    expect(tenantOf(report, 'contoso').failure).toBeUndefined();
+    expect(auditExitCode(report)).toBe(1);
+  });
+
+  test('403 names the Graph permission the identity lacks: the consent grants need Directory.Read.All', async () => {
+    customer().permissions = new Set(['Application.Read.All']);
+    const report = await audit();
+    expect(failureOf(report, 'contoso')).toMatch(
+      /^the identity may not read the delegated permission grants \(admin consent\) of the service principal of 0d3f5a6b-\S+ in tenant c0c0c0c0-\S+ \(403 Authorization_RequestDenied: Insufficient privileges to complete the operation\.\): give it the Microsoft Graph application permission Directory\.Read\.All, with admin consent in that tenant$/,
+    );
+    expect(auditExitCode(report)).toBe(1);
+  });
+
+  test('404 of the application: the registration was deleted, explained as plan explains it', async () => {
+    home().applications.length = 0;
+    const report = await audit();
+    expect(failureOf(report)).toMatch(
+      new RegExp(`^the application registration ${CLIENT_ID} was deleted in Entra \\(Graph has no application with that client ID in tenant ${TENANT}\\)\\. Applying would register a new one with a new Application ID, which every VB365 server would need: do not apply prod before it is restored\\. Restore it within 30 days of its deletion \\(Entra admin center → App registrations → Deleted applications`),
+    );
+    expect(auditExitCode(report)).toBe(1);
+  });
+
+  test('429 is retried after Retry-After, a bounded number of times', async () => {
+    double.trouble({ path: /^\/applications\(/, status: 429, headers: { 'retry-after': '0' }, times: 2 });
+    const progress: string[] = [];
+    const report = await audit({ onProgress: (line) => progress.push(line) });
+    expect(auditExitCode(report)).toBe(0);
+    expect(double.requests.filter((r) => r.url.includes('/applications(')).length).toBe(3);
+    expect(progress).toContain(`prod: Graph answered 429 reading the application ${CLIENT_ID}; trying again in 0 s`);
+
+    double.trouble({ path: /^\/servicePrincipals\(appId='0d3f/, status: 503, headers: { 'retry-after': '0' } });
+    const throttled = await audit();
+    expect(failureOf(throttled)).toBe(`Graph kept answering 503 reading the service principal of ${CLIENT_ID} after 3 attempts: try again later`);
+    expect(failureOf(throttled, 'contoso')).toBe(failureOf(throttled));
+  });
+
+  test('a request that does not answer ends at its timeout, is retried, and then fails in one line', async () => {
+    double.trouble({ path: /\/federatedIdentityCredentials/, hang: true, times: 1 });
+    expect(auditExitCode(await audit({ graph: { timeoutMs: 300, attempts: 2, maxRetryWaitMs: 10 } }))).toBe(0);
+    double.trouble({ path: /\/federatedIdentityCredentials/, hang: true });
+    const report = await audit({ graph: { timeoutMs: 300, attempts: 2, maxRetryWaitMs: 10 } });
+    expect(failureOf(report)).toBe(`no answer from Graph within 0.3 s reading the federated credentials of the application ${CLIENT_ID} from 127.0.0.1:${new URL(double.url).port} (2 attempts)`);
+  }, 10_000);
+
+  test.each([
+    ['broken JSON', '{"id": ', /^Graph's answer for the application \S+ is not valid JSON: Unexpected end of JSON input$/],
+    ['JSON nested 200 deep', `${'['.repeat(200)}${']'.repeat(200)}`, /^Graph's answer for the application \S+ is nested more than 100 levels deep/],
+    ['a list where an object belongs', '[]', /^Graph's answer for the application \S+ is not a JSON object$/],
+    ['an answer of 9 MiB', JSON.stringify({ id: 'x'.repeat(9 * 1024 * 1024) }), /^Graph's answer for the application \S+ is larger than 8 MiB, more than it can be$/],
+  ])('%s is refused, not read', async (_, body, message) => {
+    double.trouble({ path: /^\/applications\(/, body });
+    expect(failureOf(await audit())).toMatch(message);
+  });
+
+  test.each([
+    ['a list that is no list', () => (applied.application.passwordCredentials = 'backdoor'), /has passwordCredentials "backdoor", which it never holds$/],
+    ['a key ID that is no GUID', () => list(applied.application, 'passwordCredentials').push({ keyId: "x'; rm -rf ~; '" }), /has passwordCredentials\[0\]\.keyId "x'; rm -rf ~; '", which it never holds$/],
+    ['accountEnabled that is no boolean', () => (applied.servicePrincipal.accountEnabled = 'yes'), /has accountEnabled "yes", not true or false$/],
+    ['the object of another application', () => double.trouble({ path: /^\/applications\(/, body: JSON.stringify({ ...applied.application, appId: 'ffffffff-1111-4222-8333-444455556666' }) }), /is of another application \(appId "ffffffff-/],
+  ])('%s fails the read: the audit cannot vouch for what it could not read', async (_, make, message) => {
+    make();
+    const report = await audit();
+    expect(failureOf(report)).toMatch(message);
+    expect(auditExitCode(report)).toBe(1);
+  });
+
+  test('lists are read page by page to the end', async () => {
+    double.pageSize = 1;
+    home().owners.get(applied.application.id as string)!.push(ownerObject(STRANGER, 'user', 'Mallory'));
+    const report = await audit();
+    expect(findings(report)).toEqual([expect.objectContaining({ kind: 'owner', id: STRANGER })]);
+    expect(double.requests.filter((r) => r.url.includes(`/applications/${applied.application.id}/owners`)).length).toBe(3);
+  });
+
+  test('a next page on another host is not followed: the token would go with it', async () => {
+    double.trouble({ path: /\/owners/, body: JSON.stringify({ value: [], '@odata.nextLink': 'https://evil.example/v1.0/applications/x/owners?$skiptoken=1' }) });
+    expect(failureOf(await audit())).toMatch(/^Graph's answer for the owners of the application \S+ points its next page elsewhere \(https:\/\/evil\.example\): not followed, since the token would go with it$/);
+    double.troubles.length = 0;
+    double.trouble({ path: /\/owners/, body: JSON.stringify({ value: [], '@odata.nextLink': `${double.url}/v1.0/applications/x/owners` }) });
+    double.trouble({ path: /\/applications\/x\/owners/, body: JSON.stringify({ value: [], '@odata.nextLink': `${double.url}/v1.0/applications/x/owners` }) });
+    expect(failureOf(await audit())).toMatch(/goes on for more than 200 pages, or back to a page it gave/);
+  });
+
+  test('a redirect is not followed', async () => {
+    double.trouble({ path: /^\/applications\(/, status: 302, headers: { location: 'https://evil.example/' } });
+    expect(failureOf(await audit())).toMatch(/^Graph answered with a redirect \(302\) reading the application \S+: not followed/);
+  });
+
+  test('names from Graph stay text: no markdown, HTML, mention or log command gets through', async () => {
+    const hostile = '<img src=x onerror=alert(1)> **bold** @admin\r\n::error::forged \u001b[2J \u202egnp.exe';
+    home().owners.get(applied.application.id as string)!.push(ownerObject(STRANGER, 'user', hostile));
+    const report = await audit();
+    const markdown = formatAuditReport(report, 'markdown', colorsFor({}));
+    expect(markdown).not.toMatch(/<img|\*\*bold\*\*|@admin|\n::error|\u001b|\u202e/);
+    expect(markdown).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    const text = formatAuditReport(report, 'text', colorsFor({}));
+    expect(text).not.toMatch(/\r|\n::error|\u001b|\u202e/);
+    expect(text).toContain('\\u000d\\u000a::error::forged \\u001b[2J \\u202egnp.exe');
+    expect(JSON.parse(formatAuditReport(report, 'json', colorsFor({}))).environments[0].tenants[0].findings[0].message).toContain(hostile.slice(0, 60));
+  });
+});
+
+describe('what the audit needs to know of an environment', () => {
+  test('the client ID comes from the outputs; without them the environment is not audited, and says why', async () => {
+    const report = await audit({ outputsFiles: new Map() });
+    expect(report.environments[0].failure).toBe("the application's client ID is unknown until prod is deployed (not synthesized: npm run synth, or give --outputs), so there is nothing to find it by in Graph");
+    expect(auditExitCode(report)).toBe(1);
+    expect(double.requests).toEqual([]);
+  });
+
+  test('--shard audits the tenants of that part only, as drift plans the stacks', async () => {
+    const report = await audit({ shard: { index: 2, count: 2 } });
+    expect(report.environments[0].tenants.map((t) => t.stack)).toEqual(['prod-tenant-contoso']);
+    expect(double.requests.some((r) => r.tenant === TENANT)).toBe(false);
+  });
+
+  test('a bounded number of tenants is audited at once', async () => {
+    const many = new TestProject();
+    try {
+      const customers = Array.from({ length: 6 }, (_, i) => ({ name: `c${i}`, tenantId: `c0c0c0c${i}-1111-4222-8333-444455556666` }));
+      many.writeEnvironment('msp', validInput({ deployingIdentityObjectId: DEPLOYER, customerTenants: customers }));
+      writeFileSync(join(many.root, 'outputs.json'), JSON.stringify({ application_id: { value: CLIENT_ID } }));
+      applyRegistration(double, loadEnvironments({ projectRoot: many.root, now: NOW }).environments[0], { clientId: CLIENT_ID });
+      double.latencyMs = 20;
+      double.mostTenantsAtOnce = 0;
+      const report = await audit({ projectRoot: many.root, outputsFiles: new Map([['msp', 'outputs.json']]), parallel: 2 });
+      expect(report.environments[0].tenants).toHaveLength(7);
+      expect(double.mostTenantsAtOnce).toBe(2);
+    } finally {
+      double.latencyMs = 0;
+      many.remove();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { LIB, REPO_ROOT, type TestProject } from './builders';
@@ -53,4 +53,31 @@ export function standInTerraform(project: TestProject, body: string): { path: st
   writeFileSync(script, `#!/bin/sh\necho "$@" >> '${callsLog}'\n${body}\n`);
   chmodSync(script, 0o755);
   return { path: `${dir}${delimiter}${process.env.PATH ?? ''}`, callsLog };
+}
+
+/**
+ * `runCommandIn`, without blocking this process: for a command that talks to a server the test
+ * runs in-process (the Graph double), which must go on answering while the command runs.
+ */
+export function runCommandInBackground(
+  project: TestProject,
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  preload: readonly string[] = [],
+): Promise<CommandResult> {
+  const cliDir = installCommand(project, name);
+  const child = spawn(
+    process.execPath,
+    [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
+    { cwd: project.root, env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
+  );
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
 }

@@ -77,6 +77,9 @@ export class GraphDouble {
   readonly githubTokens = new Map<string, string>();
   /** Audiences the GitHub token service was asked for. */
   readonly githubAudiences: string[] = [];
+  /** The most tenants that had a Graph request open at the same time. */
+  mostTenantsAtOnce = 0;
+  private readonly openByTenant = new Map<string, number>();
 
   private http?: Server;
   private https?: Server;
@@ -147,6 +150,16 @@ export class GraphDouble {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const tenant = /^Bearer double-token\.(.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (tenant !== undefined) {
+      this.openByTenant.set(tenant, (this.openByTenant.get(tenant) ?? 0) + 1);
+      this.mostTenantsAtOnce = Math.max(this.mostTenantsAtOnce, this.openByTenant.size);
+      res.on('close', () => {
+        const open = this.openByTenant.get(tenant)! - 1;
+        if (open === 0) this.openByTenant.delete(tenant);
+        else this.openByTenant.set(tenant, open);
+      });
+    }
     const body = await readAll(req);
     const url = new URL(req.url ?? '/', 'http://double');
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));

@@ -189,54 +189,104 @@ async function auditEnvironment(env: Environment, endpoints: GraphEndpoints, run
     if (facts && 'facts' in facts) certificates.set(facts.facts.thumbprint, `certificates[${index}] (self-signed "${certificate.name}")`);
     else notes.push(`self-signed certificate "${certificate.name}" is not in ${outputs.source} yet (not deployed?): not compared`);
   });
-  const az = new AzCommands(endpoints.cloudGraph);
-  const deployer = env.deployingIdentityObjectId;
+  const context: TenantContext = { env, endpoints, clientId, certificates, certificateProblem, identity: run.identity, graph: run.graph, now: run.now, onProgress: run.onProgress };
   run.total.count += chosen.length;
   const audited = await Promise.all(
     chosen.map((tenant) =>
-      run.slots.run(async (): Promise<TenantAudit> => {
-        const client = graphClient(tenant, endpoints, run);
-        const expectedServicePrincipal = {
-          file: env.file,
-          stack: tenant.stack,
-          home: tenant.home,
-          owners: tenant.home ? [...new Set([...(deployer ? [deployer] : []), ...env.owners])] : [],
-          deployer,
-          consentUrl: adminConsentUrl(env.cloud, clientId!, tenant.tenantId),
-        };
-        let result: TenantAudit;
-        try {
-          if (tenant.home && certificateProblem) throw new GraphError('failed', certificateProblem);
-          const [application, servicePrincipal] = await Promise.all([
-            tenant.home ? readApplication(client, clientId!) : undefined,
-            readServicePrincipal(client, clientId!),
-          ]);
-          if (tenant.home && !application) throw new GraphError('not-found', deletedRegistration(clientId!, tenant, env));
-          const findings = application ? auditApplication(application, { env, clientId: clientId!, certificates, now: run.now }, az) : [];
-          const sp = auditServicePrincipal(servicePrincipal, expectedServicePrincipal, az);
-          result = { ...tenant, consent: sp.consent, findings: [...findings, ...sp.findings] };
-        } catch (error) {
-          if (!(error instanceof GraphError)) throw error;
-          result = { ...tenant, findings: [], failure: error.message };
-        }
+      run.slots.run(async () => {
+        const result = await auditTenant(tenant, context);
         run.total.done++;
         run.onProgress?.(`[${run.total.done}/${run.total.count}] ${tenant.stack}: ${progressOf(result)}`);
-        return { tenant: result.tenant, tenantId: result.tenantId, stack: result.stack, consent: result.consent, findings: result.findings, failure: result.failure };
+        return result;
       }),
     ),
   );
   return { ...base, clientId, clientIdSource, notes, tenants: audited };
 }
 
+/** What auditing any tenant of an environment needs. */
+interface TenantContext {
+  readonly env: Environment;
+  readonly endpoints: GraphEndpoints;
+  readonly clientId: string;
+  /** The application's certificates by thumbprint, for the home tenant. */
+  readonly certificates: ReadonlyMap<string, string>;
+  /** Why the application's certificates cannot be compared, if they cannot. */
+  readonly certificateProblem?: string;
+  readonly identity: GraphIdentity;
+  readonly graph?: GraphSettings;
+  readonly now: Date;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** One tenant: its reads (the application too at home), compared with the code; a read that fails is the tenant's failure. */
+async function auditTenant(tenant: TenantToAudit, context: TenantContext): Promise<TenantAudit> {
+  const { env, endpoints, clientId } = context;
+  const az = new AzCommands(endpoints.cloudGraph);
+  const deployer = env.deployingIdentityObjectId;
+  const expectedServicePrincipal = {
+    file: env.file,
+    stack: tenant.stack,
+    home: tenant.home,
+    owners: tenant.home ? [...new Set([...(deployer ? [deployer] : []), ...env.owners])] : [],
+    deployer,
+    consentUrl: adminConsentUrl(env.cloud, clientId, tenant.tenantId),
+  };
+  const { tenant: name, tenantId, stack } = tenant;
+  try {
+    if (tenant.home && context.certificateProblem) throw new GraphError('failed', context.certificateProblem);
+    const client = graphClient(tenant, context);
+    const [application, servicePrincipal] = await Promise.all([
+      tenant.home ? readApplication(client, clientId) : undefined,
+      readServicePrincipal(client, clientId),
+    ]);
+    if (tenant.home && !application) throw new GraphError('not-found', deletedRegistration(clientId, tenant, env));
+    const findings = application ? auditApplication(application, { env, clientId, certificates: context.certificates, now: context.now }, az) : [];
+    const sp = auditServicePrincipal(servicePrincipal, expectedServicePrincipal, az);
+    return { tenant: name, tenantId, stack, consent: sp.consent, findings: [...findings, ...sp.findings] };
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    return { tenant: name, tenantId, stack, findings: [], failure: error.message };
+  }
+}
+
+/**
+ * Whether each customer tenant of an environment has consented, from the reads the audit makes
+ * there (`npm run tenants -- --consent`): the service principal, sign-in enabled, both admin
+ * consent grants. `parallel` tenants at a time.
+ */
+export async function customerConsent(
+  env: Environment,
+  clientId: string,
+  options: { readonly identity: GraphIdentity; readonly env?: NodeJS.ProcessEnv; readonly graph?: GraphSettings; readonly parallel?: number },
+): Promise<Map<string, Pick<TenantAudit, 'consent' | 'failure'>>> {
+  const context: TenantContext = {
+    env,
+    endpoints: graphEndpoints(env.cloud, options.env ?? process.env),
+    clientId,
+    certificates: new Map(),
+    identity: options.identity,
+    graph: options.graph,
+    now: new Date(),
+  };
+  const slots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
+  const results = await Promise.all(
+    env.customerTenants.map((t) =>
+      slots.run(async () => [t.name, await auditTenant({ tenant: t.name, tenantId: t.tenantId, stack: t.stackName, home: false }, context)] as const),
+    ),
+  );
+  return new Map(results.map(([name, audit]) => [name, { consent: audit.consent, failure: audit.failure }]));
+}
+
 /** The Graph of one tenant, signing in to that tenant once for all its reads. */
-function graphClient(tenant: TenantToAudit, endpoints: GraphEndpoints, run: Run): GraphClient {
+function graphClient(tenant: TenantToAudit, context: TenantContext): GraphClient {
   let token: Promise<string> | undefined;
   return new GraphClient({
-    ...run.graph,
-    endpoints,
+    ...context.graph,
+    endpoints: context.endpoints,
     tenantId: tenant.tenantId,
-    token: () => (token ??= run.identity.token(tenant.tenantId, endpoints)),
-    onRetry: (message) => run.onProgress?.(`${tenant.stack}: ${message}`),
+    token: () => (token ??= context.identity.token(tenant.tenantId, context.endpoints)),
+    onRetry: (message) => context.onProgress?.(`${tenant.stack}: ${message}`),
   });
 }
 

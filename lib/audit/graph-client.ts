@@ -201,7 +201,7 @@ function requestProblem(error: unknown, timeoutMs: number): { kind: GraphErrorKi
 /** What a failed status means for the audit, naming the permission a 403 lacks. */
 function failure(status: number, text: string, read: GraphRead, tenantId: string, attempts: number): GraphError {
   const said = graphErrorOf(text);
-  const quoted = said ? ` (${said})` : '';
+  const quoted = said ? ` ${said}` : '';
   if (status === 401) {
     return new GraphError('unauthorized', `Graph did not accept the identity's token in tenant ${tenantId} reading ${read.what} (401${quoted})`, status);
   }
@@ -213,9 +213,9 @@ function failure(status: number, text: string, read: GraphRead, tenantId: string
     );
   }
   if (status === 404) return new GraphError('not-found', `Graph has no ${read.what} in tenant ${tenantId} (404${quoted})`, status);
-  if (RETRIED.has(status)) return new GraphError('throttled', `Graph kept answering ${status} reading ${read.what} after ${attempts} attempts${quoted}: try again later`, status);
+  if (RETRIED.has(status)) return new GraphError('throttled', `Graph kept answering ${status} reading ${read.what} after ${attempts} attempts${said ? ` (${said})` : ''}: try again later`, status);
   if (status >= 300 && status < 400) return new GraphError('malformed', `Graph answered with a redirect (${status}) reading ${read.what}: not followed, since the token would go with it`, status);
-  return new GraphError('failed', `Graph answered ${status} reading ${read.what}${quoted}`, status);
+  return new GraphError('failed', `Graph answered ${status} reading ${read.what}${said ? ` (${said})` : ''}`, status);
 }
 
 /** Graph's own `error.code: error.message`, short; undefined when the answer is no Graph error. */

@@ -284,7 +284,8 @@ function signInProblem(error: unknown, timeoutMs: number): string {
     response && typeof response.errorDescription === 'string'
       ? `${typeof response.error === 'string' ? `${response.error}: ` : ''}${response.errorDescription}`
       : String(e?.message ?? error);
-  return shortLine(text);
+  // @azure/identity frames Entra's description with timestamps and trace IDs: the description is what tells.
+  return shortLine(text.replace(/Error\(s\):.*?Description: (.*?)(?: - Correlation ID:.*| - Trace ID:.*)?$/s, '$1'));
 }
 
 function networkProblem(error: unknown, timeoutMs: number): string {

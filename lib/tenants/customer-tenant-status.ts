@@ -10,6 +10,8 @@ import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
 import { DEFAULT_PARALLEL, Slots } from '../process/slots';
+import { customerConsent, type GraphSettings } from '../audit/audit';
+import { graphIdentityFromEnvironment, type GraphIdentity } from '../audit/graph-credentials';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -25,6 +27,8 @@ export interface CustomerTenantStatus {
   readonly deployed?: boolean;
   /** Why terraform could not tell whether a synthesized stack is deployed. */
   readonly unknownBecause?: string;
+  /** With `--consent`: whether its users can sign in, as Graph says (the audit's reads). */
+  readonly consent?: { readonly consented?: boolean; readonly state: string };
 }
 
 /** What `npm run tenants -- <environment>` shows. */
@@ -48,6 +52,8 @@ export interface CustomerTenantsOptions extends TerraformOptions {
   readonly outputsFile?: string;
   /** Where a relative `outputsFile` starts. @default the current folder */
   readonly cwd?: string;
+  /** Read each customer's consent from Microsoft Graph, signed in as this identity. @default not read */
+  readonly consent?: { readonly identity: GraphIdentity; readonly graph?: GraphSettings };
 }
 
 /** The output every deployed tenant stack has. */
@@ -68,6 +74,7 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
   const home = await clientIdOf(env, { ...options, stackDir: stackFolder(outdir, env.name) });
   // A service provider's hundreds of tenant states are read a few at a time, not one after another.
   const slots = new Slots(DEFAULT_PARALLEL);
+  const consent = options.consent ? await consentOf(env, home.clientId, options.consent, options.env) : undefined;
   const tenants = await Promise.all(env.customerTenants.map(async (tenant): Promise<CustomerTenantStatus> => {
     const stackDir = stackFolder(outdir, tenant.stackName);
     const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
@@ -80,6 +87,7 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
       adminConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId, tenant.tenantId) : undefined,
       synthesized,
       ...deployment,
+      ...(consent ? { consent: consent(tenant.name) } : {}),
     };
   }));
   return {
@@ -105,6 +113,19 @@ async function clientIdOf(env: Environment, options: CustomerTenantsOptions & { 
   );
 }
 
+type ConsentOf = (tenant: string) => NonNullable<CustomerTenantStatus['consent']>;
+
+/** Each customer's consent from the reads `npm run audit` makes in its tenant. */
+async function consentOf(env: Environment, clientId: string | undefined, options: NonNullable<CustomerTenantsOptions['consent']>, vars?: NodeJS.ProcessEnv): Promise<ConsentOf> {
+  if (!clientId) return () => ({ state: `unknown until ${env.name} is deployed` });
+  const read = await customerConsent(env, clientId, { identity: options.identity, graph: options.graph, env: vars });
+  return (tenant) => {
+    const found = read.get(tenant);
+    if (found?.consent) return { consented: found.consent.consented, state: found.consent.state };
+    return { state: `unknown: ${found?.failure ?? 'not read'}` };
+  };
+}
+
 async function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Promise<Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'>> {
   try {
     const outputs = await stackOutputs(stackDir, stack, options);
@@ -118,21 +139,25 @@ async function deploymentOf(stackDir: string, stack: string, options: TerraformO
 // ---------------------------------------------------------------------------------------------
 // The command
 
-const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>]';
+const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>] [--consent]';
 const DESCRIPTION = `Lists the customer tenants of an environment with their admin consent URLs and how far their
 stacks are. The client ID is read with \`terraform output -json\` from the environment's stack, or from a
-saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`;
+saved copy given with --outputs. --consent also reads each customer's tenant in Microsoft Graph, as
+npm run audit does, and shows whether its users can sign in (service principal, enabled, admin consent).
+Exit code: 0, or 1 on a mistake.`;
 
 export interface TenantsRequest {
   readonly environment: string;
   readonly format: ReportFormat;
   readonly outputsFile?: string;
+  /** `--consent`: read each customer's consent from Graph. */
+  readonly consent?: boolean;
 }
 
 export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
   const { values, positionals } = parseCommandLine(
     argv,
-    { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
+    { options: { format: { type: 'string' }, outputs: { type: 'string' }, consent: { type: 'boolean' } }, allowPositionals: true },
     USAGE,
     DESCRIPTION,
   );
@@ -141,12 +166,13 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
     throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}`, USAGE);
   }
   const environment = positionals[0];
-  if (values.outputs === undefined) return { environment, format };
+  const consent = values.consent ? { consent: true } : {};
+  if (values.outputs === undefined) return { environment, format, ...consent };
   const outputs = readOutputsOption(values.outputs);
   if (outputs.environment !== undefined && outputs.environment !== environment) {
     throw new UserError(`--outputs ${values.outputs}: names ${outputs.environment}, but the report is of ${environment}`);
   }
-  return { environment, format, outputsFile: outputs.file };
+  return { environment, format, outputsFile: outputs.file, ...consent };
 }
 
 /** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
@@ -167,6 +193,7 @@ export async function tenantsCommand(
     outputsFile: request.outputsFile,
     cwd: io.cwd,
     env: io.env,
+    ...(request.consent ? { consent: { identity: graphIdentityFromEnvironment(io.env ?? process.env, { cwd: io.cwd }) } } : {}),
   });
   io.stdout.write(formatCustomerTenants(report, request.format, colorsFor(io.stdout)));
   return 0;
@@ -198,8 +225,16 @@ function toJson(report: CustomerTenantsReport) {
       synthesized: t.synthesized,
       deployed: t.deployed ?? null,
       unknownBecause: t.unknownBecause ?? null,
+      consented: t.consent?.consented ?? null,
+      consent: t.consent?.state ?? null,
     })),
   };
+}
+
+/** The consent column: the state, or "unknown" with the reason on a line of its own. */
+function consentCell(tenant: CustomerTenantStatus): string {
+  if (!tenant.consent) return '';
+  return tenant.consent.consented === undefined ? 'unknown' : tenant.consent.state;
 }
 
 function stackState(tenant: CustomerTenantStatus): string {
@@ -219,13 +254,15 @@ function formatText(report: CustomerTenantsReport, colors: Colors): string {
   if (report.tenants.length === 0) {
     lines.push(`  no customerTenants in ${report.file}`);
   } else {
+    const consent = report.tenants.some((t) => t.consent);
     const table = formatTable(
-      ['name', 'tenant ID', 'stack', 'stack state', 'admin consent URL'],
-      report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), t.adminConsentUrl ?? 'unknown until deployed']),
+      ['name', 'tenant ID', 'stack', 'stack state', ...(consent ? ['admin consent (Graph)'] : []), 'admin consent URL'],
+      report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), ...(consent ? [consentCell(t)] : []), t.adminConsentUrl ?? 'unknown until deployed']),
     );
     lines.push(...table.split('\n').map((line) => `  ${line}`));
     // Terraform's error output, which can quote what the state or Entra holds: shown escaped, as plan and drift do.
     for (const t of report.tenants) if (t.unknownBecause) lines.push(colors.dim(`  ${t.name}: ${escapeControlCharacters(t.unknownBecause)}`));
+    for (const t of report.tenants) if (t.consent && t.consent.consented === undefined) lines.push(colors.dim(`  ${t.name}: admin consent ${escapeControlCharacters(t.consent.state)}`));
   }
   if (report.organizationsConsentUrl) lines.push(`  any other organisation: ${report.organizationsConsentUrl}`);
   return `${lines.join('\n')}\n`;
@@ -236,10 +273,15 @@ function formatMarkdown(report: CustomerTenantsReport): string {
   if (report.tenants.length === 0) {
     lines.push(`No \`customerTenants\` in ${markdownCode(report.file)}.`, '');
   } else {
-    lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
+    const consent = report.tenants.some((t) => t.consent);
+    lines.push(
+      `| name | tenant ID | stack | stack state |${consent ? ' admin consent (Graph) |' : ''} admin consent URL |`,
+      `| --- | --- | --- | --- |${consent ? ' --- |' : ''} --- |`,
+    );
     for (const t of report.tenants) {
       const state = escapeMarkdown(t.unknownBecause ? `${stackState(t)}: ${t.unknownBecause}` : stackState(t));
-      lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} | ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
+      const consented = consent ? ` ${escapeMarkdown(t.consent?.state ?? '')} |` : '';
+      lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} |${consented} ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
     }
     lines.push('');
   }
