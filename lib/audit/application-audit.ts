@@ -52,7 +52,11 @@ export function auditApplication(app: LiveApplication, expected: ExpectedApplica
 }
 
 function doctorFindings(app: LiveApplication, { env, now }: ExpectedApplication): AuditFinding[] {
-  const checks = [...manifestChecks(app.manifest, now, env.expiryWarningDays), ...compareWithEnvironment(app.manifest, env)];
+  // The doctor's adoption checks judge a registration before it is imported (is the pre-authorization
+  // there already?); once applied, Terraform holds what adopt named, so the registration is compared
+  // as any other with what the environment describes.
+  const applied: Environment = { ...env, adoption: undefined };
+  const checks = [...manifestChecks(app.manifest, now, env.expiryWarningDays), ...compareWithEnvironment(app.manifest, applied)];
   return checks
     .filter((check) => DOCTOR_CHECKS.has(check.check))
     .flatMap((check) =>
