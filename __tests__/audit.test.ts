@@ -342,6 +342,11 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     expect(auditExitCode(report)).toBe(1);
   });
 
+  test('403 with Directory.Read.All alone: the federated credentials need Application.Read.All', async () => {
+    home().permissions = new Set(['Directory.Read.All']);
+    expect(failureOf(await audit())).toMatch(/^the identity may not read the federated credentials of the application \S+ in tenant \S+ \(403 Authorization_RequestDenied: .*\): give it the Microsoft Graph application permission Application\.Read\.All, with admin consent in that tenant$/);
+  });
+
   test('404 of the application: the registration was deleted, explained as plan explains it', async () => {
     home().applications.length = 0;
     const report = await audit();

@@ -29,7 +29,7 @@ export interface DoubleTenant {
   readonly grants: Json[];
   /** App role assignments by the object ID of the service principal they were given to. */
   readonly appRoleAssignments: Map<string, Json[]>;
-  /** Application permissions the audit's identity holds here. @default both */
+  /** Application permissions the audit's identity holds here, with Graph's coverage of each read. @default both */
   permissions: Set<'Application.Read.All' | 'Directory.Read.All'>;
 }
 
@@ -203,8 +203,12 @@ export class GraphDouble {
     const below = /^\/(applications|servicePrincipals)\/([0-9a-f-]{36})\/(owners|federatedIdentityCredentials|oauth2PermissionGrants|appRoleAssignments)$/.exec(path);
     if (below) {
       const [, collection, id, relation] = below;
-      const permission = relation === 'oauth2PermissionGrants' ? 'Directory.Read.All' : 'Application.Read.All';
-      if (!needs(permission)) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      // Graph's permission tables: grants need Directory.Read.All; federated credentials Application.Read.All (Directory.Read.All does not cover them).
+      const allowed =
+        relation === 'oauth2PermissionGrants' ? tenant.permissions.has('Directory.Read.All')
+        : relation === 'federatedIdentityCredentials' ? tenant.permissions.has('Application.Read.All')
+        : needs('Application.Read.All');
+      if (!allowed) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       const owner = (collection === 'applications' ? tenant.applications : tenant.servicePrincipals).find((o) => o.id === id);
       if (!owner) return one(undefined, id);
       const items =

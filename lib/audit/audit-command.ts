@@ -16,7 +16,7 @@ federated credentials, owners, redirect URIs, scopes, app roles, permissions), w
 and what the Restore Portal needs that is missing or off, each with what to do.
 Signs in as the azuread provider does: ARM_CLIENT_ID with ARM_CLIENT_CERTIFICATE_PATH or ARM_CLIENT_SECRET,
 ARM_USE_OIDC (GitHub Actions' token, ARM_OIDC_TOKEN or ARM_OIDC_TOKEN_FILE_PATH), else the Azure CLI; a token
-per tenant. Needs Directory.Read.All (Application.Read.All reads all but the admin consent grants).
+per tenant. Needs the Graph application permissions Application.Read.All and Directory.Read.All (the consent grants).
 The client ID comes from the environment's \`terraform output -json\` (its stack initialized by a plan), or a
 saved copy given with --outputs; adopted environments name it themselves. Examples are left out.
 --shard K/N audits the tenants of part K of N of the stacks, as drift plans them; --parallel N tenants at
