@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { GraphError } from '../lib/audit/graph-client';
@@ -94,7 +95,12 @@ describe('the audit signs in with the variables the azuread provider reads, a to
         'ARM_CLIENT_CERTIFICATE_PATH (plan.pfx): cannot be opened as a PKCS#12 (.pfx) bundle with ARM_CLIENT_CERTIFICATE_PASSWORD (wrong password, or not a PFX: the azuread provider, and so this command, takes PKCS#12)',
     });
     expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: 'plan.pem' }))).message).toMatch(/^ARM_CLIENT_CERTIFICATE_PATH \(plan\.pem\): cannot be opened as a PKCS#12/);
-    expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: '/dev/zero' }))).message).toBe('/dev/zero: is larger than 64 KiB, more than any file this tool reads');
+    expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: '/dev/zero' }))).message).toBe('ARM_CLIENT_CERTIFICATE_PATH (/dev/zero): is not a regular file');
+    execFileSync('mkfifo', [join(dir, 'fifo.pfx')]);
+    expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: 'fifo.pfx' }))).message).toBe('ARM_CLIENT_CERTIFICATE_PATH (fifo.pfx): is not a regular file');
+    writeFileSync(join(dir, 'huge.pfx'), Buffer.alloc(65 * 1024));
+    expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: 'huge.pfx' }))).message).toBe('ARM_CLIENT_CERTIFICATE_PATH: huge.pfx: is larger than 64 KiB, more than any file this tool reads');
+    expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_SECRET_FILE_PATH: 'no-such-file' }))).message).toBe('ARM_CLIENT_SECRET_FILE_PATH (no-such-file): file not found');
   });
 
   test('ARM_USE_OIDC in a GitHub job: the job’s OIDC token, asked once for the audience api://AzureADTokenExchange, signs in to every tenant', async () => {
@@ -124,7 +130,7 @@ describe('the audit signs in with the variables the azuread provider reads, a to
 
   test('without other credentials the Azure CLI gives the token, asked per tenant', async () => {
     const bin = join(dir, 'bin');
-    require('node:fs').mkdirSync(bin, { recursive: true });
+    mkdirSync(bin, { recursive: true });
     writeFileSync(
       join(bin, 'az'),
       `#!/bin/sh\necho "$@" >> '${join(dir, 'az.log')}'\ntenant=$(echo "$@" | sed -n 's/.*--tenant \\([^ ]*\\).*/\\1/p')\nprintf '{"accessToken":"double-token.%s","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' "$tenant"\n`,
@@ -134,7 +140,7 @@ describe('the audit signs in with the variables the azuread provider reads, a to
     const signedIn = identity({});
     expect(signedIn.description).toBe('Azure CLI (az login)');
     expect(await signedIn.token(CUSTOMER, endpoints)).toBe(double.tokenFor(CUSTOMER));
-    expect(require('node:fs').readFileSync(join(dir, 'az.log'), 'utf8')).toBe(`account get-access-token --output json --resource https://graph.microsoft.com --tenant ${CUSTOMER}\n`);
+    expect(readFileSync(join(dir, 'az.log'), 'utf8')).toBe(`account get-access-token --output json --resource https://graph.microsoft.com --tenant ${CUSTOMER}\n`);
   }, 20_000);
 
   test.each([

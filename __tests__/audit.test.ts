@@ -422,6 +422,19 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     expect(failureOf(await audit())).toMatch(/^Graph answered with a redirect \(302\) reading the application \S+: not followed/);
   });
 
+  test('what Graph says is cut to a report line, and a job summary gets at most 300 findings and a count of the rest', async () => {
+    const owners = home().owners.get(applied.application.id as string)!;
+    owners.push(ownerObject(STRANGER, 'user', 'M'.repeat(1024 * 1024)));
+    for (let i = 0; i < 400; i++) owners.push(ownerObject(`${String(i).padStart(8, '0')}-1111-4222-8333-444455556666`, 'user', `Mallory ${i}`));
+    const report = await audit();
+    expect(findings(report)).toHaveLength(401);
+    expect(findings(report)[0].message).toMatch(/^Owners: user "M{97}\.\.\." \(m{297}\.\.\.\), object ID deadbeef/);
+    const markdown = formatAuditReport(report, 'markdown', colorsFor({}));
+    expect(markdown.split('\n').filter((line) => line.includes('❌'))).toHaveLength(300);
+    expect(markdown).toContain('⚠️ 101 more finding(s) not shown here: `npm run audit -- --format json` lists them all.');
+    expect(markdown.length).toBeLessThan(300_000);
+  });
+
   test('names from Graph stay text: no markdown, HTML, mention or log command gets through', async () => {
     const hostile = '<img src=x onerror=alert(1)> **bold** @admin\r\n::error::forged \u001b[2J \u202egnp.exe';
     home().owners.get(applied.application.id as string)!.push(ownerObject(STRANGER, 'user', hostile));

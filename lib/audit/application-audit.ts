@@ -4,7 +4,7 @@ import { compareWithEnvironment } from '../doctor/environment-comparison';
 import { manifestChecks } from '../doctor/manifest-checks';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import type { AzCommands } from './az-commands';
-import { dateOf, quoted, type AuditFinding } from './audit-finding';
+import { clip, dateOf, quoted, type AuditFinding } from './audit-finding';
 import type { LiveApplication, LiveCredential } from './registration-reads';
 
 /** What the code puts on the application, for the audit to compare Graph's answer with. */
@@ -63,7 +63,7 @@ function doctorFindings(app: LiveApplication, { env, now }: ExpectedApplication)
       check.findings.map((finding) => ({
         kind: 'registration' as const,
         object: 'application' as const,
-        message: `${check.title}: ${finding.field ? `${finding.field} ` : ''}${finding.message}`,
+        message: clip(`${check.title}: ${finding.field ? `${finding.field} ` : ''}${finding.message}`, 1000),
         fix: `applying ${env.name} puts back what ${env.file} says (npm run plan -- ${env.name} shows it)`,
       })),
     );
@@ -166,12 +166,17 @@ function redirectUris(app: LiveApplication, az: AzCommands): AuditFinding[] {
       findings.push({
         kind: 'redirect-uri',
         object: 'application',
-        message: `Authentication → ${platform.name}: redirect URI ${uri}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
-        fix: 'remove it', command: az.setRedirectUris(app.objectId, platform.key, uris.filter((_, i) => i !== index)),
+        message: `Authentication → ${platform.name}: redirect URI ${clip(uri)}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
+        ...removal(az.setRedirectUris(app.objectId, platform.key, uris.filter((_, i) => i !== index)), `remove it under Authentication → ${platform.name}`),
       });
     });
   }
   return findings;
+}
+
+/** The command that removes it, unless Graph's other values make it longer than anyone would paste: then the portal's way. */
+function removal(command: string, portal: string): Pick<AuditFinding, 'fix' | 'command'> {
+  return command.length > 4000 ? { fix: portal } : { fix: 'remove it', command };
 }
 
 /** Identifier URIs besides api://<client id>; when that one is missing, the doctor's check says so and names the others. */
@@ -184,7 +189,7 @@ function identifierUris(app: LiveApplication, { clientId }: ExpectedApplication,
     .map((uri) => ({
       kind: 'identifier-uri',
       object: 'application',
-      message: `Expose an API → Application ID URI: ${uri} besides ${expected}: the code sets only ${expected}`,
+      message: `Expose an API → Application ID URI: ${clip(uri)} besides ${expected}: the code sets only ${expected}`,
       fix: 'remove it', command: az.setIdentifierUris(clientId, [expected]),
     }));
 }
@@ -195,8 +200,8 @@ function scopes(app: LiveApplication): AuditFinding[] {
     .map((scope) => ({
       kind: 'scope',
       object: 'application',
-      message: `Expose an API → scope ${quoted(typeof scope.value === 'string' ? scope.value : undefined)} (${scope.isEnabled === true ? 'enabled' : 'disabled'}, ID ${String(scope.id)}): the code exposes ${ACCESS_AS_USER} only`,
-      id: typeof scope.id === 'string' ? scope.id : undefined,
+      message: `Expose an API → scope ${quoted(typeof scope.value === 'string' ? scope.value : undefined)} (${scope.isEnabled === true ? 'enabled' : 'disabled'}, ID ${clip(String(scope.id), 60)}): the code exposes ${ACCESS_AS_USER} only`,
+      id: typeof scope.id === 'string' ? clip(scope.id, 60) : undefined,
       fix: 'remove it: Expose an API → the scope → Disable, Save, then Delete (Entra deletes only a disabled scope)',
     }));
 }
@@ -219,10 +224,10 @@ function apiPermissions(app: LiveApplication, { env, clientId }: ExpectedApplica
   ]);
   const findings: AuditFinding[] = [];
   for (const resource of app.manifest.requiredResourceAccess) {
-    const resourceAppId = String(resource.resourceAppId).toLowerCase();
+    const resourceAppId = clip(String(resource.resourceAppId).toLowerCase(), 60);
     const known = allowed.get(resourceAppId);
     for (const access of resource.access) {
-      const id = String(access.id).toLowerCase();
+      const id = clip(String(access.id).toLowerCase(), 60);
       if (known?.ids.includes(id)) continue;
       const kind = access.type === 'Role' ? 'application' : 'delegated';
       findings.push({

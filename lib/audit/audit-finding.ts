@@ -48,8 +48,12 @@ export function dateOf(value: string | undefined): string | undefined {
   return value.slice(0, 10);
 }
 
-/** A name from Graph in quotes, cut to a length a report line holds; control characters are escaped where it is shown. */
+/** Text from Graph cut to a length a report line holds: Graph's answers may be megabytes, a job summary holds 1 MiB. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** A name from Graph in quotes, cut; control characters are escaped where it is shown. */
 export function quoted(name: string | undefined): string {
-  if (name === undefined) return '(no name)';
-  return `"${name.length > 100 ? `${name.slice(0, 97)}...` : name}"`;
+  return name === undefined ? '(no name)' : `"${clip(name, 100)}"`;
 }

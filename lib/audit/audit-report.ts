@@ -114,9 +114,12 @@ function formatText(report: AuditReport, c: Colors): string {
 }
 
 const MARK = { found: '❌', clean: '✅', failed: '⚠️' };
+/** A job summary holds 1 MiB: past this many finding rows, the markdown report counts the rest and points to the JSON. */
+export const MAX_MARKDOWN_FINDINGS = 300;
 
 function formatMarkdown(report: AuditReport): string {
   const lines: string[] = [];
+  let rows = 0;
   for (const e of report.environments) {
     lines.push(`### Entra audit: ${markdownCode(e.environment)}`, '', escapeMarkdown(environmentTitle(e)), '');
     if (e.failure) lines.push(`${MARK.failed} **Not audited:** ${escapeMarkdown(e.failure)}`, '');
@@ -133,12 +136,16 @@ function formatMarkdown(report: AuditReport): string {
         lines.push(`| ${tenant} | ${consent} | ${MARK.clean} nothing found | | |`);
       }
       for (const f of t.findings) {
+        if (++rows > MAX_MARKDOWN_FINDINGS) continue;
         const { what } = findingLines(f);
         const fix = `${escapeMarkdown(f.fix)}${f.command ? `: ${markdownCode(f.command)}` : ''}`;
         lines.push(`| ${tenant} | ${consent} | ${MARK.found} ${escapeMarkdown(what)}${f.id ? ` (ID ${markdownCode(f.id)})` : ''} | ${escapeMarkdown(f.added ?? '')} | ${fix} |`);
       }
     }
     lines.push('');
+  }
+  if (rows > MAX_MARKDOWN_FINDINGS) {
+    lines.push(`${MARK.failed} ${rows - MAX_MARKDOWN_FINDINGS} more finding(s) not shown here: \`npm run audit -- --format json\` lists them all.`, '');
   }
   if (report.overrides.length > 0) lines.push(`${MARK.failed} ${escapeMarkdown(`Read through ${report.overrides.join(', ')}, not Microsoft's endpoints.`)}`, '');
   for (const note of report.notes) lines.push(`- ${escapeMarkdown(note)}`);

@@ -7,6 +7,8 @@ import {
   type TokenCredentialOptions,
 } from '@azure/identity';
 import { X509Certificate } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readUserBytes, UserError } from '../process/command-line';
 import { isGuid } from '../input/field-reader';
 import { parseJson } from '../input/json-text';
@@ -95,7 +97,7 @@ function chooseCredential(vars: Vars, cwd: string, timeoutMs: number): Credentia
   if (certificatePath !== undefined || certificateData !== undefined) {
     const clientId = readClientId(vars, cwd, certificatePath ? 'ARM_CLIENT_CERTIFICATE_PATH' : 'ARM_CLIENT_CERTIFICATE');
     const source = certificatePath !== undefined ? `ARM_CLIENT_CERTIFICATE_PATH (${certificatePath})` : 'ARM_CLIENT_CERTIFICATE';
-    const pfx = certificatePath !== undefined ? readUserBytes(certificatePath, cwd, MAX_CLIENT_CERTIFICATE_BYTES) : base64Bundle(certificateData!);
+    const pfx = certificatePath !== undefined ? variableFile('ARM_CLIENT_CERTIFICATE_PATH', certificatePath, cwd, MAX_CLIENT_CERTIFICATE_BYTES) : base64Bundle(certificateData!);
     const pem = clientCertificatePem(pfx, vars.ARM_CLIENT_CERTIFICATE_PASSWORD ?? '', source);
     const thumbprint = new X509Certificate(pem).fingerprint.replace(/:/g, '');
     return {
@@ -154,9 +156,29 @@ function readBoolean(vars: Vars, name: string, fallback: boolean): boolean {
 function fileValue(vars: Vars, name: string, cwd: string): string | undefined {
   const file = set(vars[name]);
   if (file === undefined) return undefined;
-  const value = readUserBytes(file, cwd, MAX_OIDC_TOKEN_BYTES).toString('utf8').trim();
+  const value = variableFile(name, file, cwd, MAX_OIDC_TOKEN_BYTES).toString('utf8').trim();
   if (value === '') throw new UserError(`${name} (${file}): the file is empty`);
   return value;
+}
+
+/**
+ * A file a variable names: a regular file only (a FIFO nobody writes to would hold the command
+ * forever, a device never ends), at most `limit` bytes; messages name the variable.
+ */
+function variableFile(name: string, file: string, cwd: string, limit: number): Buffer {
+  let regular: boolean;
+  try {
+    regular = statSync(resolve(cwd, file)).isFile();
+  } catch {
+    throw new UserError(`${name} (${file}): file not found`);
+  }
+  if (!regular) throw new UserError(`${name} (${file}): is not a regular file`);
+  try {
+    return readUserBytes(file, cwd, limit);
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${name}: ${error.message}`);
+    throw error;
+  }
 }
 
 function readClientId(vars: Vars, cwd: string, because: string): string {
@@ -196,7 +218,7 @@ function oidcAssertion(vars: Vars, cwd: string, timeoutMs: number): { source: st
     return {
       source: `ARM_OIDC_TOKEN_FILE_PATH (${file})`,
       get: async () => {
-        const value = readUserBytes(file, cwd, MAX_OIDC_TOKEN_BYTES).toString('utf8').trim();
+        const value = variableFile('ARM_OIDC_TOKEN_FILE_PATH', file, cwd, MAX_OIDC_TOKEN_BYTES).toString('utf8').trim();
         if (value === '') throw new UserError(`ARM_OIDC_TOKEN_FILE_PATH (${file}): the file is empty`);
         return value;
       },

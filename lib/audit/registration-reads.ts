@@ -1,6 +1,7 @@
 import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { parseManifest, type ApplicationManifest } from '../doctor/manifest';
 import { MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
+import { clip } from './audit-finding';
 import { GraphError, type GraphClient, type GraphRead } from './graph-client';
 
 /**
@@ -182,7 +183,8 @@ export async function readServicePrincipal(graph: GraphClient, clientId: string)
         consentType: text(field(entry, 'consentType')),
         principalId: text(field(entry, 'principalId')),
         resourceId: text(field(entry, 'resourceId')),
-        scopes: typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : [],
+        // A grant holds a few scopes; a longer list is cut, never read whole into a report.
+        scopes: typeof scope === 'string' ? scope.slice(0, 4000).split(/\s+/).filter(Boolean).map((s) => clip(s, 100)) : [],
       };
     }),
     appRoleAssignments: assignments.map((entry, i) => ({
@@ -244,9 +246,9 @@ function field(entry: unknown, key: string): unknown {
   return isPlainObject(entry) ? entry[key] : undefined;
 }
 
-/** Text to show; anything else is read as absent. */
+/** Text to show, cut to what a report line holds; anything else is read as absent. */
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? clip(value, 300) : undefined;
 }
 
 /** An ID that goes into the next request's path, or into a command the report suggests: a GUID, nothing else. */
