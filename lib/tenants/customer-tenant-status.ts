@@ -10,8 +10,8 @@ import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
 import { DEFAULT_PARALLEL, Slots } from '../process/slots';
-import { customerConsent, type GraphSettings } from '../audit/audit';
-import { graphIdentityFromEnvironment, type GraphIdentity } from '../audit/graph-credentials';
+import type { GraphSettings } from '../audit/audit';
+import type { GraphIdentity } from '../audit/graph-credentials';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -118,6 +118,8 @@ type ConsentOf = (tenant: string) => NonNullable<CustomerTenantStatus['consent']
 /** Each customer's consent from the reads `npm run audit` makes in its tenant. */
 async function consentOf(env: Environment, clientId: string | undefined, options: NonNullable<CustomerTenantsOptions['consent']>, vars?: NodeJS.ProcessEnv): Promise<ConsentOf> {
   if (!clientId) return () => ({ state: `unknown until ${env.name} is deployed` });
+  // Loaded here: reading Graph loads @azure/identity, which listing tenants without --consent does not need.
+  const { customerConsent } = await import('../audit/audit');
   const read = await customerConsent(env, clientId, { identity: options.identity, graph: options.graph, env: vars });
   return (tenant) => {
     const found = read.get(tenant);
@@ -187,13 +189,14 @@ export async function tenantsCommand(
   },
 ): Promise<number> {
   const request = parseTenantsArguments(argv);
+  const identity = request.consent ? (await import('../audit/graph-credentials')).graphIdentityFromEnvironment(io.env ?? process.env, { cwd: io.cwd }) : undefined;
   const report = await customerTenantsReport({
     projectRoot: io.projectRoot,
     environment: request.environment,
     outputsFile: request.outputsFile,
     cwd: io.cwd,
     env: io.env,
-    ...(request.consent ? { consent: { identity: graphIdentityFromEnvironment(io.env ?? process.env, { cwd: io.cwd }) } } : {}),
+    ...(identity ? { consent: { identity } } : {}),
   });
   io.stdout.write(formatCustomerTenants(report, request.format, colorsFor(io.stdout)));
   return 0;
