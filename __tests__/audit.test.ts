@@ -517,6 +517,14 @@ describe('certificates Terraform makes, and registrations adopted', () => {
     expect(report.environments[0].notes).toEqual(['self-signed certificate "current" is not in without-pem.json yet (not deployed?): not compared']);
   });
 
+  test('a PEM output that is no certificate is said, not taken for a certificate not deployed yet', async () => {
+    applyRegistration(double, lab, { clientId: CLIENT_ID, selfSigned: { current: current.pem } });
+    writeFileSync(join(other.root, 'bad-pem.json'), outputs('-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n'));
+    const report = await auditLab('bad-pem.json');
+    expect(tenantOf(report, 'home').failure).toMatch(/^bad-pem\.json: output certificate_current_pem /);
+    expect(auditExitCode(report)).toBe(1);
+  });
+
   test('an adopted registration is found by adopt.clientId; its self-signed certificates still need the outputs', async () => {
     applyRegistration(double, wizard, { clientId: CLIENT_ID, selfSigned: { current: current.pem } });
     const report = await audit({ projectRoot: other.root, environments: ['wizard'], outputsFiles: new Map() });

@@ -184,9 +184,11 @@ async function auditEnvironment(env: Environment, endpoints: GraphEndpoints, run
       certificateProblem = `the thumbprint of self-signed certificate "${certificate.name}" is only in ${env.name}'s Terraform outputs, which are not at hand (${outputs?.unknownBecause ?? 'not read'})`;
       return;
     }
-    const pem = outputString(outputs.outputs, selfSignedOutputNames(certificate.name).pem);
+    const output = selfSignedOutputNames(certificate.name).pem;
+    const pem = outputString(outputs.outputs, output);
     const facts = pem === undefined ? undefined : certificateFactsFromPem(pem);
     if (facts && 'facts' in facts) certificates.set(facts.facts.thumbprint, `certificates[${index}] (self-signed "${certificate.name}")`);
+    else if (facts) certificateProblem = `${outputs.source}: output ${output} ${facts.problem}`;
     else notes.push(`self-signed certificate "${certificate.name}" is not in ${outputs.source} yet (not deployed?): not compared`);
   });
   const context: TenantContext = { env, endpoints, clientId, certificates, certificateProblem, identity: run.identity, graph: run.graph, now: run.now, onProgress: run.onProgress };
