@@ -253,7 +253,8 @@ function headline(report: CustomerTenantsReport): string {
 }
 
 function formatText(report: CustomerTenantsReport, colors: Colors): string {
-  const lines = [colors.bold(headline(report))];
+  // The client ID's source can be terraform's error text, as the per-tenant lines below.
+  const lines = [colors.bold(escapeControlCharacters(headline(report)))];
   if (report.tenants.length === 0) {
     lines.push(`  no customerTenants in ${report.file}`);
   } else {
