@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { loadEnvironments } from '../lib/environment/environment-files';
 import { TENANT, TestProject, validInput } from './support/builders';
 import { FORBID_CDKTF, runCommandInBackground } from './support/commands';
-import { GraphDouble, type Json } from './support/graph-double';
+import { auditCommand } from '../lib/audit/audit-command';
+import { GraphDouble, trustPolicy, type Json } from './support/graph-double';
+import { workflowCommands } from './support/workflow-commands';
 import { applyRegistration, type AppliedRegistration } from './support/graph-registration';
 
 // The command line itself, end to end: the variables the azuread provider reads, @azure/identity
@@ -76,5 +78,22 @@ describe('npm run audit', () => {
     expect(help.stdout).toMatch(/^Reads each environment's registration live from Microsoft Graph/);
     expect(help.stdout).toContain('usage: npm run audit -- [<environment>...]');
     expect(help.status).toBe(0);
+  }, 60_000);
+
+  test("Graph's words cannot forge a workflow command in the CI log, in progress or report", async () => {
+    double.trouble({ path: /^\/applications\(/, status: 500, body: JSON.stringify({ error: { code: 'quota\r::error title=approved::all good', message: '\n  ::add-mask::x' } }), times: 5 });
+    let stdout = '';
+    let stderr = '';
+    const code = await auditCommand(['prod', '--outputs', 'prod-outputs.json'], {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      projectRoot: project.root,
+      cwd: project.root,
+      env: { ARM_CLIENT_ID: PLAN_IDENTITY, ARM_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: double.authority, GRAPH_ENDPOINT: double.url },
+      credentialOptions: { additionalPolicies: [trustPolicy(double.certificatePem)] },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^\[1\/2\] prod: not audited: Graph answered 500 reading the application \S+ \(quota :\\u003aerror title=approved::all good: :\\u003aadd-mask::x\)$/m);
+    expect(workflowCommands(stdout + stderr)).toEqual([]);
   }, 60_000);
 });

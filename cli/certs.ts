@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
 import { exampleNote } from '../lib/environment/example-environment';
-import { colorsFor, parseCommandLine, readFormat, readOutputsFiles, runCommand } from '../lib/process/command-line';
+import { colorsFor, parseCommandLine, readFormat, readOutputsFiles, runCommand, userPath } from '../lib/process/command-line';
 
 const USAGE = 'npm run certs -- [<env>...] [--outputs [<env>=]<terraform output -json file>]... [--format text|markdown|json]';
 const DESCRIPTION = `Lists every certificate of the environments (or of those named) with its expiry. Self-signed
@@ -27,7 +27,7 @@ void runCommand(async (argv) => {
   const report = await certificateReport({
     projectRoot: PROJECT_ROOT,
     only: positionals.length > 0 ? positionals : undefined,
-    outputsFiles: readOutputsFiles(values.outputs ?? [], positionals, PROJECT_ROOT, USAGE),
+    outputsFiles: readOutputsFiles(values.outputs ?? [], positionals, (file) => userPath(PROJECT_ROOT, file), USAGE),
   });
   for (const example of report.examples) process.stderr.write(`note: ${exampleNote(example)}\n`);
   process.stdout.write(`${formatCertificateReport(report, format, colorsFor(process.stdout))}\n`);

@@ -1,4 +1,4 @@
-import { colorsFor, parseCommandLine, readFormat, readOutputsFiles } from '../process/command-line';
+import { colorsFor, parseCommandLine, readFormat, readOutputsFiles, userPath } from '../process/command-line';
 import { escapeControlCharacters } from '../process/problem';
 import { DEFAULT_PARALLEL } from '../process/slots';
 import { readParallel } from '../review/plan-review';
@@ -60,7 +60,7 @@ export async function auditCommand(argv: readonly string[], io: AuditCommandIo):
   const format = readFormat(values.format);
   const shard = values.shard === undefined ? undefined : readShard(values.shard);
   const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : readParallel(values.parallel);
-  const outputsFiles = readOutputsFiles(values.outputs ?? [], positionals, io.projectRoot, USAGE);
+  const outputsFiles = readOutputsFiles(values.outputs ?? [], positionals, (file) => userPath(io.projectRoot, file, io.cwd ?? process.cwd()), USAGE);
   const env = io.env ?? process.env;
   // Checked before anything is read: a missing variable is a mistake to say at once.
   const identity = graphIdentityFromEnvironment(env, { cwd: io.cwd, credentialOptions: io.credentialOptions });

@@ -148,17 +148,17 @@ export function readOutputsOption(value: string): { readonly environment?: strin
 }
 
 /**
- * `--outputs [<environment>=]<file>`, repeated, as a map from environment to the file (a project
- * path, as `userPath` makes it); the name may be left out when exactly one environment is named.
+ * `--outputs [<environment>=]<file>`, repeated, as a map from environment to the file, as `path`
+ * makes it of what was typed; the name may be left out when exactly one environment is named.
  * @throws UserError for an entry that names no environment, or one given twice
  */
-export function readOutputsFiles(values: readonly string[], named: readonly string[], projectRoot: string, usage: string): Map<string, string> {
+export function readOutputsFiles(values: readonly string[], named: readonly string[], path: (typed: string) => string, usage: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const value of values) {
     const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
     if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, usage);
     if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
-    files.set(environment, userPath(projectRoot, file));
+    files.set(environment, path(file));
   }
   return files;
 }
@@ -217,8 +217,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
  * leaves the original folder in INIT_CWD), as the project-relative path commands take and show;
  * absolute when it lies outside the project.
  */
-export function userPath(projectRoot: string, typed: string): string {
-  const absolute = resolve(process.env.INIT_CWD ?? process.cwd(), typed);
+export function userPath(projectRoot: string, typed: string, typedIn = process.env.INIT_CWD ?? process.cwd()): string {
+  const absolute = resolve(typedIn, typed);
   const inProject = relative(projectRoot, absolute);
   return inProject.startsWith('..') || isAbsolute(inProject) ? absolute : inProject;
 }
