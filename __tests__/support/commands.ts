@@ -24,13 +24,18 @@ export function runCommandIn(
   env: NodeJS.ProcessEnv = {},
   preload: readonly string[] = [],
 ): CommandResult {
-  const cliDir = installCommand(project, name);
-  const result = spawnSync(
-    process.execPath,
-    [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
-    { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
-  );
+  const command = commandIn(project, name, args, env, preload);
+  const result = spawnSync(process.execPath, command.args, { ...command.options, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The node arguments and spawn options that run `cli/<name>.ts` in a test project as `npm run <name>` would. */
+function commandIn(project: TestProject, name: string, args: readonly string[], env: NodeJS.ProcessEnv, preload: readonly string[]) {
+  const cliDir = installCommand(project, name);
+  return {
+    args: [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
+    options: { cwd: project.root, env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
+  };
 }
 
 /** Copies `cli/<name>.ts` into a test project and links `lib`, as a user's clone has them; returns the cli folder. */
@@ -66,12 +71,8 @@ export function runCommandInBackground(
   env: NodeJS.ProcessEnv = {},
   preload: readonly string[] = [],
 ): Promise<CommandResult> {
-  const cliDir = installCommand(project, name);
-  const child = spawn(
-    process.execPath,
-    [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
-    { cwd: project.root, env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
-  );
+  const command = commandIn(project, name, args, env, preload);
+  const child = spawn(process.execPath, command.args, command.options);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
