@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { matrixJobs, shardOf } from '../lib/review/plan-shards';
-import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { CONTOSO, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
 
@@ -320,14 +320,85 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
   });
 
-  test('a stack never applied, planned by an identity that can only read the azurerm state: says to create its state once; exit 1', async () => {
-    const result = await run('plan', ['prod'], {
-      FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.',
+  describe('a stack never applied, planned by an identity that may only read the azurerm state', () => {
+    const tenants = new TestProject();
+    tenants.writeEnvironment('msp', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER, customerTenants: [CONTOSO] }));
+    const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('restore-portal-empty-state-')).sort();
+    const before = scratchFolders();
+    afterAll(() => tenants.remove());
+
+    test('is planned against an empty state, writing none: its report says so first, and it leaves no plan file to apply', async () => {
+      const result = await run('plan', ['prod', '--format', 'json'], { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') });
+      const stackDir = join(project.root, 'cdktf.out/stacks/prod');
+      const calls = logLines('calls.log');
+      expect(calls[0]).toBe(`-chdir=${stackDir} init -input=false -no-color`);
+      // The rest runs in a scratch copy of the stack folder without its backend, named as the stack.
+      const copy = /^-chdir=(\S+\/prod) init /.exec(calls[1])?.[1];
+      expect(copy).toMatch(new RegExp(`^${tmpdir()}/restore-portal-empty-state-[^/]+/prod$`));
+      expect(calls.slice(1)).toEqual([
+        `-chdir=${copy} init -input=false -no-color`,
+        `-chdir=${copy} plan -input=false -no-color -detailed-exitcode -lock=false -out=plan.tfplan`,
+        `-chdir=${copy} show -json plan.tfplan`,
+      ]);
+      expect(result.code).toBe(2);
+      const [report] = JSON.parse(result.stdout).environments;
+      expect(report.failure).toBeNull();
+      expect(report.changes[0]).toEqual({
+        address: 'prod',
+        type: 'stack',
+        action: 'create',
+        message: 'no state yet: prod was never applied, so it was planned against an empty state (none written); applying creates its state',
+      });
+      expect(report.changes.length).toBeGreaterThan(1);
+      expect(result.stderr).toContain('prod: no state yet: planning against an empty state, writing none\n');
+      // The stack's own folder keeps its backend and gets no plan that apply could pick up; the copy is gone.
+      expect(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend).toHaveProperty('azurerm');
+      expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
+      expect(existsSync(copy!)).toBe(false);
+      expect(scratchFolders()).toEqual(before);
     });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^prod: not planned: the state of prod does not exist yet, and Terraform's azurerm backend creates it/);
-    expect(result.stdout).toContain('Storage Blob Data Contributor');
-    expect(result.stdout).toContain('terraform -chdir=cdktf.out/stacks/prod init; then plan again');
+
+    test('the same plan, made again by the writing identity once its init has created the state, has the same digest: the apply gate passes', async () => {
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+      const reviewed = JSON.parse((await run('plan', ['prod', '--format', 'json'], variables)).stdout).digest;
+      rmSync(join(terraform.dir, 'states-created'), { force: true });
+      const gate = await run('plan', ['prod', '--expect-digest', reviewed], { ...variables, FAKE_TERRAFORM_WRITER: '1' });
+      expect(gate.code).toBe(2);
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
+      rmSync(join(terraform.dir, 'states-created'), { force: true });
+    });
+
+    test('a new customer tenant stack is planned against an empty state while its environment reads its own', async () => {
+      const io = streams();
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'msp-tenant-contoso', FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: tenants.root, env: env(variables) });
+      expect(code).toBe(2);
+      const reports = JSON.parse(io.out.stdout).environments;
+      expect(reports.map((r: any) => [r.environment, r.failure, r.changes.map((c: any) => c.type)])).toEqual([
+        ['msp', null, []],
+        ['msp-tenant-contoso', null, ['stack']],
+      ]);
+      expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp/plan.tfplan'))).toBe(true);
+      expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp-tenant-contoso/plan.tfplan'))).toBe(false);
+    });
+
+    test('the apply gate (--expect-digest), whose plan is applied, does not plan around a missing state: its identity must create it', async () => {
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+      const reviewed = JSON.parse((await run('plan', ['prod', '--format', 'json'], variables)).stdout).digest;
+      const gate = await run('plan', ['prod', '--expect-digest', reviewed, '--format', 'json'], variables);
+      expect(gate.code).toBe(3);
+      expect(JSON.parse(gate.stdout).environments[0].failure).toMatch(/^the state of prod does not exist, .*: the identity that applies needs Storage Blob Data Contributor on the container;/);
+      expect(logLines('calls.log').filter((call) => call.includes('restore-portal-empty-state-'))).toHaveLength(3);
+    });
+
+    test('a state another run is creating right now (its lease is held) is reported as such, not planned; exit 1', async () => {
+      const result = await run('plan', ['prod'], {
+        FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: state blob is already locked (LeaseAlreadyPresent)',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^prod: not planned: the state of prod is being created by another terraform run right now \(terraform: Error loading state: failed to lock azure state: state blob is already locked \(LeaseAlreadyPresent\)\); plan again once it has finished\.\n$/);
+      expect(logLines('calls.log')).toHaveLength(1);
+    });
   });
 
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {

@@ -9,10 +9,17 @@
 #   FAKE_TERRAFORM_OUTPUT_SLEEP the same for `output`
 #   FAKE_TERRAFORM_OUTPUT_ERROR make `output` fail with this diagnostic
 #   FAKE_TERRAFORM_MODEL       "customer-consent": plan and show model a customer tenant stack (below) instead
+#   FAKE_TERRAFORM_NO_STATE    stacks (space-separated) whose azurerm state does not exist yet: init in their folder
+#                              fails as Terraform's azurerm backend does for an identity that may not create it,
+#                              unless FAKE_TERRAFORM_WRITER is set (then init creates it, for every later call);
+#                              a copy of the folder without a backend initializes fine
+#   FAKE_TERRAFORM_PLAN_JSON_DIR a folder of <stack>.json files that `show -json` prints where one exists
+# init in a folder with a cloud backend fails, as Terraform does, unless TF_TOKEN_<its host> holds a token.
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
-# writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, or fails
-# as in a folder never initialized. `version -json` says 1.11.4. `import <address> <id>` records the
-# object in the stack folder's fake-state, as `terraform import` puts it into the state.
+# writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, else {} (an
+# empty state) in a folder it initialized, and fails as in a folder never initialized otherwise.
+# `version -json` says 1.11.4. `import <address> <id>` records the object in the stack folder's
+# fake-state, as `terraform import` puts it into the state.
 #
 # The customer-consent model plans the service principal and the two admin consent grants of the stack's
 # cdk.tf.json as Terraform 1.11 with azuread 3.7.0 was seen to plan them (REFERENCE.md, "Facts checked
@@ -85,11 +92,29 @@ case "$2" in
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x94\x82\n\xe2\x94\x82 More detail on the next lines.\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_INIT_ERROR" >&2
       exit 1
     fi
+    # The stack's backend block, as cdktf writes it: "azurerm": { or "cloud": { (a remote state data source names its backend as a string).
+    backend=local
+    grep -q '"azurerm": {' "$dir/cdk.tf.json" 2>/dev/null && backend=azurerm
+    grep -q '"cloud": {' "$dir/cdk.tf.json" 2>/dev/null && backend=cloud
+    if [ "$backend" = azurerm ] && [[ " ${FAKE_TERRAFORM_NO_STATE:-} " == *" $stack "* ]] && ! grep -qx "$stack" "$log/states-created" 2>/dev/null; then
+      if [ -z "${FAKE_TERRAFORM_WRITER:-}" ]; then
+        printf 'Initializing the backend...\n\xe2\x95\xb7\n\xe2\x94\x82 Error: Error loading state: failed to lock azure state: blobs.Client#PutBlockBlob: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: Service returned an error. Status=403 Code="AuthorizationPermissionMismatch" Message="This request is not authorized to perform this operation using this permission."\n\xe2\x95\xb5\n' >&2
+        exit 1
+      fi
+      echo "$stack" >> "$log/states-created"
+    fi
+    host=$(grep -o '"hostname": "[^"]*"' "$dir/cdk.tf.json" 2>/dev/null | head -n 1 | cut -d '"' -f 4)
+    host="${host:-app.terraform.io}"; host="${host//-/__}"; token="TF_TOKEN_${host//./_}"
+    if [ "$backend" = cloud ] && [ -z "${!token:-}" ]; then
+      printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Required token could not be found\n\xe2\x94\x82\n\xe2\x94\x82 Run the following command to generate a token: terraform login\n\xe2\x95\xb5\n' >&2
+      exit 1
+    fi
     if [ -f "$dir/.terraform.lock.hcl" ]; then lock=present; else lock=none; fi
     echo "$stack cache=${TF_PLUGIN_CACHE_DIR:-} lock=$lock" >> "$log/init.log"
     if [ "$lock" = none ]; then
       printf '# This file is maintained automatically by "terraform init".\n\nprovider "registry.terraform.io/hashicorp/azuread" {\n  version     = "3.7.0"\n  constraints = "3.7.0"\n  hashes = [\n    "h1:stand-in=",\n  ]\n}\n' > "$dir/.terraform.lock.hcl"
     fi
+    (cd "$dir" && pwd) >> "$log/initialized"
     echo 'Terraform has been successfully initialized!'
     ;;
   plan)
@@ -115,7 +140,7 @@ case "$2" in
     exit "$code"
     ;;
   show)
-    if [ "${FAKE_TERRAFORM_MODEL:-}" = customer-consent ]; then cat "$dir/fake-plan.json"; else cat "$FAKE_TERRAFORM_PLAN_JSON"; fi
+    if [ "${FAKE_TERRAFORM_MODEL:-}" = customer-consent ]; then cat "$dir/fake-plan.json"; elif [ -f "${FAKE_TERRAFORM_PLAN_JSON_DIR:-/nonexistent}/$stack.json" ]; then cat "$FAKE_TERRAFORM_PLAN_JSON_DIR/$stack.json"; else cat "$FAKE_TERRAFORM_PLAN_JSON"; fi
     ;;
   output)
     take "${FAKE_TERRAFORM_OUTPUT_SLEEP:-}"
@@ -123,10 +148,13 @@ case "$2" in
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_OUTPUT_ERROR" >&2
       exit 1
     fi
-    if [ ! -f "$dir/fake-outputs.json" ]; then
+    if [ ! -f "$dir/fake-outputs.json" ] && grep -qxF "$(cd "$dir" && pwd)" "$log/initialized" 2>/dev/null; then
+      echo '{}'
+    elif [ ! -f "$dir/fake-outputs.json" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Backend initialization required, please run "terraform init"\n\xe2\x95\xb5\n' >&2
       exit 1
+    else
+      cat "$dir/fake-outputs.json"
     fi
-    cat "$dir/fake-outputs.json"
     ;;
 esac

@@ -138,6 +138,8 @@ export interface ReviewOptions extends TerraformOptions {
   readonly shard?: Shard;
   /** Told as each stack's report is ready, when several are planned. */
   readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+  /** Plan a stack without azurerm state against an empty state. @default true */
+  readonly withoutState?: boolean;
 }
 
 /**
@@ -215,6 +217,8 @@ export async function reviewCommand(
       env: io.env,
       onStep: (step) => io.stderr.write(`${step}\n`),
       onStackDone: (report, done, total) => io.stderr.write(`[${done}/${total}] ${report.environment}: ${progressSummary(report)}\n`),
+      // The apply gate's plan is applied: its identity must create a missing state, not plan around it.
+      withoutState: expectDigest === undefined,
     });
     const { yellow } = colorsFor(io.stderr);
     for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
