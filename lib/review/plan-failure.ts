@@ -63,7 +63,17 @@ function deletedRegistration(diagnostic: TerraformDiagnostic, stack: string): st
  */
 export function deletedRegistrationAdvice(stack: string): string {
   return [
-    'Applying would register a new one with a new Application ID, which every VB365 server would need, so nothing is planned.',
+    `${DELETED_REGISTRATION_CONSEQUENCE}, so nothing is planned.`,
+    deletedRegistrationRemedy(stack),
+  ].join(' ');
+}
+
+/** Why a deleted registration must not simply be applied again: the one explanation plan, drift and audit give. */
+export const DELETED_REGISTRATION_CONSEQUENCE = 'Applying would register a new one with a new Application ID, which every VB365 server would need';
+
+/** What to do about a registration deleted in Entra: restore it, or after 30 days start over; `stack` is the environment's. */
+export function deletedRegistrationRemedy(stack: string): string {
+  return [
     "Restore it within 30 days of its deletion (Entra admin center → App registrations → Deleted applications → the registration → Restore app registration), then plan again.",
     `After 30 days it is gone: remove its resources from the state (terraform -chdir=cdktf.out/stacks/${stack} state list, then state rm each azuread_ one), adopt a registration or let the next apply create one, and give every VB365 server its Application ID (Set-VBORestorePortalSettings -ApplicationId).`,
   ].join(' ');
