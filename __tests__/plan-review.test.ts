@@ -621,7 +621,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       const variables = { FAKE_TERRAFORM_PLAN_JSON: planWithKey(), FAKE_TERRAFORM_SHOW_EXIT: '1' };
       for (const format of ['text', 'markdown']) {
         const out = join(project.root, `report-${format}.json`);
-        const result = await run('plan', ['prod', 'test', '--format', format, '--json-out', out], variables);
+        const result = await run('plan', ['prod', 'test', '--format', format, '--out', out], variables);
         expect(result.code).toBe(1);
         for (const text of [result.stdout, result.stderr, readFileSync(out, 'utf8')]) {
           expect(text).not.toContain('standinsecretkeymaterial');

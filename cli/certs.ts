@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
 import { exampleNote } from '../lib/environment/example-environment';
-import { colorsFor, commandGrammar, FORMAT_OPTION, parseCommandLine, readFormat, readOutputsOption, runCommand, usageOf, UserError, userPath } from '../lib/process/command-line';
+import { colorsFor, commandGrammar, FORMAT_OPTION, parseCommandLine, readFormat, readOutputsFiles, runCommand, usageOf, userPath } from '../lib/process/command-line';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -38,21 +38,9 @@ void runCommand(module, async (argv) => {
   const report = await certificateReport({
     projectRoot: PROJECT_ROOT,
     only: environments.length > 0 ? environments : undefined,
-    outputsFiles: outputsFiles(values.outputs ?? [], environments),
+    outputsFiles: readOutputsFiles(values.outputs ?? [], environments, (file) => userPath(PROJECT_ROOT, file), usageOf(grammar)),
   });
   for (const example of report.examples) process.stderr.write(`note: ${exampleNote(example)}\n`);
   process.stdout.write(`${formatCertificateReport(report, format, colorsFor(process.stdout))}\n`);
   return certificateReportExitCode(report);
 });
-
-/** `--outputs prod=prod-outputs.json`, repeated for each environment; the name may go when one is named. */
-function outputsFiles(values: readonly string[], named: readonly string[]): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const value of values) {
-    const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
-    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <environment>=<file>`, usageOf(grammar));
-    if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
-    files.set(environment, userPath(PROJECT_ROOT, file));
-  }
-  return files;
-}

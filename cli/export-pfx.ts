@@ -64,7 +64,7 @@ void runCommand(module, async (argv) => {
   return 0;
 });
 
-/** `--outputs <file>` or `--outputs <env>=<file>`, as in every command; the environment must be the one exported. */
+/** `--outputs <file>` or `--outputs <environment>=<file>`, as in every command; the environment must be the one exported. */
 function outputsFile(value: string, environment: string): string {
   const given = readOutputsOption(value);
   if (given.environment !== undefined && given.environment !== environment) {
