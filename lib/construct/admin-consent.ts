@@ -22,25 +22,35 @@ export interface AdminConsentProps {
  * 409, azuread #690). Graph's service principal is looked up by its well-known client ID.
  */
 export class AdminConsent extends Construct {
+  /** Microsoft Graph's service principal in the tenant, looked up (child `microsoft-graph`). */
+  public readonly graphServicePrincipal: DataAzureadServicePrincipal;
+  /** The grant of Graph `User.Read` (child `graph-consent`). */
+  public readonly graphGrant: ServicePrincipalDelegatedPermissionGrant;
+  /** The grant of the portal's own `access_as_user` (child `self-consent`). */
+  public readonly selfGrant: ServicePrincipalDelegatedPermissionGrant;
+
   constructor(scope: Construct, id: string, props: AdminConsentProps) {
     super(scope, id);
     const provider = props.provider;
     const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID, provider });
     graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+    this.graphServicePrincipal = graph;
 
-    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+    this.graphGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: graph.objectId,
       claimValues: [GRAPH_USER_READ_CLAIM],
       provider,
-    }).overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+    });
+    this.graphGrant.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
-    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
+    this.selfGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: props.servicePrincipalObjectId,
       claimValues: [ACCESS_AS_USER],
       dependsOn: props.selfConsentDependsOn,
       provider,
-    }).overrideLogicalId(`${props.logicalIdPrefix}_self`);
+    });
+    this.selfGrant.overrideLogicalId(`${props.logicalIdPrefix}_self`);
   }
 }
