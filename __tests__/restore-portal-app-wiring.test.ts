@@ -122,7 +122,9 @@ describe("RestorePortalApp takes another resource's output where a value can com
     const synthesized = synth(stack) as SynthesizedStack & { import: { to: string; id: string }[] };
     const imports = Object.fromEntries(synthesized.import.map((block) => [block.to, block.id]));
     expect(imports['azuread_service_principal.portal']).toBe('/servicePrincipals/${data.azuread_client_config.me.object_id}');
-    expect(imports['azuread_application_identifier_uri.portal']).toMatch(/\/identifierUris\/\$\{urlencode\(base64encode\("api:\/\/\$\{data\.azuread_client_config\.me\.client_id\}"\)\)\}$/);
+    expect(imports['azuread_application_identifier_uri.portal']).toBe(
+      '/applications/${var.registration_object_id}/identifierUris/${urlencode(base64encode(join("", ["api://", data.azuread_client_config.me.client_id])))}',
+    );
     expect(imports['azuread_application_registration.portal']).toBe('/applications/${var.registration_object_id}');
     expect(imports['azuread_application_owner.portal_owner_0']).toBe('/applications/${var.registration_object_id}/owners/${data.azuread_client_config.me.object_id}');
   });

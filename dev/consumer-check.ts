@@ -1,13 +1,18 @@
-// `npm run test:consumer`: packs the package, installs it into a fresh consumer app with the peers the
-// project locks (offline, from the npm cache), type-checks the package README's main.ts strictly and
-// synthesizes it. Exit code 0 when the app works, 1 with what failed.
+// `npm run test:consumer`: the package in a fresh consumer app, as another team installs it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
 import { makeConsumerApp, packPackage, readmeMain, synthesize, typeCheck } from './consumer-app';
 
 const PROJECT = resolve(__dirname, '..');
+const USAGE = 'npm run test:consumer';
+const DESCRIPTION = `Packs the construct package (package/), installs the tarball into a fresh consumer app with the peers this
+project locks (cdktf 0.21.0 here, cdktn 0.24.0 under npm run test:cdktn) but no @cdktf/provider-tls, offline from
+the npm cache, type-checks the package README's main.ts strictly (declarations included, no Node types) and
+synthesizes it: two portals nested in wrappers, IDs wired from data sources, an escape hatch, a customer consent.
+Exit code: 0 when the app works, 1 with what failed.`;
 
 function main(): void {
   const cdktf = JSON.parse(readFileSync(join(PROJECT, 'node_modules/cdktf/package.json'), 'utf8'));
@@ -49,9 +54,14 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`error: the consumer app failed: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-}
+void runCommand((argv) => {
+  parseCommandLine(argv, { options: {} }, USAGE, DESCRIPTION);
+  try {
+    main();
+  } catch (error) {
+    // What npm, tsc or the app printed, as they printed it.
+    process.stdout.write(`${(error as Error).message}\n`);
+    throw new UserError('the consumer app failed: see above');
+  }
+  return 0;
+});

@@ -475,7 +475,9 @@ function ownerChildId(owner: string, owners: readonly string[]): string {
 /** The identifier URI's import ID; Terraform encodes it when the client ID is a reference. */
 function identifierUriImportId(objectId: string, uri: string): string {
   if (!isTerraformReference(uri)) return IMPORT_ID.identifierUri(objectId, uri);
-  return `/applications/${objectId}/identifierUris/${Fn.urlencode(Fn.base64encode(uri))}`;
+  // Split into its literal and its reference: cdktn warns about a function argument with both in one string.
+  const [scheme, clientId] = uri.split(/(?=\$\{TfToken\[)/);
+  return `/applications/${objectId}/identifierUris/${Fn.urlencode(Fn.base64encode(Fn.join('', [scheme, clientId])))}`;
 }
 
 /**
