@@ -213,7 +213,7 @@ describe('GitHub Actions workflows', () => {
     const paths: string[] = (on.pull_request ?? on.push).paths;
     const listed = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     // What synth and the commands do not read: tests, the bench, dev tools, documentation, CI set-up, the package and its build.
-    const notSynthesis = /^(__tests__\/|bench\/|dev\/|package\/|\.github\/|\.ci\/|README\.md$|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
+    const notSynthesis = /^(__tests__\/|bench\/|dev\/|package\/|\.github\/|\.ci\/|README\.md$|docs\/|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
     const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
   });

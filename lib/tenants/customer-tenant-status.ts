@@ -198,7 +198,7 @@ export async function tenantsCommand(
   return 0;
 }
 
-/** The report in the chosen format; the JSON form is stable: see README "Service providers: customer tenants". */
+/** The report in the chosen format; the JSON form is stable: see docs/service-providers.md. */
 export function formatCustomerTenants(report: CustomerTenantsReport, format: ReportFormat, colors: Colors): string {
   switch (format) {
     case 'json':

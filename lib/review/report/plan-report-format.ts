@@ -24,7 +24,7 @@ const DRIFT_HEADING = 'Changed outside Terraform';
 const CHANGES_HEADING = 'Changes applying the code would make';
 
 /**
- * The reports in the chosen format; JSON is stable: see README "Plan and drift reports". With
+ * The reports in the chosen format; JSON is stable: see docs/reports.md, "Plan and drift reports". With
  * `gate`, the digest that was expected is part of the report.
  */
 export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, format: ReportFormat, colors: Colors, gate?: DigestGate): string {
