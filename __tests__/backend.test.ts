@@ -31,6 +31,20 @@ describe('backend', () => {
     expect(backendOf({ type: 'local', path: 'state/../prod.tfstate' }).backend).toEqual({ local: { path: '../../../prod.tfstate' } });
   });
 
+  test("refuses a local state file .gitignore would not keep out of git: the state holds self-signed certificates' keys", () => {
+    for (const path of ['state/prod.json', 'prod.TFSTATE', 'prod.tfstate.json', 'state/prod']) {
+      expect(problemsOf(validInput({ backend: { type: 'local', path } }), { name: 'prod' })).toEqual([
+        `environments/prod.ts: backend.path: must name a file ending in .tfstate (the state holds self-signed certificates' private keys, and .gitignore keeps *.tfstate out of git); got ${JSON.stringify(path)}`,
+      ]);
+    }
+  });
+
+  test('refuses line breaks and other control characters in backend settings, which terraform prints to CI logs', () => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, key: 'prod\r::error::x.tfstate' } }))).toEqual([
+      'environments/test.ts: backend.key: must not contain control or invisible characters (line breaks, tabs, direction overrides); got "prod\\r::error::x.tfstate"',
+    ]);
+  });
+
   test('stores state in an Azure blob with Entra ID auth and a per-environment key by default', () => {
     expect(backendOf(AZURERM).backend).toEqual({
       azurerm: { storage_account_name: 'contosotfstate', container_name: 'tfstate', key: 'prod.tfstate', use_azuread_auth: true },

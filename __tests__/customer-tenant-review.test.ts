@@ -174,9 +174,10 @@ describe('apply.yml', () => {
     });
     rmSync(root, { recursive: true, force: true });
     expect(result.stdout.trim().split('\n')).toEqual([
-      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      // Each line of terraform's output starts with its stack (so none can be a workflow command).
+      'prod: terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
       '::notice title=prod-tenant-fabrikam not applied::it is planned once prod is applied: run apply again',
-      'terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
+      'prod-tenant-contoso: terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
     ]);
     expect(result.status).toBe(0);
   });

@@ -72,4 +72,18 @@ describe('what an environment file is (one definition for synth, the commands an
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
   });
+
+  test('so does what it writes to file descriptor 1 or /dev/stdout directly, which would reach $GITHUB_OUTPUT', () => {
+    const raw = [
+      "import { appendFileSync, writeFileSync, writeSync } from 'node:fs';",
+      "writeSync(1, 'names=[\"forged\"]\\n');",
+      "writeSync(process.stdout.fd, Buffer.from('raw bytes\\n'));",
+      "writeFileSync('/dev/stdout', 'a path\\n');",
+      "appendFileSync(1, 'appended\\n');",
+      `export default ${JSON.stringify(validInput())};`,
+    ].join('\n');
+    project.writeEnvironment('raw', raw);
+    const json = runCommandIn(project, 'environments', ['--format', 'json']);
+    expect(json).toEqual({ status: 0, stdout: '["prod","raw"]\n', stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
+  });
 });

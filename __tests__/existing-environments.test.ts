@@ -4,8 +4,9 @@ import { CONTOSO, environment, FIXTURES, synthApp } from './support/builders';
 
 /**
  * What environments synthesized before RestorePortalApp could be nested, take Terraform references
- * and load the tls bindings lazily: the Terraform JSON of both stacks, written by that code
- * (`PIN_SYNTHESIZED=1` rewrites it, which only a change that moves existing state may do).
+ * and load the tls bindings lazily: the Terraform JSON of their stacks, written by the code of main.
+ * A change meant to alter what existing environments plan rewrites it (`PIN_SYNTHESIZED=1 npx jest
+ * __tests__/existing-environments.test.ts`) and says so; a renamed address there moves state.
  */
 const PINNED = join(FIXTURES, 'synthesized/environments.json');
 

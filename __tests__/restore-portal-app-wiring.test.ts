@@ -151,7 +151,7 @@ describe('RestorePortalApp escape hatches', () => {
     expect(app.node.findChild(RESTORE_PORTAL_APP_CHILD_IDS.redirectUris)).toBe(app.redirectUris);
     expect(app.node.findChild(RESTORE_PORTAL_APP_CHILD_IDS.adminConsent)).toBe(app.adminConsent);
     expect(Object.values(RESTORE_PORTAL_APP_CHILD_IDS).every((id) => app.node.tryFindChild(id) !== undefined)).toBe(true);
-    const addresses = [app.servicePrincipal, app.permissionScope, app.redirectUris, app.adminConsent.graphGrant, app.adminConsent.selfGrant].map(
+    const addresses = [app.servicePrincipal, app.permissionScope, app.redirectUris, app.adminConsent.microsoftGraphGrant, app.adminConsent.selfGrant].map(
       (resource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`,
     );
     expect(addresses).toEqual([

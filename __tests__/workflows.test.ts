@@ -9,6 +9,7 @@ import { formatReports } from '../lib/review/report/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
+import { workflowCommands } from './support/workflow-commands';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
@@ -360,10 +361,28 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     }, { ENVIRONMENT: 'prod' });
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n').filter(Boolean)).toEqual([
-      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      'prod: terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
       '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
-      'terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
+      'prod-tenant-a: terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
     ]);
+  });
+
+  test("terraform's output in the apply log cannot forge a workflow command, and a failed apply still fails the step", () => {
+    const forged = String.raw`printf 'Error: quota
+::error title=approved::all good
+  ::add-mask::x
+' | tee /dev/stderr; exit 1`;
+    const result = shell(applyStep.run!, {
+      'planned.json': formatReports([reportOf(planFixture('redirect-uri-added'), 'prod')], 'plan', 'json', colorsFor({})),
+      'bin/terraform': `#!/bin/sh
+${forged}
+`,
+      'cdktf.out/stacks/prod/plan.tfplan': 'saved plan',
+    }, { ENVIRONMENT: 'prod' });
+    expect(result.status).toBe(1);
+    expect(workflowCommands(result.stdout)).toEqual([]);
+    expect(workflowCommands(result.stderr)).toEqual([]);
+    expect(result.stdout).toBe('prod: Error: quota\nprod: ::error title=approved::all good\nprod:   ::add-mask::x\n');
   });
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
@@ -408,8 +427,14 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
         });
       const refused = run('danger-registration-replaced', '');
       expect(refused.status).toBe(1);
-      expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
+      expect(refused.stdout).toMatch(/^"azuread_application_registration\.portal: application registration .* will be replaced/);
       expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      // A danger's message quotes Entra and the pull request: it is printed as one JSON string, never a command.
+      const forged = JSON.parse(formatReports([reportOf(planFixture('danger-registration-replaced'))], 'plan', 'json', colorsFor({})));
+      forged.environments[0].dangers[0].message = 'replaced\r::error title=approved::all good\n  ::add-mask::x';
+      const hostile = shell(step.run!, { [file]: JSON.stringify(forged) }, { BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS, ACCEPT_DANGERS: '', ENVIRONMENT: 'prod' });
+      expect(hostile.status).toBe(1);
+      expect(workflowCommands(hostile.stdout)).toEqual([expect.stringMatching(/^::error title=prod needs an acknowledging run::/)]);
       expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan replaces or deletes the application registration or its service principal[.;]/);
       expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
       expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);

@@ -8,9 +8,18 @@
 #   FAKE_TERRAFORM_PLAN_SLEEP  seconds each plan takes; plans log their start and end to timeline.log
 #   FAKE_TERRAFORM_OUTPUT_SLEEP the same for `output`
 #   FAKE_TERRAFORM_OUTPUT_ERROR make `output` fail with this diagnostic
+#   FAKE_TERRAFORM_MODEL       "customer-consent": plan and show model a customer tenant stack (below) instead
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
 # writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, or fails
-# as in a folder never initialized.
+# as in a folder never initialized. `version -json` says 1.11.4. `import <address> <id>` records the
+# object in the stack folder's fake-state, as `terraform import` puts it into the state.
+#
+# The customer-consent model plans the service principal and the two admin consent grants of the stack's
+# cdk.tf.json as Terraform 1.11 with azuread 3.7.0 was seen to plan them (REFERENCE.md, "Facts checked
+# 2026-12-02"): what is in fake-state or has an `import` block exists; a grant that exists while the
+# service principal is neither in the state nor imported in the same plan is replaced (its
+# service_principal_object_id is unknown until apply, and cannot change in place); everything else that
+# exists is left as it is, imported where an import block brings it in; the rest is created.
 set -u
 log="$(dirname "$0")"
 echo "$*" >> "$log/calls.log"
@@ -26,7 +35,51 @@ take() {
   sleep "$1"
   echo "end $stack" >> "$log/timeline.log"
 }
+# The customer-consent model's plan (see above), as `terraform show -json` prints it.
+consent_plan() {
+  touch "$dir/fake-state"
+  jq --rawfile state "$dir/fake-state" '
+    ($state | split("\n") | map(select(. != "") | split(" ") | {key: .[0], value: .[1]}) | from_entries) as $held
+    | ([.import[]? | {key: .to, value: .id}] | from_entries) as $importing
+    | (($held["azuread_service_principal.portal"] // $importing["azuread_service_principal.portal"]) | if . == null then null else sub("^/servicePrincipals/"; "") end) as $sp
+    | {
+        format_version: "1.2", terraform_version: "1.11.4", timestamp: "2026-12-02T12:00:00Z",
+        applyable: true, complete: true, errored: false, planned_values: {}, prior_state: {}, configuration: {}, output_changes: {},
+        resource_changes: [
+          .resource | to_entries[] | .key as $type | .value | to_entries[]
+          | "\($type).\(.key)" as $address
+          | .key as $name
+          | (.value | with_entries(select(.key | IN("provider", "depends_on", "lifecycle", "//") | not))) as $config
+          | $held[$address] as $inState
+          | (if $inState == null then $importing[$address] else null end) as $importId
+          | ($inState // $importId) as $exists
+          | (if $type == "azuread_service_principal" then $config + {object_id: $sp} else $config + {service_principal_object_id: $sp} end) as $values
+          | {address: $address, mode: "managed", type: $type, name: $name, provider_name: "registry.terraform.io/hashicorp/azuread"}
+          + if $exists == null then
+              {change: {actions: ["create"], before: null, after: $values, after_unknown: {id: true, object_id: true, service_principal_object_id: ($sp == null)}}}
+            elif $type == "azuread_service_principal_delegated_permission_grant" and $sp == null then
+              {action_reason: "replace_because_cannot_update",
+               change: {actions: ["delete", "create"], before: ($values + {id: $exists, service_principal_object_id: "5a5a5a5a-0000-4000-8000-00000000000a"}),
+                        after: $values, after_unknown: {id: true, service_principal_object_id: true}, replace_paths: [["service_principal_object_id"]]}}
+            else
+              {change: {actions: ["no-op"], before: ($values + {id: $exists}), after: ($values + {id: $exists}), after_unknown: {}}}
+            end
+          | if $importId != null then .change.importing = {id: $importId} else . end
+        ]
+      }' "$dir/cdk.tf.json"
+}
+
+if [ "${1:-}" = version ]; then
+  echo '{"terraform_version":"1.11.4","platform":"linux_amd64","provider_selections":{},"terraform_outdated":false}'
+  exit 0
+fi
+
 case "$2" in
+  import)
+    shift $(($# - 2))
+    echo "$1 $2" >> "$dir/fake-state"
+    echo 'Import successful!'
+    ;;
   init)
     if [ -n "${FAKE_TERRAFORM_INIT_ERROR:-}" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: %s\n\xe2\x94\x82\n\xe2\x94\x82 More detail on the next lines.\n\xe2\x95\xb5\n' "$FAKE_TERRAFORM_INIT_ERROR" >&2
@@ -51,13 +104,18 @@ case "$2" in
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Error acquiring the state lock\n\xe2\x95\xb5\n' >&2
       exit 1
     fi
+    if [ "${FAKE_TERRAFORM_MODEL:-}" = customer-consent ]; then
+      consent_plan > "$dir/fake-plan.json" || exit 1
+      changes=$(jq '[.resource_changes[] | select(.change.actions != ["no-op"] or .change.importing != null)] | length' "$dir/fake-plan.json")
+      if [ "$changes" = 0 ]; then code=0; else code=2; fi
+    fi
     for arg in "$@"; do
       case "$arg" in -out=*) : > "$dir/${arg#-out=}" ;; esac
     done
     exit "$code"
     ;;
   show)
-    cat "$FAKE_TERRAFORM_PLAN_JSON"
+    if [ "${FAKE_TERRAFORM_MODEL:-}" = customer-consent ]; then cat "$dir/fake-plan.json"; else cat "$FAKE_TERRAFORM_PLAN_JSON"; fi
     ;;
   output)
     take "${FAKE_TERRAFORM_OUTPUT_SLEEP:-}"

@@ -25,7 +25,7 @@ export class AdminConsent extends Construct {
   /** Microsoft Graph's service principal in the tenant, looked up (child `microsoft-graph`). */
   public readonly graphServicePrincipal: DataAzureadServicePrincipal;
   /** The grant of Graph `User.Read` (child `graph-consent`). */
-  public readonly graphGrant: ServicePrincipalDelegatedPermissionGrant;
+  public readonly microsoftGraphGrant: ServicePrincipalDelegatedPermissionGrant;
   /** The grant of the portal's own `access_as_user` (child `self-consent`). */
   public readonly selfGrant: ServicePrincipalDelegatedPermissionGrant;
 
@@ -36,13 +36,13 @@ export class AdminConsent extends Construct {
     graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
     this.graphServicePrincipal = graph;
 
-    this.graphGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+    this.microsoftGraphGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: graph.objectId,
       claimValues: [GRAPH_USER_READ_CLAIM],
       provider,
     });
-    this.graphGrant.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+    this.microsoftGraphGrant.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
     this.selfGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,

@@ -107,7 +107,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
     const adopted = isReference(ids.scopeId) ? 'a Terraform reference' : ids.scopeId;
     fail('scopeId', `differs from ${fieldPath(path, 'scopeId')} (${adopted}); an adopted registration keeps its scope ID: remove scopeId`);
   }
-  const consentGrantIds = readGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail, isReference);
+  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail, isReference);
   const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail, isReference);
   const preAuthorized = raw.preAuthorized === undefined ? false : readBoolean(raw.preAuthorized, fieldPath(path, 'preAuthorized'), fail);
   const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail, isReference);
@@ -124,8 +124,13 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   };
 }
 
-/** Reads the IDs of the two tenant-wide consent grants (`consentGrantIds`). */
-export function readGrantIds(value: unknown, path: string, fail: Report, isReference: (value: unknown) => value is string): Adoption['consentGrantIds'] {
+/** Checks `consentGrantIds`: the IDs of the admin consent grants that exist, one per resource; references taken where `isReference` says. */
+export function readConsentGrantIds(
+  value: unknown,
+  path: string,
+  fail: Report,
+  isReference: (value: unknown) => value is string = (_value: unknown): _value is string => false,
+): Adoption['consentGrantIds'] {
   if (value === undefined) return {};
   const raw = readObject(value, path, GRANT_FIELDS, fail);
   if (!raw) return {};

@@ -117,7 +117,7 @@ export class RestorePortalApp extends Construct {
   public readonly permissionScope: ApplicationPermissionScope;
   /** The SPA redirect URIs (child `redirect-uris`). */
   public readonly redirectUris: ApplicationRedirectUris;
-  /** Tenant-wide admin consent in the home tenant (child `admin-consent`): its `graphGrant` and `selfGrant`. */
+  /** Tenant-wide admin consent in the home tenant (child `admin-consent`): its `microsoftGraphGrant` and `selfGrant`. */
   public readonly adminConsent: AdminConsent;
   /** The key credential of each certificate, by thumbprint (file) or name (self-signed) (children `certificate-<key>`). */
   public readonly certificates: ReadonlyMap<string, ApplicationCertificate>;

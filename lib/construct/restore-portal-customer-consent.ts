@@ -3,7 +3,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AdminConsent } from './admin-consent';
-import { IMPORT_ID, readGrantIds } from './adoption';
+import { IMPORT_ID, readConsentGrantIds } from './adoption';
 import { describe, readGuid, readObject, type Report } from '../input/field-reader';
 import { isReferenceText, refusedReferences } from '../input/terraform-reference';
 import { readTerraformName, RestorePortalAppPropsError, takenNames } from './restore-portal-app';
@@ -66,7 +66,7 @@ export class RestorePortalCustomerConsent extends Construct {
   public readonly servicePrincipal: ServicePrincipal;
   /** Object ID of that service principal. */
   public readonly servicePrincipalObjectId: string;
-  /** The two grants (child `admin-consent`): `graphGrant` and `selfGrant`. */
+  /** The two grants (child `admin-consent`): `microsoftGraphGrant` and `selfGrant`. */
   public readonly adminConsent: AdminConsent;
   /** What its Terraform names start with. */
   public readonly terraformName: string;
@@ -98,16 +98,11 @@ export class RestorePortalCustomerConsent extends Construct {
       logicalIdPrefix: terraformName,
       provider,
     });
-    this.importOrder = [this.servicePrincipal, this.adminConsent.graphGrant, this.adminConsent.selfGrant].map(
+    this.importOrder = [this.servicePrincipal, this.adminConsent.microsoftGraphGrant, this.adminConsent.selfGrant].map(
       (resource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`,
     );
 
-    if (existing) {
-      this.servicePrincipal.importFrom(IMPORT_ID.servicePrincipal(existing.servicePrincipalObjectId));
-      const grants = existing.consentGrantIds ?? {};
-      if (grants.microsoftGraph) this.adminConsent.graphGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(grants.microsoftGraph));
-      if (grants.self) this.adminConsent.selfGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(grants.self));
-    }
+    if (existing) importExistingConsent(this.servicePrincipal, this.adminConsent, existing);
 
     const taken = takenNames(this);
     if (taken) throw new RestorePortalAppPropsError(this.node.path, [{ path: '', message: taken }], 'RestorePortalCustomerConsent');
@@ -166,6 +161,19 @@ function readExisting(
     'existing.servicePrincipalObjectId',
     'the object ID of the service principal in the customer tenant, a GUID; it is imported with the grants, which would otherwise be replaced',
   );
-  const consentGrantIds = readGrantIds(raw.consentGrantIds, 'existing.consentGrantIds', report, isReferenceText);
+  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, 'existing.consentGrantIds', report, isReferenceText);
   return servicePrincipalObjectId === undefined ? undefined : { servicePrincipalObjectId, consentGrantIds };
+}
+
+/**
+ * What a customer already has is imported in the plan that imports its service principal: its object
+ * ID is then known while planning, and each grant's service_principal_object_id stays as it is. A grant
+ * imported alone is planned against an unknown service principal and replaced, deleting the customer's
+ * consent, as the real azuread 3.7.0 provider was seen to plan it.
+ */
+export function importExistingConsent(servicePrincipal: ServicePrincipal, consent: AdminConsent, existing: ExistingCustomerConsentInput): void {
+  servicePrincipal.importFrom(IMPORT_ID.servicePrincipal(existing.servicePrincipalObjectId));
+  const { microsoftGraph, self } = existing.consentGrantIds ?? {};
+  if (microsoftGraph) consent.microsoftGraphGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(microsoftGraph));
+  if (self) consent.selfGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(self));
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, posix } from 'node:path';
+import { INVISIBLE_OR_CONTROL } from '../process/problem';
 import { describe, fieldPath, isPlainObject, readBoolean, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
@@ -150,6 +151,8 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
     // terraform_remote_state data source, whose arguments it evaluates as templates: `${file(...)}` would
     // run on the machine that plans, and no escape reads the same in both places.
     if (/\$\{|%\{/.test(text)) note(at(field), `must not contain "\${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got ${describe(text)}`);
+    // Terraform's init and apply print these (in CI logs too), where a line break would start a line of its own.
+    if (INVISIBLE_OR_CONTROL.test(text)) note(at(field), `must not contain control or invisible characters (line breaks, tabs, direction overrides); got ${describe(text)}`);
   }
   return failed ? undefined : backend;
 }
@@ -170,6 +173,12 @@ function readRelativePath(value: unknown, path: string, report: Report): string 
   // .gitignore keeps it out of git, wherever a pull request would like it written.
   if (file !== undefined && /^\.\.(\/|$)/.test(posix.normalize(file.replace(/\\/g, '/')))) {
     report(path, `must stay inside the project root; got ${describe(file)}`);
+    return undefined;
+  }
+  // .gitignore keeps *.tfstate (and Terraform's *.tfstate.backup) out of git: a state under any other name
+  // would be committed with the keys in it. Lower case, as customer tenant stacks insert -tenant-<name> before it.
+  if (file !== undefined && !file.endsWith('.tfstate')) {
+    report(path, `must name a file ending in .tfstate (the state holds self-signed certificates' private keys, and .gitignore keeps *.tfstate out of git); got ${describe(file)}`);
     return undefined;
   }
   return file;

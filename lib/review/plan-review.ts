@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
 import { formatReports, reviewExitCode, type ReviewKind } from './report/plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
-import { formatProblem, type Warning } from '../process/problem';
+import { escapeControlCharacters, formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './report/terraform-plan';
 import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
@@ -234,7 +234,8 @@ export async function reviewCommand(
 
 /** One word for a finished stack in the progress on stderr. */
 function progressSummary(report: PlanReport): string {
-  if (report.failure !== undefined) return `not planned: ${report.failure}`;
+  // Terraform's reason quotes what Entra, the state or a provider said: a \r in it would start a CI log line.
+  if (report.failure !== undefined) return `not planned: ${escapeControlCharacters(report.failure)}`;
   return hasChanges(report) ? 'changes' : 'no changes';
 }
 

@@ -3,6 +3,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AdminConsent } from '../construct/admin-consent';
+import { importExistingConsent } from '../construct/restore-portal-customer-consent';
 import { applyBackend, type StackPaths } from '../synthesis/stack-backend';
 import type { CustomerTenant } from './customer-tenant';
 import type { Environment } from '../environment/environment';
@@ -52,7 +53,10 @@ export class CustomerTenantStack extends TerraformStack {
     this.servicePrincipalObjectId = servicePrincipal.objectId;
 
     // Admin consent for all principals, as in the environment's own tenant.
-    new AdminConsent(this, 'admin-consent', { servicePrincipalObjectId: servicePrincipal.objectId, logicalIdPrefix: 'portal' });
+    const consent = new AdminConsent(this, 'admin-consent', { servicePrincipalObjectId: servicePrincipal.objectId, logicalIdPrefix: 'portal' });
+
+    // What the customer already has is imported with its service principal, in one plan.
+    if (tenant.adoption) importExistingConsent(servicePrincipal, consent, tenant.adoption);
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
