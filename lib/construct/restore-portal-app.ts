@@ -346,7 +346,7 @@ export class RestorePortalApp extends Construct {
         : isReferenceText(raw.notes)
           ? raw.notes
           : readString(raw.notes, 'notes', report);
-    const provider = raw?.provider === undefined ? undefined : this.readProvider(raw.provider, report);
+    const provider = raw?.provider === undefined ? undefined : readProvider(this, raw.provider, report, 'an azuread provider (new AzureadProvider(stack, id, { alias, ... }))');
     const terraformName = readTerraformName(this, raw?.terraformName, report);
     settings?.certificates.forEach((certificate, index) => {
       if (certificate.source === 'selfSigned' && !tlsBindings()) {
@@ -361,20 +361,6 @@ export class RestorePortalApp extends Construct {
     }
     for (const warning of warnings) Annotations.of(this).addWarning(warning);
     return { settings, notes, provider, terraformName };
-  }
-
-  private readProvider(value: unknown, report: Report): TerraformProvider | undefined {
-    if (!TerraformProvider.isTerraformProvider(value) || value.terraformResourceType !== 'azuread') {
-      report('provider', `must be an azuread provider (new AzureadProvider(stack, id, { alias, ... })); got ${describe(value)}`);
-      return undefined;
-    }
-    const ours = TerraformStack.of(this);
-    const its = TerraformStack.of(value);
-    if (its !== ours) {
-      report('provider', `must be a provider of the app's own stack (${ours.node.path}); got one of ${its.node.path}`);
-      return undefined;
-    }
-    return value;
   }
 
   /**
@@ -430,6 +416,21 @@ function tlsBindings(): typeof import('../certificates/tls-self-signed-certifica
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /@cdktf\/provider-tls/.test(String((error as Error).message))) return undefined;
     throw error;
   }
+}
+
+/** Reads the `provider` prop: an azuread provider of the construct's own stack, described as `what` when it is not one. */
+export function readProvider(construct: Construct, value: unknown, report: Report, what: string): TerraformProvider | undefined {
+  if (!TerraformProvider.isTerraformProvider(value) || value.terraformResourceType !== 'azuread') {
+    report('provider', `must be ${what}; got ${describe(value)}`);
+    return undefined;
+  }
+  const ours = TerraformStack.of(construct);
+  const its = TerraformStack.of(value);
+  if (its !== ours) {
+    report('provider', `must be a provider of the app's own stack (${ours.node.path}); got one of ${its.node.path}`);
+    return undefined;
+  }
+  return value;
 }
 
 /** A Terraform name: what `terraformName` may be, and what names made from a construct's path are cut down to. */

@@ -1,12 +1,11 @@
 import type { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AdminConsent } from './admin-consent';
 import { IMPORT_ID, readConsentGrantIds } from './adoption';
-import { describe, readGuid, readObject, type Report } from '../input/field-reader';
+import { readGuid, readObject, type Report } from '../input/field-reader';
 import { isReferenceText, refusedReferences } from '../input/terraform-reference';
-import { readTerraformName, RestorePortalAppPropsError, takenNames } from './restore-portal-app';
+import { readProvider, readTerraformName, RestorePortalAppPropsError, takenNames } from './restore-portal-app';
 
 /** Consent a customer's admin gave already (by the admin consent URL, or Veeam's script): imported, never made again. */
 export interface ExistingCustomerConsentInput {
@@ -130,22 +129,13 @@ export class RestorePortalCustomerConsent extends Construct {
       value === undefined ? (report(path, `is required: ${what}`), undefined) : isReferenceText(value) ? value : readGuid(value, path, report, what);
     const clientId = id(raw.clientId, 'clientId', "the portal application's client ID (RestorePortalApp.clientId), a GUID");
     const existing = raw.existing === undefined ? undefined : readExisting(raw.existing, report, id);
-    const provider = raw.provider === undefined ? undefined : this.readProvider(raw.provider, report);
+    const provider =
+      raw.provider === undefined
+        ? undefined
+        : (readProvider(this, raw.provider, report, "the customer tenant's azuread provider (new AzureadProvider(stack, id, { tenantId, alias }))") as AzureadProvider | undefined);
     const terraformName = readTerraformName(this, raw.terraformName, report);
     if (problems.length > 0 || clientId === undefined || terraformName === undefined) return fail();
     return { clientId, provider, existing, terraformName };
-  }
-
-  private readProvider(value: unknown, report: Report): AzureadProvider | undefined {
-    if (!TerraformProvider.isTerraformProvider(value) || value.terraformResourceType !== 'azuread') {
-      report('provider', `must be the customer tenant's azuread provider (new AzureadProvider(stack, id, { tenantId, alias })); got ${describe(value)}`);
-      return undefined;
-    }
-    if (TerraformStack.of(value) !== TerraformStack.of(this)) {
-      report('provider', `must be a provider of the construct's own stack (${TerraformStack.of(this).node.path}); got one of ${TerraformStack.of(value).node.path}`);
-      return undefined;
-    }
-    return value as AzureadProvider;
   }
 }
 
