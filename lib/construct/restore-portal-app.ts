@@ -476,9 +476,8 @@ function ownerChildId(owner: string, owners: readonly string[]): string {
 /** The identifier URI's import ID; Terraform encodes it when the client ID is a reference. */
 function identifierUriImportId(objectId: string, uri: string): string {
   if (!isTerraformReference(uri)) return IMPORT_ID.identifierUri(objectId, uri);
-  // Split into its literal and its reference: cdktn warns about a function argument with both in one string.
-  const [scheme, clientId] = uri.split(/(?=\$\{TfToken\[)/);
-  return `/applications/${objectId}/identifierUris/${Fn.urlencode(Fn.base64encode(Fn.join('', [scheme, clientId])))}`;
+  // Split before each reference: cdktn warns about a function argument that holds a literal and a reference.
+  return `/applications/${objectId}/identifierUris/${Fn.urlencode(Fn.base64encode(Fn.join('', uri.split(/(?=\$\{TfToken\[)/))))}`;
 }
 
 /**
