@@ -107,7 +107,7 @@ function consumerManifestAndLock(projectRoot: string, dir: string, tarball: stri
     const entry = projectLock.packages[path];
     if (!entry) throw new Error(`${path} is not in ${projectRoot}/package-lock.json`);
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = entry;
-    packages[path] = kept;
+    packages[path] = entry.inBundle || entry.resolved ? kept : { ...kept, resolved: registryTarball(path, entry) };
     // Bundled and nested dependencies sit below it.
     for (const nested of Object.keys(projectLock.packages).filter((p) => p.startsWith(`${path}/node_modules/`))) add(nested);
     for (const dependency of Object.keys(entry.dependencies ?? {})) add(resolveFrom(path, dependency));
@@ -132,6 +132,18 @@ function consumerManifestAndLock(projectRoot: string, dir: string, tarball: stri
     peerDependenciesMeta: packed.peerDependenciesMeta,
   };
   return { manifest, lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages } };
+}
+
+/**
+ * Where the registry serves a locked package's tarball. Lock files written with
+ * omit-lockfile-registry-resolved (as this project's is) leave it out, and npm would then ask the
+ * registry for the package's metadata to find it, which offline it cannot: for an alias (cdktf as
+ * cdktn) even when the tarball is in the cache.
+ */
+function registryTarball(path: string, entry: LockEntry): string {
+  const name = (entry.name as string | undefined) ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const registry = (process.env.npm_config_registry ?? 'https://registry.npmjs.org/').replace(/\/?$/, '/');
+  return `${registry}${name}/-/${name.slice(name.lastIndexOf('/') + 1)}-${entry.version}.tgz`;
 }
 
 /**
