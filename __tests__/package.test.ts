@@ -33,7 +33,7 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
       peers: 'linked',
       files: { 'main.ts': readmeMain(REPO_ROOT), 'certs/restore-portal.cer': readFileSync(join(FIXTURES, 'certs/valid.cer')) },
     });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -61,12 +61,12 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
     expect(stack.output.eu_application_id.value).toBe('${azuread_application_registration.eu_portal.client_id}');
     expect(stack.provider.tls).toBeUndefined();
     expect(() => run(process.execPath, ['-e', "require.resolve('@cdktf/provider-tls/package.json')"], { cwd: consumer })).toThrow();
-  }, 30_000);
+  }, 60_000);
 
   // `npm run test:consumer` checks the package's declarations too (no skipLibCheck, no Node types).
   test("type-checks the README's main.ts strictly against the package's declarations, as cdktf's project template would", () => {
     expect(() => typeCheck(REPO_ROOT, consumer, { skipLibCheck: true })).not.toThrow();
-  }, 30_000);
+  }, 180_000);
 
   test("a mistake's trace points into the package's TypeScript, through its source maps", () => {
     const script = `
@@ -77,7 +77,7 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
     const trace = run(process.execPath, ['--enable-source-maps', '-e', script], { cwd: consumer });
     expect(trace).toMatch(/^RestorePortalAppPropsError: RestorePortalApp s\/portal: redirectUris: must list at least one address/);
     expect(trace).toMatch(/node_modules\/vb365-restore-portal-entra\/lib\/construct\/restore-portal-app\.ts:\d+:\d+/);
-  });
+  }, 60_000);
 
   test('holds its own short README, the compiled construct with declarations and source maps, and nothing of this repository', () => {
     const files = filesUnder(installed).map((f) => relative(installed, f));
@@ -94,7 +94,7 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
       expect.arrayContaining(['AdminConsent', 'MICROSOFT_GRAPH_CLIENT_ID', 'RestorePortalApp', 'RestorePortalAppPropsError', 'RestorePortalCustomerConsent']),
     );
     expect(api).not.toMatch(/defineEnvironment|TlsSelfSignedCertificate/);
-  });
+  }, 60_000);
 
   test('its warnings and messages speak to any app, not of this repository', () => {
     const code = filesUnder(join(installed, 'dist'))
