@@ -54,6 +54,19 @@ export class RestorePortalAppPropsError extends Error {
   }
 }
 
+/** Settings checked already, by the props made from them (see propsOfCheckedSettings). */
+const checkedSettings = new WeakMap<RestorePortalAppProps, RestorePortalAppSettings>();
+
+/**
+ * Props made from settings already checked, which the construct takes as they are instead of
+ * checking them a second time: an environment file's, checked (and warned about) by its loader, with
+ * the same reader. Not part of the package: a consumer's props are always checked.
+ */
+export function propsOfCheckedSettings(props: RestorePortalAppProps, settings: RestorePortalAppSettings): RestorePortalAppProps {
+  checkedSettings.set(props, settings);
+  return props;
+}
+
 /** Props that take a Terraform reference (a cdktf token); every other value is checked when the construct is created. */
 const TAKES_A_REFERENCE = [
   /^(displayName|notes|deployingIdentityObjectId)$/,
@@ -305,8 +318,9 @@ export class RestorePortalApp extends Construct {
     const problems: { path: string; message: string }[] = [];
     const report: Report = (path, message) => problems.push({ path, message });
     const warnings: string[] = [];
+    const checked = checkedSettings.get(props);
     // A reference where a value is needed would fail with a message about its placeholder text (or number).
-    const refused = refusedReferences(props, (path) => TAKES_A_REFERENCE.some((pattern) => pattern.test(path)));
+    const refused = checked ? [] : refusedReferences(props, (path) => TAKES_A_REFERENCE.some((pattern) => pattern.test(path)));
     if (refused.length > 0) {
       throw new RestorePortalAppPropsError(
         this.node.path,
@@ -319,27 +333,7 @@ export class RestorePortalApp extends Construct {
       );
     }
     const raw = readObject(props, '', PROPS_FIELDS, report);
-    const settings =
-      raw &&
-      readRestorePortalAppProps(
-        raw,
-        {
-          // A path in the props is read like a path in the project's own files: a certificate kept elsewhere
-          // (a secret store, a download) is given by its content.
-          certificatesDir: {
-            path: process.cwd(),
-            label: 'the working directory',
-            within: process.cwd(),
-            outside: 'the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content }',
-          },
-          now: new Date(),
-          expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS,
-          defaultScopeId: uuidV5(`${this.node.path}/${ACCESS_AS_USER}`),
-          isReference: isReferenceText,
-        },
-        report,
-        (path, message) => warnings.push(`${path}: ${message}`),
-      );
+    const settings = checked ?? (raw && this.readSettings(raw, report, (path, message) => warnings.push(`${path}: ${message}`)));
     const notes =
       raw?.notes === undefined
         ? `Managed by CDK for Terraform (${this.node.path}). Changes made here are reverted by the next deploy.`
@@ -361,6 +355,29 @@ export class RestorePortalApp extends Construct {
     }
     for (const warning of warnings) Annotations.of(this).addWarning(warning);
     return { settings, notes, provider, terraformName };
+  }
+
+  /** The props' settings, read with the rules of an environment file; certificate paths start from the working directory. */
+  private readSettings(raw: Record<string, unknown>, report: Report, warn: Report): RestorePortalAppSettings | undefined {
+    return readRestorePortalAppProps(
+      raw,
+      {
+        // A path in the props is read like a path in the project's own files: a certificate kept elsewhere
+        // (a secret store, a download) is given by its content.
+        certificatesDir: {
+          path: process.cwd(),
+          label: 'the working directory',
+          within: process.cwd(),
+          outside: 'the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content }',
+        },
+        now: new Date(),
+        expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS,
+        defaultScopeId: uuidV5(`${this.node.path}/${ACCESS_AS_USER}`),
+        isReference: isReferenceText,
+      },
+      report,
+      warn,
+    );
   }
 
   /**
