@@ -22,7 +22,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
 
   test.each([
     ['certs', ['prod'], 0, /^prod\s/m],
-    ['environments', ['--format', 'json'], 0, /^\["lab","prod"\]\n$/],
+    ['environments', ['--format', 'json'], 0, /^\[\{"name":"lab","ci":"workstation","tokenVariable":null\},\{"name":"prod","ci":"workstation","tokenVariable":null\}\]\n$/],
     ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
     ['doctor', ['article.json'], 2, /redirect URI/],
     ['doctor', ['article.json', '--env', 'prod'], 2, /redirectUris of environments\/prod\.ts/],
@@ -30,6 +30,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
     ['plan', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /prod/],
     ['drift', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /deleted outside Terraform/],
     ['export-pfx', ['lab', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
+    ['bootstrap', ['prod', '--repository', 'contoso/portal'], 0, /^#!\/usr\/bin\/env bash\n/],
   ] as const)('%s %j', (name, args, status, output) => {
     const result = run(name, ...args);
     expect(result.stderr).toBe('');
