@@ -49,6 +49,11 @@ function makeCopy(): string {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+  // Tests ask git what it tracks and ignores, as in the project.
+  for (const args of [['init', '-q'], ['add', '-A']]) {
+    const git = spawnSync('git', args, { cwd: copy, encoding: 'utf8' });
+    if (git.status !== 0) throw new Error(`git ${args.join(' ')} failed in the copy: ${git.stderr}`);
+  }
   const linked = spawnSync('cp', ['-al', join(PROJECT, 'node_modules'), join(copy, 'node_modules')]);
   if (linked.status === 0) {
     for (const written of ['.cache', '.package-lock.json']) rmSync(join(copy, 'node_modules', written), { recursive: true, force: true });
