@@ -40,6 +40,16 @@ function projectFiles(): string[] {
  */
 function makeCopy(): string {
   const copy = mkdtempSync(join(tmpdir(), 'restore-portal-cdktn-'));
+  try {
+    fillCopy(copy);
+  } catch (error) {
+    rmSync(copy, { recursive: true, force: true });
+    throw error;
+  }
+  return copy;
+}
+
+function fillCopy(copy: string): void {
   for (const file of projectFiles()) {
     try {
       mkdirSync(dirname(join(copy, file)), { recursive: true });
@@ -67,7 +77,6 @@ function makeCopy(): string {
   if (sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], copy) !== 0) throw new Error('npm install of cdktn failed');
   const installed = JSON.parse(readFileSync(join(copy, 'node_modules/cdktf/package.json'), 'utf8'));
   if (installed.name !== 'cdktn' || installed.version !== CDKTN.version) throw new Error(`the copy has ${installed.name} ${installed.version}, not cdktn ${CDKTN.version}`);
-  return copy;
 }
 
 void runCommand((argv) => {
