@@ -33,7 +33,7 @@ export function commandMistakes(markdown: string, grammars: ReadonlyMap<string, 
       if (name === undefined || /^<.*>$/.test(name)) return []; // `npm run <command>` stands for any
       if (!Object.hasOwn(scripts, name)) return [`${shown}: package.json has no script ${name}`];
       const grammar = grammars.get(name);
-      // npm's own scripts (typecheck, build) and developer tools declare no grammar.
+      // npm's own scripts (typecheck, build) and aliases (bench:cdktn) declare no grammar.
       if (grammar === undefined) return [];
       if (separator !== undefined && separator !== '--') return [`${shown}: arguments go after "--": npm run ${name} -- ${[separator, ...args].join(' ')}`];
       // Prose names a command as `npm run doctor`; a code block's line is one to run as it stands.

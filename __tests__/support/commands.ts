@@ -16,15 +16,15 @@ export interface DeclaredCommand {
 }
 
 /**
- * Every npm script that runs a command of ours (a cli/*.ts, main.ts as synth, or bench; not test,
- * typecheck, build or the developer tools elsewhere), with its declared grammar, read in-process: the
- * file exports it, and runs its command only as the program node was started with
- * (runCommand(module, ...)), so importing it runs nothing. A command added later is here as soon as
- * its script is in package.json.
+ * Every npm script that runs a command of ours (a cli/*.ts, main.ts as synth, bench and the developer
+ * tools of dev/; not test, typecheck, build, nor a script that runs one of them with arguments, as
+ * bench:cdktn does), with its declared grammar, read in-process: the file exports it, and runs its
+ * command only as the program node was started with (runCommand(module, ...)), so importing it runs
+ * nothing. A command added later is here as soon as its script is in package.json.
  */
 export function declaredCommands(): DeclaredCommand[] {
   return Object.entries(NPM_SCRIPTS).flatMap(([name, script]) => {
-    const file = /^node --require \.\/bin\/register-ts\.js ((?:cli\/[^/\s]+|bench\/run|main)\.ts)$/.exec(script)?.[1];
+    const file = /^node --require \.\/bin\/register-ts\.js (\S+\.ts)$/.exec(script)?.[1];
     if (file === undefined) return [];
     const source = readFileSync(join(REPO_ROOT, file), 'utf8');
     if (!/\brunCommand\(module,/.test(source) || !/^export const grammar = /m.test(source)) {

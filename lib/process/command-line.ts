@@ -166,6 +166,11 @@ export interface CommandGrammar<O extends OptionsGrammar = OptionsGrammar> {
    * environment name by its "." or "/".
    */
   readonly formerlyPositional?: keyof O & string;
+  /**
+   * What the words after `--` are, for a command that passes them on (`<command> [<argument>...]`).
+   * @default environment names, as before `--`
+   */
+  readonly afterDashes?: string;
   /** Rules across options the declarations cannot say (`--reviewed` goes with `--expect-digest`). @throws UserError */
   check?(line: CommandLine<O>): void;
 }
@@ -182,6 +187,8 @@ export interface CommandLine<O extends OptionsGrammar> {
   readonly values: OptionValues<O>;
   /** The environment names, in the order given. */
   readonly environments: readonly string[];
+  /** The words after `--`, when the grammar declares what they are (`afterDashes`). */
+  readonly rest?: readonly string[];
 }
 
 /** Declares a command's grammar; the identity, there for the types. */
@@ -205,7 +212,7 @@ export function usageOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>): s
     if (option.type === 'string' && option.required) return written;
     return option.type === 'string' && option.multiple ? `[${written}]...` : `[${written}]`;
   });
-  const args = [...environments, ...options];
+  const args = [...environments, ...options, ...(grammar.afterDashes === undefined ? [] : [`[-- ${grammar.afterDashes}]`])];
   return args.length === 0 ? `npm run ${grammar.name}` : `npm run ${grammar.name} -- ${args.join(' ')}`;
 }
 
@@ -260,10 +267,11 @@ export function parseCommandLine<O extends OptionsGrammar>(
   const values: Record<string, string | boolean | string[]> = {};
   const writtenAs = new Map<string, string>();
   const positionals: string[] = [];
+  const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (end !== -1 && i >= end) {
-      if (i > end) positionals.push(arg);
+      if (i > end) (grammar.afterDashes === undefined ? positionals : rest).push(arg);
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -321,7 +329,7 @@ export function parseCommandLine<O extends OptionsGrammar>(
   for (const [name, option] of Object.entries(grammar.options)) {
     if (option.type === 'string' && option.required && values[name] === undefined) throw fail(`--${name} ${option.value} is required`);
   }
-  const line = { values: values as OptionValues<O>, environments };
+  const line = { values: values as OptionValues<O>, environments, ...(grammar.afterDashes === undefined ? {} : { rest }) };
   try {
     grammar.check?.(line);
   } catch (error) {
@@ -345,7 +353,10 @@ function checkedEnvironments<O extends OptionsGrammar>(names: readonly string[],
   const many = clipped(names.join(', '));
   switch (grammar.environments) {
     case 'none':
-      if (names.length > 0) throw fail(`${grammar.name} takes no environment names; got ${many}`);
+      if (names.length > 0) {
+        const passOn = grammar.afterDashes === undefined ? '' : `; ${grammar.afterDashes} goes after "--" (npm run ${grammar.name} -- -- ${grammar.afterDashes})`;
+        throw fail(`${grammar.name} takes no environment names; got ${many}${passOn}`);
+      }
       break;
     case 'one':
       if (names.length !== 1) throw fail(names.length === 0 ? 'name the environment' : `name one environment; got ${many}`);
