@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { STACK_FOLDER_MARKER } from '../lib/synthesis/output-folder';
 import { standInTerraform } from './support/commands';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
+import { TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 // The real cdktf CLI, offline: it runs cdktf.json's app, as a user's `npx cdktf synth|diff|deploy` does.
 describe('the cdktf CLI', () => {
@@ -39,7 +40,7 @@ describe('the cdktf CLI', () => {
     expect(result.status).toBe(0);
     expect(stackFolders()).toEqual(['prod', 'prod-tenant-contoso', 'prod-tenant-northwind', 'staging']);
     for (const stack of stackFolders()) expect(existsSync(join(project.root, 'cdktf.out/stacks', stack, STACK_FOLDER_MARKER))).toBe(true);
-  });
+  }, TOOLCHAIN_TIMEOUT);
 
   test('diff synthesizes after stacks were removed and gets as far as terraform init', () => {
     rmSync(join(project.environmentsDir, 'staging.ts'));
@@ -50,7 +51,7 @@ describe('the cdktf CLI', () => {
     expect(result.status).toBe(1);
     expect(readFileSync(terraform.callsLog, 'utf8')).toMatch(/^init\b/m);
     expect(stackFolders()).toEqual(['prod', 'prod-tenant-contoso']);
-  });
+  }, TOOLCHAIN_TIMEOUT);
 
   test('npm run synth after the CLI removes what the CLI synthesized', () => {
     project.writeEnvironment('prod', validInput());

@@ -7,6 +7,7 @@ import { readManifestFile } from '../lib/doctor/manifest';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
 import { ARTICLE_MANIFEST, CLIENT_ID, findingsOf } from './support/manifests';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-doctor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ describe('npm run doctor', () => {
     expect(code).toBe(2);
     expect(stdout).toContain('`replyUrlsWithType[0].url`: is an empty redirect URI');
     expect(stderr).toBe('');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('doctor exits 1 with one line, no stack trace, on a file that is not a manifest', () => {
     const file = join(dir, 'package.json');
@@ -39,13 +40,13 @@ describe('npm run doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not an application manifest: [^\\n]+\\n$`));
-  });
+  }, PROCESS_TIMEOUT);
 
   test('doctor reads a relative path from the folder npm was run in', () => {
     const { code, stdout } = run('doctor', ['article-appendix-a.json', '--format', 'json'], dirname(ARTICLE_MANIFEST));
     expect(code).toBe(2);
     expect(JSON.parse(stdout).manifest).toBe('__tests__/fixtures/manifests/article-appendix-a.json');
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('npm run manifest', () => {
@@ -57,7 +58,7 @@ describe('npm run manifest', () => {
     const { status, stderr } = runCommandIn(project, 'manifest', ['portal']);
     expect(status).toBe(1);
     expect(stderr).toMatch(/^error: environments\/portal\.ts describes a registration that does not exist yet, [^\n]+--client-id[^\n]+\n$/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('writes the file, relative to the folder npm was run in, for a registration created by hand; it passes the doctor', () => {
     mkdirSync(join(project.root, 'sub'));
@@ -66,7 +67,7 @@ describe('npm run manifest', () => {
     expect(written.stdout).toContain(`wrote sub/portal.json: the registration of environments/portal.ts (application ID ${CLIENT_ID})`);
     const out = join(project.root, 'sub/portal.json');
     expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('replaces a manifest it wrote, but refuses to replace any other file a mistyped --out names', () => {
     const args = (out: string) => ['portal', '--client-id', CLIENT_ID, '--out', out];
@@ -77,5 +78,5 @@ describe('npm run manifest', () => {
     expect(refused).toMatchObject({ status: 1, stdout: '' });
     expect(refused.stderr).toBe('error: --out environments/portal.ts: is there and is not an application manifest; refusing to replace it: give another file, or remove it first\n');
     expect(readFileSync(join(project.root, 'environments/portal.ts'), 'utf8')).toBe(environmentFile);
-  });
+  }, PROCESS_TIMEOUT);
 });

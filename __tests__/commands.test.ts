@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HelpRequest, parseCommandLine, readOutputsOption, UserError } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 /** Every npm script that runs a command of ours (all but test and typecheck), by name. */
 const COMMANDS: [string, string][] = Object.entries<string>(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts)
@@ -37,7 +38,7 @@ describe('every command', () => {
     COMMANDS.forEach(([name], i) => {
       expect({ name, ...results[i] }).toEqual({ name, code: 0, stdout: expect.stringMatching(new RegExp(`^\\S.*\\n[^]*\\nusage: npm run ${name}\\b.*\\n$`)), stderr: '' });
     });
-  }, 60_000);
+  }, PROCESS_TIMEOUT);
 
   test('refuses an unknown option in one line with its usage, exit 1, no stack trace', async () => {
     const results = await unknown;
@@ -49,7 +50,7 @@ describe('every command', () => {
         stderr: expect.stringMatching(new RegExp(`^error: Unknown option '--no-such-option'\\nusage: npm run ${name}\\b.*\\n$`)),
       });
     });
-  }, 60_000);
+  }, PROCESS_TIMEOUT);
 });
 
 describe('the command line', () => {

@@ -5,6 +5,7 @@ import { customerTenantsReport, parseTenantsArguments, tenantsCommand } from '..
 import { CONTOSO, FABRIKAM, TENANT, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
 import { standInTerraform } from './support/plans';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const NORTHWIND = { name: 'northwind', tenantId: '0e0e0e0e-0000-4000-8000-000000000003' };
@@ -57,7 +58,7 @@ describe('npm run tenants', () => {
       ['prod-tenant-fabrikam', `https://login.microsoftonline.com/${FABRIKAM.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
       ['prod-tenant-northwind', `https://login.microsoftonline.com/${NORTHWIND.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('say whether each tenant stack is synthesized and deployed', async () => {
     expect((await report()).tenants.map((t) => [t.name, t.synthesized, t.deployed, t.unknownBecause])).toEqual([
@@ -65,7 +66,7 @@ describe('npm run tenants', () => {
       ['fabrikam', true, false, undefined],
       ['northwind', false, undefined, undefined],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("show why a tenant stack's state is unknown with terraform's control characters escaped", async () => {
     let stdout = '';
@@ -74,7 +75,7 @@ describe('npm run tenants', () => {
     expect(await tenantsCommand(['prod', '--outputs', savedOutputs], io)).toBe(0);
     expect(stdout).toContain('state says \\u001b[2J\\u202eevil');
     expect(stdout).not.toMatch(/[\u001b\u202e]/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("read the tenant stacks' states side by side, not one after another", async () => {
     const timeline = join(terraform.dir, 'timeline.log');
@@ -85,7 +86,7 @@ describe('npm run tenants', () => {
     expect(events.slice(0, 2)).toEqual(['start prod', 'end prod']);
     expect(events.slice(2, 4).sort()).toEqual(['start prod-tenant-contoso', 'start prod-tenant-fabrikam']);
     rmSync(timeline);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('say the client ID is unknown until the environment is deployed, and why', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
@@ -97,12 +98,12 @@ describe('npm run tenants', () => {
     expect(unknown.tenants.map((t) => t.adminConsentUrl)).toEqual([undefined, undefined, undefined]);
     writeJson(stackFile('prod', 'fake-outputs.json'), {});
     expect((await report()).clientIdSource).toBe('unknown until prod is deployed (its state has no application yet)');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('take the client ID from a saved terraform output -json instead', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
     await expect(report({ outputsFile: 'outputs.json' })).resolves.toMatchObject({ clientId: CLIENT_ID, clientIdSource: 'outputs.json' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each([
     ['public', 'login.microsoftonline.com'],
@@ -140,7 +141,7 @@ describe('npm run tenants', () => {
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('write a markdown table for pull requests and job summaries', async () => {
     const { stdout } = await command(['prod', '--format', 'markdown']);
@@ -149,7 +150,7 @@ describe('npm run tenants', () => {
       `| \`contoso\` | \`${CONTOSO.tenantId}\` | \`prod-tenant-contoso\` | deployed | https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID} |`,
     );
     expect(stdout).toContain('| `northwind` | `0e0e0e0e-0000-4000-8000-000000000003` | `prod-tenant-northwind` | not synthesized (npm run synth) |');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('write stable JSON', async () => {
     const json = JSON.parse((await command(['prod', '--format', 'json'])).stdout);
@@ -163,7 +164,7 @@ describe('npm run tenants', () => {
       deployed: false,
       unknownBecause: null,
     });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('say so when the environment lists no customer tenant', async () => {
     project.writeEnvironment('test', validInput({ backend: AZURERM }));
@@ -201,11 +202,10 @@ describe('tenants arguments', () => {
     const project = new TestProject();
     project.writeEnvironment('prod', validInput());
     const result = runCommandIn(project, 'tenants', ['nowhere']);
-    project.remove();
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('environments/nowhere.ts: no such environment; known: prod\nerror: 1 problem(s) in the environment files\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--outputs may name the environment, as in certs, but only the one reported', () => {
     expect(parseTenantsArguments(['prod', '--outputs', 'prod=o.json'])).toMatchObject({ environment: 'prod', outputsFile: 'o.json' });

@@ -6,6 +6,7 @@ import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { InputError } from '../lib/process/problem';
 import { NOW, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -42,7 +43,7 @@ describe('what an environment file is (one definition for synth, the commands an
     ];
     expect(problemsOf(() => environmentList({ projectRoot: project.root, now: NOW }))).toEqual(expected);
     expect(problemsOf(() => project.synth())).toEqual(expected);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('helpers (_*.ts), declarations, certificates and other files are left alone', () => {
     const dir = project.environmentsDir;
@@ -65,11 +66,11 @@ describe('what an environment file is (one definition for synth, the commands an
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: '["prod"]\n', stderr: '' });
     expect(runCommandIn(project, 'environments', []).stdout).toBe('demo  (example: synthesized, not planned)\nprod\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('what an environment file prints goes to stderr, so the JSON list CI reads stays JSON', () => {
     project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput())};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
-  });
+  }, PROCESS_TIMEOUT);
 });

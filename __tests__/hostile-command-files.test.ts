@@ -9,6 +9,7 @@ import { readOutputsFile, readOutputsJson } from '../lib/process/terraform-outpu
 import { readPlanJson } from '../lib/review/report/terraform-plan';
 import { FIXTURES, REPO_ROOT } from './support/builders';
 import { PLANS } from './support/plans';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const PLAN_TEXT = readFileSync(join(PLANS, 'no-changes.json'), 'utf8');
 const MANIFEST = join(FIXTURES, 'manifests', 'article-appendix-a.json');
@@ -68,7 +69,7 @@ describe('a file that is not what a command reads ends in one line quoting none 
     expect(oneLineError(() => readManifestFile(write('m.json', text)))).not.toContain(SECRET.slice(0, 6));
     expect(oneLineError(() => readOutputsJson(text, 'o.json'))).not.toContain(SECRET.slice(0, 6));
     expect(oneLineError(() => readOutputsFile(write('o.json', text), dir))).not.toContain(SECRET.slice(0, 6));
-  });
+  }, PROCESS_TIMEOUT);
 
   test('says where the JSON breaks when the parser knows', () => {
     expect(parseJson('{\n  "a": 1,\n}')).toEqual({ problem: 'is not valid JSON at line 3, column 1: Expected double-quoted property name' });
@@ -101,18 +102,18 @@ describe('a file that is not what a command reads ends in one line quoting none 
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '\u001b[2Jmanifest.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: \\u001b[2Jmanifest.json: file not found\n');
     expect(result.status).toBe(1);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a line break in a file name cannot start a line of its own, as a CI log command would', () => {
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'a\n::error::b.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: a\\u000a::error::b.json: file not found\n');
     expect(result.status).toBe(1);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a direction override in a file name is shown escaped, not obeyed by the terminal', () => {
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', 'nosj.\u202eplan.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: nosj.\\u202eplan.json: file not found\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a pipe, as from terraform show -json, is read to its end', () => {
     const result = spawnSync(
@@ -122,5 +123,5 @@ describe('a file that is not what a command reads ends in one line quoting none 
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -1,8 +1,9 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FIXTURES, REPO_ROOT } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
+import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 const REPO_PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const PEERS = ['cdktf', 'constructs', '@cdktf/provider-azuread', '@cdktf/provider-tls'];
@@ -36,7 +37,7 @@ function filesUnder(dir: string): string[] {
  * this repository's node_modules (what `npm ci` installed), as the registry cannot be reached.
  */
 describe('the package, installed in a consumer app', () => {
-  const work = mkdtempSync(join(tmpdir(), 'restore-portal-package-'));
+  const work = temporaryFolder('restore-portal-package-');
   const consumer = join(work, 'consumer');
   const installed = join(consumer, 'node_modules', REPO_PACKAGE.name);
   // Without the variables cdktf's CLI sets, App() writes to ./cdktf.out as it does for a consumer.
@@ -57,9 +58,7 @@ describe('the package, installed in a consumer app', () => {
     }
     copyFileSync(join(FIXTURES, 'certs/valid.cer'), join(consumer, 'certs/restore-portal.cer'));
     writeFileSync(join(consumer, 'main.ts'), readmeConsumerMain());
-  }, 60_000);
-
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  }, TOOLCHAIN_TIMEOUT);
 
   test("synthesizes the README's main.ts: the registration, its redirect URIs and key credential, in the consumer's stack", () => {
     run(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), 'main.ts'], { cwd: consumer, env });
@@ -72,13 +71,13 @@ describe('the package, installed in a consumer app', () => {
     expect(stack.resource.azuread_application_redirect_uris.portal_spa.redirect_uris).toEqual(['https://restore.contoso.com:4443']);
     expect(Object.keys(stack.resource.azuread_application_certificate)).toEqual(['portal_8081ce44adf557be7f269132ed4d6f8139cff2fa']);
     expect(stack.output.application_id.value).toBe('${azuread_application_registration.portal.client_id}');
-  }, 30_000);
+  }, TOOLCHAIN_TIMEOUT);
 
   test("type-checks the README's main.ts against the package's declarations, as cdktf's ts-node template would", () => {
     const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
     const options = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022'];
     expect(() => run(process.execPath, [tsc, ...options, 'main.ts'], { cwd: consumer, env })).not.toThrow();
-  }, 30_000);
+  }, TOOLCHAIN_TIMEOUT);
 
   test('holds the compiled construct with its declarations, and nothing of tests, environment files, commands or bench', () => {
     const files = filesUnder(installed).map((f) => relative(installed, f));
@@ -92,7 +91,7 @@ describe('the package, installed in a consumer app', () => {
     const api = run(process.execPath, ['-e', `console.log(Object.keys(require(${JSON.stringify(REPO_PACKAGE.name)})).sort().join(' '))`], { cwd: consumer, env });
     expect(api.trim().split(' ')).toEqual(expect.arrayContaining(['AdminConsent', 'MICROSOFT_GRAPH_CLIENT_ID', 'RestorePortalApp', 'RestorePortalAppPropsError']));
     expect(api).not.toMatch(/defineEnvironment|TlsSelfSignedCertificate/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('asks for cdktf and the providers as peers at the pinned versions, constructs as cdktf does, and forces nothing else on consumers', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));

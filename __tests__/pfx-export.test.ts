@@ -7,8 +7,10 @@ import { UserError } from '../lib/process/command-line';
 import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export';
 import { readPfxPassword } from '../lib/certificates/pfx-password';
 import { TestProject, validInput } from './support/builders';
+import { setEnvironment } from './support/clean-up';
 import { runCommandIn, standInTerraform } from './support/commands';
 import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const PASSWORD = 'Kennwort-für-VB365';
 
@@ -53,20 +55,15 @@ describe('npm run export-pfx (library)', () => {
     expect(info).toContain('MAC: sha1');
     expect(info).toContain('Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC');
     expect(() => openPfx(file, 'a wrong password')).toThrow();
-  });
+  }, PROCESS_TIMEOUT);
 
   test('reads the outputs through terraform in the synthesized stack', async () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const terraform = standInTerraform(project, `cat '${join(project.root, 'one.json')}'`);
-    const saved = process.env.PATH;
-    process.env.PATH = terraform.path;
-    try {
-      expect((await exportTo({ outputsFile: undefined })).certificate).toBe('current');
-    } finally {
-      process.env.PATH = saved;
-    }
+    setEnvironment({ PATH: terraform.path });
+    expect((await exportTo({ outputsFile: undefined })).certificate).toBe('current');
     expect(readFileSync(terraform.callsLog, 'utf8')).toContain('output -no-color -json');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('chooses among several self-signed certificates by --certificate', async () => {
     const result = await exportTo({ outputsFile: 'two.json', certificate: 'next', out: 'next.pfx' });
@@ -78,7 +75,7 @@ describe('npm run export-pfx (library)', () => {
     await expect(exportTo({ certificate: 'nxet' })).rejects.toThrow(
       new UserError('one.json has no self-signed certificate "nxet" (no output certificate_nxet_private_key_pem); it has "current"'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('never overwrites a file silently, and replaces it with --force', async () => {
     writeFileSync(join(project.root, 'taken.pfx'), 'keep me');
@@ -89,7 +86,7 @@ describe('npm run export-pfx (library)', () => {
     await exportTo({ out: 'taken.pfx', force: true });
     expect(statSync(join(project.root, 'taken.pfx')).mode & 0o777).toBe(0o600);
     expect(openPfx(join(project.root, 'taken.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each<[string, Partial<PfxExportOptions>, string]>([
     ['an outputs file without the certificate outputs', { outputsFile: 'no-certs.json' }, 'no-certs.json has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "prod" list a { source: "selfSigned" } certificate, and has it been applied?'],
@@ -110,7 +107,7 @@ describe('npm run export-pfx (library)', () => {
     await expect(exportTo({ ...options, out })).rejects.toThrow(UserError);
     await expect(exportTo({ ...options, out })).rejects.toThrow(message);
     expect(existsSync(join(project.root, out))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('the PFX password', () => {
@@ -164,7 +161,7 @@ describe('npm run export-pfx (command)', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/^error: other-outputs\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod\n$/);
     expect(existsSync(join(project.root, 'c.pfx'))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('writes the PFX with the password from PFX_PASSWORD and exits 0', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: PASSWORD });
@@ -172,7 +169,7 @@ describe('npm run export-pfx (command)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^wrote portal\.pfx \(mode 0600\): self-signed certificate "current", thumbprint [0-9A-F]{40}/);
     expect(openPfx(join(project.root, 'portal.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('exits 1 with one line and no file when the password source is wrong', () => {
     const onArgv = runCommandIn(project, 'export-pfx', ['prod', '--out', 'a.pfx', '--password', PASSWORD]);
@@ -184,12 +181,12 @@ describe('npm run export-pfx (command)', () => {
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/^error: no PFX password: set PFX_PASSWORD .*\n$/);
     expect(existsSync(join(project.root, 'a.pfx'))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('finds a missing certificate before asking for a password', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'b.pfx', '--outputs', 'missing.json'], { PFX_PASSWORD: undefined });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error: .*missing\.json.*\n$/);
     expect(run.stderr).not.toContain('password');
-  });
+  }, PROCESS_TIMEOUT);
 });

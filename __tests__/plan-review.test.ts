@@ -7,8 +7,10 @@ import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { matrixJobs, shardOf } from '../lib/review/plan-shards';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { onCleanUp, temporaryFolder } from './support/clean-up';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 /** A well-formed digest that no fixture plan has. */
 const DIGEST = 'ab'.repeat(32);
@@ -243,7 +245,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toMatch(/^prod: 14 changes outside Terraform, 14 changes to apply\n  Changed outside Terraform\n/);
     expect(result.stdout).toContain('redirect URI https://x.example.com:4443 added outside Terraform');
     expect(result.stderr).toBe('prod: terraform init\nprod: terraform plan\nprod: terraform show\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plans every environment when none is named; exit 0 when nothing changes; progress per stack on stderr', async () => {
     const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'real-no-changes.json') });
@@ -254,27 +256,23 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     ]);
     expect(result.stderr).toMatch(/^\[1\/2\] (prod|test): no changes$/m);
     expect(result.stderr).toMatch(/^\[2\/2\] (prod|test): no changes$/m);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('passes an example (all-zero tenant) by and says so; a real tenant in example.ts is planned like any other', async () => {
     const examples = new TestProject();
     examples.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
     examples.writeEnvironment('example', validInput({ backend: AZURERM }));
-    try {
-      const io = streams();
-      const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
-      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
-      expect(code).toBe(0);
-      expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
-      expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
-      expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
-      await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
-        new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
-      );
-    } finally {
-      examples.remove();
-    }
-  });
+    const io = streams();
+    const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+    const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
+    expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
+    expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
+    await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
+      new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
+    );
+  }, PROCESS_TIMEOUT);
 
   test('planning one environment keeps the saved plans of the others', async () => {
     const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
@@ -282,7 +280,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     await run('plan', ['test'], variables);
     expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
     expect(existsSync(join(project.root, 'cdktf.out/stacks/test/plan.tfplan'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a plan that is not the reviewed one leaves no saved plan to apply; the reviewed one keeps it', async () => {
     const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'redirect-uri-added.json') };
@@ -293,7 +291,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const other = await run('plan', ['prod', '--expect-digest', reviewed], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'danger-redirect-uri-removed.json') });
     expect(other.code).toBe(3);
     expect(existsSync(planFile)).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--json-out writes the JSON report next to the report printed, for CI to read', async () => {
     const out = join(project.root, 'report.json');
@@ -302,7 +300,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toMatchObject({ command: 'plan', exitCode: 2, environments: [expect.objectContaining({ environment: 'prod', hasChanges: true })] });
     expect(result.stdout).toContain(`Plan digest: \`${json.digest}\``);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--json-out refuses, before planning, to replace a file that is not a JSON report', async () => {
     const out = join(project.root, 'package.json');
@@ -318,7 +316,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a stack never applied, planned by an identity that can only read the azurerm state: says to create its state once; exit 1', async () => {
     const result = await run('plan', ['prod'], {
@@ -328,7 +326,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toMatch(/^prod: not planned: the state of prod does not exist yet, and Terraform's azurerm backend creates it/);
     expect(result.stdout).toContain('Storage Blob Data Contributor');
     expect(result.stdout).toContain('terraform -chdir=cdktf.out/stacks/prod init; then plan again');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
@@ -344,30 +342,29 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     ]);
     // apply.yml applies every saved plan it finds: the older one must not stand in for the failed plan.
     expect(existsSync(stale)).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a failed stack reads as failed in markdown too, for the pull request comment', async () => {
     const result = await run('plan', ['prod', '--format', 'markdown'], { FAKE_TERRAFORM_FAIL_STACK: 'prod' });
     expect(result.stdout).toBe('### Restore Portal plan: `prod`\n\n❌ not planned: terraform plan failed: Error: Error acquiring the state lock\n\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plans at most --parallel stacks at once', async () => {
-    for (let i = 0; i < 4; i++) project.writeEnvironment(`extra${i}`, validInput({ backend: AZURERM }));
-    try {
-      const result = await run('plan', ['--parallel', '3'], { FAKE_TERRAFORM_PLAN_SLEEP: '0.3', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(result.code).toBe(0);
-      let running = 0;
-      let most = 0;
-      for (const line of logLines('timeline.log')) {
-        running += line.startsWith('start') ? 1 : -1;
-        most = Math.max(most, running);
-      }
-      expect(logLines('timeline.log')).toHaveLength(12);
-      expect(most).toBe(3);
-    } finally {
-      for (let i = 0; i < 4; i++) rmSync(join(project.root, `environments/extra${i}.ts`));
+    for (let i = 0; i < 4; i++) {
+      const extra = project.writeEnvironment(`extra${i}`, validInput({ backend: AZURERM }));
+      onCleanUp(() => rmSync(extra));
     }
-  });
+    const result = await run('plan', ['--parallel', '3'], { FAKE_TERRAFORM_PLAN_SLEEP: '0.3', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(result.code).toBe(0);
+    let running = 0;
+    let most = 0;
+    for (const line of logLines('timeline.log')) {
+      running += line.startsWith('start') ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(logLines('timeline.log')).toHaveLength(12);
+    expect(most).toBe(3);
+  }, PROCESS_TIMEOUT);
 
   test('every stack shares one plugin cache; the first stack initialized lends its lock file so the others take providers from it', async () => {
     await run('plan', [], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
@@ -375,30 +372,26 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(inits[0]).toBe(`prod cache=${cache} lock=none`);
     expect(inits.slice(1)).toEqual([`test cache=${cache} lock=present`]);
     expect(existsSync(cache)).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("without the user's own cache, the cache is ~/.terraform.d/plugin-cache, created; one set in the CLI configuration is left to Terraform", async () => {
-    const home = mkdtempSync(join(tmpdir(), 'home-'));
-    try {
-      await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(logLines('init.log')).toEqual([`prod cache=${join(home, '.terraform.d/plugin-cache')} lock=none`]);
-      expect(existsSync(join(home, '.terraform.d/plugin-cache'))).toBe(true);
+    const home = temporaryFolder('home-');
+    await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(logLines('init.log')).toEqual([`prod cache=${join(home, '.terraform.d/plugin-cache')} lock=none`]);
+    expect(existsSync(join(home, '.terraform.d/plugin-cache'))).toBe(true);
 
-      rmSync(join(terraform.dir, 'init.log'));
-      rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
-      writeFileSync(join(home, '.terraformrc'), 'plugin_cache_dir = "/opt/terraform-cache"\n');
-      await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(logLines('init.log')).toEqual(['prod cache= lock=none']);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+    rmSync(join(terraform.dir, 'init.log'));
+    rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
+    writeFileSync(join(home, '.terraformrc'), 'plugin_cache_dir = "/opt/terraform-cache"\n');
+    await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(logLines('init.log')).toEqual(['prod cache= lock=none']);
+  }, PROCESS_TIMEOUT);
 
   test('a relative TF_PLUGIN_CACHE_DIR is the folder below where npm was run, not below each stack folder', async () => {
     await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: 'relative-cache', INIT_CWD: terraform.dir, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
     expect(logLines('init.log')).toEqual([`prod cache=${join(terraform.dir, 'relative-cache')} lock=none`]);
     expect(existsSync(join(terraform.dir, 'relative-cache'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a TF_PLUGIN_CACHE_DIR that cannot be a folder is one line, before any terraform runs', async () => {
     const file = join(terraform.dir, 'a-file');
@@ -418,14 +411,13 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const result = await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^prod: not planned: the application registration was deleted in Entra \(terraform: Instance cannot be destroyed, azuread_service_principal\.portal\)\. .*Deleted applications/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('terraform missing from PATH says how to get it, once for the whole run', async () => {
     const io = streams();
-    const empty = mkdtempSync(join(tmpdir(), 'no-terraform-'));
+    const empty = temporaryFolder('no-terraform-');
     const done = reviewCommand('plan', [], { ...io, projectRoot: project.root, env: { PATH: empty, TF_PLUGIN_CACHE_DIR: cache } });
     await expect(done).rejects.toThrow(new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'));
-    rmSync(empty, { recursive: true });
   });
 });
 
@@ -469,12 +461,9 @@ describe('--matrix: the CI jobs of a plan', () => {
 
   test('an environment without a file, or a file with problems, is refused with every problem', async () => {
     await expect(matrix(['prdo'])).rejects.toThrow(/^environments\/prdo\.ts: no such environment; known: demo, prod, test$/);
-    project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
-    try {
-      await expect(matrix([])).rejects.toThrow(/^environments\/broken\.ts: tenantId: /);
-    } finally {
-      rmSync(join(project.root, 'environments/broken.ts'));
-    }
+    const broken = project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
+    onCleanUp(() => rmSync(broken));
+    await expect(matrix([])).rejects.toThrow(/^environments\/broken\.ts: tenantId: /);
   });
 });
 
@@ -488,7 +477,7 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(2);
     expect(result.stdout).toContain('certificate 8081…F2FA deleted outside Terraform');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plan --expect-digest exits 3 on another plan, with no stack trace', () => {
     const result = node('cli/plan.ts', ['--plan-json', join(PLANS, 'no-changes.json'), '--env', 'prod', '--expect-digest', DIGEST]);
@@ -496,19 +485,19 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toMatch(new RegExp(`^error: the plan is not the one that was reviewed \\(reviewed digest ${DIGEST}, this plan [0-9a-f]{64}\\)`));
     expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('drift exits 0 on a plan that real Terraform called "No changes"', () => {
     const result = node('cli/drift.ts', ['--plan-json', join(PLANS, 'real-no-changes.json'), '--env', 'example']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^example: no changes: Entra matches the code\n {2}digest [0-9a-f]{64}\n$/);
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plan refuses a file that is not plan JSON in one line, exit 1, no stack trace', () => {
     const result = node('cli/plan.ts', ['--plan-json', 'package.json', '--env', 'prod']);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: package.json: is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>\n');
-  });
+  }, PROCESS_TIMEOUT);
 });

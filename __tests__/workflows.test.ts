@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/report/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
+import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
@@ -50,7 +51,7 @@ const step = (job: Job, nameOrId: string): Step => {
 };
 /** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH); returns its job summary too. */
 function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
-  const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+  const root = temporaryFolder('workflow-step-');
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
@@ -58,7 +59,6 @@ function shell(script: string, files: Record<string, string>, env: Record<string
   const summary = join(root, 'summary.md');
   const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, GITHUB_STEP_SUMMARY: summary, ...env } });
   const written = existsSync(summary) ? readFileSync(summary, 'utf8') : '';
-  rmSync(root, { recursive: true, force: true });
   return { ...result, summary: written };
 }
 const stepIndex = (job: Job, test: (step: Step) => boolean) => {
@@ -88,7 +88,7 @@ describe('GitHub Actions workflows', () => {
       expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),
     ]);
     expect(result.status).toBe(1);
-  }, 30_000);
+  }, TOOLCHAIN_TIMEOUT);
 
   test.each(workflows)('$name pins every action to a commit and Terraform to a version', ({ text }) => {
     const uses = [...text.matchAll(/uses: (\S+)/g)].map((m) => m[1]);
@@ -200,13 +200,12 @@ describe('GitHub Actions workflows', () => {
       env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
     });
     const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
-    project.remove();
     expect(written).toEqual({
       status: 0,
       output: 'names=["prod"]\nparts=[{"environment":"prod","shard":"1/1","name":"prod-001"}]\n',
       summary: '### Environments\n\n- example  (example: synthesized, not planned)\n- prod\n',
     });
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(['plan.yml', 'apply.yml'])('%s runs on a change to any file that synthesis reads', (name) => {
     const { on } = workflow(name);
@@ -216,7 +215,7 @@ describe('GitHub Actions workflows', () => {
     const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
     const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('test.yml runs npm test on every pull request', () => {
     const { on, jobs } = workflow('test.yml');
@@ -243,7 +242,7 @@ describe('GitHub Actions workflows', () => {
 
   test('the failure summary quotes the error lines as inert text, whatever they hold', () => {
     const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/failure-summary/action.yml'), 'utf8'));
-    const dir = mkdtempSync(join(tmpdir(), 'failure-summary-'));
+    const dir = temporaryFolder('failure-summary-');
     const log = join(dir, 'errors.log');
     writeFileSync(log, 'error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\r\n| a | b |\n');
     const summary = join(dir, 'summary.md');
@@ -252,10 +251,9 @@ describe('GitHub Actions workflows', () => {
       env: { PATH: '/usr/bin:/bin', TITLE: 'drift check of prod failed', LOG: log, GITHUB_STEP_SUMMARY: summary },
     });
     const written = readFileSync(summary, 'utf8');
-    rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(0);
     expect(written).toBe('### ❌ drift check of prod failed\n\n    error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\n    | a | b |\n\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('only the apply job holds the deploying identity, behind an environment with reviewers; every other job plans with the read-only one', () => {
     for (const { name } of workflows) {
@@ -314,7 +312,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect([small.status, small.summary]).toEqual([0, 'x'.repeat(1000)]);
     const large = run(1024 * 1024);
     expect([large.status, large.summary]).toEqual([0, '### `prod`: the report is too long for a job summary\n\nRead report.md in the artifact review-prod of this run before approving.\n']);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
@@ -357,7 +355,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
       '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
       'terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
     const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
@@ -383,7 +381,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     const why = `main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it`;
     expect(moved.stdout).toBe(`::error title=prod not applied::${why}\n`);
     expect(moved.summary).toBe(`### ❌ \`prod\` not applied\n\n${why}.\n`);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
     expect(apply.on.workflow_dispatch.inputs['accept-dangers']).toMatchObject({ type: 'string', default: '' });
@@ -409,5 +407,5 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);
       expect(run('no-changes', '').status).toBe(0);
     }
-  });
+  }, PROCESS_TIMEOUT);
 });
