@@ -3,6 +3,7 @@
 import type { TerraformStack } from 'cdktf';
 import cdktfTokens = require('cdktf/lib/_tokens');
 import cdktfStackTraces = require('cdktf/lib/tokens/private/stack-trace');
+import nodeUtil = require('node:util');
 
 /**
  * cdktf captures a full stack trace for every token it creates (each attribute reference such as
@@ -40,4 +41,19 @@ export function withoutFinalResolve<T>(stack: TerraformStack, body: () => T): T 
 function isMergedDocument(obj: unknown, stack: TerraformStack): boolean {
   const top = (obj as { '//'?: { metadata?: { stackName?: unknown } } } | null)?.['//'];
   return top?.metadata?.stackName === stack.node.id;
+}
+
+/**
+ * cdktf's TerraformOutput calls util.isArray, which Node deprecates at run time from Node 22 (DEP0044):
+ * every synth would print a DeprecationWarning that users can do nothing about. While `body` runs,
+ * util.isArray is Array.isArray, which is what it always was, without the warning.
+ */
+export function withoutIsArrayDeprecation<T>(body: () => T): T {
+  const isArray = nodeUtil.isArray;
+  nodeUtil.isArray = Array.isArray;
+  try {
+    return body();
+  } finally {
+    nodeUtil.isArray = isArray;
+  }
 }
