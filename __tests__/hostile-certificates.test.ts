@@ -116,7 +116,7 @@ describe('a private key is refused in every form we can recognise, without quoti
     const problem = problemOf(write('key.cer', content()));
     expect(problem).toContain(PRIVATE_KEY);
     expect(problem).not.toContain(keyBody.slice(0, 16));
-  }, PROCESS_TIMEOUT);
+  });
 
   test.each([
     ['a PKCS#1 key', () => privateKey.export({ type: 'pkcs1', format: 'der' })],

@@ -69,7 +69,7 @@ describe('a file that is not what a command reads ends in one line quoting none 
     expect(oneLineError(() => readManifestFile(write('m.json', text)))).not.toContain(SECRET.slice(0, 6));
     expect(oneLineError(() => readOutputsJson(text, 'o.json'))).not.toContain(SECRET.slice(0, 6));
     expect(oneLineError(() => readOutputsFile(write('o.json', text), dir))).not.toContain(SECRET.slice(0, 6));
-  }, PROCESS_TIMEOUT);
+  });
 
   // In its own words, the same on every Node release: V8 rewords JSON.parse's messages between releases.
   test('says where the JSON breaks and what was expected there', () => {

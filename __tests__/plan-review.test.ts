@@ -418,7 +418,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const empty = temporaryFolder('no-terraform-');
     const done = reviewCommand('plan', [], { ...io, projectRoot: project.root, env: { PATH: empty, TF_PLUGIN_CACHE_DIR: cache } });
     await expect(done).rejects.toThrow(new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'));
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('--matrix: the CI jobs of a plan', () => {
