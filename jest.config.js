@@ -9,6 +9,7 @@ module.exports = {
   // worker and blames a leak. A real leak still shows, 3 s later.
   workerGracefulExitTimeout: 3000,
   roots: ['<rootDir>/__tests__'],
+  testSequencer: '<rootDir>/__tests__/support/slow-suites-first.js',
   testMatch: ['**/*.test.ts'],
   // Transpile only, with SWC and the options bin/register-ts.js gives it, so that tests run the code as
   // the commands run it; types are checked once, by `tsc --noEmit` in `npm test`. SWC takes about a
