@@ -1,7 +1,7 @@
 // The cdktf app (cdktf.json "app"): one Terraform stack per environments/<name>.ts.
 import { exampleNote, isExample } from './lib/environment/example-environment';
 import { colorsFor, parseCommandLine, runCommand } from './lib/process/command-line';
-import { formatProblem } from './lib/process/problem';
+import { escapeControlCharacters, formatProblem } from './lib/process/problem';
 import { synthProject } from './lib/synthesis/synth';
 
 const USAGE = 'npm run synth -- [<environment>...]';
@@ -15,6 +15,6 @@ void runCommand((argv) => {
   const { yellow } = colorsFor(process.stderr);
   for (const warning of result.warnings) process.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
   for (const example of result.environments.filter(isExample)) process.stderr.write(`note: ${exampleNote(example)}\n`);
-  process.stdout.write(`synthesized ${result.stacks.length} stack(s) into ${result.outdir}: ${result.stacks.join(', ')}\n`);
+  process.stdout.write(`synthesized ${result.stacks.length} stack(s) into ${escapeControlCharacters(result.outdir)}: ${result.stacks.join(', ')}\n`);
   return 0;
 });

@@ -1,3 +1,4 @@
+import { tokenVariable } from '../lib/environment/backend';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { CONTOSO, environment, parse, problemsOf, synthStack, validInput } from './support/builders';
 
@@ -29,6 +30,20 @@ describe('backend', () => {
       ]);
     }
     expect(backendOf({ type: 'local', path: 'state/../prod.tfstate' }).backend).toEqual({ local: { path: '../../../prod.tfstate' } });
+  });
+
+  test("refuses a local state file .gitignore would not keep out of git: the state holds self-signed certificates' keys", () => {
+    for (const path of ['state/prod.json', 'prod.TFSTATE', 'prod.tfstate.json', 'state/prod']) {
+      expect(problemsOf(validInput({ backend: { type: 'local', path } }), { name: 'prod' })).toEqual([
+        `environments/prod.ts: backend.path: must name a file ending in .tfstate (the state holds self-signed certificates' private keys, and .gitignore keeps *.tfstate out of git); got ${JSON.stringify(path)}`,
+      ]);
+    }
+  });
+
+  test('refuses line breaks and other control characters in backend settings, which terraform prints to CI logs', () => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, key: 'prod\r::error::x.tfstate' } }))).toEqual([
+      'environments/test.ts: backend.key: must not contain control or invisible characters (line breaks, tabs, direction overrides); got "prod\\r::error::x.tfstate"',
+    ]);
   });
 
   test('stores state in an Azure blob with Entra ID auth and a per-environment key by default', () => {
@@ -95,10 +110,12 @@ describe('backend', () => {
   });
 
   test('refuses ${ and %{ in backend values: customer tenant stacks read the state through terraform_remote_state, whose arguments Terraform evaluates', () => {
-    const backend = { ...AZURERM, key: 'prod${file("/etc/passwd")}.tfstate', resourceGroupName: 'rg%{ if true }x%{ endif }' };
+    const backend = { ...AZURERM, key: 'prod${file("/etc/passwd")}.tfstate', containerName: 'tfstate' };
     expect(problemsOf(validInput({ backend, customerTenants: [CONTOSO] }), { name: 'prod' })).toEqual([
       'environments/prod.ts: backend.key: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "prod${file(\\"/etc/passwd\\")}.tfstate"',
-      'environments/prod.ts: backend.resourceGroupName: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "rg%{ if true }x%{ endif }"',
+    ]);
+    expect(problemsOf(validInput({ backend: { ...AZURERM, key: 'rg%{ if true }x%{ endif }' } }))).toEqual([
+      'environments/test.ts: backend.key: must not contain "${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got "rg%{ if true }x%{ endif }"',
     ]);
     expect(problemsOf(validInput({ backend: { type: 'local', path: 'state/${path.cwd}.tfstate' } }))).toEqual([
       expect.stringMatching(/^environments\/test\.ts: backend\.path: must not contain "\$\{" or "%\{"/),
@@ -132,5 +149,29 @@ describe('backend', () => {
       'environments/test.ts: backend.workspace: must be a non-empty string; got nothing',
       'environments/test.ts: backend.hostname: must be a host name without scheme or path, e.g. "tfe.example.com"; got "https://tfe.contoso.com/"',
     ]);
+  });
+});
+
+describe('the resource group of the state storage', () => {
+  // It reaches the Azure CLI in npm run bootstrap's script, as az reads it: Azure's own naming rule keeps
+  // shell syntax, an az "@file" argument and line breaks out.
+  test.each(['rg-tfstate', 'rg_state.(prod)', 'Zustand-Ü', 'r'])('%s is a resource group name', (resourceGroupName) => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, resourceGroupName } }))).toEqual([]);
+  });
+
+  test.each(['rg$(touch pwned)', "rg'; rm -rf ~; '", '@/etc/passwd', 'rg\nx', 'rg state', 'rg.', '', 'r'.repeat(91)])('%j is refused, naming the field', (resourceGroupName) => {
+    expect(problemsOf(validInput({ backend: { ...AZURERM, resourceGroupName } }))).toEqual([
+      expect.stringMatching(/^environments\/test\.ts: backend\.resourceGroupName: must be a resource group name: 1 to 90 letters, digits and _ \( \) - \., not ending in "\."; got /),
+    ]);
+  });
+});
+
+describe('the token variable of a cloud backend, as Terraform reads it (TF_TOKEN_ and the host)', () => {
+  test('dots become "_" and hyphens "__"; HCP Terraform when no host is given; none for other backends or a host with a port', () => {
+    const cloud = (hostname?: string) => ({ type: 'cloud' as const, organization: 'contoso', workspace: 'prod', ...(hostname ? { hostname } : {}) });
+    expect(tokenVariable(cloud())).toBe('TF_TOKEN_app_terraform_io');
+    expect(tokenVariable(cloud('TFE-eu.Contoso.com'))).toBe('TF_TOKEN_tfe__eu_contoso_com');
+    expect(tokenVariable(cloud('tfe.contoso.com:8443'))).toBeUndefined();
+    expect(tokenVariable({ type: 'local', path: 'terraform.prod.tfstate' })).toBeUndefined();
   });
 });

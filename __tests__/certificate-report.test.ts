@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   certificateReport,
@@ -127,18 +127,32 @@ describe('npm run certs (library)', () => {
       subject: 'CN=restore.example.com',
       warningDays: 30,
       status: 'unavailable',
-      note: 'prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; run terraform apply, or pass --outputs prod=<terraform output -json file>',
+      note: 'prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or pass --outputs prod=<terraform output -json file>',
     });
     expect(certificateReportExitCode(result)).toBe(1);
 
     setEnvironment({ PATH: standInTerraform(project, `echo '{}'`).path });
     const notDeployed = await report({ only: ['prod'] });
     expect(notDeployed.certificates[1].note).toBe(
-      'terraform output of prod has no output certificate_current_pem: not deployed yet? run terraform apply',
+      'terraform output of prod is empty: prod is not deployed yet, and Terraform makes the certificate when it is applied (npx cdktf deploy prod, or the apply workflow)',
     );
     const text = formatCertificateReport(notDeployed, 'text');
-    expect(text).toContain('prod current: not available (terraform output of prod has no output');
+    expect(text).toContain('prod current: not available (terraform output of prod is empty');
     expect(text).toContain('2 certificate(s): 1 not available.');
+  }, PROCESS_TIMEOUT);
+
+  test('gives one remedy for each reason a self-signed certificate cannot be read', async () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'current' }));
+    rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
+    const terraform = standInTerraform(project, `echo '{"tenant_id": {"value": "${TENANT}"}, "application_id": {"value": "x"}}'`);
+    setEnvironment({ PATH: terraform.path });
+    expect((await report({ only: ['prod'] })).certificates[0].note).toBe(
+      'prod: its stack is not synthesized here, so its state cannot be read: npm run plan -- prod synthesizes and initializes it; or pass --outputs prod=<terraform output -json file>',
+    );
+    mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
+    expect((await report({ only: ['prod'] })).certificates[0].note).toBe(
+      'terraform output of prod has no output certificate_current_pem: Terraform makes the certificate when prod is next applied',
+    );
   }, PROCESS_TIMEOUT);
 
   test('rejects an outputs file that is not terraform output -json, naming it', async () => {
@@ -229,7 +243,14 @@ describe('npm run certs (examples and saved outputs)', () => {
   test("refuses outputs saved from another tenant's stack rather than report its certificates as this environment's", async () => {
     writeFileSync(join(project.root, 'other.json'), JSON.stringify({ ...JSON.parse(outputsJson('current')), tenant_id: { value: '99999999-9999-4999-8999-999999999999', type: 'string' } }));
     await expect(certificateReport({ projectRoot: project.root, now: NOW, outputsFiles: new Map([['prod', 'other.json']]) })).rejects.toThrow(
-      /^other\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod$/,
+      /^other\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod \(terraform -chdir=cdktf\.out\/stacks\/prod output -json\)$/,
+    );
+  });
+
+  test("refuses outputs saved from another environment's stack in the same tenant", async () => {
+    writeFileSync(join(project.root, 'staging.json'), JSON.stringify({ ...JSON.parse(outputsJson('current')), environment: { value: 'staging', type: 'string' } }));
+    await expect(certificateReport({ projectRoot: project.root, now: NOW, outputsFiles: new Map([['prod', 'staging.json']]) })).rejects.toThrow(
+      /^staging\.json: belongs to environment staging \(its environment output\), not prod; use the outputs of prod/,
     );
   });
 });

@@ -6,7 +6,7 @@ import { diagnose } from '../lib/doctor/doctor';
 import { readManifestFile } from '../lib/doctor/manifest';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
-import { ARTICLE_MANIFEST, CLIENT_ID, findingsOf } from './support/manifests';
+import { ARTICLE_MANIFEST, CLIENT_ID, findingsOf, graphManifest } from './support/manifests';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-doctor-'));
@@ -60,23 +60,39 @@ describe('npm run manifest', () => {
     expect(stderr).toMatch(/^error: environments\/portal\.ts describes a registration that does not exist yet, [^\n]+--client-id[^\n]+\n$/);
   }, PROCESS_TIMEOUT);
 
-  test('writes the file, relative to the folder npm was run in, for a registration created by hand; it passes the doctor', () => {
+  test("writes the file, relative to the folder npm was run in, for a registration created by hand; the doctor's only finding is that it is no download", () => {
     mkdirSync(join(project.root, 'sub'));
     const written = runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--out', 'portal.json'], { INIT_CWD: join(project.root, 'sub') });
     expect(written.status).toBe(0);
     expect(written.stdout).toContain(`wrote sub/portal.json: the registration of environments/portal.ts (application ID ${CLIENT_ID})`);
     const out = join(project.root, 'sub/portal.json');
-    expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([]);
-  }, PROCESS_TIMEOUT);
+    expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([expect.stringMatching(/^problem manifest-source : is the manifest npm run manifest writes/)]);
+  });
 
-  test('replaces a manifest it wrote, but refuses to replace any other file a mistyped --out names', () => {
+  test('replaces a manifest it wrote, but never a downloaded one or another file a mistyped --out names, unless --force', () => {
     const args = (out: string) => ['portal', '--client-id', CLIENT_ID, '--out', out];
     expect(runCommandIn(project, 'manifest', args('again.json')).status).toBe(0);
     expect(runCommandIn(project, 'manifest', args('again.json')).status).toBe(0);
     const environmentFile = readFileSync(join(project.root, 'environments/portal.ts'), 'utf8');
     const refused = runCommandIn(project, 'manifest', args('environments/portal.ts'));
     expect(refused).toMatchObject({ status: 1, stdout: '' });
-    expect(refused.stderr).toBe('error: --out environments/portal.ts: is there and is not an application manifest; refusing to replace it: give another file, or remove it first\n');
+    expect(refused.stderr).toMatch(/^error: --out environments\/portal\.ts: is there and was not written by npm run manifest .*; refusing to replace it: give another file, or pass --force to replace it\n/);
     expect(readFileSync(join(project.root, 'environments/portal.ts'), 'utf8')).toBe(environmentFile);
-  }, PROCESS_TIMEOUT);
+    // The name people give a manifest downloaded from Entra is the default --out.
+    const downloaded = JSON.stringify(graphManifest(), null, 2);
+    writeFileSync(join(project.root, 'portal.manifest.json'), downloaded);
+    expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID]).status).toBe(1);
+    expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).toBe(downloaded);
+    expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--force']).status).toBe(0);
+    expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).not.toBe(downloaded);
+  });
+
+  test('the doctor never reports a manifest it wrote as a healthy registration', () => {
+    expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--out', 'written.json', '--force']).status).toBe(0);
+    const checked = runCommandIn(project, 'doctor', ['written.json', '--format', 'json']);
+    expect(checked.status).toBe(2);
+    const report = JSON.parse(checked.stdout);
+    expect(report).toMatchObject({ ok: false, problems: 1 });
+    expect(report.checks[0]).toMatchObject({ check: 'manifest-source', status: 'problem' });
+  });
 });

@@ -12,6 +12,8 @@ import { PROCESS_TIMEOUT } from './support/timeouts';
 describe('commands that never synthesize run without loading cdktf', () => {
   const project = new TestProject();
   project.writeEnvironment('prod', validInput({ customerTenants: [{ name: 'contoso', tenantId: '99999999-8888-4777-8666-555555555555' }] }));
+  // export-pfx exports only a certificate Terraform made.
+  project.writeEnvironment('lab', validInput({ certificates: [{ source: 'selfSigned', name: 'current' }] }));
   copyFileSync(ARTICLE_MANIFEST, join(project.root, 'article.json'));
   copyFileSync(join(FIXTURES, 'plans', 'drift-every-kind.json'), join(project.root, 'plan.json'));
   writeFileSync(join(project.root, 'outputs.json'), selfSignedOutputsJson({ current: selfSignedValues(project.root, 'current') }, CLIENT_ID));
@@ -20,15 +22,16 @@ describe('commands that never synthesize run without loading cdktf', () => {
   const run = (name: string, ...args: string[]) => runCommandIn(project, name, args, { PFX_PASSWORD: 'Kennwort-für-VB365' }, [FORBID_CDKTF]);
 
   test.each([
-    ['certs', [], 0, /^prod\s/m],
-    ['environments', ['--format', 'json'], 0, /^\["prod"\]\n$/],
+    ['certs', ['prod'], 0, /^prod\s/m],
+    ['environments', ['--format', 'json'], 0, /^\[\{"name":"lab","ci":"workstation","tokenVariable":null\},\{"name":"prod","ci":"workstation","tokenVariable":null\}\]\n$/],
     ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
     ['doctor', ['article.json'], 2, /redirect URI/],
     ['doctor', ['article.json', '--env', 'prod'], 2, /redirectUris of environments\/prod\.ts/],
     ['manifest', ['prod', '--client-id', CLIENT_ID, '--out', 'prod.manifest.json'], 0, /^wrote prod\.manifest\.json: the registration of environments\/prod\.ts/],
     ['plan', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /prod/],
     ['drift', ['--plan-json', 'plan.json', '--env', 'prod'], 2, /deleted outside Terraform/],
-    ['export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
+    ['export-pfx', ['lab', '--out', 'portal.pfx', '--outputs', 'outputs.json'], 0, /^wrote portal\.pfx \(mode 0600\)/],
+    ['bootstrap', ['prod', '--repository', 'contoso/portal'], 0, /^#!\/usr\/bin\/env bash\n/],
   ] as const)('%s %j', (name, args, status, output) => {
     const result = run(name, ...args);
     expect(result.stderr).toBe('');

@@ -70,6 +70,19 @@ describe('CustomerTenantStack', () => {
     expect(Object.keys(alone.stacks.prod.output).filter((name) => name.startsWith('cross-stack'))).toEqual([]);
   });
 
+  test('imports what a customer already has, the service principal with its grants, so that one plan knows its object ID', () => {
+    const adopt = { servicePrincipalObjectId: '5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716', consentGrantIds: { microsoftGraph: 'K9sYtZYQ6ke2ti6K5ZbZsS2c', self: 'K9sYtZYQ6ke2ti6K5ZbZsfHHx' } };
+    const adopted = synthApp(prodWith({ customerTenants: [{ ...CONTOSO, adopt }, FABRIKAM] }));
+    const imports = (stack: string) => ((adopted.stacks[stack] as unknown as { import?: { to: string; id: string }[] }).import ?? []).map((i) => [i.to, i.id]);
+    expect(imports('prod-tenant-contoso').sort()).toEqual([
+      ['azuread_service_principal.portal', '/servicePrincipals/5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716'],
+      ['azuread_service_principal_delegated_permission_grant.portal_microsoft_graph', '/oauth2PermissionGrants/K9sYtZYQ6ke2ti6K5ZbZsS2c'],
+      ['azuread_service_principal_delegated_permission_grant.portal_self', '/oauth2PermissionGrants/K9sYtZYQ6ke2ti6K5ZbZsfHHx'],
+    ]);
+    expect(imports('prod-tenant-fabrikam')).toEqual([]);
+    expect(imports('prod')).toEqual([]);
+  });
+
   test('gives the admin consent URL of its tenant, on the sign-in host of the cloud', () => {
     expect(contoso.output.admin_consent_url.value).toBe(
       `https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${HOME_CLIENT_ID}`,

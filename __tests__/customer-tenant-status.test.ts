@@ -119,7 +119,8 @@ describe('npm run tenants', () => {
     ['missing.json', undefined, 'missing.json: file not found'],
     ['broken.json', '{ "application_id": ', 'broken.json: is not valid JSON at line 1, column 21: the text ends before the JSON is complete; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
     ['plan.json', JSON.stringify({ format_version: '1.2' }), 'plan.json: output "format_version" has no "value"; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
-    ['other.json', JSON.stringify({ ...HOME_OUTPUTS, tenant_id: { value: CONTOSO.tenantId } }), `other.json: belongs to tenant ${CONTOSO.tenantId}, but environments/prod.ts has tenantId ${TENANT}; use the outputs of prod`],
+    ['other.json', JSON.stringify({ ...HOME_OUTPUTS, tenant_id: { value: CONTOSO.tenantId } }), `other.json: belongs to tenant ${CONTOSO.tenantId}, but environments/prod.ts has tenantId ${TENANT}; use the outputs of prod (terraform -chdir=cdktf.out/stacks/prod output -json)`],
+    ['staging.json', JSON.stringify({ ...HOME_OUTPUTS, environment: { value: 'staging' } }), 'staging.json: belongs to environment staging (its environment output), not prod; use the outputs of prod'],
     ['empty.json', '{}', 'empty.json: has no application_id output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/prod output -json > empty.json'],
   ])('refuse --outputs %s in one line', async (file, content, message) => {
     if (content !== undefined) writeFileSync(join(project.root, file), content);

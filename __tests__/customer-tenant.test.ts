@@ -55,6 +55,20 @@ describe('customerTenants', () => {
     ]);
   });
 
+  test('takes what a customer already has in adopt: its service principal, and its grants only with it', () => {
+    const SP = '5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716';
+    const grants = { microsoftGraph: 'K9sYtZYQ6ke2ti6K5ZbZsS2c', self: 'K9sYtZYQ6ke2ti6K5ZbZsfHHx' };
+    expect(tenantsOf([{ ...CONTOSO, adopt: { servicePrincipalObjectId: SP, consentGrantIds: grants } }])).toEqual([]);
+    expect(tenantsOf([{ ...CONTOSO, adopt: { consentGrantIds: grants } }])).toEqual([
+      "environments/prod.ts: customerTenants[0].adopt.servicePrincipalObjectId: is required: the grants are imported with the service principal they belong to (without it, Terraform would replace them and delete the customer's consent)",
+    ]);
+    expect(tenantsOf([{ ...CONTOSO, adopt: { servicePrincipalObjectId: 'sp', consentGrantIds: { microsoftGraph: '/oauth2PermissionGrants/x', graph: 'y' } } }])).toEqual([
+      expect.stringMatching(/^environments\/prod\.ts: customerTenants\[0\]\.adopt\.servicePrincipalObjectId: must be the object ID of the portal's service principal in the customer tenant, a GUID/),
+      expect.stringMatching(/^environments\/prod\.ts: customerTenants\[0\]\.adopt\.consentGrantIds\.graph: unknown field/),
+      expect.stringMatching(/^environments\/prod\.ts: customerTenants\[0\]\.adopt\.consentGrantIds\.microsoftGraph: must be the id of an oauth2PermissionGrant/),
+    ]);
+  });
+
   test('refuses an environment file name that contains "-tenant-", which marks tenant stacks', () => {
     expect(problemsOf(validInput(), { name: 'prod-tenant-contoso' })).toEqual([
       'environments/prod-tenant-contoso.ts: the file name "prod-tenant-contoso" contains "-tenant-", which marks the stacks of customer tenants; rename the file',

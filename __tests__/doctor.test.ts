@@ -50,10 +50,16 @@ describe('the doctor on a working registration', () => {
     expect(doctorExitCode(doctor(graphManifest()))).toBe(0);
   });
 
-  test('finds nothing wrong in the manifest written for an environment, nor any difference from it', () => {
+  test('finds nothing else wrong in the manifest npm run manifest writes, nor any difference from its environment, but never calls it healthy', () => {
     const env = environment({ redirectUris: ['https://restore.example.com:4443', 'https://restore2.example.com:4443'] });
     const written = JSON.parse(JSON.stringify(manifestOf(env, { clientId: CLIENT_ID })));
-    expect(findingsOf(doctor(written, { environment: env }))).toEqual([]);
+    const report = doctor(written, { environment: env });
+    expect(findingsOf(report)).toEqual([
+      "problem manifest-source : is the manifest npm run manifest writes from an environment file, not one downloaded from Entra: it shows what the code describes, not what the registration is. Download the registration's manifest (Entra admin center > App registrations > the registration > Manifest > Download) and check that",
+    ]);
+    expect(doctorExitCode(report)).toBe(2);
+    // Entra's download of the same registration is the whole application object: no longer the written shape.
+    expect(findingsOf(doctor({ ...written, createdDateTime: '2026-03-02T09:14:27Z' }, { environment: env }))).toEqual([]);
   });
 });
 

@@ -8,6 +8,9 @@ import { NOW, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
+const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+const PROD = { name: 'prod', ci: 'apply', tokenVariable: null };
+
 function problemsOf(run: () => unknown): string[] {
   try {
     run();
@@ -22,7 +25,7 @@ describe('what an environment file is (one definition for synth, the commands an
   let project: TestProject;
   beforeEach(() => {
     project = new TestProject();
-    project.writeEnvironment('prod', validInput());
+    project.writeEnvironment('prod', validInput({ backend: AZURERM }));
   });
   afterEach(() => project.remove());
 
@@ -52,25 +55,54 @@ describe('what an environment file is (one definition for synth, the commands an
     writeFileSync(join(dir, 'types.d.ts'), 'export {};\n');
     writeFileSync(join(dir, 'README.md'), '# environments\n');
     writeFileSync(join(dir, '.eslintrc.js'), 'module.exports = {};\n');
-    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ planned: ['prod'], examples: [] });
+    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ environments: [PROD], examples: [] });
   });
 
-  test('the list CI plans leaves out examples by their all-zero tenant, whatever the file is called', () => {
-    project.writeEnvironment('example', validInput());
+  test('the list CI reads leaves out examples by their all-zero tenant, whatever the file is called', () => {
+    project.writeEnvironment('example', validInput({ backend: AZURERM }));
     project.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
-    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ planned: ['example', 'prod'], examples: ['demo'] });
+    expect(environmentList({ projectRoot: project.root, now: NOW })).toEqual({ environments: [{ ...PROD, name: 'example' }, PROD], examples: ['demo'] });
   });
 
-  test('npm run environments -- --format json prints that list for the workflows’ matrix', () => {
+  test('npm run environments -- --format json prints that list for the workflows’ matrix, with how CI treats each environment', () => {
     project.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
+    project.writeEnvironment('lab', validInput({ backend: AZURERM, certificates: [{ source: 'selfSigned', name: 'current' }] }));
+    project.writeEnvironment('staging', validInput({ backend: { type: 'cloud', organization: 'contoso', workspace: 'staging' }, ci: 'plan' }));
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
-    expect(json).toEqual({ status: 0, stdout: '["prod"]\n', stderr: '' });
-    expect(runCommandIn(project, 'environments', []).stdout).toBe('demo  (example: synthesized, not planned)\nprod\n');
-  }, PROCESS_TIMEOUT);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { name: 'lab', ci: 'workstation', tokenVariable: null },
+      PROD,
+      { name: 'staging', ci: 'plan', tokenVariable: 'TF_TOKEN_app_terraform_io' },
+    ]);
+    expect(runCommandIn(project, 'environments', []).stdout).toBe(
+      [
+        'demo  (example: synthesized, not planned)',
+        'lab  (workstation: no workflow plans or applies it)',
+        'prod',
+        'staging  (plan: planned and checked in CI, applied from a workstation)',
+        '',
+      ].join('\n'),
+    );
+  });
 
   test('what an environment file prints goes to stderr, so the JSON list CI reads stays JSON', () => {
-    project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput())};\n`);
+    project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput({ backend: AZURERM }))};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
-    expect(json).toEqual({ status: 0, stdout: '["noisy","prod"]\n', stderr: 'debugging\n["forged"]\n' });
-  }, PROCESS_TIMEOUT);
+    expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([{ ...PROD, name: 'noisy' }, PROD])}\n`, stderr: 'debugging\n["forged"]\n' });
+  });
+
+  test('so does what it writes to file descriptor 1 or /dev/stdout directly, which would reach $GITHUB_OUTPUT', () => {
+    const raw = [
+      "import { appendFileSync, writeFileSync, writeSync } from 'node:fs';",
+      "writeSync(1, 'names=[\"forged\"]\\n');",
+      "writeSync(process.stdout.fd, Buffer.from('raw bytes\\n'));",
+      "writeFileSync('/dev/stdout', 'a path\\n');",
+      "appendFileSync(1, 'appended\\n');",
+      `export default ${JSON.stringify(validInput({ backend: AZURERM }))};`,
+    ].join('\n');
+    project.writeEnvironment('raw', raw);
+    const json = runCommandIn(project, 'environments', ['--format', 'json']);
+    expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([PROD, { ...PROD, name: 'raw' }])}\n`, stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
+  });
 });

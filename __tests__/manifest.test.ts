@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
-import { manifestIdentity, manifestOf, parseManifest, readManifestFile, writeManifestFile } from '../lib/doctor/manifest';
+import { isWrittenManifest, manifestIdentity, manifestOf, manifestWarnings, parseManifest, readManifestFile, writeManifestFile } from '../lib/doctor/manifest';
+import { formatProblem } from '../lib/process/problem';
 import { environment, fileCertificates } from './support/builders';
 import { ARTICLE_MANIFEST, CLIENT_ID, graphManifest, modelOf, OBJECT_ID } from './support/manifests';
 
@@ -177,5 +178,37 @@ describe('writing the manifest of an environment', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(manifest);
     mkdirSync(join(dir, 'taken.json'));
     expect(() => writeManifestFile(join(dir, 'taken.json'), manifest)).toThrow(UserError);
+  });
+
+  test('knows a manifest it wrote by its shape: exactly the fields it writes, which no download from Entra has', () => {
+    expect(isWrittenManifest(JSON.parse(JSON.stringify(manifest)))).toBe(true);
+    expect(isWrittenManifest(JSON.parse(JSON.stringify(manifestOf(env, { clientId: CLIENT_ID }))))).toBe(true);
+    expect(isWrittenManifest(graphManifest())).toBe(false);
+    expect(isWrittenManifest(JSON.parse(readFileSync(ARTICLE_MANIFEST, 'utf8')))).toBe(false);
+  });
+
+  test('never replaces a manifest downloaded from Entra, nor another file, unless forced; replaces its own', () => {
+    const downloaded = fileWith('prod.manifest.json', JSON.stringify(graphManifest(), null, 2));
+    const before = readFileSync(downloaded, 'utf8');
+    expect(() => writeManifestFile(downloaded, manifest, 'prod.manifest.json')).toThrow(
+      new UserError('--out prod.manifest.json: is there and was not written by npm run manifest (a manifest downloaded from Entra, or another file); refusing to replace it: give another file, or pass --force to replace it'),
+    );
+    expect(readFileSync(downloaded, 'utf8')).toBe(before);
+    writeManifestFile(downloaded, manifest, 'prod.manifest.json', { force: true });
+    expect(JSON.parse(readFileSync(downloaded, 'utf8'))).toEqual(manifest);
+    // Now it is one this command wrote: written again without --force.
+    writeManifestFile(downloaded, { ...manifest, displayName: 'again' }, 'prod.manifest.json');
+    expect(JSON.parse(readFileSync(downloaded, 'utf8')).displayName).toBe('again');
+    expect(() => writeManifestFile(dir, manifest, 'out', { force: true })).toThrow(new UserError('--out out: is not a regular file; refusing to replace it: give another file'));
+  });
+
+  test('says, for an environment with self-signed certificates, that the manifest has no key credential for them', () => {
+    const lab = environment({ certificates: [{ source: 'selfSigned', name: 'current' }] }, 'lab');
+    expect((manifestOf(lab, { clientId: CLIENT_ID }) as Record<string, any>).keyCredentials).toEqual([]);
+    expect(manifestWarnings(lab).map(formatProblem)).toEqual([
+      'environments/lab.ts: certificates[0]: self-signed certificate "current" is made by Terraform, so the manifest has no key credential for it: a registration applied by hand needs a certificate file ({ source: "file", path }) whose private key VB365 holds',
+      'environments/lab.ts: certificates: the manifest has no certificate at all (keyCredentials is []): VB365 cannot sign in with it, and npm run doctor reports it as a problem, until one is added',
+    ]);
+    expect(manifestWarnings(env)).toEqual([]);
   });
 });

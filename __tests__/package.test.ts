@@ -7,16 +7,13 @@ import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 const REPO_PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const PEERS = ['cdktf', 'constructs', '@cdktf/provider-azuread', '@cdktf/provider-tls'];
-const README_SECTION = '## Use the construct in your own CDK for Terraform app';
+const LIBRARY_PAGE = 'docs/library.md';
 
-/** The first ```ts block of the README's section for consumers, exactly as written there. */
-function readmeConsumerMain(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${README_SECTION}\n`);
-  if (start < 0) throw new Error(`README.md has no section "${README_SECTION}"`);
-  const section = readme.slice(start + 1).split(/\n## /)[0];
-  const block = /```ts\n([\s\S]*?)\n```/.exec(section);
-  if (!block) throw new Error(`README.md's "${README_SECTION}" has no ts block`);
+/** The first ```ts block of the page for consumers ("Use the construct in your own CDK for Terraform app"), exactly as written there. */
+function documentedConsumerMain(): string {
+  const page = readFileSync(join(REPO_ROOT, LIBRARY_PAGE), 'utf8');
+  const block = /```ts\n([\s\S]*?)\n```/.exec(page);
+  if (!block) throw new Error(`${LIBRARY_PAGE} has no ts block`);
   return `${block[1]}\n`;
 }
 
@@ -57,10 +54,10 @@ describe('the package, installed in a consumer app', () => {
       symlinkSync(join(REPO_ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer));
     }
     copyFileSync(join(FIXTURES, 'certs/valid.cer'), join(consumer, 'certs/restore-portal.cer'));
-    writeFileSync(join(consumer, 'main.ts'), readmeConsumerMain());
+    writeFileSync(join(consumer, 'main.ts'), documentedConsumerMain());
   }, TOOLCHAIN_TIMEOUT);
 
-  test("synthesizes the README's main.ts: the registration, its redirect URIs and key credential, in the consumer's stack", () => {
+  test("synthesizes the main.ts of docs/library.md: the registration, its redirect URIs and key credential, in the consumer's stack", () => {
     run(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), 'main.ts'], { cwd: consumer, env });
     const stack = JSON.parse(readFileSync(join(consumer, 'cdktf.out/stacks/restore-portal/cdk.tf.json'), 'utf8'));
     expect(stack.provider.azuread).toEqual([expect.objectContaining({ tenant_id: '72f988bf-0000-0000-0000-000000000000' })]);
@@ -73,7 +70,7 @@ describe('the package, installed in a consumer app', () => {
     expect(stack.output.application_id.value).toBe('${azuread_application_registration.portal.client_id}');
   }, TOOLCHAIN_TIMEOUT);
 
-  test("type-checks the README's main.ts against the package's declarations, as cdktf's ts-node template would", () => {
+  test("type-checks the main.ts of docs/library.md against the package's declarations, as cdktf's ts-node template would", () => {
     const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
     const options = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022'];
     expect(() => run(process.execPath, [tsc, ...options, 'main.ts'], { cwd: consumer, env })).not.toThrow();

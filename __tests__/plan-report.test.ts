@@ -2,6 +2,7 @@ import { colorsFor } from '../lib/process/command-line';
 import { formatReports, reviewExitCode } from '../lib/review/report/plan-report-format';
 import { hasChanges } from '../lib/review/report/plan-report';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
+import { describeChange } from '../lib/review/report/resource-wording';
 import { runDigest } from '../lib/review/report/plan-digest';
 import { messages, planFixture, reportOf } from './support/plans';
 
@@ -131,9 +132,9 @@ describe('plan report', () => {
     expect(reviewExitCode([report])).toBe(2);
   });
 
-  test('lists what a new environment creates, in the portal words, with nothing dangerous', () => {
+  test('lists what a new environment creates, in the portal words; its one danger is the new registration', () => {
     const report = reportOf(planFixture('new-environment'));
-    expect(report.dangers).toEqual([]);
+    expect(report.dangers.map((d) => [d.type, d.action])).toEqual([['azuread_application_registration', 'create']]);
     expect(report.drift).toEqual([]);
     expect(messages(report.changes)).toEqual(
       expect.arrayContaining([
@@ -148,7 +149,7 @@ describe('plan report', () => {
         'service principal (Enterprise application) created',
         'admin consent for User.Read granted for all users',
         'admin consent for access_as_user granted for all users',
-        'certificate 8081…F2FA added (valid until 2036-11-24)',
+        'certificate 8081…F2FA added (valid from 2026-11-27 until 2036-11-24)',
       ]),
     );
     expect(report.changes.every((item) => item.action === 'create')).toBe(true);
@@ -190,7 +191,7 @@ describe('plan report', () => {
       expect.arrayContaining([
         'redirect URI https://x.example.com:4443 removed again (it was added outside Terraform)',
         'admin consent for User.Read granted for all users',
-        'certificate 8081…F2FA added (valid until 2036-11-24)',
+        'certificate 8081…F2FA added (valid from 2026-11-27 until 2036-11-24)',
       ]),
     );
     expect(report.dangers).toEqual([]);
@@ -215,7 +216,37 @@ describe('plan report', () => {
       plan.resource_drift = [{ ...registration, change: { ...registration.change, actions: ['delete'], after: null } }];
       registration.change = { ...registration.change, actions: ['create'], before: null };
       expect(messages(reportOf(plan).dangers)).toEqual([
+        'application registration "VB365 Restore Portal" will be created, with a new Application ID, in place of the one deleted in Entra: restoring that one from Deleted applications (within 30 days) keeps its ID; applying it needs an acknowledgement (apply.yml: new-registration; the gate: --accept-new-registration)',
         expect.stringMatching(/^application registration "VB365 Restore Portal" was deleted outside Terraform: applying registers a new one with a new Application ID/),
+      ]);
+    });
+
+    test('a plan that creates the registration: first of all, a new Application ID, and what to check when it is not a first deployment', () => {
+      // The state went missing: the whole stack is created again, as on a first deployment.
+      const report = reportOf(planFixture('new-environment'));
+      expect(report.dangers[0]).toEqual({
+        address: 'azuread_application_registration.portal',
+        type: 'azuread_application_registration',
+        action: 'create',
+        message:
+          'application registration "VB365 Restore Portal" will be created, with a new Application ID: right for the first deployment of an environment; otherwise this stack\'s state was lost (its backend key, path or workspace changed, or the state was deleted) and the registration every VB365 server uses stays while a second one is made: check the state before applying; applying it needs an acknowledgement (apply.yml: new-registration; the gate: --accept-new-registration)',
+      });
+      const text = formatReports([report], 'plan', 'text', plain).split('\n');
+      expect(text.slice(0, 3)).toEqual([
+        'prod: 1 danger, 17 changes to apply',
+        '  DANGER',
+        expect.stringMatching(/^ {4}! application registration "VB365 Restore Portal" will be created, with a new Application ID: right for the first deployment/),
+      ]);
+      const markdown = formatReports([report], 'plan', 'markdown', plain);
+      expect(markdown).toContain('> [!CAUTION]\n> - **application registration "VB365 Restore Portal" will be created, with a new Application ID**: right for the first deployment');
+    });
+
+    test('a new registration stands before every other danger', () => {
+      const plan = planFixture('new-environment');
+      plan.resource_changes.push({ ...planFixture('danger-service-principal-deleted').resource_changes.find((c: any) => c.type === 'azuread_service_principal') });
+      expect(reportOf(plan).dangers.map((d) => [d.type, d.action])).toEqual([
+        ['azuread_application_registration', 'create'],
+        ['azuread_service_principal', 'delete'],
       ]);
     });
 
@@ -239,6 +270,30 @@ describe('plan report', () => {
           message: 'the last valid certificate (8081…F2FA) will be removed: VB365 can no longer authenticate to Entra; add its next certificate first',
         }),
       ]);
+    });
+
+    test('the last valid certificate removed while the one left is not valid yet: flagged, with its start date', () => {
+      const plan = planFixture('danger-last-certificate-removed');
+      const left = plan.resource_changes.find((c: any) => c.type === 'azuread_application_certificate' && c.change.actions[0] === 'no-op');
+      // A rotation staged ahead: the next certificate starts after the plan's time (2027-01-01T09:30Z).
+      for (const values of [left.change.before, left.change.after]) Object.assign(values, { start_date: '2027-03-01T00:00:00Z', end_date: '2030-01-01T00:00:00Z' });
+      expect(reportOf(plan).dangers).toEqual([
+        expect.objectContaining({
+          address: CERTIFICATE,
+          message:
+            "the last valid certificate (8081…F2FA) will be removed, and the one left is not valid yet (396C…7F17 valid from 2027-03-01): VB365 cannot authenticate to Entra until then; keep the old certificate until the new one's start date",
+        }),
+      ]);
+      // Once the plan is made after that start date, the same change is safe.
+      plan.timestamp = '2027-03-02T00:00:00Z';
+      expect(reportOf(plan).dangers).toEqual([]);
+    });
+
+    test('a certificate added shows when it starts being valid, not only when it ends', () => {
+      const plan = planFixture('new-environment');
+      const certificate = plan.resource_changes.find((c: any) => c.type === 'azuread_application_certificate');
+      certificate.change.after.start_date = '2027-03-01T00:00:00Z';
+      expect(messages(reportOf(plan).changes)).toContain('certificate 8081…F2FA added (valid from 2027-03-01 until 2036-11-24)');
     });
 
     test('no danger when a certificate is removed while another valid one stays', () => {
@@ -403,6 +458,87 @@ describe('reading plan JSON', () => {
   });
 });
 
+describe('a failed plan saved as JSON (--plan-json)', () => {
+  /** What terraform show -json prints for the plan a deleted registration makes fail: errored, with what the refresh found. */
+  const deletedRegistrationPlan = () => {
+    const plan = planFixture('no-changes');
+    const registration = plan.resource_changes.find((c: any) => c.type === 'azuread_application_registration');
+    plan.errored = true;
+    plan.resource_drift.push({ ...registration, change: { ...registration.change, actions: ['delete'], after: null } });
+    plan.prior_state.values.root_module.resources = plan.prior_state.values.root_module.resources.filter((r: any) => r.type !== 'azuread_application_registration');
+    return plan;
+  };
+
+  test('says what the live plan says of a deleted registration, and what to do', () => {
+    expect(() => readPlanJson(JSON.stringify(deletedRegistrationPlan()), 'plan.json', 'prod')).toThrow(
+      /^plan\.json: records a plan that failed, and the application registration was deleted in Entra \(the plan's refresh found azuread_application_registration\.portal deleted outside Terraform\)\. Applying would register a new one with a new Application ID.*Restore it within 30 days of its deletion.*terraform -chdir=cdktf\.out\/stacks\/prod state list/,
+    );
+  });
+
+  test('knows it from the refreshed state too, when the refresh stopped before reporting drift', () => {
+    const plan = deletedRegistrationPlan();
+    plan.resource_drift = [];
+    expect(() => readPlanJson(JSON.stringify(plan), 'plan.json', 'prod')).toThrow(
+      /^plan\.json: records a plan that failed, and the application registration was deleted in Entra \(the refreshed state holds the registration's parts but not the registration\)\. /,
+    );
+  });
+
+  test('any other failed plan: fix the error Terraform printed', () => {
+    const plan = planFixture('no-changes');
+    plan.errored = true;
+    expect(() => readPlanJson(JSON.stringify(plan), 'plan.json', 'prod')).toThrow(/^plan\.json: records a plan that failed; fix the error Terraform printed and plan again$/);
+  });
+});
+
+describe('a plan that only moves, imports or forgets resources', () => {
+  const unchanged = reportOf(planFixture('no-changes'));
+
+  test('a moved block is a change to apply, and the report says what moved', () => {
+    const plan = planFixture('no-changes');
+    const spa = plan.resource_changes.find((c: any) => c.type === 'azuread_application_redirect_uris');
+    spa.previous_address = spa.address;
+    spa.name = 'portal_redirects';
+    spa.address = 'azuread_application_redirect_uris.portal_redirects';
+    const report = reportOf(plan);
+    expect(report.changes).toEqual([
+      {
+        address: 'azuread_application_redirect_uris.portal_redirects',
+        type: 'azuread_application_redirect_uris',
+        action: 'move',
+        message: 'redirect URIs (SPA) moved in the state from azuread_application_redirect_uris.portal_spa (a moved block; the move itself changes nothing in Entra)',
+      },
+    ]);
+    expect(hasChanges(report)).toBe(true);
+    expect(reviewExitCode([report])).toBe(2);
+    expect(report.digest).not.toBe(unchanged.digest);
+    expect(formatReports([report], 'plan', 'text', plain)).toContain(
+      '    -> redirect URIs (SPA) moved in the state from azuread_application_redirect_uris.portal_spa (a moved block; the move itself changes nothing in Entra)  azuread_application_redirect_uris.portal_redirects\n',
+    );
+    expect(formatReports([report], 'plan', 'markdown', plain)).toContain('| `->` | redirect URIs (SPA) moved in the state from');
+  });
+
+  test('an import alone, by ID or by identity, is a change to apply', () => {
+    const plan = planFixture('no-changes');
+    const [byId, byIdentity] = plan.resource_changes.filter((c: any) => c.type === 'azuread_application_api_access');
+    byId.change.importing = { id: '/applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10/apiAccess/00000003-0000-0000-c000-000000000000' };
+    byIdentity.change.importing = { identity: { id: 'x' } };
+    const report = reportOf(plan);
+    expect(report.changes.map((c) => [c.action, c.message])).toEqual([
+      ['import', 'API permissions on Microsoft Graph imported as it is in Entra (import ID /applications/6f1c2b7e-0d6a-4c39-9a55-3f0f8f7d2a10/apiAccess/00000003-0000-0000-c000-000000000000)'],
+      ['import', 'API permissions on its own API imported as it is in Entra (by its identity)'],
+    ]);
+    expect(reviewExitCode([report])).toBe(2);
+  });
+
+  test('a removed block that keeps the object (forget) is a change to apply', () => {
+    const plan = planFixture('no-changes');
+    plan.resource_changes.find((c: any) => c.type === 'azuread_application_owner' || c.type === 'azuread_application_fallback_public_client').change.actions = ['forget'];
+    const report = reportOf(plan);
+    expect(messages(report.changes)).toEqual(['public client flows (device code sign-in) no longer managed by Terraform (left as it is in Entra)']);
+    expect(reviewExitCode([report])).toBe(2);
+  });
+});
+
 describe('plans whose names are those every object inherits', () => {
   test('an attribute named __proto__ or constructor is reported as a change, like any attribute without wording', () => {
     const plan = planFixture('redirect-uri-added');
@@ -440,3 +576,38 @@ describe('saved plans far larger than Entra allows', () => {
   });
 });
 
+
+describe('a hostile saved plan: lists whose items all change', () => {
+  /** A plan updating the Graph API access from `before` scope IDs to `after` ones. */
+  const scopesChanged = (before: string[], after: string[]) => {
+    const plan = planFixture('no-changes');
+    const access = plan.resource_changes.find((c: any) => c.address === 'azuread_application_api_access.portal_microsoft_graph');
+    access.change.actions = ['update'];
+    access.change.before.scope_ids = before;
+    access.change.after.scope_ids = after;
+    return readPlanJson(JSON.stringify(plan), 'plan.json').resourceChanges.find((c) => c.address === access.address)!;
+  };
+  const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`);
+
+  test('each item is named a bounded number of times, not once per item of the other side (40,000 owners took 635 s)', () => {
+    const entry = scopesChanged(ids('a', 2000), ids('b', 2000));
+    // Every item is named through the scope names: count the look-ups.
+    let lookups = 0;
+    const scopeNames = new Map<string, string>();
+    const counted = Object.assign(Object.create(scopeNames), { get: (id: string) => (lookups++, scopeNames.get(id)) });
+    const context = { scopeNames: counted, ownClientIds: new Set<string>(), addedOutside: new Map(), changedByPlan: new Map(), now: new Date(), perspective: 'change', outside: '' } as const;
+    const lines = describeChange(entry, 'update', context);
+    expect(lines).toHaveLength(4000);
+    expect(lookups).toBeLessThanOrEqual(3 * 4000);
+  });
+
+  test('an item whose ID changed but whose name did not is still one change, in list order', () => {
+    const plan = scopesChanged(['e1fe6dd8-ba31-4d61-89e7-88639da4683d', 'x1', 'x2'], ['x3', 'e1fe6dd8-ba31-4d61-89e7-88639da4683d']);
+    const named = new Map([['x1', 'Mail.Read'], ['x2', 'Files.Read'], ['x3', 'Mail.Read']]);
+    const context = { scopeNames: named, ownClientIds: new Set<string>(), addedOutside: new Map(), changedByPlan: new Map(), now: new Date(), perspective: 'change', outside: '' } as const;
+    expect(describeChange(plan, 'update', context)).toEqual([
+      'API permission Mail.Read on Microsoft Graph: x1 → x3',
+      'API permission Files.Read on Microsoft Graph removed',
+    ]);
+  });
+});

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { matrixJobs, shardOf } from '../lib/review/plan-shards';
-import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { CONTOSO, REPO_ROOT, TestProject, validInput } from './support/builders';
 import { onCleanUp, temporaryFolder } from './support/clean-up';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
@@ -84,6 +84,18 @@ describe('plan and drift arguments', () => {
   ])('refuse %j with a usage message', (argv, message) => {
     expect(() => parseReviewArguments('plan', argv)).toThrow(UserError);
     expect(() => parseReviewArguments('plan', argv)).toThrow(message);
+  });
+
+  test('take the environments whose new registration is acknowledged at the gate, comma-separated or repeated', () => {
+    expect(parseReviewArguments('plan', ['prod', '--expect-digest', DIGEST, '--accept-new-registration', 'prod, test', '--accept-new-registration', 'x'])).toMatchObject({
+      acceptNewRegistration: ['prod', 'test', 'x'],
+    });
+    expect(() => parseReviewArguments('plan', ['prod', '--accept-new-registration', 'prod'])).toThrow(
+      /^--accept-new-registration acknowledges a new registration at the gate before an apply and goes with --expect-digest <reviewed digest>$/,
+    );
+    expect(() => parseReviewArguments('plan', ['prod', '--expect-digest', DIGEST, '--accept-new-registration', ' , '])).toThrow(
+      /^--accept-new-registration names the environments whose new registration is acknowledged; got none$/,
+    );
   });
 
   test('take --reviewed only with --expect-digest', () => {
@@ -225,7 +237,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   };
   const logLines = (name: string) => readFileSync(join(terraform.dir, name), 'utf8').trim().split('\n');
   beforeEach(() => {
-    for (const log of ['calls.log', 'init.log', 'timeline.log']) rmSync(join(terraform.dir, log), { force: true });
+    for (const log of ['calls.log', 'init.log', 'timeline.log', 'plan-modes.log']) rmSync(join(terraform.dir, log), { force: true });
     rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
   });
   afterAll(() => {
@@ -238,8 +250,8 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const stackDir = join(project.root, 'cdktf.out/stacks/prod');
     expect(logLines('calls.log')).toEqual([
       `-chdir=${stackDir} init -input=false -no-color`,
-      `-chdir=${stackDir} plan -input=false -no-color -detailed-exitcode -lock=false -out=plan.tfplan`,
-      `-chdir=${stackDir} show -json plan.tfplan`,
+      `-chdir=${stackDir} plan -input=false -no-color -detailed-exitcode -lock=false -out=.drift.tfplan`,
+      `-chdir=${stackDir} show -json .drift.tfplan`,
     ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^prod: 14 changes outside Terraform, 14 changes to apply\n  Changed outside Terraform\n/);
@@ -313,20 +325,101 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   });
 
   test('a failing init (no credentials, no network) is the stack\'s report, with Terraform\'s reason in one line; exit 1', async () => {
-    const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials' });
+    const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials', FAKE_TERRAFORM_INIT_DETAIL: '' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
   }, PROCESS_TIMEOUT);
 
-  test('a stack never applied, planned by an identity that can only read the azurerm state: says to create its state once; exit 1', async () => {
-    const result = await run('plan', ['prod'], {
-      FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.',
+  describe('a stack never applied, planned by an identity that may only read the azurerm state', () => {
+    const tenants = new TestProject();
+    tenants.writeEnvironment('msp', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER, customerTenants: [CONTOSO] }));
+    const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('restore-portal-empty-state-')).sort();
+    const before = scratchFolders();
+    afterAll(() => tenants.remove());
+
+    test('is planned against an empty state, writing none: its report says so first, and it leaves no plan file to apply', async () => {
+      const result = await run('plan', ['prod', '--format', 'json'], { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') });
+      const stackDir = join(project.root, 'cdktf.out/stacks/prod');
+      const calls = logLines('calls.log');
+      expect(calls[0]).toBe(`-chdir=${stackDir} init -input=false -no-color`);
+      // The rest runs in a scratch copy of the stack folder without its backend, named as the stack.
+      const copy = /^-chdir=(\S+\/prod) init /.exec(calls[1])?.[1];
+      expect(copy).toMatch(new RegExp(`^${tmpdir()}/restore-portal-empty-state-[^/]+/prod$`));
+      expect(calls.slice(1)).toEqual([
+        `-chdir=${copy} init -input=false -no-color`,
+        `-chdir=${copy} plan -input=false -no-color -detailed-exitcode -lock=false -out=plan.tfplan`,
+        `-chdir=${copy} show -json plan.tfplan`,
+      ]);
+      expect(result.code).toBe(2);
+      const [report] = JSON.parse(result.stdout).environments;
+      expect(report.failure).toBeNull();
+      expect(report.changes[0]).toEqual({
+        address: 'prod',
+        type: 'stack',
+        action: 'create',
+        message: 'no state yet: prod was never applied, so it was planned against an empty state (none written); applying creates its state',
+      });
+      expect(report.changes.length).toBeGreaterThan(1);
+      expect(result.stderr).toContain('prod: no state yet: planning against an empty state, writing none\n');
+      // The stack's own folder keeps its backend and gets no plan that apply could pick up; the copy is gone.
+      expect(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend).toHaveProperty('azurerm');
+      expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
+      expect(existsSync(copy!)).toBe(false);
+      expect(scratchFolders()).toEqual(before);
     });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^prod: not planned: the state of prod does not exist yet, and Terraform's azurerm backend creates it/);
-    expect(result.stdout).toContain('Storage Blob Data Contributor');
-    expect(result.stdout).toContain('terraform -chdir=cdktf.out/stacks/prod init; then plan again');
-  }, PROCESS_TIMEOUT);
+
+    test('the same plan, made again by the writing identity once its init has created the state, has the same digest: the apply gate passes', async () => {
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+      const reviewed = JSON.parse((await run('plan', ['prod', '--format', 'json'], variables)).stdout).digest;
+      rmSync(join(terraform.dir, 'states-created'), { force: true });
+      const gate = await run('plan', ['prod', '--expect-digest', reviewed, '--accept-new-registration', 'prod'], { ...variables, FAKE_TERRAFORM_WRITER: '1' });
+      expect(gate.code).toBe(2);
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
+      rmSync(join(terraform.dir, 'states-created'), { force: true });
+    });
+
+    test('a new customer tenant stack is planned against an empty state while its environment reads its own', async () => {
+      const io = streams();
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'msp-tenant-contoso', FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: tenants.root, env: env(variables) });
+      expect(code).toBe(2);
+      const reports = JSON.parse(io.out.stdout).environments;
+      expect(reports.map((r: any) => [r.environment, r.failure, r.changes.map((c: any) => c.type)])).toEqual([
+        ['msp', null, []],
+        ['msp-tenant-contoso', null, ['stack']],
+      ]);
+      expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp/plan.tfplan'))).toBe(true);
+      expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp-tenant-contoso/plan.tfplan'))).toBe(false);
+    });
+
+    test('the apply gate (--expect-digest), whose plan is applied, does not plan around a missing state: its identity must create it', async () => {
+      const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+      const reviewed = JSON.parse((await run('plan', ['prod', '--format', 'json'], variables)).stdout).digest;
+      const gate = await run('plan', ['prod', '--expect-digest', reviewed, '--accept-new-registration', 'prod', '--format', 'json'], variables);
+      expect(gate.code).toBe(3);
+      expect(JSON.parse(gate.stdout).environments[0].failure).toMatch(/^the state of prod does not exist, .*: the identity that applies needs Storage Blob Data Contributor on the container;/);
+      expect(logLines('calls.log').filter((call) => call.includes('restore-portal-empty-state-'))).toHaveLength(3);
+    });
+
+    test('a state another run is creating right now (its lease is held) is reported as such, not planned; exit 1', async () => {
+      const result = await run('plan', ['prod'], {
+        FAKE_TERRAFORM_INIT_ERROR: 'Error loading state: failed to lock azure state: state blob is already locked (LeaseAlreadyPresent)',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^prod: not planned: the state of prod is being created by another terraform run right now \(terraform: Error loading state: failed to lock azure state: state blob is already locked \(LeaseAlreadyPresent\)\); plan again once it has finished\.\n$/);
+      expect(logLines('calls.log')).toHaveLength(1);
+    });
+  });
+
+  test('a failing init keeps the reason under its summary: the registry it could not reach', async () => {
+    const result = await run('plan', ['prod'], {
+      FAKE_TERRAFORM_INIT_ERROR: 'Failed to query available provider packages',
+      FAKE_TERRAFORM_INIT_DETAIL: 'Could not retrieve the list of available versions for provider hashicorp/azuread: could not connect to registry.terraform.io: failed to request discovery document',
+    });
+    expect(result.stdout).toBe(
+      'prod: not planned: terraform init failed: Error: Failed to query available provider packages: Could not retrieve the list of available versions for provider hashicorp/azuread: could not connect to registry.terraform.io: failed to request discovery document\n',
+    );
+  });
 
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
@@ -418,7 +511,162 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const empty = temporaryFolder('no-terraform-');
     const done = reviewCommand('plan', [], { ...io, projectRoot: project.root, env: { PATH: empty, TF_PLUGIN_CACHE_DIR: cache } });
     await expect(done).rejects.toThrow(new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'));
-  }, PROCESS_TIMEOUT);
+    rmSync(empty, { recursive: true });
+  });
+
+  describe('saved plan files', () => {
+    const stackFile = (stack: string, name = 'plan.tfplan') => join(project.root, 'cdktf.out/stacks', stack, name);
+    const modeOf = (file: string) => statSync(file).mode & 0o777;
+
+    test('plan saves plan.tfplan readable by its owner only, from before terraform writes it', async () => {
+      const result = await run('plan', ['prod'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+      expect(result.code).toBe(0);
+      // As terraform show found it, right after terraform plan wrote it.
+      expect(logLines('plan-modes.log')).toEqual(['prod 600']);
+      expect(readFileSync(stackFile('prod'), 'utf8')).toBe('stand-in plan\n');
+      expect(modeOf(stackFile('prod'))).toBe(0o600);
+    });
+
+    test('drift reads its plan and keeps none; a plan.tfplan that plan saved earlier is left as it was', async () => {
+      mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
+      writeFileSync(stackFile('prod'), 'the reviewed plan');
+      const result = await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+      expect(result.code).toBe(0);
+      expect(logLines('plan-modes.log')).toEqual(['prod 600']);
+      expect(readdirSync(join(project.root, 'cdktf.out/stacks/prod')).filter((name) => name.endsWith('.tfplan'))).toEqual(['plan.tfplan']);
+      expect(readFileSync(stackFile('prod'), 'utf8')).toBe('the reviewed plan');
+    });
+
+    test('whatever the output folder is called, git ignores the plan files saved in it', () => {
+      const ignored = spawnSync('git', ['check-ignore', '--no-index', '--stdin'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        input: ['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan'].join('\n'),
+      });
+      expect(ignored.stdout.trim().split('\n')).toEqual(['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan']);
+    });
+
+    test('a failed plan leaves no plan file, not even the errored one terraform saves', async () => {
+      const errors = join(terraform.dir, 'errors.txt');
+      writeFileSync(errors, '╷\n│ Error: Invalid reference\n╵\n');
+      const result = await run('plan', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
+      expect(result.code).toBe(1);
+      expect(existsSync(stackFile('prod'))).toBe(false);
+      await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
+      expect(existsSync(stackFile('prod', '.drift.tfplan'))).toBe(false);
+    });
+
+    test('a plan.tfplan that is a folder: one line for that stack, the folder left alone, no stack trace', async () => {
+      mkdirSync(stackFile('prod'), { recursive: true });
+      const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout).environments.map((e: any) => [e.environment, e.failure])).toEqual([
+        ['prod', `${stackFile('prod')}: is a folder where terraform saves the stack's plan; remove or rename it, then plan again`],
+        ['test', null],
+      ]);
+      expect(statSync(stackFile('prod')).isDirectory()).toBe(true);
+    });
+  });
+
+  describe('terraform show dying after it printed the plan', () => {
+    const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAstandinsecretkeymaterial\n-----END RSA PRIVATE KEY-----\n';
+    /** A plan as show -json prints it, on one line, holding a self-signed certificate's private key as state does. */
+    const planWithKey = () => {
+      const plan = planFixture('no-changes');
+      plan.prior_state.values.root_module.resources.push({
+        address: 'tls_private_key.portal',
+        mode: 'managed',
+        type: 'tls_private_key',
+        name: 'portal',
+        values: { algorithm: 'RSA', private_key_pem: KEY },
+        sensitive_values: {},
+      });
+      const file = join(terraform.dir, 'plan-with-key.json');
+      writeFileSync(file, JSON.stringify(plan));
+      return file;
+    };
+
+    test('its output never becomes the failure reason: not in any report format, nor on stderr', async () => {
+      const variables = { FAKE_TERRAFORM_PLAN_JSON: planWithKey(), FAKE_TERRAFORM_SHOW_EXIT: '1' };
+      for (const format of ['text', 'markdown']) {
+        const out = join(project.root, `report-${format}.json`);
+        const result = await run('plan', ['prod', 'test', '--format', format, '--json-out', out], variables);
+        expect(result.code).toBe(1);
+        for (const text of [result.stdout, result.stderr, readFileSync(out, 'utf8')]) {
+          expect(text).not.toContain('standinsecretkeymaterial');
+          expect(text).not.toContain('format_version');
+        }
+        expect(result.stderr).toContain('prod: not planned: terraform show failed: no output (exit code only)');
+      }
+    });
+
+    test('a plan that is not the reviewed one (exit 3) leaves no plan file of a stack whose show failed, and does not call it "change nothing"', async () => {
+      const result = await run('plan', ['prod', 'test', '--expect-digest', DIGEST], {
+        FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json'),
+        FAKE_TERRAFORM_SHOW_EXIT: '1',
+        FAKE_TERRAFORM_SHOW_FAIL_STACK: 'test',
+      });
+      expect(result.code).toBe(3);
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(false);
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/test/plan.tfplan'))).toBe(false);
+      expect(result.stderr).toContain('\n  test: not planned: terraform show failed: no output (exit code only)\n');
+      expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n/);
+      expect(result.stderr).not.toMatch(/test \(digest/);
+    });
+  });
+
+  describe('what a run says before and after planning', () => {
+    test('warnings print before the first stack is planned, not after all of them', async () => {
+      project.writeEnvironment('warned', validInput({ backend: AZURERM }));
+      try {
+        const result = await run('plan', ['warned'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+        const lines = result.stderr.split('\n');
+        const warning = lines.findIndex((line) => line.startsWith('warning: environments/warned.ts'));
+        expect(warning).toBeGreaterThanOrEqual(0);
+        expect(warning).toBeLessThan(lines.indexOf('warned: terraform init'));
+      } finally {
+        rmSync(join(project.root, 'environments/warned.ts'));
+      }
+    });
+
+    test('a run where no stack was planned prints no digest to approve', async () => {
+      const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_FAIL_STACK: 'prod', FAKE_TERRAFORM_PLAN_EXIT: '1' });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 1, digest: null });
+      const text = await run('plan', [], { FAKE_TERRAFORM_PLAN_EXIT: '1' });
+      expect(text.stdout).not.toMatch(/digest/i);
+    });
+  });
+
+  describe('a plan that creates the registration, at the gate', () => {
+    const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
+    // One stack: the run's digest is its plan's.
+    const digest = readPlanJson(readFileSync(join(PLANS, 'new-environment.json'), 'utf8'), 'plan.json').digest;
+
+    test('is refused without an acknowledgement, even though it is the reviewed plan, and leaves no plan file to apply', async () => {
+      const result = await run('plan', ['prod', '--expect-digest', digest, '--format', 'json'], variables);
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 1, digest, newRegistrationsNotAcknowledged: ['prod'] });
+      expect(result.stderr.split('\n').slice(-2)).toEqual([
+        'error: the plan creates the application registration of prod, with a new Application ID, and that was not acknowledged: nothing of it may be applied. For a first deployment, acknowledge it: --accept-new-registration prod (apply.yml: run apply by hand with new-registration: prod). Otherwise the state was lost (a changed backend key, path or workspace, or a deleted state): VB365 keeps the registration it has; bring the state back, then plan again.',
+        '',
+      ]);
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(false);
+    });
+
+    test('passes with --accept-new-registration naming its environment, and keeps the plan file', async () => {
+      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test,prod'], variables);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain('Matches the reviewed digest.\n');
+      expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
+    });
+
+    test('an acknowledgement for another environment is none', async () => {
+      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test'], variables);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Matches the reviewed digest, but creates the application registration of prod without --accept-new-registration: not to be applied.\n');
+    });
+  });
 });
 
 describe('--matrix: the CI jobs of a plan', () => {

@@ -1,8 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPfxDestination } from '../lib/certificates/pfx-export';
+import { defaultBackend, type Backend } from '../lib/environment/backend';
 import { UserError } from '../lib/process/command-line';
+import { PLAN_FILE } from '../lib/process/terraform';
+import { tenantBackend } from '../lib/tenants/customer-tenant';
 import { REPO_ROOT } from './support/builders';
 import { onCleanUp, temporaryFolder } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
@@ -51,6 +54,50 @@ describe('.gitignore keeps secrets out whatever the case of their names', () => 
       expect(ignored(path)).toBe(false);
     }, PROCESS_TIMEOUT,
   );
+});
+
+/** The documentation: README.md and every page under docs/. */
+function documentation(): string {
+  const docs = join(REPO_ROOT, 'docs');
+  const pages = existsSync(docs) ? readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [];
+  return [join(REPO_ROOT, 'README.md'), ...pages].map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+/** File names the documentation tells users to write saved outputs, saved plans and PFX files to. */
+function advisedSecretFiles(text: string): string[] {
+  const patterns = [
+    /output -json > ([^\s`'"|;)]+)/g,
+    /show -json \S+ > ([^\s`'"|;)]+)/g,
+    /--outputs (?:[A-Za-z0-9_-]+=)?([^\s`'"|;)]+)/g,
+    /--plan-json ([^\s`'"|;)]+)/g,
+    /--out ([^\s`'"|;)]+\.(?:pfx|p12))\b/gi,
+  ];
+  const names = patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
+  // Placeholders (<file>, F, F.pfx, $VAR, <(process substitution)) are not names anyone writes.
+  return [...new Set(names.filter((name) => !/[<>$]|^F(\.pfx)?$/.test(name)))].sort();
+}
+
+describe('every file the commands write or the docs advise that can hold a key or state is git-ignored, whatever its name', () => {
+  const advised = advisedSecretFiles(documentation());
+  const localState = (backend: Backend) => (backend.type === 'local' ? backend.path : '');
+  const written = [
+    localState(defaultBackend('prod')),
+    localState(tenantBackend(defaultBackend('prod'), 'contoso')),
+    `${localState(defaultBackend('prod'))}.backup`,
+    `cdktf.out/stacks/prod/${PLAN_FILE}`,
+    // Names people give `terraform output -json > ...` beside the documented one.
+    'prod.outputs.json',
+    'outputs.json',
+    'output.json',
+  ];
+
+  test('the docs advise saved outputs, saved plans and PFX files by name', () => {
+    expect(advised).toEqual(expect.arrayContaining(['prod-outputs.json', 'portal.pfx', 'plan.json']));
+  });
+
+  test.each([...advised, ...written])('%s is ignored', (path) => {
+    expect(ignored(path)).toBe(true);
+  });
 });
 
 describe('export-pfx refuses to write a private key git would track', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { importBlocksProblem, terraformVersion } from '../lib/process/terraform-version';
-import { environment, fileCertificates, TestProject } from './support/builders';
+import { environment, fileCertificates, TestProject, validInput } from './support/builders';
 import { setEnvironment, temporaryFolder } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
@@ -68,7 +68,12 @@ describe('synth of an adopting environment', () => {
     copyFileSync(jsonVersion(version), join(dir, 'terraform'));
     setEnvironment({ PATH: `${dir}${delimiter}${process.env.PATH}`, TERRAFORM_BINARY_NAME: undefined });
   }
-  afterAll(() => project.remove());
+  const tenants = new TestProject();
+  tenants.writeEnvironment('msp', validInput({ customerTenants: [{ name: 'contoso', tenantId: 'c0c0c0c0-0000-4000-8000-000000000001', adopt: { servicePrincipalObjectId: '55555555-aaaa-4bbb-8ccc-000000000002' } }] }));
+  afterAll(() => {
+    project.remove();
+    tenants.remove();
+  });
 
   test('stops with the environment file named when Terraform is older than 1.5, writing nothing', () => {
     terraformOnPath('1.4.6');
@@ -77,6 +82,13 @@ describe('synth of an adopting environment', () => {
     ]);
     expect(() => project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).toThrow();
   }, PROCESS_TIMEOUT);
+
+  test("names a customer tenant's adopt too, which imports what the customer already has", () => {
+    terraformOnPath('1.4.6');
+    expect(tenants.synthProblems()).toEqual([
+      'environments/msp.ts: customerTenants[0].adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "terraform" is 1.4.6: upgrade Terraform',
+    ]);
+  });
 
   test('writes import blocks with Terraform 1.5 or newer', () => {
     terraformOnPath('1.5.7');

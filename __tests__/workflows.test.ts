@@ -9,6 +9,7 @@ import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { temporaryFolder } from './support/clean-up';
 import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
+import { workflowCommands } from './support/workflow-commands';
 import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
@@ -101,7 +102,7 @@ describe('GitHub Actions workflows', () => {
 
   // An expression in a script is pasted into it before the shell or Node reads it: an environment name,
   // a branch or a file name (all a pull request's to choose) would run as code. Scripts read env: instead.
-  test.each([...workflows.map((w) => `.github/workflows/${w.name}`), '.github/actions/failure-summary/action.yml'])(
+  test.each([...workflows.map((w) => `.github/workflows/${w.name}`), '.github/actions/failure-summary/action.yml', '.github/actions/cloud-token/action.yml'])(
     '%s puts no ${{ }} expression inside a script',
     (file) => {
       const parsed = parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
@@ -123,7 +124,7 @@ describe('GitHub Actions workflows', () => {
       }),
     );
     expect(effective).toEqual({
-      'apply.yml': { environments: read, plan: signsIn, apply: signsIn },
+      'apply.yml': { environments: read, plan: signsIn, changes: read, apply: signsIn },
       'certs.yml': { environments: read, certs: signsIn },
       'drift.yml': { environments: read, drift: signsIn },
       'environments.yml': { list: read },
@@ -145,13 +146,18 @@ describe('GitHub Actions workflows', () => {
     for (const install of installs) expect(install.run).toBe('npm ci --ignore-scripts');
   });
 
-  test.each(workflows)('$name holds no secret, and signs in with OIDC where it uses Azure', ({ name, text }) => {
-    expect(text).not.toMatch(/secrets\.|ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
+  // The one secret: the API token of a cloud backend (HCP Terraform, Terraform Enterprise), which has no OIDC.
+  test.each(workflows)('$name holds no secret but a cloud backend\'s token, and signs in with OIDC where it uses Azure', ({ name, text }) => {
+    expect(text).not.toMatch(/ARM_CLIENT_SECRET|ARM_ACCESS_KEY/);
+    const secrets = [...text.matchAll(/secrets\b.*/g)].map(([line]) => line);
     if (AZURE.includes(name)) {
       expect(text).toContain('id-token: write');
       expect(text).toContain('ARM_USE_OIDC: "true"');
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const line of secrets) expect(line).toBe("secrets[format('TF_TOKEN_{0}', env.CLOUD_TOKEN_HOST)] }}");
     } else {
       expect(text).not.toMatch(/id-token|ARM_/);
+      expect(secrets).toEqual([]);
     }
   });
 
@@ -170,25 +176,36 @@ describe('GitHub Actions workflows', () => {
     for (const { action, major } of pins) expect({ action, major }).toEqual({ action, major: Math.max(major, node24[action] ?? Infinity) });
   });
 
-  test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments)', (name) => {
+  test.each(AZURE)('%s builds its job matrix from the one environment list (npm run environments), by how CI treats each', (name) => {
     const { jobs } = workflow(name);
     expect(jobs.environments.uses).toBe('./.github/workflows/environments.yml');
-    const matrixJobs = Object.values(jobs).filter((job) => job.strategy !== undefined);
-    expect(matrixJobs.length).toBeGreaterThan(0);
-    // plan and drift run one job per part of an environment (--shard), from the same list.
-    const parts = name === 'plan.yml' || name === 'drift.yml';
-    for (const job of matrixJobs) {
-      if (parts) expect(job.strategy!.matrix).toEqual({ include: '${{ fromJSON(needs.environments.outputs.parts) }}' });
-      else expect(job.strategy!.matrix.environment).toBe('${{ fromJSON(needs.environments.outputs.names) }}');
-    }
+    const matrices = Object.entries(jobs)
+      .filter(([, job]) => job.strategy !== undefined)
+      .map(([id, job]) => [id, job.strategy!.matrix]);
+    const parts = { include: '${{ fromJSON(needs.environments.outputs.parts) }}' };
+    const expected: Record<string, [string, unknown][]> = {
+      // Parts of the environments CI plans (ci apply or plan), one per 50 stacks (--shard).
+      'plan.yml': [['plan', parts]],
+      'drift.yml': [['drift', parts]],
+      'certs.yml': [['certs', { environment: '${{ fromJSON(needs.environments.outputs.names) }}' }]],
+      // Reviewed: ci apply; applied: those of them whose review has changes.
+      'apply.yml': [
+        ['plan', { environment: '${{ fromJSON(needs.environments.outputs.applied) }}' }],
+        ['apply', { environment: '${{ fromJSON(needs.changes.outputs.environments) }}' }],
+      ],
+    };
+    expect(matrices).toEqual(expected[name]);
     expect(readFileSync(join(WORKFLOWS, name), 'utf8')).not.toMatch(/find environments|example\.ts/);
   });
 
-  test('the list job prints what npm run environments lists: examples left out, and named in the summary; and the parts plan and drift plan', () => {
+  test('the list job gives the environments CI plans and those it applies, their parts and cloud tokens; the summary says how CI treats each', () => {
     const list = step(workflow('environments.yml').jobs.list, 'list');
     expect(list.run).toContain('npm run --silent environments -- --format json');
     const project = new TestProject();
-    project.writeEnvironment('prod', validInput());
+    const azurerm = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
+    project.writeEnvironment('prod', validInput({ backend: azurerm }));
+    project.writeEnvironment('staging', validInput({ backend: { type: 'cloud', organization: 'contoso', workspace: 'staging', hostname: 'tfe-eu.contoso.com' }, ci: 'plan' }));
+    project.writeEnvironment('lab', validInput({ backend: azurerm, certificates: [{ source: 'selfSigned', name: 'current' }] }));
     project.writeEnvironment('example', validInput({ tenantId: EXAMPLE_TENANT_ID }));
     installCommand(project, 'environments');
     installCommand(project, 'plan');
@@ -204,17 +221,60 @@ describe('GitHub Actions workflows', () => {
     const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
     expect(written).toEqual({
       status: 0,
-      output: 'names=["prod"]\nparts=[{"environment":"prod","shard":"1/1","name":"prod-001"}]\n',
-      summary: '### Environments\n\n- example  (example: synthesized, not planned)\n- prod\n',
+      output: [
+        'names=["prod","staging"]',
+        'applied=["prod"]',
+        'tokens={"staging":"tfe__eu_contoso_com"}',
+        'parts=[{"environment":"prod","shard":"1/1","name":"prod-001"},{"environment":"staging","shard":"1/1","name":"staging-001"}]',
+        '',
+      ].join('\n'),
+      summary: [
+        '### Environments',
+        '',
+        '- example  (example: synthesized, not planned)',
+        '- lab  (workstation: no workflow plans or applies it)',
+        '- prod',
+        '- staging  (plan: planned and checked in CI, applied from a workstation)',
+        '',
+      ].join('\n'),
     });
-  }, PROCESS_TIMEOUT);
+  }, 30_000);
+
+  test('the cloud backend token goes to the later steps as the variable Terraform reads, and a missing one fails the job saying which secret to set', () => {
+    const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/cloud-token/action.yml'), 'utf8'));
+    const run = (variables: Record<string, string>) => {
+      const env = join(temporaryFolder('cloud-token-'), 'env');
+      const result = shell(action.runs.steps[0].run, {}, { GITHUB_ENV: env, ...variables });
+      return { status: result.status, stdout: result.stdout, env: existsSync(env) ? readFileSync(env, 'utf8') : '', summary: result.summary };
+    };
+    expect(run({ VARIABLE: 'TF_TOKEN_app_terraform_io', TOKEN: 'abc.atlasv1.def' })).toMatchObject({ status: 0, env: 'TF_TOKEN_app_terraform_io=abc.atlasv1.def\n' });
+    const missing = run({ VARIABLE: 'TF_TOKEN_app_terraform_io', TOKEN: '' });
+    expect(missing).toMatchObject({ status: 1, env: '' });
+    expect(missing.stdout).toMatch(/^::error title=No token for the cloud backend::set the secret TF_TOKEN_app_terraform_io /);
+    // What reaches $GITHUB_ENV is one NAME=value line: no other variable can be smuggled in.
+    expect(run({ VARIABLE: 'TF_TOKEN_x\nNODE_OPTIONS=--require=/tmp/evil.js', TOKEN: 'abc' })).toMatchObject({ status: 1, env: '' });
+    expect(run({ VARIABLE: 'TF_TOKEN_x', TOKEN: 'abc\nNODE_OPTIONS=--require=/tmp/evil.js' })).toMatchObject({ status: 1, env: '' });
+  });
+
+  test.each(AZURE)('%s gives terraform the cloud backend token of an environment that has one, after installing and before anything runs terraform', (name) => {
+    for (const job of Object.values(workflow(name).jobs).filter((j) => j.env?.ARM_CLIENT_ID !== undefined)) {
+      expect(job.env?.CLOUD_TOKEN_HOST).toBe("${{ fromJSON(needs.environments.outputs.tokens)[matrix.environment] || '' }}");
+      const token = stepIndex(job, (s) => s.uses === './.github/actions/cloud-token');
+      expect(job.steps[token]).toMatchObject({
+        if: "env.CLOUD_TOKEN_HOST != ''",
+        with: { variable: 'TF_TOKEN_${{ env.CLOUD_TOKEN_HOST }}', token: "${{ secrets[format('TF_TOKEN_{0}', env.CLOUD_TOKEN_HOST)] }}" },
+      });
+      expect(token).toBe(stepIndex(job, (s) => s.run === 'npm ci --ignore-scripts') + 1);
+      expect(job.steps.slice(0, token).some((s) => /\bnpm run\b|\bterraform\b/.test(s.run ?? ''))).toBe(false);
+    }
+  });
 
   test.each(['plan.yml', 'apply.yml'])('%s runs on a change to any file that synthesis reads', (name) => {
     const { on } = workflow(name);
     const paths: string[] = (on.pull_request ?? on.push).paths;
     const listed = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     // What synth and the commands do not read: tests, the bench, documentation, CI set-up, the package build.
-    const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
+    const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|docs\/|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
     const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
   }, PROCESS_TIMEOUT);
@@ -232,6 +292,21 @@ describe('GitHub Actions workflows', () => {
     const check = step(jobs.certs, 'Check certificate expiry').run;
     expect(check).toContain('npm run --silent certs -- "$ENVIRONMENT"');
     expect(check).toContain('exit "$code"');
+  });
+
+  test('certs.yml initializes the stack only for self-signed certificates, which it reads from Terraform outputs: certificate files are in the repository', () => {
+    const init = step(workflow('certs.yml').jobs.certs, 'Synthesize and initialize the stack');
+    const stack = (resources: object) => JSON.stringify({ resource: resources });
+    const run = (resources: object) =>
+      shell(init.run!, {
+        'bin/npm': '#!/bin/sh\necho "npm $*"\n',
+        'bin/terraform': '#!/bin/sh\necho "terraform $*"\n',
+        'cdktf.out/stacks/prod/cdk.tf.json': stack(resources),
+      }, { ENVIRONMENT: 'prod' });
+    const selfSigned = run({ tls_self_signed_cert: { portal_current: {} }, azuread_application_registration: { portal: {} } });
+    expect([selfSigned.status, selfSigned.stdout]).toEqual([0, 'npm run --silent synth -- prod\nterraform -chdir=cdktf.out/stacks/prod init -input=false -no-color\n']);
+    const files = run({ azuread_application_registration: { portal: {} } });
+    expect([files.status, files.stdout]).toEqual([0, 'npm run --silent synth -- prod\n']);
   });
 
   test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
@@ -316,6 +391,66 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect([large.status, large.summary]).toEqual([0, '### `prod`: the report is too long for a job summary\n\nRead report.md in the artifact review-prod of this run before approving.\n']);
   }, PROCESS_TIMEOUT);
 
+  describe('approval only where something changes', () => {
+    const changes = apply.jobs.changes;
+    const list = step(changes, 'changes');
+    const report = (fixture: string, stack: string) => formatReports([reportOf(planFixture(fixture), stack)], 'plan', 'json', colorsFor({}));
+
+    test('a job after every review (also after failed ones) lists the environments whose review plans a change; the apply job runs for those alone', () => {
+      expect([changes.needs].flat()).toEqual(['environments', 'plan']);
+      expect(changes.if).toBe("${{ !cancelled() && needs.environments.result == 'success' && needs.environments.outputs.applied != '[]' }}");
+      expect(changes.steps[0]).toMatchObject({ uses: expect.stringMatching(/^actions\/download-artifact@/), with: { pattern: 'review-*', path: 'reviews' } });
+      expect(list.env).toEqual({ APPLIED: '${{ needs.environments.outputs.applied }}' });
+      expect([deploy.needs].flat()).toEqual(['environments', 'changes']);
+      expect(deploy.if).toBe("${{ !cancelled() && needs.changes.result == 'success' && needs.changes.outputs.environments != '[]' }}");
+    });
+
+    test('the review uploads its report last, so an environment whose review failed has none and is not applied', () => {
+      const last = review.steps[review.steps.length - 1];
+      expect(last).toMatchObject({ uses: expect.stringMatching(/^actions\/upload-artifact@/), with: { name: 'review-${{ matrix.environment }}' } });
+      expect(last.if).toBeUndefined();
+    });
+
+    test('changes ask for approval; no changes, changes made outside Terraform alone, and a failed review do not', () => {
+      const driftOnly = planFixture('no-changes');
+      driftOnly.resource_drift = planFixture('drift-every-kind').resource_drift;
+      const result = shell(list.run!, {
+        'reviews/review-prod/report.json': report('redirect-uri-added', 'prod'),
+        'reviews/review-msp/report.json': formatReports([reportOf(planFixture('no-changes'), 'msp'), reportOf(planFixture('no-changes'), 'msp-tenant-a')], 'plan', 'json', colorsFor({})),
+        'reviews/review-quiet/report.json': formatReports([reportOf(driftOnly, 'quiet')], 'plan', 'json', colorsFor({})),
+        'reviews/review-tenants/report.json': formatReports([reportOf(planFixture('no-changes'), 'tenants'), reportOf(planFixture('new-environment'), 'tenants-tenant-b')], 'plan', 'json', colorsFor({})),
+        // A review of an environment that is not applied (ci plan, or gone) is no reason to apply it.
+        'reviews/review-stray/report.json': report('redirect-uri-added', 'stray'),
+        'output': '',
+      }, { APPLIED: '["msp","prod","quiet","tenants","test"]', GITHUB_OUTPUT: 'output' });
+      expect(result.status).toBe(0);
+      expect(result.summary).toBe(
+        [
+          '### Apply',
+          '',
+          '- `msp`: no changes, nothing to apply or approve',
+          '- `prod`: changes to apply, once its reviewers approve',
+          '- `quiet`: no changes, nothing to apply or approve',
+          '- `tenants`: changes to apply, once its reviewers approve',
+          '- `test`: ❌ its review failed, so nothing of it is applied',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    test('its output is the JSON list the apply matrix reads, [] when nothing changes', () => {
+      const run = (files: Record<string, string>) => {
+        const output = join(temporaryFolder('changes-'), 'output');
+        shell(list.run!, files, { APPLIED: '["msp","prod"]', GITHUB_OUTPUT: output });
+        return readFileSync(output, 'utf8');
+      };
+      expect(run({ 'reviews/review-prod/report.json': report('redirect-uri-added', 'prod'), 'reviews/review-msp/report.json': report('redirect-uri-added', 'msp') })).toBe(
+        'environments=["msp","prod"]\n',
+      );
+      expect(run({ 'reviews/review-prod/report.json': report('no-changes', 'prod') })).toBe('environments=[]\n');
+    });
+  });
+
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
     expect(gate.run).toContain('npm run --silent plan -- "$ENVIRONMENT" --expect-digest "$(jq -r .digest review/report.json)"');
     expect(gate.run).toContain('--reviewed review/report.json --format markdown --json-out planned.json > planned.md');
@@ -353,11 +488,29 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     }, { ENVIRONMENT: 'prod' });
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n').filter(Boolean)).toEqual([
-      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
+      'prod: terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
       '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
-      'terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
+      'prod-tenant-a: terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
     ]);
   }, PROCESS_TIMEOUT);
+
+  test("terraform's output in the apply log cannot forge a workflow command, and a failed apply still fails the step", () => {
+    const forged = String.raw`printf 'Error: quota
+::error title=approved::all good
+  ::add-mask::x
+' | tee /dev/stderr; exit 1`;
+    const result = shell(applyStep.run!, {
+      'planned.json': formatReports([reportOf(planFixture('redirect-uri-added'), 'prod')], 'plan', 'json', colorsFor({})),
+      'bin/terraform': `#!/bin/sh
+${forged}
+`,
+      'cdktf.out/stacks/prod/plan.tfplan': 'saved plan',
+    }, { ENVIRONMENT: 'prod' });
+    expect(result.status).toBe(1);
+    expect(workflowCommands(result.stdout)).toEqual([]);
+    expect(workflowCommands(result.stderr)).toEqual([]);
+    expect(result.stdout).toBe('prod: Error: quota\nprod: ::error title=approved::all good\nprod:   ::add-mask::x\n');
+  });
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
     const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
@@ -401,13 +554,63 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
         });
       const refused = run('danger-registration-replaced', '');
       expect(refused.status).toBe(1);
-      expect(refused.stdout).toMatch(/^azuread_application_registration\.portal: application registration .* will be replaced/);
+      expect(refused.stdout).toMatch(/^"azuread_application_registration\.portal: application registration .* will be replaced/);
       expect(refused.stdout).toContain('::error title=prod needs an acknowledging run::');
+      // A danger's message quotes Entra and the pull request: it is printed as one JSON string, never a command.
+      const forged = JSON.parse(formatReports([reportOf(planFixture('danger-registration-replaced'))], 'plan', 'json', colorsFor({})));
+      forged.environments[0].dangers[0].message = 'replaced\r::error title=approved::all good\n  ::add-mask::x';
+      const hostile = shell(step.run!, { [file]: JSON.stringify(forged) }, { BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS, ACCEPT_DANGERS: '', ENVIRONMENT: 'prod' });
+      expect(hostile.status).toBe(1);
+      expect(workflowCommands(hostile.stdout)).toEqual([expect.stringMatching(/^::error title=prod needs an acknowledging run::/)]);
       expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan replaces or deletes the application registration or its service principal[.;]/);
       expect(run('danger-service-principal-deleted', 'production').status).toBe(1);
       expect(run('danger-registration-replaced', 'test, prod').status).toBe(0);
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);
       expect(run('no-changes', '').status).toBe(0);
     }
-  }, PROCESS_TIMEOUT);
+  });
+
+  test('a plan that creates the registration needs a run started with new-registration naming the environment, before approval', () => {
+    expect(apply.on.workflow_dispatch.inputs['new-registration']).toMatchObject({ type: 'string', default: '' });
+    const check = review.steps.find((step) => step.name === 'A new registration needs an acknowledging run')!;
+    expect(review.steps.indexOf(check)).toBeLessThan(stepIndex(review, (step) => step.uses?.startsWith('actions/upload-artifact@') === true));
+    for (const job of [review, deploy]) expect(job.env?.NEW_REGISTRATION).toBe('${{ inputs.new-registration }}');
+    const run = (fixture: string, acknowledged: string) =>
+      shell(check.run!, { 'review/report.json': formatReports([reportOf(planFixture(fixture))], 'plan', 'json', colorsFor({})) }, {
+        NEW_REGISTRATION: acknowledged,
+        ENVIRONMENT: 'prod',
+      });
+    const refused = run('new-environment', '');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^::error title=prod needs an acknowledging run::the plan creates the application registration, with a new Application ID\. For the first deployment of prod, run apply by hand \(Actions > apply > Run workflow\) with new-registration: prod, and approve\. If prod was deployed before, its state was lost/);
+    expect(refused.summary).toMatch(/^### ❌ `prod` needs an acknowledging run\n\nNothing is applied: the plan creates the application registration/);
+    expect(run('new-environment', 'production').status).toBe(1);
+    const acknowledged = run('new-environment', 'test, prod');
+    expect(acknowledged.status).toBe(0);
+    expect(acknowledged.summary).toContain('This run was started with new-registration: `prod`. Approving it creates a new application registration, with a new Application ID.');
+    expect(run('redirect-uri-added', '').status).toBe(0);
+  });
+
+  test('a first deployment needs no accept-dangers: a new registration is not a registration replaced or deleted', () => {
+    const step = review.steps.find((s) => s.name === 'Dangers need an acknowledging run')!;
+    const result = shell(step.run!, { 'review/report.json': formatReports([reportOf(planFixture('new-environment'))], 'plan', 'json', colorsFor({})) }, {
+      BLOCKING_DANGERS: apply.env!.BLOCKING_DANGERS,
+      ACCEPT_DANGERS: '',
+      ENVIRONMENT: 'prod',
+    });
+    expect(result.status).toBe(0);
+  });
+
+  test('the gate after approval is told the acknowledged environments, and nothing when none is', () => {
+    const run = (acknowledged: string) =>
+      // npm prints its arguments as the report, which the step puts in the job summary.
+      shell(gate.run!, { 'bin/npm': '#!/bin/sh\nprintf "%s\\n" "$@"\nexit 2\n', 'review/report.json': '{"digest":"d"}' }, {
+        NEW_REGISTRATION: acknowledged,
+        ENVIRONMENT: 'prod',
+        GITHUB_OUTPUT: '/dev/null',
+      });
+    const args = (result: { summary: string }) => result.summary.split('\n').slice(0, -1);
+    expect(args(run('prod, test'))).toEqual(expect.arrayContaining(['--accept-new-registration', 'prod, test']));
+    expect(args(run(''))).not.toContain('--accept-new-registration');
+  });
 });

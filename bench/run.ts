@@ -10,6 +10,7 @@ import { DEFAULT_PARALLEL } from '../lib/process/slots';
 import { formatTable, parseCommandLine, runCommand, UserError } from '../lib/process/command-line';
 import { environmentFiles } from '../lib/environment/environment-files';
 import { generatedProject } from './generated-project';
+import { writeHostilePlan } from './hostile-plan';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, runOnce, summarize, type Measurement, type Sample } from './measure';
 
 const REPO = resolve(__dirname, '..');
@@ -20,7 +21,8 @@ const PLAN_TARGET = 0.25;
 /** How many environments the report commands are measured on. */
 const REPORT_SET = 100;
 const DESCRIPTION = `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
-of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments, npm run plan of one
+of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments and on a hostile 3 MB
+saved plan, npm run plan of one
 environment with --tenants customer tenants against a stand-in terraform taking --step-ms per step (side by side against
 one stack at a time, --plan-runs times), and npm test. Medians of --runs runs after a warm-up; wall time, ratio to the
 floor and peak memory. --only runs the parts named.`;
@@ -102,6 +104,18 @@ void runCommand((argv) => {
       measure('doctor (manifest only)', node('cli/doctor.ts', manifest), { cwd });
       const plan = join(REPO, '__tests__/fixtures/plans/drift-every-kind.json');
       measure('drift report (1 saved plan)', node('cli/drift.ts', `--plan-json ${plan} --env customer-0000`), { cwd, exitCodes: [2] });
+      const hostile = join(cwd, 'hostile-plan.json');
+      writeHostilePlan(REPO, hostile);
+      measure('drift report (hostile plan: 40,000 owners each side, 3 MB)', node('cli/drift.ts', `--plan-json ${hostile} --env customer-0000`), { cwd, exitCodes: [2] });
+      // The gate's mismatch message compares every line of the reviewed report with every line planned now.
+      const reviewed = join(cwd, 'hostile-review.json');
+      const review = spawnSync(node('cli/plan.ts', `--plan-json ${hostile} --env customer-0000 --json-out ${reviewed}`), { cwd, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (review.status !== 2) throw new Error(`npm run plan failed: ${review.stderr}`);
+      const other = join(cwd, 'hostile-plan-2.json');
+      writeHostilePlan(REPO, other, 39_999);
+      const digest = JSON.parse(readFileSync(reviewed, 'utf8')).digest;
+      const gate = `--plan-json ${other} --env customer-0000 --expect-digest ${digest} --reviewed ${reviewed}`;
+      measure('plan gate, another hostile plan (--reviewed)', node('cli/plan.ts', gate), { cwd, exitCodes: [3] });
     } finally {
       project.remove();
     }

@@ -1,4 +1,4 @@
-// npm run drift -- [<environment>...]: changes made outside Terraform, for the daily schedule (README: "Plan and drift reports").
+// npm run drift -- [<environment>...]: changes made outside Terraform, for the daily schedule (docs/reports.md).
 // Imports name their files: lib/index would load cdktf, which reading a saved plan does not need.
 import { runCommand } from '../lib/process/command-line';
 import { reviewCommand } from '../lib/review/plan-review';

@@ -5,13 +5,14 @@ import { loadEnvironment } from '../lib/environment/environment-files';
 import { parseCommandLine, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
 import { checkPfxDestination, readSelfSignedKeyPair, writePfx } from '../lib/certificates/pfx-export';
 import { PFX_PASSWORD_VARIABLE, readPfxPassword } from '../lib/certificates/pfx-password';
+import { escapeControlCharacters } from '../lib/process/problem';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
-const USAGE = 'npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs [<env>=]<terraform output -json file>] [--force]';
+const USAGE = 'npm run export-pfx -- <env> --out <file.pfx> [--certificate <name>] [--outputs [<env>=]<terraform output -json file>] [--force] [--allow-expired]';
 const DESCRIPTION = `Writes the password-protected PFX that VB365 loads, from a self-signed certificate's Terraform
 outputs (\`terraform output -json\` of the environment's stack, or a saved copy given with --outputs).
-The password comes from $${PFX_PASSWORD_VARIABLE} or a prompt, never from the command line. --force
-overwrites an existing file.`;
+The password comes from a prompt (asked twice, not shown) or $${PFX_PASSWORD_VARIABLE}, never from the
+command line. --force overwrites an existing file; --allow-expired exports a certificate that has expired.`;
 
 void runCommand(async (argv) => {
   if (argv.some((a) => /^--?pass(word)?\b/i.test(a))) {
@@ -27,6 +28,7 @@ void runCommand(async (argv) => {
         certificate: { type: 'string' },
         outputs: { type: 'string' },
         force: { type: 'boolean' },
+        'allow-expired': { type: 'boolean' },
       },
       allowPositionals: true,
     },
@@ -45,6 +47,7 @@ void runCommand(async (argv) => {
     environment: positionals[0],
     environmentFile: environment,
     certificate: values.certificate,
+    allowExpired: values['allow-expired'] ?? false,
     outputsFile: values.outputs === undefined ? undefined : outputsFile(values.outputs, positionals[0]),
   };
   // Everything that can be wrong is found before anyone types a password.
@@ -53,7 +56,7 @@ void runCommand(async (argv) => {
   const result = writePfx(pair, { ...source, out, force, password });
   process.stdout.write(
     [
-      `wrote ${out} (mode 0600): self-signed certificate "${result.certificate}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
+      `wrote ${escapeControlCharacters(out)} (mode 0600): self-signed certificate "${escapeControlCharacters(result.certificate)}", thumbprint ${result.thumbprint}, valid until ${result.notAfter}`,
       'Copy it to the VB365 server, load it with Set-VBORestorePortalSettings -CertificateFilePath <file> (Terraform output',
       'vb365_restore_portal_command has the whole line), then delete every copy: it holds the private key.',
     ].join('\n') + '\n',

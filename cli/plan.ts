@@ -1,4 +1,4 @@
-// npm run plan -- [<environment>...]: what applying the code would change, per environment (README: "Plan and drift reports").
+// npm run plan -- [<environment>...]: what applying the code would change, per environment (docs/reports.md).
 // Imports name their files: lib/index would load cdktf, which reading a saved plan does not need.
 import { runCommand } from '../lib/process/command-line';
 import { reviewCommand } from '../lib/review/plan-review';

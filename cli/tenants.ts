@@ -1,5 +1,5 @@
 // npm run tenants -- <environment>: each customer tenant's admin consent URL and whether its stack exists
-// (README: "Service providers: customer tenants").
+// (docs/service-providers.md).
 // Imports name their files: lib/index would load the provider bindings, which reading outputs does not need.
 import { resolve } from 'node:path';
 import { runCommand } from '../lib/process/command-line';

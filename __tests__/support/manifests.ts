@@ -12,9 +12,16 @@ export const SCOPE_ID = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
 
 export const ARTICLE_MANIFEST = join(FIXTURES, 'manifests', 'article-appendix-a.json');
 
-/** The Microsoft Graph format manifest of a working registration: the one `npm run manifest` writes for `env`. */
+/**
+ * The Microsoft Graph format manifest of a working registration, as Entra gives it for download: what
+ * `npm run manifest` writes for `env`, with fields only Entra fills in.
+ */
 export function graphManifest(env: Environment = environment()): Record<string, any> {
-  return JSON.parse(JSON.stringify(manifestOf(env, { clientId: CLIENT_ID, objectId: OBJECT_ID })));
+  return {
+    ...JSON.parse(JSON.stringify(manifestOf(env, { clientId: CLIENT_ID, objectId: OBJECT_ID }))),
+    createdDateTime: '2026-03-02T09:14:27Z',
+    publisherDomain: 'contoso.onmicrosoft.com',
+  };
 }
 
 /** Veeam's Appendix A manifest (Azure AD Graph format) with real IDs in place of ANYTHING and no empty redirect URI. */

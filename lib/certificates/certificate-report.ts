@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { certificateFactsFromPem, formatDate, type CertificateFacts } from './certificate';
 import { expiryOf, type ExpiryStatus } from './certificate-expiry';
 import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from '../process/command-line';
@@ -7,7 +8,7 @@ import { isExample } from '../environment/example-environment';
 import { escapeControlCharacters as shown, InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
-  checkOutputsTenant,
+  checkOutputsBelong,
   outputString,
   readOutputsFile,
   selfSignedOutputNames,
@@ -99,7 +100,7 @@ async function rowsOf(environment: Environment, options: CertificateReportOption
     });
     if (certificate.source === 'file') return row(certificate.subject, expiring(certificate, now, warningDays));
     if ('problem' in source) return row(certificate.subject, { status: 'unavailable', note: source.problem });
-    const found = selfSignedFacts(source.outputs, certificate.name, source.label);
+    const found = selfSignedFacts(source.outputs, certificate.name, source.label, environment.name);
     if ('note' in found) return row(certificate.subject, { status: 'unavailable', note: found.note });
     return row(found.facts.subject, expiring(found.facts, now, warningDays));
   });
@@ -125,21 +126,36 @@ async function outputsOf(env: Environment, options: CertificateReportOptions): P
   const file = options.outputsFiles?.get(environment);
   if (file) {
     const outputs = readOutputsFile(file, options.projectRoot);
-    checkOutputsTenant(outputs, file, env);
+    checkOutputsBelong(outputs, file, env);
     return { outputs, label: file };
   }
+  const stackDir = stackDirectory(options.projectRoot, environment);
+  const saved = `pass --outputs ${environment}=<terraform output -json file>`;
+  // One remedy per cause: a stack folder to make, terraform's own complaint (it says what, e.g. "run
+  // terraform init"), or, once the state is read, a deployment (selfSignedFacts).
+  if (!existsSync(stackDir)) {
+    return { problem: `${environment}: its stack is not synthesized here, so its state cannot be read: npm run plan -- ${environment} synthesizes and initializes it; or ${saved}` };
+  }
   try {
-    return { outputs: await stackOutputs(stackDirectory(options.projectRoot, environment), environment), label: `terraform output of ${environment}` };
+    return { outputs: await stackOutputs(stackDir, environment), label: `terraform output of ${environment}` };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    return { problem: `${error.message}; run terraform apply, or pass --outputs ${environment}=<terraform output -json file>` };
+    return { problem: `${error.message}; or ${saved}` };
   }
 }
 
-function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string): { facts: CertificateFacts } | { note: string } {
+function selfSignedFacts(outputs: TerraformOutputs, name: string, label: string, environment: string): { facts: CertificateFacts } | { note: string } {
   const output = selfSignedOutputNames(name).pem;
   const pem = outputString(outputs, output);
-  if (pem === undefined) return { note: `${label} has no output ${output}: not deployed yet? run terraform apply` };
+  if (pem === undefined) {
+    // Every deployed environment stack has these outputs; without them the state is empty.
+    const deployed = outputs.has('application_id') || outputs.has('tenant_id');
+    return {
+      note: deployed
+        ? `${label} has no output ${output}: Terraform makes the certificate when ${environment} is next applied`
+        : `${label} is empty: ${environment} is not deployed yet, and Terraform makes the certificate when it is applied (npx cdktf deploy ${environment}, or the apply workflow)`,
+    };
+  }
   const read = certificateFactsFromPem(pem);
   if ('problem' in read) throw new UserError(`${label}: output ${output} ${read.problem}`);
   return read;

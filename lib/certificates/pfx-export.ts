@@ -5,15 +5,16 @@ import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate } from './certificate';
 import { UserError } from '../process/command-line';
 import { buildPfx } from './pfx';
-import { writeFileAtomically } from '../process/atomic-file';
+import { describeCode, writeFileAtomically } from '../process/atomic-file';
 import { stackDirectory } from '../process/stack-directory';
 import {
   outputString,
-  checkOutputsTenant,
+  checkOutputsBelong,
   readOutputsFile,
   selfSignedCertificateNames,
   selfSignedOutputNames,
   stackOutputs,
+  type OutputsOwner,
   type TerraformOutputs,
 } from '../process/terraform-outputs';
 
@@ -26,13 +27,25 @@ export interface PfxExportOptions {
   readonly certificate?: string;
   /** A saved `terraform output -json` file. @default run `terraform output -json` in the stack */
   readonly outputsFile?: string;
-  /** The environment file the saved outputs must belong to (its tenant). @default not checked */
-  readonly environmentFile?: { readonly name: string; readonly file: string; readonly tenantId: string };
+  /**
+   * The environment: its self-signed certificates are the ones that may be exported, and saved outputs
+   * must be its own. @default not checked
+   */
+  readonly environmentFile?: PfxEnvironment;
+  /** Export a certificate that has expired. @default false: refuse it, VB365 cannot sign in with it */
+  readonly allowExpired?: boolean;
+  /** The time expiry is judged at. @default now */
+  readonly now?: Date;
   /** The PFX file to write, `.pfx` or `.p12`. */
   readonly out: string;
   /** Replace `out` if it exists. @default false: refuse */
   readonly force?: boolean;
   readonly password: string;
+}
+
+/** What export-pfx reads of the environment file. */
+export interface PfxEnvironment extends OutputsOwner {
+  readonly certificates: readonly { readonly source: string; readonly name?: string }[];
 }
 
 export interface PfxExportResult {
@@ -92,7 +105,7 @@ export interface SelfSignedKeyPair {
 }
 
 /** Where the key pair comes from: no password or destination needed yet. */
-export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment' | 'certificate' | 'outputsFile' | 'environmentFile'>;
+export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment' | 'certificate' | 'outputsFile' | 'environmentFile' | 'allowExpired' | 'now'>;
 
 /**
  * Reads a self-signed certificate's Terraform outputs (its PEM and the sensitive private key) and
@@ -100,8 +113,10 @@ export type KeyPairSource = Pick<PfxExportOptions, 'projectRoot' | 'environment'
  * @throws UserError naming the outputs file or stack and the output at fault
  */
 export async function readSelfSignedKeyPair(source: KeyPairSource): Promise<SelfSignedKeyPair> {
+  // Asked of the environment file first: terraform cannot help an environment with nothing to export.
+  const listed = selfSignedNamesOf(source);
   const { outputs, label } = await outputsFor(source);
-  const name = certificateName(outputs, label, source);
+  const name = certificateName(outputs, label, source, listed);
   const names = selfSignedOutputNames(name);
   const certificatePem = requiredOutput(outputs, names.pem, label);
   const privateKeyPem = requiredOutput(outputs, names.privateKeyPem, label);
@@ -117,7 +132,33 @@ export async function readSelfSignedKeyPair(source: KeyPairSource): Promise<Self
   if (!new X509Certificate(certificatePem).checkPrivateKey(key)) {
     throw new UserError(`${label}: output ${names.privateKeyPem} is not the key of certificate ${read.facts.thumbprint} (${names.pem})`);
   }
-  return { name, certificatePem, privateKeyPem, thumbprint: read.facts.thumbprint, notAfter: read.facts.notAfter };
+  const { thumbprint, notAfter } = read.facts;
+  if (notAfter.getTime() <= (source.now ?? new Date()).getTime() && !source.allowExpired) {
+    throw new UserError(
+      `self-signed certificate "${name}" (${thumbprint}) expired on ${formatDate(notAfter)}, and VB365 cannot sign in with it: plan and apply ${source.environment}, and Terraform makes a new one (it renews renewBeforeDays before expiry); pass --allow-expired to export it all the same`,
+    );
+  }
+  return { name, certificatePem, privateKeyPem, thumbprint, notAfter };
+}
+
+/**
+ * The self-signed certificates the environment lists, checked against `--certificate`; undefined when
+ * no environment is given.
+ * @throws UserError naming the environment file when it lists none, or not the one asked for
+ */
+function selfSignedNamesOf(source: KeyPairSource): string[] | undefined {
+  const env = source.environmentFile;
+  if (!env) return undefined;
+  const names = env.certificates.flatMap((c) => (c.source === 'selfSigned' && c.name !== undefined ? [c.name] : []));
+  if (names.length === 0) {
+    throw new UserError(
+      `${env.file} lists no self-signed certificate ({ source: "selfSigned", name }): export-pfx builds the PFX of a certificate Terraform made. The private key of a certificate file never leaves the VB365 server it came from: export the PFX there (Export-PfxCertificate)`,
+    );
+  }
+  if (source.certificate !== undefined && !names.includes(source.certificate)) {
+    throw new UserError(`--certificate ${source.certificate}: ${env.file} has no self-signed certificate of that name; it has ${names.map((n) => `"${n}"`).join(', ')}`);
+  }
+  return names;
 }
 
 /**
@@ -134,9 +175,16 @@ export function writePfx(pair: SelfSignedKeyPair, options: PfxExportOptions): Pf
     options.password,
   );
   const file = resolve(options.projectRoot, options.out);
-  if (!writeFileAtomically(file, bytes, { mode: 0o600, overwrite: options.force ?? false })) {
-    throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
+  let written: boolean;
+  try {
+    written = writeFileAtomically(file, bytes, { mode: 0o600, overwrite: options.force ?? false });
+  } catch (error) {
+    // A full disk, a read-only or vanished folder: the writer leaves no part of the file behind.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    throw new UserError(`--out ${options.out}: cannot be written: ${describeCode(code)}; nothing was written`);
   }
+  if (!written) throw new UserError(`--out ${options.out}: the file exists; refusing to overwrite it (pass --force to replace it)`);
   return { file, certificate: pair.name, thumbprint: pair.thumbprint, notAfter: formatDate(pair.notAfter) };
 }
 
@@ -149,7 +197,7 @@ export async function exportPfx(options: PfxExportOptions): Promise<PfxExportRes
 async function outputsFor(options: KeyPairSource): Promise<{ outputs: TerraformOutputs; label: string }> {
   if (options.outputsFile) {
     const outputs = readOutputsFile(options.outputsFile, options.projectRoot);
-    if (options.environmentFile) checkOutputsTenant(outputs, options.outputsFile, options.environmentFile);
+    if (options.environmentFile) checkOutputsBelong(outputs, options.outputsFile, options.environmentFile);
     return { outputs, label: options.outputsFile };
   }
   try {
@@ -162,13 +210,18 @@ async function outputsFor(options: KeyPairSource): Promise<{ outputs: TerraformO
 }
 
 /** The certificate asked for, or the only self-signed certificate the outputs hold. */
-function certificateName(outputs: TerraformOutputs, label: string, options: KeyPairSource): string {
-  const available = selfSignedCertificateNames(outputs);
-  const listed = available.map((n) => `"${n}"`).join(', ');
+function certificateName(outputs: TerraformOutputs, label: string, options: KeyPairSource, listed: readonly string[] | undefined): string {
+  // A certificate the environment no longer lists (its outputs stay until the next apply) is not offered.
+  const available = selfSignedCertificateNames(outputs).filter((name) => listed === undefined || listed.includes(name));
+  const wanted = options.certificate ?? (listed?.length === 1 ? listed[0] : undefined);
+  if (wanted !== undefined && listed?.includes(wanted) && !available.includes(wanted)) {
+    throw new UserError(`${label} has no outputs of self-signed certificate "${wanted}" (${selfSignedOutputNames(wanted).pem}): Terraform makes it when ${options.environment} is applied; apply it, then export`);
+  }
+  const names = available.map((n) => `"${n}"`).join(', ');
   if (options.certificate !== undefined) {
     if (available.includes(options.certificate)) return options.certificate;
     throw new UserError(
-      `${label} has no self-signed certificate "${options.certificate}" (no output ${selfSignedOutputNames(options.certificate).privateKeyPem}); ${available.length > 0 ? `it has ${listed}` : 'it has none'}`,
+      `${label} has no self-signed certificate "${options.certificate}" (no output ${selfSignedOutputNames(options.certificate).privateKeyPem}); ${available.length > 0 ? `it has ${names}` : 'it has none'}`,
     );
   }
   if (available.length === 1) return available[0];
@@ -177,7 +230,7 @@ function certificateName(outputs: TerraformOutputs, label: string, options: KeyP
       `${label} has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "${options.environment}" list a { source: "selfSigned" } certificate, and has it been applied?`,
     );
   }
-  throw new UserError(`${label} has several self-signed certificates (${listed}); choose one with --certificate <name>`);
+  throw new UserError(`${label} has several self-signed certificates (${names}); choose one with --certificate <name>`);
 }
 
 function requiredOutput(outputs: TerraformOutputs, name: string, label: string): string {

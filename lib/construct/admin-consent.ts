@@ -22,25 +22,32 @@ export interface AdminConsentProps {
  * 409, azuread #690). Graph's service principal is looked up by its well-known client ID.
  */
 export class AdminConsent extends Construct {
+  /** The grant of Microsoft Graph `User.Read`. */
+  public readonly microsoftGraphGrant: ServicePrincipalDelegatedPermissionGrant;
+  /** The grant of the portal's own `access_as_user`. */
+  public readonly selfGrant: ServicePrincipalDelegatedPermissionGrant;
+
   constructor(scope: Construct, id: string, props: AdminConsentProps) {
     super(scope, id);
     const provider = props.provider;
     const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID, provider });
     graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
-    new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
+    this.microsoftGraphGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: graph.objectId,
       claimValues: [GRAPH_USER_READ_CLAIM],
       provider,
-    }).overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+    });
+    this.microsoftGraphGrant.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
 
-    new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
+    this.selfGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'self-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,
       resourceServicePrincipalObjectId: props.servicePrincipalObjectId,
       claimValues: [ACCESS_AS_USER],
       dependsOn: props.selfConsentDependsOn,
       provider,
-    }).overrideLogicalId(`${props.logicalIdPrefix}_self`);
+    });
+    this.selfGrant.overrideLogicalId(`${props.logicalIdPrefix}_self`);
   }
 }

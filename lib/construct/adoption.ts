@@ -102,7 +102,7 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   if (ids.scopeId && context.scopeId !== undefined && context.scopeId !== ids.scopeId) {
     fail('scopeId', `differs from ${fieldPath(path, 'scopeId')} (${ids.scopeId}); an adopted registration keeps its scope ID: remove scopeId`);
   }
-  const consentGrantIds = readGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
+  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
   const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail);
   const preAuthorized = raw.preAuthorized === undefined ? false : readBoolean(raw.preAuthorized, fieldPath(path, 'preAuthorized'), fail);
   const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail);
@@ -119,7 +119,8 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   };
 }
 
-function readGrantIds(value: unknown, path: string, fail: Report): Adoption['consentGrantIds'] {
+/** Checks `consentGrantIds`: the IDs of the admin consent grants that exist, one per resource. */
+export function readConsentGrantIds(value: unknown, path: string, fail: Report): Adoption['consentGrantIds'] {
   if (value === undefined) return {};
   const raw = readObject(value, path, GRANT_FIELDS, fail);
   if (!raw) return {};

@@ -15,6 +15,7 @@ export interface Finding {
 
 /** Stable names of the checks, for `--format json`. */
 export type CheckName =
+  | 'manifest-source'
   | 'sign-in-audience'
   | 'public-client'
   | 'implicit-grant'

@@ -33,6 +33,7 @@ export interface DoctorOptions {
 export function diagnose(manifest: ApplicationManifest, file: string, options: DoctorOptions): DoctorReport {
   const warningDays = options.warningDays ?? options.environment?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
   const checks = manifestChecks(manifest, options.now, warningDays);
+  if (manifest.written) checks.unshift(WRITTEN_MANIFEST);
   const env = options.environment;
   if (env) checks.push(...compareWithEnvironment(manifest, env));
   return {
@@ -47,6 +48,25 @@ export function diagnose(manifest: ApplicationManifest, file: string, options: D
     checks,
   };
 }
+
+/**
+ * A manifest `npm run manifest` wrote is checked like any other, but it shows what an environment file
+ * describes, not what the registration in Entra is: a clean report of it is no evidence that the
+ * registration works, so it is a problem of its own (exit code 2), first in the report.
+ */
+const WRITTEN_MANIFEST: CheckResult = {
+  check: 'manifest-source',
+  title: 'Manifest downloaded from Entra',
+  summary: 'downloaded from Entra',
+  findings: [
+    {
+      severity: 'problem',
+      field: '',
+      message:
+        "is the manifest npm run manifest writes from an environment file, not one downloaded from Entra: it shows what the code describes, not what the registration is. Download the registration's manifest (Entra admin center > App registrations > the registration > Manifest > Download) and check that",
+    },
+  ],
+};
 
 /** 0 when nothing is wrong (warnings allowed), 2 when something is. */
 export function doctorExitCode(report: DoctorReport): 0 | 2 {

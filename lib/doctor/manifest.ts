@@ -1,10 +1,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
-import { mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
+import type { Warning } from '../process/problem';
 import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 
@@ -94,6 +95,11 @@ export interface ApplicationManifest {
   readonly keyCredentials: readonly ManifestKeyCredential[];
   /** Lists that are not lists (`"spa": { "redirectUris": "https://..." }`): read as empty, reported by the doctor. */
   readonly malformed: readonly Located[];
+  /**
+   * Whether this is a manifest `npm run manifest` wrote from an environment file (see isWrittenManifest):
+   * it says what the code describes, not what the registration in Entra is.
+   */
+  readonly written: boolean;
 }
 
 /** Fields only one format has, to tell them apart. */
@@ -127,8 +133,8 @@ export function parseManifest(text: string): { manifest: ApplicationManifest } |
       problem: `mixes the Microsoft Graph format (${graph.join(', ')}) and the Azure AD Graph format (${aad.join(', ')}); download the manifest again`,
     };
   }
-  if (graph.length > 0) return { manifest: readGraphFormat(value) };
-  if (aad.length > 0) return { manifest: readAzureAdGraphFormat(value) };
+  if (graph.length > 0) return { manifest: { ...readGraphFormat(value), written: isWrittenManifest(value) } };
+  if (aad.length > 0) return { manifest: { ...readAzureAdGraphFormat(value), written: false } };
   return {
     problem:
       'is not an application manifest: it has none of the fields of the Microsoft Graph format (api, spa, web, isFallbackPublicClient) or of the Azure AD Graph format (oauth2Permissions, replyUrlsWithType, allowPublicClient)',
@@ -161,7 +167,7 @@ function field(entry: unknown, key: string): unknown {
   return isPlainObject(entry) ? entry[key] : undefined;
 }
 
-function readGraphFormat(m: Record<string, unknown>): ApplicationManifest {
+function readGraphFormat(m: Record<string, unknown>): Omit<ApplicationManifest, 'written'> {
   const malformed: Located[] = [];
   const redirects = (key: 'spa' | 'web' | 'publicClient', type: RedirectUriType): ManifestRedirectUri[] =>
     listAt(m, `${key}.redirectUris`, malformed).map((e) => ({ ...e, type }));
@@ -192,7 +198,7 @@ function readGraphFormat(m: Record<string, unknown>): ApplicationManifest {
   };
 }
 
-function readAzureAdGraphFormat(m: Record<string, unknown>): ApplicationManifest {
+function readAzureAdGraphFormat(m: Record<string, unknown>): Omit<ApplicationManifest, 'written'> {
   const malformed: Located[] = [];
   return {
     format: 'azure-ad-graph',
@@ -333,19 +339,48 @@ export function manifestIdentity(env: Environment, clientIdOption: string | unde
 }
 
 /**
- * Writes a manifest as formatted JSON, whole or not at all, replacing only an application manifest;
- * `shown` is the path as the user gave it.
+ * Writes a manifest as formatted JSON, whole or not at all. It replaces only a manifest this command
+ * wrote (isWrittenManifest), never one downloaded from Entra (`prod.manifest.json` is what people call
+ * those too) nor any other file, unless `force`; never a folder or a link. `shown` is the path as the
+ * user gave it.
  */
-export function writeManifestFile(file: string, manifest: Record<string, unknown>, shown = file): void {
-  if (!mayReplace(file, isApplicationManifest)) {
-    throw new UserError(`--out ${shown}: is there and is not an application manifest; refusing to replace it: give another file, or remove it first`);
+export function writeManifestFile(file: string, manifest: Record<string, unknown>, shown = file, options: { readonly force?: boolean } = {}): void {
+  if (!mayReplace(file, (text) => (options.force ?? false) || isWrittenManifest(JSON.parse(text)))) {
+    const what = options.force ? 'is not a regular file' : 'is there and was not written by npm run manifest (a manifest downloaded from Entra, or another file)';
+    throw new UserError(`--out ${shown}: ${what}; refusing to replace it: give another file${options.force ? '' : ', or pass --force to replace it'}`);
   }
   try {
     writeFileAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write ${file} (${code ?? (error as Error).message})`);
+    if (!code) throw error;
+    throw new UserError(`--out ${shown}: cannot be written: ${describeCode(code)}; nothing was written`);
   }
+}
+
+/**
+ * What a manifest of this environment leaves out: a self-signed certificate exists only once Terraform
+ * makes it, and this manifest is for applying the registration without Terraform. Without a key
+ * credential VB365 cannot sign in, and the doctor reports the registration so.
+ */
+export function manifestWarnings(env: Environment): Warning[] {
+  const warnings: Warning[] = env.certificates.flatMap((certificate, index) =>
+    certificate.source !== 'selfSigned'
+      ? []
+      : [{
+          file: env.file,
+          path: `certificates[${index}]`,
+          message: `self-signed certificate "${certificate.name}" is made by Terraform, so the manifest has no key credential for it: a registration applied by hand needs a certificate file ({ source: "file", path }) whose private key VB365 holds`,
+        }],
+  );
+  if (warnings.length > 0 && warnings.length === env.certificates.length) {
+    warnings.push({
+      file: env.file,
+      path: 'certificates',
+      message: 'the manifest has no certificate at all (keyCredentials is []): VB365 cannot sign in with it, and npm run doctor reports it as a problem, until one is added',
+    });
+  }
+  return warnings;
 }
 
 /**
@@ -399,8 +434,18 @@ export function manifestOf(env: Environment, identity: ManifestIdentity): Record
   };
 }
 
-/** A manifest as Entra gives it or this command writes it, in either format: a JSON object with an appId. */
-function isApplicationManifest(text: string): boolean {
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'appId' in value;
+/** The fields `manifestOf` writes, in its order; `id` only when the registration's object ID is known. */
+const WRITTEN_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'identifierUris', 'isFallbackPublicClient', 'api', 'spa', 'web', 'publicClient', 'requiredResourceAccess', 'keyCredentials'];
+
+/**
+ * Whether a parsed manifest is one `manifestOf` wrote: exactly its fields, in its order. A manifest
+ * downloaded from Entra is the whole application object Microsoft Graph returns, with
+ * `createdDateTime`, `publisherDomain`, `appRoles` and more; the marker is the shape itself, so the
+ * written file stays one Entra takes as it is.
+ */
+export function isWrittenManifest(value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  const fields = Object.keys(value);
+  const expected = fields[0] === 'id' ? WRITTEN_FIELDS : WRITTEN_FIELDS.slice(1);
+  return fields.length === expected.length && fields.every((field, index) => field === expected[index]);
 }

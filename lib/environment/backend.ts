@@ -1,4 +1,5 @@
 import { isAbsolute, posix } from 'node:path';
+import { INVISIBLE_OR_CONTROL } from '../process/problem';
 import { describe, fieldPath, isPlainObject, readBoolean, readGuid, readObject, readOneOf, readString, type Report } from '../input/field-reader';
 
 /** State in an Azure Storage blob container, reached with Entra ID credentials from the environment. */
@@ -80,6 +81,24 @@ const SECRET_FIELDS: Record<string, string> = {
 const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
 const CONTAINER = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const HOSTNAME = /^[a-z0-9.-]+(:\d+)?$/i;
+/** Azure's rule for resource group names: letters, digits, "_", "(", ")", "-", "." (not last), 1 to 90. */
+const RESOURCE_GROUP = /^[\p{L}\p{N}_().-]{0,89}[\p{L}\p{N}_()-]$/u;
+
+/** HCP Terraform's host: where a cloud backend without `hostname` keeps its state. */
+export const HCP_TERRAFORM_HOST = 'app.terraform.io';
+
+/**
+ * The environment variable Terraform takes a cloud backend's API token from: `TF_TOKEN_` and the host
+ * with "." written "_" and "-" written "__" (Terraform's encoding, internal/command/cliconfig), so
+ * `TF_TOKEN_app_terraform_io`. Undefined for other backends, and for a host with a port, which no
+ * variable name can carry (such a host takes its token from `terraform login` only).
+ */
+export function tokenVariable(backend: Backend): string | undefined {
+  if (backend.type !== 'cloud') return undefined;
+  const host = (backend.hostname ?? HCP_TERRAFORM_HOST).toLowerCase();
+  if (host.includes(':')) return undefined;
+  return `TF_TOKEN_${host.replace(/-/g, '__').replace(/\./g, '_')}`;
+}
 
 /** The backend of an environment that names none: local state in the project root. */
 export function defaultBackend(environmentName: string): Backend {
@@ -126,7 +145,9 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
         storageAccountName: readPattern(raw.storageAccountName, at('storageAccountName'), STORAGE_ACCOUNT, '3 to 24 lower-case letters and digits', note)!,
         containerName: readPattern(raw.containerName, at('containerName'), CONTAINER, '3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit', note)!,
         key: optional('key', (v, p) => readString(v, p, note, { maxLength: 1024 })) ?? `${environmentName}.tfstate`,
-        resourceGroupName: optional('resourceGroupName', (v, p) => readString(v, p, note, { maxLength: 90 })),
+        resourceGroupName: optional('resourceGroupName', (v, p) =>
+          readPattern(v, p, RESOURCE_GROUP, 'a resource group name: 1 to 90 letters, digits and _ ( ) - ., not ending in "."', note),
+        ),
         subscriptionId: optional('subscriptionId', (v, p) => readGuid(v, p, note, 'a subscription ID, a GUID')),
         useAzureadAuth: optional('useAzureadAuth', (v, p) => readBoolean(v, p, note)) ?? true,
         useOidc: optional('useOidc', (v, p) => readBoolean(v, p, note)),
@@ -150,6 +171,8 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
     // terraform_remote_state data source, whose arguments it evaluates as templates: `${file(...)}` would
     // run on the machine that plans, and no escape reads the same in both places.
     if (/\$\{|%\{/.test(text)) note(at(field), `must not contain "\${" or "%{" (Terraform would evaluate it where customer tenant stacks read this state); got ${describe(text)}`);
+    // Terraform's init and apply print these (in CI logs too), where a line break would start a line of its own.
+    if (INVISIBLE_OR_CONTROL.test(text)) note(at(field), `must not contain control or invisible characters (line breaks, tabs, direction overrides); got ${describe(text)}`);
   }
   return failed ? undefined : backend;
 }
@@ -170,6 +193,12 @@ function readRelativePath(value: unknown, path: string, report: Report): string 
   // .gitignore keeps it out of git, wherever a pull request would like it written.
   if (file !== undefined && /^\.\.(\/|$)/.test(posix.normalize(file.replace(/\\/g, '/')))) {
     report(path, `must stay inside the project root; got ${describe(file)}`);
+    return undefined;
+  }
+  // .gitignore keeps *.tfstate (and Terraform's *.tfstate.backup) out of git: a state under any other name
+  // would be committed with the keys in it. Lower case, as customer tenant stacks insert -tenant-<name> before it.
+  if (file !== undefined && !file.endsWith('.tfstate')) {
+    report(path, `must name a file ending in .tfstate (the state holds self-signed certificates' private keys, and .gitignore keeps *.tfstate out of git); got ${describe(file)}`);
     return undefined;
   }
   return file;

@@ -2,6 +2,7 @@ import { readdirSync, type Dirent } from 'node:fs';
 import { types } from 'node:util';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseEnvironment, type Environment } from './environment';
+import { sharedStateLocations } from './state-locations';
 import { describe } from '../input/field-reader';
 import { InputError, type Problem, type Warning } from '../process/problem';
 
@@ -116,7 +117,7 @@ export function loadEnvironments(options: EnvironmentFilesOptions): LoadedEnviro
     problems.push(...result.problems);
     warnings.push(...result.warnings);
   }
-  problems.push(...stackNameCollisions(environments));
+  problems.push(...stackNameCollisions(environments), ...sharedStateLocations(environments, options.projectRoot));
   if (files.length === 0 && problems.length === 0) {
     problems.push({
       file: relative(options.projectRoot, environmentsDir) || '.',
@@ -175,6 +176,7 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
   let failure: { error: unknown } | undefined;
   const exit = process.exit;
   const write = process.stdout.write;
+  let restoreFileWrites: (() => void) | undefined;
   try {
     // Exiting would end synth with the code the file chose, as if it had succeeded.
     process.exit = ((code?: number) => {
@@ -183,6 +185,7 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
     // What a file prints (a console.log left from debugging) goes to stderr: stdout is the commands'
     // machine output, the JSON job list CI reads among it.
     process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+    restoreFileWrites = sendFileWritesToStderr();
     // A long-running caller (tests, a watch loop) must see the file as it is now.
     delete require.cache[file];
     module = require(file);
@@ -191,6 +194,7 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
   } finally {
     process.exit = exit;
     process.stdout.write = write;
+    restoreFileWrites?.();
   }
   const changed = restorePrototypes(prototypes);
   if (changed.length > 0) return { problem: `changes what every object, list or string inherits (${changed.join(', ')}); an environment file only exports its object` };
@@ -210,6 +214,29 @@ function loadDefaultExport(file: string, prototypes: readonly Descriptors[]): { 
   if (typeof value === 'function') return { problem: `${EXPECTED} (found a function; export the object it would return)` };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${EXPECTED} (found ${describe(value)})` };
   return { value };
+}
+
+/** The fs functions that write to a file descriptor or a path, which a file can aim at stdout. */
+const FILE_WRITERS = ['writeSync', 'write', 'writeFileSync', 'writeFile', 'appendFileSync', 'appendFile'] as const;
+const STDOUT_PATHS = new Set(['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
+
+/**
+ * While a file loads, its writes to file descriptor 1 or to `/dev/stdout` (`fs.writeSync(1, ...)`,
+ * bypassing process.stdout) go to 2 as well: a workflow reads a command's stdout into $GITHUB_OUTPUT.
+ * Returns what puts fs back.
+ */
+function sendFileWritesToStderr(): () => void {
+  const fs: Record<(typeof FILE_WRITERS)[number], (...args: unknown[]) => unknown> = require('node:fs');
+  const originals = FILE_WRITERS.map((name) => [name, fs[name]] as const);
+  for (const [name, original] of originals) {
+    fs[name] = function (this: unknown, target: unknown, ...rest: unknown[]) {
+      const toStdout = target === 1 || (typeof target === 'string' && STDOUT_PATHS.has(target));
+      return original.call(this, toStdout ? 2 : target, ...rest);
+    };
+  }
+  return () => {
+    for (const [name, original] of originals) fs[name] = original;
+  };
 }
 
 /**

@@ -1,10 +1,21 @@
+import { tokenVariable } from './backend';
+import type { CiMode } from './ci-mode';
 import { isExample } from './example-environment';
 import { loadEnvironments, type EnvironmentFilesOptions } from './environment-files';
 import { InputError } from '../process/problem';
 
+/** An environment as the workflows see it: the JSON of `npm run environments -- --format json` is a list of these. */
+export interface ListedEnvironment {
+  readonly name: string;
+  /** How the workflows treat it (`ci`, the default applied). */
+  readonly ci: CiMode;
+  /** The variable Terraform reads its cloud backend's token from (`TF_TOKEN_app_terraform_io`); null for other backends. */
+  readonly tokenVariable: string | null;
+}
+
 export interface EnvironmentList {
-  /** Environments that CI plans, applies and checks for drift, in name order. */
-  readonly planned: readonly string[];
+  /** Every environment but the examples, in name order, with how CI treats it. */
+  readonly environments: readonly ListedEnvironment[];
   /** Examples (all-zero tenant): synthesized, never planned. */
   readonly examples: readonly string[];
 }
@@ -19,7 +30,9 @@ export function environmentList(options: EnvironmentFilesOptions): EnvironmentLi
   const { environments, problems } = loadEnvironments({ ...options, allowExpired: true });
   if (problems.length > 0) throw new InputError(problems);
   return {
-    planned: environments.filter((e) => !isExample(e)).map((e) => e.name),
+    environments: environments
+      .filter((e) => !isExample(e))
+      .map((e) => ({ name: e.name, ci: e.ci, tokenVariable: tokenVariable(e.backend) ?? null })),
     examples: environments.filter(isExample).map((e) => e.name),
   };
 }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { readBackend, type Backend, type BackendInput } from './backend';
+import { readCiMode, type CiMode } from './ci-mode';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/certificate-expiry';
 import type { AdoptInput } from '../construct/adoption';
 import type { FileCertificateInput, SelfSignedCertificateInput } from '../construct/certificate-props';
@@ -54,6 +55,13 @@ export interface EnvironmentInput {
   readonly adopt?: AdoptInput;
   /** Customer tenants to onboard, one stack `<name>-tenant-<customer>` each. @default none */
   readonly customerTenants?: readonly CustomerTenantInput[];
+  /**
+   * How the GitHub workflows treat the environment: `apply` (planned on pull requests, checked daily,
+   * applied by apply.yml), `plan` (planned and checked, applied from a workstation) or `workstation`
+   * (no workflow touches it). @default "workstation" with a self-signed certificate (its private key is
+   * in the state CI's plan identity would read) or local state (which CI cannot see), else "apply"
+   */
+  readonly ci?: CiMode;
 }
 
 /**
@@ -77,6 +85,8 @@ export interface Environment extends RestorePortalAppSettings {
   readonly backend: Backend;
   readonly expiryWarningDays: number;
   readonly customerTenants: readonly CustomerTenant[];
+  /** How the GitHub workflows treat it, the default applied. */
+  readonly ci: CiMode;
 }
 
 /** Where an environment file is and the clock it is checked against. */
@@ -115,6 +125,7 @@ const FIELDS = [
   'expiryWarningDays',
   'adopt',
   'customerTenants',
+  'ci',
 ] as const satisfies readonly (keyof EnvironmentInput)[];
 
 const LOCAL_STATE_WARNING = (path: string) =>
@@ -189,6 +200,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (backend?.type === 'local' && !example && customerTenants && customerTenants.length > 0) {
     warn('customerTenants', TENANT_LOCAL_STATE_WARNING);
   }
+  const ci = readCiMode(raw.ci, { certificateSources: app?.certificates.map((c) => c.source), backend, example }, report, warn);
 
   if (problems.length > 0) return { problems, warnings };
   return {
@@ -200,6 +212,7 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       backend: backend!,
       expiryWarningDays: expiryWarningDays!,
       customerTenants: customerTenants!,
+      ci: ci!,
     },
     problems: [],
     warnings,

@@ -8,3 +8,4 @@ export type { AdoptInput } from '../construct/adoption';
 export type { FileCertificateInput, SelfSignedCertificateInput } from '../construct/certificate-props';
 export type { ConsentTextsInput } from '../construct/restore-portal-app-props';
 export type { CustomerTenantInput } from '../tenants/customer-tenant';
+export type { CiMode } from './ci-mode';

@@ -74,3 +74,22 @@ export function temporaryFileWriter(name: string, of: string): number | undefine
   const match = /^\.(.+)\.(\d{1,10})\.[0-9a-f]{12}\.tmp$/.exec(name);
   return match?.[1] === of ? Number(match[2]) : undefined;
 }
+
+/** What the file system's error codes mean, for one-line messages. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'a folder is in the way',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EEXIST: 'exists and is not a folder',
+};
+
+/** A file system error code in words, with the code: `no space left on the device (ENOSPC)`. */
+export function describeCode(code: string): string {
+  return FILE_ERRORS[code] ? `${FILE_ERRORS[code]} (${code})` : code;
+}

@@ -12,7 +12,7 @@ import { UserError } from './command-line';
  */
 
 /** Terraform's dependency lock file, in each stack folder after `terraform init`. */
-const LOCK_FILE = '.terraform.lock.hcl';
+export const LOCK_FILE = '.terraform.lock.hcl';
 
 /** A CLI configuration file is small; anything bigger is not read. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -25,9 +25,16 @@ export function formatProblem(problem: Problem): string {
  * arguments or plans. So are the invisible characters that change how a line reads without showing
  * (direction overrides and isolates, zero-width characters, the byte order mark): `\u202e` turns
  * `https://restore.contoso.com` around on screen, as in "Trojan Source" (CVE-2021-42574).
+ *
+ * A CI log reads a line as a workflow command (`::error::`, `::add-mask::`, `::stop-commands::`) when
+ * it starts with `::` once leading white space is trimmed, and GitHub's runner starts a line at `\r`
+ * as at `\n`. Both are escaped above; a `::` where the text or a word of it begins, which would begin
+ * the line were the text printed first, becomes `:\u003a`. A `::` inside a word (`[2001:db8::1]`) is kept.
  */
 export function escapeControlCharacters(text: string): string {
-  return text.replace(new RegExp(INVISIBLE_OR_CONTROL, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text
+    .replace(new RegExp(INVISIBLE_OR_CONTROL, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/(^|\s)::/g, '$1:\\u003a');
 }
 
 /** C0 and C1 controls, line and paragraph separators, and invisible format characters that reorder or hide text. */

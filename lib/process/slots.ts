@@ -3,7 +3,7 @@
  * on the network, so a few at a time are faster than one, and hundreds at once only queue.
  */
 
-/** How many terraform processes run at once unless `--parallel` says otherwise: see README "Plans at scale". */
+/** How many terraform processes run at once unless `--parallel` says otherwise: see docs/reports.md, "Plans at scale". */
 export const DEFAULT_PARALLEL = 8;
 
 /** At most `size` tasks at once, started in the order they asked, those marked urgent first. */

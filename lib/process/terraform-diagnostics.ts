@@ -34,7 +34,8 @@ export function readDiagnostics(output: string): TerraformDiagnostic[] {
       continue;
     }
     const line = unboxed(raw);
-    const start = /^(Error|Warning): (.*)$/.exec(line);
+    // [^] and not ".": a summary quoting Graph can hold a carriage return, and is a summary still.
+    const start = /^(Error|Warning): ([^]*)$/.exec(line);
     if (start) {
       current = { severity: start[1] === 'Error' ? 'error' : 'warning', summary: start[2].trim(), lines: [] };
       diagnostics.push(current);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readUserFile, UserError } from './command-line';
 import { parseJson } from '../input/json-text';
-import { isPlainObject } from '../input/field-reader';
+import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { runTerraform, type TerraformOptions } from './terraform';
 
 /**
@@ -58,15 +58,48 @@ export function readOutputsFile(file: string, cwd: string): TerraformOutputs {
   return readOutputsJson(readUserFile(file, cwd), file);
 }
 
+/** The output naming the environment a stack was made from: saved outputs say whose they are. */
+export const ENVIRONMENT_OUTPUT = 'environment';
+
+/** What saved outputs are checked against: the environment a command is about. */
+export interface OutputsOwner {
+  readonly name: string;
+  readonly file: string;
+  readonly tenantId: string;
+  /** Its redirect URIs, which outputs saved before the `environment` output existed list too. */
+  readonly redirectUris?: readonly string[];
+  /** The adopted registration's client ID, when it adopts one. */
+  readonly adoption?: { readonly clientId: string };
+}
+
 /**
- * Outputs saved from another environment's stack are refused: every stack has a `tenant_id` output,
- * and a file of the wrong one would report, or export, another registration's certificates.
- * @throws UserError naming the file (`label`), both tenants and the environment file
+ * Outputs saved from another environment's stack are refused: a file of the wrong one would report, or
+ * export, another registration's certificates and client ID. Two environments can share a tenant, so
+ * the tenant is not enough: every environment stack has an `environment` output naming it. Outputs saved
+ * before it existed are refused when their client ID is not the adopted one, or when they list redirect
+ * URIs none of which the environment has.
+ * @throws UserError naming the file (`label`), what differs and the environment file
  */
-export function checkOutputsTenant(outputs: TerraformOutputs, label: string, environment: { readonly name: string; readonly file: string; readonly tenantId: string }): void {
+export function checkOutputsBelong(outputs: TerraformOutputs, label: string, environment: OutputsOwner): void {
+  const use = `use the outputs of ${environment.name} (terraform -chdir=cdktf.out/stacks/${environment.name} output -json)`;
   const tenantId = outputs.get('tenant_id');
   if (typeof tenantId === 'string' && tenantId.toLowerCase() !== environment.tenantId.toLowerCase()) {
-    throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${environment.file} has tenantId ${environment.tenantId}; use the outputs of ${environment.name}`);
+    throw new UserError(`${label}: belongs to tenant ${tenantId}, but ${environment.file} has tenantId ${environment.tenantId}; ${use}`);
+  }
+  const owner = outputs.get(ENVIRONMENT_OUTPUT);
+  if (owner !== undefined) {
+    // A file is anyone's to write: what it says is shown only when it reads as a stack name.
+    const shown = typeof owner === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(owner) ? owner : describe(owner);
+    if (owner !== environment.name) throw new UserError(`${label}: belongs to environment ${shown} (its ${ENVIRONMENT_OUTPUT} output), not ${environment.name}; ${use}`);
+    return;
+  }
+  const clientId = outputs.get('application_id');
+  if (environment.adoption && isGuid(clientId) && clientId.toLowerCase() !== environment.adoption.clientId.toLowerCase()) {
+    throw new UserError(`${label}: belongs to application ${clientId}, but ${environment.file} adopts ${environment.adoption.clientId}; ${use}`);
+  }
+  const redirectUris = outputs.get('redirect_uris');
+  if (environment.redirectUris && Array.isArray(redirectUris) && redirectUris.length > 0 && !redirectUris.some((uri) => environment.redirectUris!.includes(uri))) {
+    throw new UserError(`${label}: lists none of the redirect URIs of ${environment.file} (it has ${redirectUris.length}), so it was saved from another environment; ${use}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { UserError } from './command-line';
-import { unboxed } from './terraform-diagnostics';
+import { readDiagnostics, unboxed } from './terraform-diagnostics';
 
 /**
  * The one way this project runs Terraform: which binary, with which environment, and what a
@@ -39,14 +39,20 @@ export class TerraformFailure extends UserError {
     /** `init`, `plan`, `show`, `output`, ... */
     readonly step: string,
     readonly run: TerraformRun,
+    /**
+     * Whether stdout is the step's data (`show -json`, `output -json`) rather than messages: it holds
+     * state and sensitive values in clear (a self-signed certificate's private key), so a step that
+     * dies after printing it must not make it its reason.
+     */
+    readonly stdoutIsData = false,
   ) {
-    super(`${label}: terraform ${step} failed: ${terraformError(`${run.stderr}\n${run.stdout}`)}`);
+    super(`${label}: terraform ${step} failed: ${terraformError(stdoutIsData ? run.stderr : `${run.stderr}\n${run.stdout}`)}`);
     this.name = 'TerraformFailure';
   }
 
-  /** Everything the step printed, errors first. */
+  /** What the step printed as messages, errors first; never its data. */
   get output(): string {
-    return `${this.run.stderr}\n${this.run.stdout}`;
+    return this.stdoutIsData ? this.run.stderr : `${this.run.stderr}\n${this.run.stdout}`;
   }
 }
 
@@ -95,7 +101,8 @@ export function runTerraform(args: readonly string[], options: StepOptions): Pro
       if (tooLong) return reject(new UserError(`${options.label}: terraform ${step} printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MB`));
       const run = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: code ?? -1 };
       if (code === null || !(options.success ?? [0]).includes(code)) {
-        return reject(new TerraformFailure(options.label, step, signal ? { ...run, stderr: `${run.stderr}\nstopped by ${signal}` } : run));
+        const failed = signal ? { ...run, stderr: `${run.stderr}\nstopped by ${signal}` } : run;
+        return reject(new TerraformFailure(options.label, step, failed, args.includes('-json')));
       }
       resolvePromise(run);
     });
@@ -136,12 +143,24 @@ function notStarted(binary: string, error: Error): UserError {
   return new UserError(`could not run ${binary}: ${error.message}`);
 }
 
-/** The first `Error:` line of Terraform's boxed diagnostics, or its last line of output. */
+/** The longest reason a failure quotes: Terraform's details can carry whole HTTP responses. */
+const MAX_REASON_CHARACTERS = 600;
+
+/**
+ * Terraform's first error, with the lines under its summary (the summary alone is often only
+ * "Failed to query available provider packages", and the lines say "could not connect to
+ * registry.terraform.io"), or its last line of output when it printed no diagnostic.
+ */
 export function terraformError(output: string): string {
+  const error = readDiagnostics(output).find((diagnostic) => diagnostic.severity === 'error');
+  if (error) return shortened(`Error: ${error.summary}${error.detail === '' ? '' : `: ${error.detail}`}`);
   const lines = output
     .split('\n')
     .map(unboxed)
     .filter((line) => line !== '');
-  const error = lines.find((line) => line.startsWith('Error:'));
-  return error ?? lines[lines.length - 1] ?? 'no output (exit code only)';
+  return shortened(lines.find((line) => line.startsWith('Error:')) ?? lines[lines.length - 1] ?? 'no output (exit code only)');
+}
+
+function shortened(reason: string): string {
+  return reason.length > MAX_REASON_CHARACTERS ? `${reason.slice(0, MAX_REASON_CHARACTERS - 1)}…` : reason;
 }

@@ -1,4 +1,5 @@
-import { readDiagnostics, unboxed, type TerraformDiagnostic } from '../process/terraform-diagnostics';
+import { readDiagnostics, type TerraformDiagnostic } from '../process/terraform-diagnostics';
+import { azureStateCreationError } from './empty-state';
 
 /**
  * What a failed `terraform init` or `terraform plan` means for the Restore Portal, and what to do, when its errors are
@@ -11,32 +12,17 @@ export function explainPlanFailure(output: string, stack: string): string | unde
   if (deleted) return deletedRegistration(deleted, stack);
   const notImported = errors.find((d) => d.summary === 'Cannot import non-existent remote object' && d.address !== undefined);
   if (notImported) return nothingToImport(notImported.address!, stack);
-  // `terraform init` prints this one as a bare line, not as a diagnostic.
-  const noState = lines(output).find((line) => AZURE_STATE_CREATION.test(line));
-  if (noState) return stateNotCreated(noState, LEASE_HELD.test(output), stack);
+  // `terraform init` prints this one as a bare line, not as a diagnostic. A stack without state is
+  // planned against an empty one before its failure gets here (empty-state.ts), except by the apply gate,
+  // whose identity must create it: what is left is that, a state another run is creating, or one gone.
+  const noState = azureStateCreationError(output);
+  if (noState) return stateNotCreated(noState.line, noState.leaseHeld, stack);
   return undefined;
-}
-
-/**
- * Terraform's azurerm backend finds no state for a stack that was never applied, and then creates an
- * empty one under a blob lease, in `init` as in `plan`, whatever `-lock=false` says
- * (internal/backend/remote-state/azure/backend_state.go, StateMgr): an identity that may only read
- * the container cannot do that.
- */
-const AZURE_STATE_CREATION = /failed to lock azure state/i;
-const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
-
-function lines(output: string): string[] {
-  return output.split('\n').map((line) => unboxed(line).replace(/^Error: /, '').trim());
 }
 
 function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
   if (leaseHeld) return `the state of ${stack} is being created by another terraform run right now (terraform: ${error}); plan again once it has finished.`;
-  return [
-    `the state of ${stack} does not exist yet, and Terraform's azurerm backend creates it (under a blob lease) before it can plan, which this identity may not (terraform: ${error}).`,
-    'A stack that was never applied needs its empty state made once by an identity with Storage Blob Data Contributor on the container:',
-    `npm run synth, then terraform -chdir=cdktf.out/stacks/${stack} init; then plan again (the read-only plan identity can then read it).`,
-  ].join(' ');
+  return `the state of ${stack} does not exist, and Terraform's azurerm backend creates it (under a blob lease) before it plans, which this identity may not (terraform: ${error}): the identity that applies needs Storage Blob Data Contributor on the container; if ${stack} was applied before, check that nobody deleted its state blob.`;
 }
 
 /** Types whose objects are parts of the registration: reading any of them reads the registration. */
@@ -55,8 +41,15 @@ function showsDeletedRegistration(diagnostic: TerraformDiagnostic): boolean {
 }
 
 function deletedRegistration(diagnostic: TerraformDiagnostic, stack: string): string {
+  return `the application registration was deleted in Entra (terraform: ${diagnostic.summary}, ${diagnostic.address}). ${deletedRegistrationAdvice(stack)}`;
+}
+
+/**
+ * What to do about a registration deleted in Entra, whether a live plan or a saved one shows it:
+ * the same words, so that `--plan-json` of the failed plan says what the live plan said.
+ */
+export function deletedRegistrationAdvice(stack: string): string {
   return [
-    `the application registration was deleted in Entra (terraform: ${diagnostic.summary}, ${diagnostic.address}).`,
     'Applying would register a new one with a new Application ID, which every VB365 server would need, so nothing is planned.',
     "Restore it within 30 days of its deletion (Entra admin center → App registrations → Deleted applications → the registration → Restore app registration), then plan again.",
     `After 30 days it is gone: remove its resources from the state (terraform -chdir=cdktf.out/stacks/${stack} state list, then state rm each azuread_ one), adopt a registration or let the next apply create one, and give every VB365 server its Application ID (Set-VBORestorePortalSettings -ApplicationId).`,

@@ -1,15 +1,23 @@
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { colorsFor, parseCommandLine, readFormat, readUserFile, UserError, type ReportFormat } from '../process/command-line';
-import { formatReports, reviewExitCode, type ReviewKind } from './report/plan-report-format';
+import { formatReports, gateExitCode, reviewExitCode, type ReviewKind } from './report/plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
-import { formatProblem, type Warning } from '../process/problem';
+import { escapeControlCharacters, formatProblem, type Warning } from '../process/problem';
 import { readPlanJson } from './report/terraform-plan';
-import { checkDigest, DIGEST_MISMATCH_EXIT_CODE, mismatchMessage, readExpectedDigest, readReviewedReports } from './report/plan-gate';
+import {
+  checkDigest,
+  gatePasses,
+  mismatchMessage,
+  readAcceptedNewRegistrations,
+  readExpectedDigest,
+  readReviewedReports,
+  unacknowledgedMessage,
+} from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
 import { mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
+import { discardPlanFile } from './saved-plan';
 import { DEFAULT_PARALLEL } from '../process/slots';
 import { readShard, reviewMatrix, shardOf, STACKS_PER_JOB, type Shard } from './plan-shards';
 
@@ -21,6 +29,8 @@ export type ReviewRequest = {
   readonly expectDigest?: string;
   /** `--reviewed`: the review's JSON report, so that a mismatch names the lines that differ. */
   readonly reviewed?: string;
+  /** `--accept-new-registration`: the stacks whose plan may create an application registration past the gate. */
+  readonly acceptNewRegistration?: readonly string[];
   /** `--json-out`: where the JSON report goes as well, whatever `format` prints. */
   readonly jsonOut?: string;
 } & (
@@ -37,7 +47,7 @@ export type ReviewRequest = {
 );
 
 const USAGE: Record<ReviewKind, string> = {
-  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>]] | --matrix [<environment>...]',
+  plan: 'npm run plan -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] [--expect-digest <hex> [--reviewed <report.json>] [--accept-new-registration <environment>]] | --matrix [<environment>...]',
   drift: 'npm run drift -- [<environment>...] [--parallel N] [--shard K/N] | --plan-json <file> --env <name>  [--format text|markdown|json] [--json-out <file>] | --matrix [<environment>...]',
 };
 
@@ -47,8 +57,10 @@ const DESCRIPTION: Record<ReviewKind, string> = {
 A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
 planned. --shard K/N plans part K of N of the stacks; --matrix lists the CI jobs (one per ${STACKS_PER_JOB} stacks) as JSON.
 --plan-json reads a saved \`terraform show -json\` instead. --json-out also writes the JSON report to a file.
---expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one.
-Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error or a stack not planned.`,
+--expect-digest refuses (and removes the saved plans of) a plan that is not the reviewed one, and one that
+creates an application registration (a new Application ID) unless --accept-new-registration names its environment.
+Exit code: 0 no changes, 2 changes, 3 not the reviewed plan, 1 an error, a stack not planned or a new
+registration not acknowledged.`,
   drift: `Synthesizes the environments (or those named), plans their stacks with terraform, --parallel N at a time
 (default ${DEFAULT_PARALLEL}), and reports what was changed in Entra ID outside Terraform and what is not applied yet.
 A stack that fails is reported as not planned; the others carry on. Examples (tenantId all zeros) are not
@@ -68,6 +80,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
         'json-out': { type: 'string' },
         'expect-digest': { type: 'string' },
         reviewed: { type: 'string' },
+        'accept-new-registration': { type: 'string', multiple: true },
         parallel: { type: 'string' },
         shard: { type: 'string' },
         matrix: { type: 'boolean' },
@@ -84,18 +97,23 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
   if (values.reviewed !== undefined && values['expect-digest'] === undefined) {
     throw new UserError('--reviewed names what differs from a reviewed report and goes with --expect-digest <its digest>');
   }
+  const accepted = values['accept-new-registration'];
+  if (accepted !== undefined && values['expect-digest'] === undefined) {
+    throw new UserError('--accept-new-registration acknowledges a new registration at the gate before an apply and goes with --expect-digest <reviewed digest>');
+  }
   const common = {
     kind,
     format,
     ...(values['expect-digest'] !== undefined ? { expectDigest: readExpectedDigest(values['expect-digest']) } : {}),
     ...(values['json-out'] !== undefined ? { jsonOut: values['json-out'] } : {}),
     ...(values.reviewed !== undefined ? { reviewed: values.reviewed } : {}),
+    ...(accepted !== undefined ? { acceptNewRegistration: readAcceptedNewRegistrations(accepted) } : {}),
   };
   const planJson = values['plan-json'];
   const planning = [values.parallel === undefined ? [] : ['--parallel'], values.shard === undefined ? [] : ['--shard']].flat();
   if (values.matrix) {
     const named = (option: string) => (values[option as keyof typeof values] === undefined ? [] : [`--${option}`]);
-    const others = [...planning, ...['plan-json', 'env', 'json-out', 'expect-digest', 'reviewed'].flatMap(named)];
+    const others = [...planning, ...['plan-json', 'env', 'json-out', 'expect-digest', 'reviewed', 'accept-new-registration'].flatMap(named)];
     if (others.length > 0) throw new UserError(`--matrix lists the jobs of a CI run and plans nothing; drop ${others.join(', ')}`);
     return { kind, format, source: 'matrix', environments: positionals };
   }
@@ -124,7 +142,7 @@ function readParallel(text: string): number {
  * `file` is shown as given and read relative to `cwd`.
  */
 export function reviewSavedPlan(file: string, environment: string, cwd = process.cwd()): PlanReport {
-  return buildPlanReport(readPlanJson(readUserFile(file, cwd), file), environment);
+  return buildPlanReport(readPlanJson(readUserFile(file, cwd), file, environment), environment);
 }
 
 export interface ReviewOptions extends TerraformOptions {
@@ -137,6 +155,12 @@ export interface ReviewOptions extends TerraformOptions {
   readonly shard?: Shard;
   /** Told as each stack's report is ready, when several are planned. */
   readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+  /** Plan a stack without azurerm state against an empty state. @default true */
+  readonly withoutState?: boolean;
+  /** Told once synthesis is done, before any stack is planned: its warnings, and why examples are passed by. */
+  readonly onSynthesized?: (warnings: readonly Warning[], notes: readonly string[]) => void;
+  /** Keep each stack's saved plan for `terraform apply` (see planStacks). @default true */
+  readonly keepPlans?: boolean;
 }
 
 /**
@@ -147,9 +171,6 @@ export interface ReviewOptions extends TerraformOptions {
  */
 export async function reviewEnvironments(options: ReviewOptions): Promise<{
   reports: PlanReport[];
-  warnings: readonly Warning[];
-  /** Why examples were passed by. */
-  notes: readonly string[];
   /** The saved plans this run left for `terraform apply`. */
   planFiles: string[];
 }> {
@@ -161,13 +182,15 @@ export async function reviewEnvironments(options: ReviewOptions): Promise<{
   if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const skipped = new Set(examples.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   const stacks = synth.stacks.filter((stack) => !skipped.has(stack));
+  // Said before planning starts: a warning read after minutes of terraform is read too late.
+  options.onSynthesized?.(synth.warnings, examples.map(exampleNote));
   const { reports, planFiles } = await planStacks({
     ...options,
     outdir: synth.outdir,
     stacks: options.shard ? shardOf(stacks, options.shard) : stacks,
     homeStacks: synth.homeStacks,
   });
-  return { reports, warnings: synth.warnings, notes: examples.map(exampleNote), planFiles };
+  return { reports, planFiles };
 }
 
 export interface ReviewStreams {
@@ -212,29 +235,36 @@ export async function reviewCommand(
       parallel: request.parallel,
       shard: request.shard,
       env: io.env,
+      keepPlans: kind === 'plan',
+      onSynthesized: (warnings, notes) => {
+        const { yellow } = colorsFor(io.stderr);
+        for (const warning of warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
+        for (const note of notes) io.stderr.write(`note: ${note}\n`);
+      },
       onStep: (step) => io.stderr.write(`${step}\n`),
       onStackDone: (report, done, total) => io.stderr.write(`[${done}/${total}] ${report.environment}: ${progressSummary(report)}\n`),
+      // The apply gate's plan is applied: its identity must create a missing state, not plan around it.
+      withoutState: expectDigest === undefined,
     });
-    const { yellow } = colorsFor(io.stderr);
-    for (const warning of result.warnings) io.stderr.write(`${yellow('warning')}: ${formatProblem(warning)}\n`);
-    for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
     reports = result.reports;
     planFiles = result.planFiles;
   }
-  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest);
-  if (gate && !gate.matches) for (const file of planFiles) rmSync(file, { force: true });
+  const gate = expectDigest === undefined ? undefined : checkDigest(reports, expectDigest, request.acceptNewRegistration);
+  // A refused run leaves no saved plan that `terraform apply` could take.
+  if (gate && !gatePasses(gate)) for (const file of planFiles) discardPlanFile(file);
   if (jsonOut !== undefined) writeReportFile(jsonOut, request.jsonOut!, formatReports(reports, kind, 'json', colorsFor({}), gate));
   io.stdout.write(formatReports(reports, kind, request.format, colorsFor(io.stdout), gate));
-  if (gate && !gate.matches) {
-    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${mismatchMessage(gate, reports, reviewed)}\n`);
-    return DIGEST_MISMATCH_EXIT_CODE;
+  if (gate && !gatePasses(gate)) {
+    io.stderr.write(`${colorsFor(io.stderr).red('error')}: ${gate.matches ? unacknowledgedMessage(gate) : mismatchMessage(gate, reports, reviewed)}\n`);
+    return gateExitCode(gate)!;
   }
   return reviewExitCode(reports);
 }
 
 /** One word for a finished stack in the progress on stderr. */
 function progressSummary(report: PlanReport): string {
-  if (report.failure !== undefined) return `not planned: ${report.failure}`;
+  // Terraform's reason quotes what Entra, the state or a provider said: a \r in it would start a CI log line.
+  if (report.failure !== undefined) return `not planned: ${escapeControlCharacters(report.failure)}`;
   return hasChanges(report) ? 'changes' : 'no changes';
 }
 

@@ -1,6 +1,7 @@
 import { UserError } from '../process/command-line';
 import { InputError } from '../process/problem';
 import { isExample } from '../environment/example-environment';
+import { isPlannedInCi } from '../environment/ci-mode';
 
 /**
  * Splitting a plan across CI jobs, so that an environment with hundreds of customer tenants fits
@@ -48,7 +49,7 @@ export interface MatrixJob {
 /**
  * The CI jobs that plan the environments: one per environment, and one per STACKS_PER_JOB stacks of
  * an environment with many customer tenants. Reads the environment files; synthesizes nothing.
- * Without names, the environments CI plans: every one but examples, as `npm run environments`.
+ * Without names, the environments CI plans: every one but examples and those whose `ci` is `workstation`.
  * @throws InputError when an environment file has problems or a name has no file
  */
 export async function reviewMatrix(projectRoot: string, environments: readonly string[]): Promise<MatrixJob[]> {
@@ -56,7 +57,7 @@ export async function reviewMatrix(projectRoot: string, environments: readonly s
   const { loadEnvironments } = await import('../environment/environment-files');
   const loaded = loadEnvironments({ projectRoot, only: environments.length > 0 ? environments : undefined, allowExpired: true });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
-  const chosen = environments.length > 0 ? loaded.environments : loaded.environments.filter((environment) => !isExample(environment));
+  const chosen = environments.length > 0 ? loaded.environments : loaded.environments.filter((e) => !isExample(e) && isPlannedInCi(e));
   return matrixJobs(chosen);
 }
 

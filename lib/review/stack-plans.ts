@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../process/command-line';
 import { requiredProviders, SharedLocks, withPluginCache } from '../process/plugin-cache';
@@ -10,11 +9,14 @@ import { buildPlanReport, isCrossStackOutput, type PlanReport } from './report/p
 import { readPlanJson, type TerraformPlan } from './report/terraform-plan';
 import { failedStackDigest, unplannedStackDigest } from './report/plan-digest';
 import { explainPlanFailure } from './plan-failure';
+import { emptyStateCopy, isMissingAzureState, noStateYetItem, removeEmptyStateCopy } from './empty-state';
+import { discardPlanFile, DRIFT_PLAN_FILE, preparePlanFile, protectPlanFile, removePlanFile } from './saved-plan';
 
 /**
  * Plans many synthesized stacks side by side, as CI would plan one: `init`, `plan -detailed-exitcode
  * -out`, `show -json`. Stacks are independent except that a customer tenant stack reads the client ID
- * from its environment's state, so it is planned only once that state has it.
+ * from its environment's state, so it is planned only once that state has it. A stack whose azurerm
+ * state does not exist yet is planned against an empty state, writing none (empty-state.ts).
  */
 
 /** More would only queue on the CPU and on Microsoft Graph's throttling; a typo like 800 is refused. */
@@ -31,6 +33,18 @@ export interface PlanStacksOptions extends TerraformOptions {
   readonly parallel?: number;
   /** Told as each stack's report is ready, when several are planned. */
   readonly onStackDone?: (report: PlanReport, done: number, total: number) => void;
+  /**
+   * Plan a stack whose azurerm state does not exist yet against an empty state (its report says so).
+   * Not for a plan that is to be applied: its identity must be able to create the state it writes.
+   * @default true
+   */
+  readonly withoutState?: boolean;
+  /**
+   * Keep each stack's saved plan (`plan.tfplan`) for `terraform apply`. Drift applies nothing: it
+   * saves its plan under another name, reads it and removes it, and leaves an earlier `plan.tfplan` alone.
+   * @default true
+   */
+  readonly keepPlans?: boolean;
 }
 
 type Readiness = { readonly ready: true } | { readonly ready: false; readonly report: (stack: string) => PlanReport };
@@ -46,15 +60,31 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
   const slots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
   const locks = new SharedLocks();
   const folder = (stack: string) => stackFolder(options.outdir, stack);
-  const terraform = (stack: string, args: readonly string[], success?: readonly number[]) =>
-    runTerraform(args, { env, stackDir: folder(stack), label: stack, success, onStep: (step) => options.onStep?.(`${stack}: ${step}`) });
+  const terraform = (stack: string, args: readonly string[], success?: readonly number[], dir = folder(stack)) =>
+    runTerraform(args, { env, stackDir: dir, label: stack, success, onStep: (step) => options.onStep?.(`${stack}: ${step}`) });
 
-  const inits = new Map<string, Promise<void>>();
+  /** Scratch folders of stacks planned against an empty state, by stack; removed when the run ends. */
+  const emptyStates = new Map<string, string>();
+  const initIn = (stack: string, dir: string) => {
+    locks.lend(dir);
+    return terraform(stack, ['init', '-input=false', '-no-color'], undefined, dir).then(() => locks.learn(dir));
+  };
+  /** Initializes a stack; resolves to the folder its plan runs in: its own, or an empty-state copy. */
+  const inits = new Map<string, Promise<string>>();
   const init = (stack: string) => {
     let done = inits.get(stack);
     if (!done) {
-      locks.lend(folder(stack));
-      done = terraform(stack, ['init', '-input=false', '-no-color']).then(() => locks.learn(folder(stack)));
+      done = initIn(stack, folder(stack)).then(
+        () => folder(stack),
+        async (error) => {
+          if (!(error instanceof TerraformFailure) || !isMissingAzureState(error.output) || options.withoutState === false) throw error;
+          const copy = emptyStateCopy(folder(stack), stack);
+          emptyStates.set(stack, copy.root);
+          options.onStep?.(`${stack}: no state yet: planning against an empty state, writing none`);
+          await initIn(stack, copy.dir);
+          return copy.dir;
+        },
+      );
       inits.set(stack, done);
     }
     return done;
@@ -88,10 +118,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
     let state = homeStates.get(home);
     if (!state) {
       state = slots
-        .run(async () => {
-          await init(home);
-          return stackOutputs(folder(home), home, { env });
-        })
+        .run(async () => stackOutputs(await init(home), home, { env }))
         .then(
           (outputs): Readiness => ([...outputs.keys()].some(isCrossStackOutput) ? { ready: true } : { ready: false, report: (stack) => waitingReport(stack, home) }),
           (error): Readiness => {
@@ -106,10 +133,13 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
 
   const inRun = new Set(options.stacks);
   const homes = new Set(Object.values(options.homeStacks));
+  const keepPlans = options.keepPlans ?? true;
+  const planName = keepPlans ? PLAN_FILE : DRIFT_PLAN_FILE;
+  const planFile = (stack: string) => join(folder(stack), planName);
   const planOne = async (stack: string): Promise<TerraformPlan> => {
     // A plan left by an earlier run must not be applied in place of the one this run makes or fails to make.
-    rmSync(join(folder(stack), PLAN_FILE), { force: true });
-    await slots.run(() => init(stack));
+    if (keepPlans) removePlanFile(planFile(stack));
+    const dir = await slots.run(() => init(stack));
     const home = options.homeStacks[stack];
     if (home !== undefined) {
       const readiness = await (inRun.has(home) ? readinessFromPlan(home) : readinessFromState(home));
@@ -118,12 +148,20 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
     // The stacks others wait for go first.
     const waitedFor = homes.has(stack);
     return slots.run(async () => {
-      // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
-      // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
-      // <planfile>` takes the lock and refuses a plan made against a state that changed since.
-      await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], [0, 2]);
-      const shown = await terraform(stack, ['show', '-json', PLAN_FILE]);
-      return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
+      // In the stack's folder, or in its empty-state copy (removed with what it holds when the run ends).
+      const file = join(dir, planName);
+      preparePlanFile(file);
+      try {
+        // -detailed-exitcode: 0 no changes, 2 changes, 1 error; the report decides what the changes mean.
+        // -lock=false: planning only reads state, so a read-only identity can plan; `terraform apply
+        // <planfile>` takes the lock and refuses a plan made against a state that changed since.
+        await terraform(stack, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${planName}`], [0, 2], dir);
+        protectPlanFile(file);
+        const shown = await terraform(stack, ['show', '-json', planName], undefined, dir);
+        return readPlanJson(shown.stdout, `${stack}: terraform show -json`);
+      } finally {
+        if (!keepPlans) discardPlanFile(file);
+      }
     }, waitedFor);
   };
 
@@ -133,8 +171,12 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
     let report: PlanReport;
     try {
       report = buildPlanReport(await planned.get(stack)!, stack);
-      planFiles.push(join(folder(stack), PLAN_FILE));
+      // A plan against an empty state is for review only: applying it would write a local state.
+      if (emptyStates.has(stack)) report = { ...report, changes: [noStateYetItem(stack), ...report.changes] };
+      else if (keepPlans) planFiles.push(planFile(stack));
     } catch (error) {
+      // Terraform saves a plan that failed too (errored): neither it nor one whose show failed may be applied.
+      if (keepPlans) discardPlanFile(planFile(stack));
       if (error instanceof NotPlanned) report = error.report;
       else if (error instanceof UserError && !(error instanceof TerraformNotFoundError)) report = failedReport(stack, failureOf(error, stack));
       else throw error;
@@ -146,6 +188,8 @@ export async function planStacks(options: PlanStacksOptions): Promise<{ reports:
   for (const stack of options.stacks) planned.set(stack, planOne(stack));
   // Every stack settles before the run ends, so no terraform is left running behind a thrown error.
   const settled = await Promise.allSettled(options.stacks.map(reportOf));
+  await Promise.allSettled(homeStates.values());
+  for (const root of emptyStates.values()) removeEmptyStateCopy(root);
   const failure = settled.find((result) => result.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
   return { reports: settled.map((result) => (result as PromiseFulfilledResult<PlanReport>).value), planFiles };

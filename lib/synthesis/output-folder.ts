@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../process/command-line';
 import type { Warning } from '../process/problem';
 import { stacksFolder } from '../process/stack-directory';
+import { describeCode } from '../process/atomic-file';
 
 /**
  * The file synth leaves in every stack folder it makes. Only folders holding it are ever deleted,
@@ -135,20 +136,6 @@ export function writingOutput<T>(projectRoot: string, write: () => T): T {
     if (!code || !syscall) throw error;
     throw new UserError(`${path ? shownPath(projectRoot, path) : 'output folder'}: cannot ${syscall}: ${describeCode(code)}; synth writes the stacks there (set CDKTF_OUTDIR to another folder)`);
   }
-}
-
-const CODES: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EEXIST: 'exists and is not a folder',
-};
-
-function describeCode(code: string): string {
-  return CODES[code] ? `${CODES[code]} (${code})` : code;
 }
 
 /** Whether the cdktf CLI runs synth: it sets these for the app it runs (@cdktf/cli-core, lib/synth-stack.js). */

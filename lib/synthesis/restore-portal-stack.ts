@@ -8,7 +8,7 @@ import { RestorePortalApp } from '../construct/restore-portal-app';
 import { terraformLiteral } from '../process/terraform-literal';
 import { restorePortalAppProps } from '../environment/environment-app-props';
 import { withoutFinalResolve } from './synthesis-shortcuts';
-import { selfSignedOutputNames } from '../process/terraform-outputs';
+import { ENVIRONMENT_OUTPUT, selfSignedOutputNames } from '../process/terraform-outputs';
 
 export interface RestorePortalStackProps {
   /** The validated environment; the stack takes its name. */
@@ -47,6 +47,7 @@ export class RestorePortalStack extends TerraformStack {
     output('application_object_id', app.applicationObjectId, 'Object ID of the application registration');
     output('service_principal_object_id', app.servicePrincipalObjectId, 'Object ID of the service principal (Enterprise application)');
     output('tenant_id', env.tenantId, 'Tenant that holds the registration');
+    output(ENVIRONMENT_OUTPUT, env.name, 'Environment file this stack is made from: commands refuse saved outputs of another environment');
     output('identifier_uri', app.identifierUri, 'Application ID URI');
     output('redirect_uris', env.redirectUris.map(terraformLiteral), 'Restore Portal addresses registered as SPA redirect URIs');
     output(

@@ -75,7 +75,9 @@ export function buildApp(environments: readonly Environment[], context: StackCon
       for (const stack of stacks) stack.prepareStack();
       // Import blocks add a `terraform version` run per imported resource, failing with a stack trace;
       // synthProject has checked the version once, naming the environment (terraform-version.ts).
-      const adopting = new Set(environments.filter((e) => e.adoption).map((e) => e.name));
+      const adopting = new Set(
+        environments.flatMap((e) => [...(e.adoption ? [e.name] : []), ...e.customerTenants.filter((t) => t.adoption).map((t) => t.stackName)]),
+      );
       const built = new Map<string, Record<string, unknown>>();
       for (const stack of stacks) {
         if (!adopting.has(stack.node.id)) stack.runAllValidations();

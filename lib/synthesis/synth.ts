@@ -45,9 +45,13 @@ export function synthProject(options: SynthOptions): SynthResult {
   }
   const { environments, problems, warnings } = loadEnvironments({ ...options, projectRoot });
   if (problems.length > 0) throw new InputError(problems);
-  const adopting = environments.filter((e) => e.adoption);
-  const terraformProblem = adopting.length > 0 ? importBlocksProblem() : undefined;
-  if (terraformProblem) throw new InputError(adopting.map((e) => ({ file: e.file, path: 'adopt', message: terraformProblem })));
+  // Import blocks (an adopted registration, or what a customer tenant already has) need Terraform 1.5+.
+  const importing = environments.flatMap((e) => [
+    ...(e.adoption ? [{ file: e.file, path: 'adopt' }] : []),
+    ...e.customerTenants.flatMap((t, i) => (t.adoption ? [{ file: e.file, path: `customerTenants[${i}].adopt` }] : [])),
+  ]);
+  const terraformProblem = importing.length > 0 ? importBlocksProblem() : undefined;
+  if (terraformProblem) throw new InputError(importing.map((where) => ({ ...where, message: terraformProblem })));
   const stacks = environments.flatMap(stacksOf);
   const partial = Boolean(options.only);
   const folder = inspectOutputFolder(outdir, {

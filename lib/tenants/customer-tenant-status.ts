@@ -6,7 +6,7 @@ import { loadEnvironments } from '../environment/environment-files';
 import { readGuid } from '../input/field-reader';
 import { escapeControlCharacters, InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
-import { checkOutputsTenant, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
+import { checkOutputsBelong, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
@@ -123,7 +123,7 @@ async function clientIdFromTerraform(stackDir: string, env: Environment, options
 
 /** The client ID from outputs, after checking they belong to the environment's tenant. */
 function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
-  checkOutputsTenant(outputs, label, env);
+  checkOutputsBelong(outputs, label, env);
   const clientId = outputs.get(APPLICATION_ID_OUTPUT);
   if (clientId === undefined) return undefined;
   return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
@@ -198,7 +198,7 @@ export async function tenantsCommand(
   return 0;
 }
 
-/** The report in the chosen format; the JSON form is stable: see README "Service providers: customer tenants". */
+/** The report in the chosen format; the JSON form is stable: see docs/service-providers.md. */
 export function formatCustomerTenants(report: CustomerTenantsReport, format: ReportFormat, colors: Colors): string {
   switch (format) {
     case 'json':
@@ -241,7 +241,8 @@ function headline(report: CustomerTenantsReport): string {
 }
 
 function formatText(report: CustomerTenantsReport, colors: Colors): string {
-  const lines = [colors.bold(headline(report))];
+  // The client ID's source can be terraform's error text, as the per-tenant lines below.
+  const lines = [colors.bold(escapeControlCharacters(headline(report)))];
   if (report.tenants.length === 0) {
     lines.push(`  no customerTenants in ${report.file}`);
   } else {

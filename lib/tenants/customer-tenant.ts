@@ -1,4 +1,5 @@
 import type { Backend } from '../environment/backend';
+import { readConsentGrantIds } from '../construct/adoption';
 import { fieldPath, readArray, readGuid, readObject, readString, type Report } from '../input/field-reader';
 
 /** A customer organisation whose users sign in to the service provider's Restore Portal. */
@@ -7,6 +8,36 @@ export interface CustomerTenantInput {
   readonly name: string;
   /** The customer's tenant (directory) ID; the tenant stack's provider is pinned to it. */
   readonly tenantId: string;
+  /**
+   * The portal's service principal and admin consent the customer already has (its admin consented by
+   * URL, or ran Veeam's Connect-VB365RestorePortal.ps1): imported, so that applying keeps them.
+   * @default none: the service principal is adopted if there is one, the grants are created (and fail with
+   * "Permission entry already exists" where consent was given)
+   */
+  readonly adopt?: CustomerTenantAdoptInput;
+}
+
+/** What a customer tenant already has of the portal, found in that tenant (see docs/service-providers.md). */
+export interface CustomerTenantAdoptInput {
+  /** Object ID of the portal's service principal there (Enterprise applications > the Restore Portal > Object ID). */
+  readonly servicePrincipalObjectId: string;
+  /** IDs of its admin consent grants there (oauth2PermissionGrants whose clientId is that service principal). @default none */
+  readonly consentGrantIds?: {
+    /** The grant whose resource is Microsoft Graph (scope `User.Read`). */
+    readonly microsoftGraph?: string;
+    /** The grant whose resource is the portal's service principal itself (scope `access_as_user`). */
+    readonly self?: string;
+  };
+}
+
+/**
+ * A validated `adopt` of a customer tenant. The grants come only with the service principal they
+ * belong to: imported without it, a grant's service principal is unknown until apply, and Terraform
+ * replaces the grant, deleting the customer's consent.
+ */
+export interface CustomerTenantAdoption {
+  readonly servicePrincipalObjectId: string;
+  readonly consentGrantIds: { readonly microsoftGraph?: string; readonly self?: string };
 }
 
 /** A validated customer tenant, with the stack that onboards it and where that stack keeps its state. */
@@ -17,6 +48,8 @@ export interface CustomerTenant {
   readonly stackName: string;
   /** The environment's backend with this stack's own state (key, file or workspace). */
   readonly backend: Backend;
+  /** What the tenant already has and the stack imports. @default nothing: created */
+  readonly adoption?: CustomerTenantAdoption;
 }
 
 /** What marks a stack as a customer tenant's; environment names may not contain it, so stack names never collide. */
@@ -27,7 +60,8 @@ export function tenantStackName(environmentName: string, tenantName: string): st
   return `${environmentName}${TENANT_STACK_MARKER}${tenantName}`;
 }
 
-const FIELDS = ['name', 'tenantId'] as const satisfies readonly (keyof CustomerTenantInput)[];
+const FIELDS = ['name', 'tenantId', 'adopt'] as const satisfies readonly (keyof CustomerTenantInput)[];
+const ADOPT_FIELDS = ['servicePrincipalObjectId', 'consentGrantIds'] as const satisfies readonly (keyof CustomerTenantAdoptInput)[];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** The same limit as environment names: stack folders, GitHub environments and state keys take it. */
 const MAX_STACK_NAME = 63;
@@ -60,6 +94,7 @@ export function readCustomerTenants(
     if (!raw) return;
     const name = readTenantName(raw.name, fieldPath(path, 'name'), home, note);
     const tenantId = readGuid(raw.tenantId, fieldPath(path, 'tenantId'), note, "the customer's tenant ID, a GUID");
+    const adoption = raw.adopt === undefined ? undefined : readTenantAdoption(raw.adopt, fieldPath(path, 'adopt'), note);
     if (name !== undefined) {
       const first = names.get(name.toLowerCase());
       if (first !== undefined) note(fieldPath(path, 'name'), `"${name}" is already the name of customerTenants[${first}]; give each customer tenant its own name`);
@@ -82,9 +117,21 @@ export function readCustomerTenants(
       note(fieldPath(path, 'name'), `makes the HCP Terraform workspace name "${backend.workspace}" longer than ${MAX_WORKSPACE_NAME} characters; use a shorter name`);
       return;
     }
-    tenants.push({ name, tenantId, stackName, backend });
+    tenants.push({ name, tenantId, stackName, backend, ...(adoption ? { adoption } : {}) });
   });
   return failed ? undefined : tenants;
+}
+
+function readTenantAdoption(value: unknown, path: string, report: Report): CustomerTenantAdoption | undefined {
+  const raw = readObject(value, path, ADOPT_FIELDS, report);
+  if (!raw) return undefined;
+  if (raw.servicePrincipalObjectId === undefined) {
+    report(fieldPath(path, 'servicePrincipalObjectId'), "is required: the grants are imported with the service principal they belong to (without it, Terraform would replace them and delete the customer's consent)");
+    return undefined;
+  }
+  const servicePrincipalObjectId = readGuid(raw.servicePrincipalObjectId, fieldPath(path, 'servicePrincipalObjectId'), report, "the object ID of the portal's service principal in the customer tenant, a GUID");
+  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), report);
+  return servicePrincipalObjectId === undefined ? undefined : { servicePrincipalObjectId, consentGrantIds };
 }
 
 function readTenantName(value: unknown, path: string, home: { readonly name: string }, report: Report): string | undefined {

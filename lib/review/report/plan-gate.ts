@@ -4,6 +4,7 @@ import { parseJson } from '../../input/json-text';
 import { isPlainObject as isObject } from '../../input/field-reader';
 import { DIGEST_PATTERN, runDigest, shortDigest } from './plan-digest';
 import type { PlanReport } from './plan-report';
+import { NEW_REGISTRATION } from './plan-dangers';
 
 /** `npm run plan -- --expect-digest <hex>` exits with this when the plan is not the one reviewed. */
 export const DIGEST_MISMATCH_EXIT_CODE = 3;
@@ -13,6 +14,16 @@ export interface DigestGate {
   readonly expected: string;
   readonly actual: string;
   readonly matches: boolean;
+  /**
+   * The stacks whose plan creates an application registration without `--accept-new-registration`
+   * naming them: none of the run may be applied then, reviewed or not.
+   */
+  readonly unacknowledged: readonly string[];
+}
+
+/** Whether the gate lets the run's saved plans be applied. */
+export function gatePasses(gate: DigestGate): boolean {
+  return gate.matches && gate.unacknowledged.length === 0;
 }
 
 /** The value of `--expect-digest`: a digest as reports print it (upper case is taken too). */
@@ -24,9 +35,41 @@ export function readExpectedDigest(value: string): string {
   return digest;
 }
 
-export function checkDigest(reports: readonly PlanReport[], expected: string): DigestGate {
+/**
+ * The gate: this run's digest against the reviewed one, and every registration the run would create
+ * against the stacks acknowledged (`acceptNewRegistration`). A first deployment creates one rightly;
+ * a stack whose state was lost creates a second one, and the plan cannot tell which it is.
+ */
+export function checkDigest(reports: readonly PlanReport[], expected: string, acceptNewRegistration: readonly string[] = []): DigestGate {
   const actual = runDigest(reports);
-  return { expected, actual, matches: actual === expected };
+  const accepted = new Set(acceptNewRegistration);
+  const unacknowledged = reports.filter((report) => createsRegistration(report) && !accepted.has(report.environment)).map((report) => report.environment);
+  return { expected, actual, matches: actual === expected, unacknowledged };
+}
+
+/** Whether applying the report's plan creates an application registration (see NEW_REGISTRATION). */
+export function createsRegistration(report: PlanReport): boolean {
+  return report.dangers.some((danger) => danger.type === NEW_REGISTRATION.type && danger.action === NEW_REGISTRATION.action);
+}
+
+/** `--accept-new-registration`: environment (stack) names, comma-separated or given more than once. */
+export function readAcceptedNewRegistrations(values: readonly string[]): string[] {
+  const names = values.flatMap((value) => value.split(/[\s,]+/)).filter((name) => name !== '');
+  if (names.length === 0) throw new UserError('--accept-new-registration names the environments whose new registration is acknowledged; got none');
+  return names;
+}
+
+/**
+ * Why the gate refuses a reviewed plan that creates a registration: what that means and how to
+ * acknowledge it, for the log.
+ */
+export function unacknowledgedMessage(gate: DigestGate): string {
+  const names = gate.unacknowledged.map(escapeControlCharacters);
+  return [
+    `the plan creates the application registration of ${names.join(', ')}, with a new Application ID, and that was not acknowledged: nothing of it may be applied.`,
+    `For a first deployment, acknowledge it: --accept-new-registration ${names.join(',')} (apply.yml: run apply by hand with new-registration: ${names.join(',')}).`,
+    'Otherwise the state was lost (a changed backend key, path or workspace, or a deleted state): VB365 keeps the registration it has; bring the state back, then plan again.',
+  ].join(' ');
 }
 
 /** One report as the reviewers saw it, from the JSON report of the review run (`--json-out`). */
@@ -82,7 +125,10 @@ export function mismatchMessage(gate: DigestGate, reports: readonly PlanReport[]
   for (const report of reports) {
     const now = lines(report.dangers, report.changes);
     const before = reviewed?.find((r) => r.environment === report.environment);
-    if (!reviewed) {
+    if (report.failure !== undefined) {
+      // Its lists are empty because it has no plan, not because it would change nothing.
+      out.push(`  ${escapeControlCharacters(report.environment)}: not planned: ${escapeControlCharacters(report.failure)}`);
+    } else if (!reviewed) {
       out.push(`  ${report.environment} (digest ${shortDigest(report.digest)}) would now:${now.length === 0 ? ' change nothing' : ''}`);
       for (const item of now) out.push(`    ${item}`);
     } else if (!before) {
@@ -111,13 +157,17 @@ function lines(dangers: readonly { message: string }[], changes: readonly { acti
   return [...dangers.map((item) => `! ${item.message}`), ...changes.map((item) => `${item.action}: ${item.message}`)].map(escapeControlCharacters);
 }
 
-/** The items of `list` that `other` does not have, counting repeats. */
+/**
+ * The items of `list` that `other` does not have, counting repeats. Counted, not searched per item:
+ * a report of 80,000 lines must not take minutes.
+ */
 function without(list: readonly string[], other: readonly string[]): string[] {
-  const left = [...other];
+  const left = new Map<string, number>();
+  for (const item of other) left.set(item, (left.get(item) ?? 0) + 1);
   return list.filter((item) => {
-    const at = left.indexOf(item);
-    if (at === -1) return true;
-    left.splice(at, 1);
+    const count = left.get(item) ?? 0;
+    if (count === 0) return true;
+    left.set(item, count - 1);
     return false;
   });
 }

@@ -4,7 +4,7 @@ import { escapeControlCharacters as shown } from '../../process/problem';
 import { hasChanges, type PlanReport } from './plan-report';
 import type { ChangeKind, ReportItem } from './report-item';
 import { runDigest } from './plan-digest';
-import { DIGEST_MISMATCH_EXIT_CODE, type DigestGate } from './plan-gate';
+import { DIGEST_MISMATCH_EXIT_CODE, gatePasses, type DigestGate } from './plan-gate';
 
 /** `plan` reviews what the code would change; `drift` looks for changes made in the portal first. */
 export type ReviewKind = 'plan' | 'drift';
@@ -18,13 +18,19 @@ export function reviewExitCode(reports: readonly PlanReport[]): 0 | 1 | 2 {
   return reports.some(hasChanges) ? 2 : 0;
 }
 
-const SYMBOL: Record<ChangeKind, string> = { import: '<=', create: '+', update: '~', replace: '-/+', delete: '-', forget: '×' };
+/** The exit code of a gate that refuses the run: 3 not the reviewed plan, 1 a new registration not acknowledged. */
+export function gateExitCode(gate: DigestGate | undefined): number | undefined {
+  if (gate === undefined || gatePasses(gate)) return undefined;
+  return gate.matches ? 1 : DIGEST_MISMATCH_EXIT_CODE;
+}
+
+const SYMBOL: Record<ChangeKind, string> = { import: '<=', move: '->', create: '+', update: '~', replace: '-/+', delete: '-', forget: '×' };
 const TITLE: Record<ReviewKind, string> = { plan: 'Restore Portal plan', drift: 'Restore Portal drift check' };
 const DRIFT_HEADING = 'Changed outside Terraform';
 const CHANGES_HEADING = 'Changes applying the code would make';
 
 /**
- * The reports in the chosen format; JSON is stable: see README "Plan and drift reports". With
+ * The reports in the chosen format; JSON is stable: see docs/reports.md, "Plan and drift reports". With
  * `gate`, the digest that was expected is part of the report.
  */
 export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, format: ReportFormat, colors: Colors, gate?: DigestGate): string {
@@ -38,11 +44,23 @@ export function formatReports(reports: readonly PlanReport[], kind: ReviewKind, 
   }
 }
 
+/**
+ * The digest of a run, which `--expect-digest` compares: none when no stack was planned, since
+ * there is no plan to approve then.
+ */
+function digestOfRun(reports: readonly PlanReport[]): string | null {
+  return reports.some((report) => report.failure === undefined) ? runDigest(reports) : null;
+}
+
 /** The digest `--expect-digest` compares, when it is not a single report's own, and what it was compared with. */
 function runDigestLines(reports: readonly PlanReport[], gate: DigestGate | undefined, code: (digest: string) => string): string[] {
   const lines: string[] = [];
-  if (reports.length > 1) lines.push(`Digest of these ${reports.length} reports: ${code(runDigest(reports))}\n`);
-  if (gate) lines.push(gate.matches ? `Matches the reviewed digest.\n` : `Does NOT match the reviewed digest ${code(gate.expected)}: not the plan that was reviewed.\n`);
+  const digest = digestOfRun(reports);
+  if (reports.length > 1 && digest !== null) lines.push(`Digest of these ${reports.length} reports: ${code(digest)}\n`);
+  if (gate && !gate.matches) lines.push(`Does NOT match the reviewed digest ${code(gate.expected)}: not the plan that was reviewed.\n`);
+  else if (gate && gate.unacknowledged.length > 0) {
+    lines.push(`Matches the reviewed digest, but creates the application registration of ${gate.unacknowledged.map(shown).join(', ')} without --accept-new-registration: not to be applied.\n`);
+  } else if (gate) lines.push(`Matches the reviewed digest.\n`);
   return lines;
 }
 
@@ -50,9 +68,9 @@ function toJson(reports: readonly PlanReport[], kind: ReviewKind, gate: DigestGa
   const items = (list: readonly ReportItem[]) => list.map(({ address, type, action, message }) => ({ address, type, action, message }));
   return {
     command: kind,
-    exitCode: gate && !gate.matches ? DIGEST_MISMATCH_EXIT_CODE : reviewExitCode(reports),
-    digest: runDigest(reports),
-    ...(gate ? { expectedDigest: gate.expected } : {}),
+    exitCode: gateExitCode(gate) ?? reviewExitCode(reports),
+    digest: digestOfRun(reports),
+    ...(gate ? { expectedDigest: gate.expected, newRegistrationsNotAcknowledged: gate.unacknowledged } : {}),
     environments: reports.map((report) => ({
       environment: report.environment,
       terraformVersion: report.terraformVersion ?? null,
@@ -99,7 +117,8 @@ function formatText(report: PlanReport, kind: ReviewKind, colors: Colors): strin
   for (const [heading, items] of sections(report, kind)) {
     lines.push(`  ${heading}`);
     for (const item of items) {
-      const symbol = item.action === 'create' ? colors.green(SYMBOL.create) : item.action === 'update' ? colors.yellow(SYMBOL.update) : colors.red(SYMBOL[item.action]);
+      const symbol =
+        item.action === 'create' ? colors.green(SYMBOL.create) : item.action === 'update' || item.action === 'move' ? colors.yellow(SYMBOL[item.action]) : colors.red(SYMBOL[item.action]);
       lines.push(`    ${symbol} ${shown(item.message)}  ${colors.dim(shown(item.address))}`);
     }
   }

@@ -1,7 +1,7 @@
 import type { ResourceChange, TerraformPlan } from './terraform-plan';
 import { kindOfActions, type ChangeKind, type ReportItem } from './report-item';
 import { findDangers } from './plan-dangers';
-import { contextOf, describeChange, describeImport, kindOf, type Perspective } from './resource-wording';
+import { contextOf, describeChange, describeImport, describeMove, kindOf, type Perspective } from './resource-wording';
 
 /** One environment's plan, read for people who know the Entra portal rather than Terraform. */
 export interface PlanReport {
@@ -35,8 +35,12 @@ export function buildPlanReport(plan: TerraformPlan, environment: string): PlanR
       const item = (action: ChangeKind) => (message: string) => ({ address: entry.address, type: entry.type, action, message: `${message}${copy}` });
       const kind = kindOf(entry);
       const changes = kind ? describeChange(entry, kind, { ...context, perspective, outside }).map(item(kind)) : [];
-      if (perspective === 'drift' || entry.importingId === undefined) return changes;
-      return [item('import')(describeImport(entry, { ...context, perspective, outside })), ...changes];
+      if (perspective === 'drift') return changes;
+      // An import or a move changes what the state records, with or without a change in Entra:
+      // a plan of only those is not "no changes", and its digest says so too.
+      const imported = entry.importing === undefined ? [] : [item('import')(describeImport(entry, { ...context, perspective, outside }))];
+      const moved = entry.previousAddress === undefined ? [] : [item('move')(describeMove(entry, { ...context, perspective, outside }))];
+      return [...imported, ...moved, ...changes];
     });
   const managed = (entries: readonly ResourceChange[]) => entries.filter((e) => e.mode === 'managed');
   const outputs = Object.entries(plan.outputChanges).flatMap(([name, change]): ReportItem[] => {

@@ -2,12 +2,13 @@ import type { PlanAction } from './terraform-plan';
 
 /**
  * What happens to one resource, in the words of a plan: replace is delete and create together;
- * import brings an existing object under Terraform (adoption), with or without an update.
+ * import brings an existing object under Terraform (adoption), with or without an update; move gives
+ * an object in the state a new address (a `moved` block), with or without an update.
  */
-export type ChangeKind = 'import' | 'create' | 'update' | 'replace' | 'delete' | 'forget';
+export type ChangeKind = 'import' | 'move' | 'create' | 'update' | 'replace' | 'delete' | 'forget';
 
-/** What the plan's actions do to the object; importing is read separately (`importingId`). */
-export type ActionKind = Exclude<ChangeKind, 'import'>;
+/** What the plan's actions do to the object; importing and moving are read separately (`importing`, `previousAddress`). */
+export type ActionKind = Exclude<ChangeKind, 'import' | 'move'>;
 
 /** One line of the report, in the portal's words, with the Terraform address it comes from. */
 export interface ReportItem {

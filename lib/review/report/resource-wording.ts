@@ -52,7 +52,7 @@ export function contextOf(plan: TerraformPlan): PlanContext {
   return { scopeNames, ownClientIds, addedOutside, changedByPlan, now: plan.timestamp ?? new Date() };
 }
 
-/** What the plan's actions do to the object; importing is read separately (`importingId`). */
+/** What the plan's actions do to the object; importing and moving are read separately (`importing`, `previousAddress`). */
 export function kindOf(entry: ResourceChange): ActionKind | undefined {
   return kindOfActions(entry.actions);
 }
@@ -80,19 +80,35 @@ const removed = (context: Context) => (context.perspective === 'drift' ? 'remove
 const toggled = (label: string): AttributeWording => (_, after, context) => [
   `${label} turned ${after === true ? 'on' : 'off'}${context.outside}`,
 ];
-/** Items added to and removed from a list; an item whose ID changed but whose name did not shows as one change. */
+/**
+ * Items added to and removed from a list; an item whose ID changed but whose name did not shows as one change.
+ * Removed items are looked up by name, not searched per added item: a saved plan is anyone's file, and
+ * one with 40,000 owners before and after must not take minutes.
+ */
 const listed = (item: (value: string, context: Context, entry: ResourceChange) => string): AttributeWording => (before, after, context, entry) => {
   const change = diff(strings(before), strings(after));
   const name = (value: string) => item(value, context, entry);
+  // Per name, the removed items in list order, and how many of them an added item has taken.
+  const removedByName = new Map<string, { values: string[]; taken: number }>();
+  for (const value of change.removed) {
+    const key = name(value);
+    const group = removedByName.get(key) ?? { values: [], taken: 0 };
+    group.values.push(value);
+    removedByName.set(key, group);
+  }
   const lines: string[] = [];
   const renamed = new Set<string>();
   for (const value of change.added) {
-    const old = change.removed.find((r) => !renamed.has(r) && name(r) === name(value));
-    if (old === undefined) {
-      lines.push(`${name(value)} ${added(context)}`);
+    const key = name(value);
+    const group = removedByName.get(key);
+    // A value listed twice is taken once.
+    while (group !== undefined && group.taken < group.values.length && renamed.has(group.values[group.taken])) group.taken++;
+    if (group === undefined || group.taken === group.values.length) {
+      lines.push(`${key} ${added(context)}`);
     } else {
+      const old = group.values[group.taken++];
       renamed.add(old);
-      lines.push(`${name(value)}${changed(context)}: ${old} → ${value}`);
+      lines.push(`${key}${changed(context)}: ${old} → ${value}`);
     }
   }
   for (const value of change.removed) if (!renamed.has(value)) lines.push(`${name(value)} ${removed(context)}`);
@@ -178,8 +194,10 @@ export const KINDS: Readonly<Record<string, ResourceKind>> = {
   azuread_application_certificate: {
     what: (v, e) => `certificate ${shortThumbprint(thumbprintOf(v, e))}`,
     created: (v, e) => {
-      const end = text(v, 'end_date');
-      return [`certificate ${shortThumbprint(thumbprintOf(v, e))} added${end ? ` (valid until ${end.slice(0, 10)})` : ''}`];
+      // The start date shows a rotation staged ahead: a certificate VB365 cannot use before then.
+      const [start, end] = [text(v, 'start_date'), text(v, 'end_date')];
+      const validity = [start ? `from ${start.slice(0, 10)}` : '', end ? `until ${end.slice(0, 10)}` : ''].filter(Boolean).join(' ');
+      return [`certificate ${shortThumbprint(thumbprintOf(v, e))} added${validity ? ` (valid ${validity})` : ''}`];
     },
     deleted: (v, e, context) => [`certificate ${shortThumbprint(thumbprintOf(v, e))} ${context.perspective === 'drift' ? 'deleted outside Terraform' : 'removed'}`],
   },
@@ -291,7 +309,14 @@ function matters(resource: ResourceKind, entry: ResourceChange, attribute: strin
 
 export function describeImport(entry: ResourceChange, context: Context): string {
   const what = kindFor(entry.type).what(valuesOf(entry), entry, context);
-  return `${what} imported as it is in Entra (import ID ${entry.importingId})`;
+  const id = entry.importing?.id;
+  return `${what} imported as it is in Entra (${id === undefined ? 'by its identity' : `import ID ${id}`})`;
+}
+
+/** A `moved` block: the state's record of the object changes address; Entra is not touched by the move itself. */
+export function describeMove(entry: ResourceChange, context: Context): string {
+  const what = kindFor(entry.type).what(valuesOf(entry), entry, context);
+  return `${what} moved in the state from ${entry.previousAddress} (a moved block; the move itself changes nothing in Entra)`;
 }
 
 function because(entry: ResourceChange): string {

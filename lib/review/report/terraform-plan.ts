@@ -2,6 +2,7 @@ import { UserError } from '../../process/command-line';
 import { parseJson } from '../../input/json-text';
 import { isPlainObject as isObject } from '../../input/field-reader';
 import { planDigest } from './plan-digest';
+import { deletedRegistrationAdvice } from '../plan-failure';
 
 /**
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) the report
@@ -40,8 +41,13 @@ export interface ResourceChange {
   /** Attribute paths that force replacement. */
   readonly replacePaths: readonly (readonly (string | number)[])[];
   readonly actionReason?: string;
-  /** The import ID when an `import` block brings an existing object under Terraform (Terraform 1.5+). */
-  readonly importingId?: string;
+  /** Set when an `import` block brings an existing object under Terraform (Terraform 1.5+). */
+  readonly importing?: {
+    /** The import ID; Terraform 1.12 and later may import by identity instead. */
+    readonly id?: string;
+  };
+  /** The address the object had in the state before a `moved` block gave it this one. */
+  readonly previousAddress?: string;
   /**
    * Set for a deposed object: an older copy kept at the same address by a create-before-destroy
    * replacement whose apply did not finish (a certificate); the current object is another entry.
@@ -63,7 +69,7 @@ const SUPPORTED_MAJOR = '1';
  * Reads plan JSON; anything else (a binary plan file, state, other JSON) is a `UserError` saying what
  * the file is and what to give instead. `label` names the file in messages.
  */
-export function readPlanJson(text: string, label: string): TerraformPlan {
+export function readPlanJson(text: string, label: string, stack = '<stack>'): TerraformPlan {
   const fail = (why: string) => new UserError(`${label}: ${why}`);
   if (text.startsWith('PK')) throw fail('is a binary plan file; give its JSON form: terraform show -json <planfile> > plan.json');
   // Reading a plan walks its values recursively: parseJson refuses a crafted file nested deep enough to exhaust the stack.
@@ -81,7 +87,7 @@ export function readPlanJson(text: string, label: string): TerraformPlan {
   if (!('planned_values' in json) && !('resource_changes' in json)) {
     throw fail('is not a plan (no planned_values or resource_changes); make it with terraform show -json <planfile>');
   }
-  if (json.errored === true) throw fail('records a plan that failed; fix the error Terraform printed and plan again');
+  if (json.errored === true) throw fail(erroredPlan(json, stack));
 
   return {
     formatVersion: json.format_version,
@@ -92,6 +98,33 @@ export function readPlanJson(text: string, label: string): TerraformPlan {
     outputChanges: readOutputChanges(json.output_changes, fail),
     digest: planDigest(json, label),
   };
+}
+
+/**
+ * Why a plan was saved although it failed, as far as its JSON tells: Terraform's error is not in it,
+ * but a registration deleted in Entra is, and then the words are those the live plan prints.
+ */
+function erroredPlan(json: Readonly<Record<string, unknown>>, stack: string): string {
+  const gone = deletedRegistrationIn(json);
+  if (gone === undefined) return 'records a plan that failed; fix the error Terraform printed and plan again';
+  return `records a plan that failed, and the application registration was deleted in Entra (${gone}). ${deletedRegistrationAdvice(stack)}`;
+}
+
+const REGISTRATION = 'azuread_application_registration';
+
+/** How a failed plan shows its registration gone: found deleted by the refresh, or missing from the refreshed state among its parts. */
+function deletedRegistrationIn(json: Readonly<Record<string, unknown>>): string | undefined {
+  const drift = Array.isArray(json.resource_drift) ? json.resource_drift.filter(isObject) : [];
+  const deleted = drift.find(
+    (entry) => entry.type === REGISTRATION && isObject(entry.change) && Array.isArray(entry.change.actions) && entry.change.actions.includes('delete'),
+  );
+  if (deleted) return `the plan's refresh found ${String(deleted.address).slice(0, 200)} deleted outside Terraform`;
+  const prior = isObject(json.prior_state) && isObject(json.prior_state.values) ? json.prior_state.values : {};
+  const resources = isObject(prior.root_module) && Array.isArray(prior.root_module.resources) ? prior.root_module.resources.filter(isObject) : [];
+  const types = new Set(resources.map((resource) => resource.type));
+  const parts = [...types].filter((type) => typeof type === 'string' && type.startsWith('azuread_application_') && type !== REGISTRATION);
+  if (parts.length > 0 && !types.has(REGISTRATION)) return "the refreshed state holds the registration's parts but not the registration";
+  return undefined;
 }
 
 function readResourceChanges(value: unknown, field: string, fail: (why: string) => Error): ResourceChange[] {
@@ -120,7 +153,8 @@ function readResourceChanges(value: unknown, field: string, fail: (why: string) 
       afterSensitive: change.after_sensitive ?? {},
       replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths as (string | number)[][]) : [],
       actionReason: typeof entry.action_reason === 'string' ? entry.action_reason : undefined,
-      importingId: isObject(change.importing) && typeof change.importing.id === 'string' ? change.importing.id : undefined,
+      importing: isObject(change.importing) ? (typeof change.importing.id === 'string' ? { id: change.importing.id } : {}) : undefined,
+      previousAddress: typeof entry.previous_address === 'string' ? entry.previous_address : undefined,
       deposed: typeof entry.deposed === 'string' ? entry.deposed : undefined,
     };
   });
