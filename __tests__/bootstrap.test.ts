@@ -74,12 +74,13 @@ describe('npm run bootstrap -- prod msp: the Azure set-up of the workflows, prin
       'HOME_SUBSCRIPTION=$(az account show --query id --output tsv)',
       'PLAN_APP_ID=$(az ad app create --display-name restore-portal-plan --sign-in-audience AzureADMultipleOrgs --query appId --output tsv)',
       'PLAN_SP_ID=$(az ad sp create --id "$PLAN_APP_ID" --query id --output tsv)',
-      `az ad app permission add --id "$PLAN_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.directoryRead}=Role`,
+      `az ad app permission add --id "$PLAN_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.directoryRead}=Role ${ROLE.applicationRead}=Role`,
       'DEPLOY_APP_ID=$(az ad app create --display-name restore-portal-deploy --sign-in-audience AzureADMultipleOrgs --query appId --output tsv)',
       'DEPLOY_SP_ID=$(az ad sp create --id "$DEPLOY_APP_ID" --query id --output tsv)',
       `az ad app permission add --id "$DEPLOY_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.applicationRead}=Role ${ROLE.ownedBy}=Role ${ROLE.readWriteAll}=Role ${ROLE.grants}=Role`,
       `GRAPH_SP_ID=$(az ad sp show --id ${GRAPH} --query id --output tsv)`,
       consent('PLAN_SP_ID', 'GRAPH_SP_ID', ROLE.directoryRead),
+      consent('PLAN_SP_ID', 'GRAPH_SP_ID', ROLE.applicationRead),
       consent('DEPLOY_SP_ID', 'GRAPH_SP_ID', ROLE.applicationRead),
       consent('DEPLOY_SP_ID', 'GRAPH_SP_ID', ROLE.ownedBy),
       consent('DEPLOY_SP_ID', 'GRAPH_SP_ID', ROLE.grants),
@@ -148,7 +149,7 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     ]);
     expect(after.servicePrincipals.filter((s: any) => s.appId !== GRAPH).map((s: any) => s.tenant)).toEqual([TENANT, TENANT, CONTOSO.tenantId, CONTOSO.tenantId, FABRIKAM.tenantId, FABRIKAM.tenantId]);
     expect(after.appRoleAssignments.map((a: any) => a.appRoleId)).toEqual([
-      ROLE.directoryRead, ROLE.applicationRead, ROLE.ownedBy, ROLE.grants,
+      ROLE.directoryRead, ROLE.applicationRead, ROLE.applicationRead, ROLE.ownedBy, ROLE.grants,
       ...[CONTOSO, FABRIKAM].flatMap(() => [ROLE.directoryRead, ROLE.readWriteAll, ROLE.grants]),
     ]);
     expect(after.roleAssignments.map((r: any) => [r.roleDefinitionName, r.principalType])).toEqual([
@@ -192,7 +193,7 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     await az_('ad', 'app', 'permission', 'add', '--id', deployAppId, '--api', GRAPH, '--api-permissions', `${ROLE.grants}=Role`);
     const result = await bootstrap(['prod', 'msp', ...REPOSITORY, '--apply']);
     expect(result.stdout).toContain('exists, reused: application restore-portal-plan (00000000-0000-4000-8000-000000000002); made multitenant, for the other tenants it works in\n');
-    expect(result.stdout).toContain('created: Microsoft Graph application permissions of restore-portal-plan (Directory.Read.All)\n');
+    expect(result.stdout).toContain('created: Microsoft Graph application permissions of restore-portal-plan (Directory.Read.All, Application.Read.All)\n');
     expect(result.stdout).toContain(
       'completed: Microsoft Graph application permissions of restore-portal-deploy (Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All): added Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All\n',
     );
@@ -304,8 +305,8 @@ describe('npm run bootstrap: what reaches a shell is quoted and checked', () => 
         ]),
       );
       const made = makes();
-      // Two identities (application, service principal, permissions), four consents, three roles, three subjects.
-      expect(made).toHaveLength(2 * 3 + 4 + 3 + 3);
+      // Two identities (application, service principal, permissions), five consents, three roles, three subjects.
+      expect(made).toHaveLength(2 * 3 + 5 + 3 + 3);
       rmSync(join(az.dir, 'calls.log'));
       const applied = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)', '--apply'], tricky.root);
       expect(makes()).toEqual([]);

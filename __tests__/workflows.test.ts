@@ -309,6 +309,27 @@ describe('GitHub Actions workflows', () => {
     expect([files.status, files.stdout]).toEqual([0, 'npm run --silent synth -- prod\n']);
   });
 
+  test('drift.yml audits the same part of each environment after its drift check, also when drift was found, and both reports go into the summary', () => {
+    const { jobs } = workflow('drift.yml');
+    const audit = step(jobs.drift, 'audit');
+    expect(stepIndex(jobs.drift, (s) => s.id === 'audit')).toBe(stepIndex(jobs.drift, (s) => s.id === 'drift') + 1);
+    expect(audit.if).toBe("${{ !cancelled() && steps.drift.outcome != 'skipped' }}");
+    const run = (code: number) =>
+      shell(audit.run!, { 'bin/npm': `#!/bin/sh\necho "$*" >&2\necho '### Entra audit: prod'\nexit ${code}\n` }, { ENVIRONMENT: 'prod', SHARD: '1/1', GITHUB_OUTPUT: '/dev/null' });
+    const found = run(2);
+    expect(found.stderr).toContain('run --silent audit -- prod --shard 1/1 --format markdown');
+    expect(found.summary).toBe('### Entra audit: prod\n');
+    expect(found.stdout).toContain('::error title=Audit findings in prod::');
+    expect(found.status).toBe(2);
+    expect(run(0).status).toBe(0);
+    // A failed drift check gets its failure summary only when it failed itself, not when the audit did.
+    const summaries = jobs.drift.steps.filter((s) => s.uses === './.github/actions/failure-summary');
+    expect(summaries.map((s) => [s.if, s.with?.log])).toEqual([
+      ["failure() && steps.drift.outcome == 'failure' && steps.drift.outputs.exit-code != '2'", 'errors.log'],
+      ["failure() && steps.audit.outcome == 'failure' && steps.audit.outputs.exit-code != '2'", 'audit-errors.log'],
+    ]);
+  });
+
   test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
     const summaries = Object.values(workflow(name).jobs)
       .flatMap((job) => job.steps ?? [])

@@ -2,8 +2,8 @@
 // modules the stacks use), for the shipped environments and for 1 to 500 generated ones; the report
 // commands on 100 environments; plan wall time with a stand-in terraform, side by side against one
 // stack at a time; and npm test. Medians of repeated runs, after one warm-up.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { DEFAULT_PARALLEL } from '../lib/process/slots';
@@ -14,8 +14,8 @@ import { writeHostilePlan } from './hostile-plan';
 import { floorCommand, measureAgainstFloor, measureCommand, providerModulesUsed, runOnce, summarize, type Measurement, type Sample } from './measure';
 
 const REPO = resolve(__dirname, '..');
-const PARTS = ['synth', 'reports', 'plans', 'test'] as const;
-const USAGE = `npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--tenants 1,50,200] [--step-ms 100] [--plan-runs 1] [--test-runs 3] [--only ${PARTS.join('|')}]...`;
+const PARTS = ['synth', 'reports', 'plans', 'audit', 'test'] as const;
+const USAGE = `npm run bench -- [--runs 5] [--sizes 1,10,100,500] [--tenants 1,50,200] [--step-ms 100] [--plan-runs 1] [--audit-tenants 200] [--audit-runs 3] [--test-runs 3] [--only ${PARTS.join('|')}]...`;
 /** The plan-orchestration target: 200 customer tenants in at most this share of the serial time. */
 const PLAN_TARGET = 0.25;
 /** How many environments the report commands are measured on. */
@@ -24,8 +24,9 @@ const DESCRIPTION = `Measures synthesis (the shipped environments, and generated
 of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments and on a hostile 3 MB
 saved plan, npm run plan of one
 environment with --tenants customer tenants against a stand-in terraform taking --step-ms per step (side by side against
-one stack at a time, --plan-runs times), and npm test. Medians of --runs runs after a warm-up; wall time, ratio to the
-floor and peak memory. --only runs the parts named.`;
+one stack at a time, --plan-runs times), npm run audit of one environment with --audit-tenants customer tenants
+against the Graph double answering each request after --step-ms (--audit-runs times), and npm test. Medians of
+--runs runs after a warm-up; wall time, ratio to the floor and peak memory. --only runs the parts named.`;
 
 interface Row {
   readonly measurement: Measurement;
@@ -35,7 +36,7 @@ interface Row {
   readonly environments?: number;
 }
 
-void runCommand((argv) => {
+void runCommand(async (argv) => {
   const { values } = parseCommandLine(
     argv,
     {
@@ -45,6 +46,8 @@ void runCommand((argv) => {
         tenants: { type: 'string' },
         'step-ms': { type: 'string' },
         'plan-runs': { type: 'string' },
+        'audit-tenants': { type: 'string' },
+        'audit-runs': { type: 'string' },
         'test-runs': { type: 'string' },
         only: { type: 'string', multiple: true },
       },
@@ -58,6 +61,8 @@ void runCommand((argv) => {
   const tenantCounts = (values.tenants ?? '1,50,200').split(',').map((s) => count(s, '--tenants', 0));
   const stepMs = count(values['step-ms'] ?? '100', '--step-ms');
   const planRuns = count(values['plan-runs'] ?? '1', '--plan-runs');
+  const auditTenants = count(values['audit-tenants'] ?? '200', '--audit-tenants', 0);
+  const auditRuns = count(values['audit-runs'] ?? '3', '--audit-runs');
   const only = new Set(values.only ?? PARTS);
   for (const part of only) {
     if (!(PARTS as readonly string[]).includes(part)) throw new UserError(`--only takes ${PARTS.join(', ')}; got "${part}"`, USAGE);
@@ -148,6 +153,9 @@ void runCommand((argv) => {
   if (only.has('plans')) {
     process.stdout.write(measurePlans(tenantCounts, { stepMs, runs: planRuns, say }));
   }
+  if (only.has('audit')) {
+    process.stdout.write(await measureAudit(auditTenants, { stepMs, runs: auditRuns, say }));
+  }
   if (only.has('test') && testRuns > 0) {
     say('npm test');
     const test = measureCommand('npm test', 'npm test --silent', { cwd: REPO, runs: testRuns });
@@ -202,6 +210,55 @@ function measurePlans(tenantCounts: readonly number[], opts: { stepMs: number; r
     formatTable(header, rows),
     target,
   ].join('\n');
+}
+
+/** What the audit figure must stay under: README's "well under a minute" for 200 tenants at 100 ms a request. */
+const AUDIT_TARGET_MS = 60_000;
+
+/**
+ * `npm run audit` of one environment with `tenants` customer tenants against the Graph double (in
+ * its own process, bench/graph-double-server.ts), which answers every request, Graph's and the
+ * sign-in authority's, after `stepMs`: a client secret signs in through @azure/identity as in CI.
+ */
+async function measureAudit(tenants: number, opts: { stepMs: number; runs: number; say: (line: string) => void }): Promise<string> {
+  const clientId = '0d3f5a6b-1111-4222-8333-944455556666';
+  const identity = { id: '3c3c3c3c-1111-4222-8333-444455556666', secret: 'bench-identity-secret' };
+  opts.say(`audit: 1 environment with ${tenants} customer tenant(s), Graph answering after ${opts.stepMs} ms, ${opts.runs} run(s) after a warm-up`);
+  const project = generatedProject(REPO, 1, tenants);
+  const server = spawn(process.execPath, ['--require', './bin/register-ts.js', 'bench/graph-double-server.ts', project.root, String(opts.stepMs), clientId, identity.id, identity.secret], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const ready = await new Promise<{ graph: string; authority: string; ca: string }>((resolve, reject) => {
+      let text = '';
+      server.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes('\n')) resolve(JSON.parse(text.split('\n')[0]));
+      });
+      server.on('exit', (code) => reject(new Error(`the Graph double stopped (${code})`)));
+    });
+    const outputs = `${project.root}/outputs.json`;
+    writeFileSync(outputs, JSON.stringify({ application_id: { value: clientId } }));
+    const env = {
+      ARM_CLIENT_ID: identity.id,
+      ARM_CLIENT_SECRET: identity.secret,
+      AZURE_AUTHORITY_HOST: ready.authority,
+      GRAPH_ENDPOINT: ready.graph,
+      NODE_EXTRA_CA_CERTS: ready.ca,
+    };
+    const audit = `node --require ./bin/register-ts.js cli/audit.ts customer-0000 --outputs ${outputs}`;
+    const result = measureCommand(`audit (${tenants} tenants)`, audit, { cwd: project.root, env, runs: opts.runs });
+    const ms = result.medianMs;
+    return [
+      `npm run audit, 1 environment with ${tenants} customer tenant(s), Graph double answering after ${opts.stepMs} ms, --parallel ${DEFAULT_PARALLEL}, median of ${opts.runs} run(s), on ${cpus().length} core(s):`,
+      formatTable(['tenants', 'requests answered after', 'wall ms', 'peak MB'], [[String(tenants), `${opts.stepMs} ms`, ms.toFixed(0), result.medianPeakMb.toFixed(0)]]),
+      tenants === 200 && opts.stepMs === 100 ? `200 tenants at 100 ms a request: ${(ms / 1000).toFixed(1)} s (target well under ${AUDIT_TARGET_MS / 1000} s): ${ms < AUDIT_TARGET_MS ? 'met' : 'NOT met'}\n` : '',
+    ].join('\n');
+  } finally {
+    server.kill('SIGTERM');
+    project.remove();
+  }
 }
 
 function count(text: string, option: string, min = 1): number {

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { certificateReport, certificateReportExitCode, formatCertificateReport } from '../lib/certificates/certificate-report';
 import { exampleNote } from '../lib/environment/example-environment';
-import { colorsFor, parseCommandLine, readFormat, readOutputsOption, runCommand, UserError, userPath } from '../lib/process/command-line';
+import { colorsFor, parseCommandLine, readFormat, readOutputsFiles, runCommand, userPath } from '../lib/process/command-line';
 
 const USAGE = 'npm run certs -- [<env>...] [--outputs [<env>=]<terraform output -json file>]... [--format text|markdown|json]';
 const DESCRIPTION = `Lists every certificate of the environments (or of those named) with its expiry. Self-signed
@@ -27,21 +27,9 @@ void runCommand(async (argv) => {
   const report = await certificateReport({
     projectRoot: PROJECT_ROOT,
     only: positionals.length > 0 ? positionals : undefined,
-    outputsFiles: outputsFiles(values.outputs ?? [], positionals),
+    outputsFiles: readOutputsFiles(values.outputs ?? [], positionals, (file) => userPath(PROJECT_ROOT, file), USAGE),
   });
   for (const example of report.examples) process.stderr.write(`note: ${exampleNote(example)}\n`);
   process.stdout.write(`${formatCertificateReport(report, format, colorsFor(process.stdout))}\n`);
   return certificateReportExitCode(report);
 });
-
-/** `--outputs prod=prod-outputs.json`, repeated for each environment; the name may go when one is named. */
-function outputsFiles(values: readonly string[], named: readonly string[]): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const value of values) {
-    const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
-    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, USAGE);
-    if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
-    files.set(environment, userPath(PROJECT_ROOT, file));
-  }
-  return files;
-}

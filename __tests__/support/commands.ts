@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { LIB, REPO_ROOT, type TestProject } from './builders';
@@ -24,13 +24,18 @@ export function runCommandIn(
   env: NodeJS.ProcessEnv = {},
   preload: readonly string[] = [],
 ): CommandResult {
-  const cliDir = installCommand(project, name);
-  const result = spawnSync(
-    process.execPath,
-    [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
-    { cwd: project.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
-  );
+  const command = commandIn(project, name, args, env, preload);
+  const result = spawnSync(process.execPath, command.args, { ...command.options, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The node arguments and spawn options that run `cli/<name>.ts` in a test project as `npm run <name>` would. */
+function commandIn(project: TestProject, name: string, args: readonly string[], env: NodeJS.ProcessEnv, preload: readonly string[]) {
+  const cliDir = installCommand(project, name);
+  return {
+    args: [...[join(REPO_ROOT, 'bin/register-ts.js'), ...preload].flatMap((m) => ['--require', m]), join(cliDir, `${name}.ts`), ...args],
+    options: { cwd: project.root, env: { ...process.env, NO_COLOR: '1', INIT_CWD: project.root, ...env } },
+  };
 }
 
 /** Copies `cli/<name>.ts` into a test project and links `lib`, as a user's clone has them; returns the cli folder. */
@@ -53,4 +58,27 @@ export function standInTerraform(project: TestProject, body: string): { path: st
   writeFileSync(script, `#!/bin/sh\necho "$@" >> '${callsLog}'\n${body}\n`);
   chmodSync(script, 0o755);
   return { path: `${dir}${delimiter}${process.env.PATH ?? ''}`, callsLog };
+}
+
+/**
+ * `runCommandIn`, without blocking this process: for a command that talks to a server the test
+ * runs in-process (the Graph double), which must go on answering while the command runs.
+ */
+export function runCommandInBackground(
+  project: TestProject,
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  preload: readonly string[] = [],
+): Promise<CommandResult> {
+  const command = commandIn(project, name, args, env, preload);
+  const child = spawn(process.execPath, command.args, command.options);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
 }

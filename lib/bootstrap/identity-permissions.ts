@@ -28,6 +28,12 @@ export const STORAGE_BLOB_DATA_CONTRIBUTOR = 'Storage Blob Data Contributor';
 export const PLAN_ROLES: readonly GraphAppRole[] = ['Directory.Read.All'];
 
 /**
+ * In an environment's own tenant the plan identity also audits the application (`npm run audit` in
+ * drift.yml), whose federated credentials Graph lists with Application.Read.All only.
+ */
+export const PLAN_ROLES_AT_HOME: readonly GraphAppRole[] = [...PLAN_ROLES, 'Application.Read.All'];
+
+/**
  * The deploying identity in an environment's own tenant: it creates the registration (and so owns
  * it), changes what it owns and grants the portal's admin consent. An environment with `owners`
  * adds owners to the registration, which Graph allows only with Application.ReadWrite.All.

@@ -17,6 +17,7 @@ import {
   GRAPH_APP_ROLES,
   orderedRoles,
   PLAN_ROLES,
+  PLAN_ROLES_AT_HOME,
   STORAGE_BLOB_DATA_CONTRIBUTOR,
   STORAGE_BLOB_DATA_READER,
   withoutImplied,
@@ -310,7 +311,7 @@ function tenantNeeds(homeTenant: string, ci: readonly Environment[], applied: re
   };
   at(homeTenant);
   for (const environment of ci) {
-    for (const role of PLAN_ROLES) at(environment.tenantId, environment.name).roles.plan.add(role);
+    for (const role of PLAN_ROLES_AT_HOME) at(environment.tenantId, environment.name).roles.plan.add(role);
     for (const customer of environment.customerTenants) for (const role of PLAN_ROLES) at(customer.tenantId, `${customer.name} of ${environment.name}`).roles.plan.add(role);
   }
   for (const environment of applied) {

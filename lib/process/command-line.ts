@@ -31,17 +31,30 @@ const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
  * @throws UserError naming the file as given: not found, a folder, unreadable or too large
  */
 export function readUserFile(file: string, cwd = process.cwd()): string {
+  return decodeText(readUserBytes(file, cwd));
+}
+
+/**
+ * The bytes of a file a user named (on the command line or in an environment variable), read
+ * relative to `cwd`, at most `limit` of them. Pipes and devices end at the limit too.
+ * @throws UserError naming the file as given: not found, a folder, unreadable or too large
+ */
+export function readUserBytes(file: string, cwd = process.cwd(), limit = MAX_USER_FILE_BYTES): Buffer {
   let bytes: Buffer | undefined;
   try {
-    bytes = readAtMost(resolve(cwd, file), MAX_USER_FILE_BYTES);
+    bytes = readAtMost(resolve(cwd, file), limit);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: file not found`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a file`);
     throw new UserError(`${file}: cannot be read (${code ?? 'unknown error'})`);
   }
-  if (bytes === undefined) throw new UserError(`${file}: is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB, more than any file this tool reads`);
-  return decodeText(bytes);
+  if (bytes === undefined) throw new UserError(`${file}: is larger than ${sizeOf(limit)}, more than any file this tool reads`);
+  return bytes;
+}
+
+function sizeOf(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
 }
 
 /** The file's bytes, or undefined when it holds more than `limit` (a regular file is not read then). */
@@ -135,6 +148,22 @@ export function readOutputsOption(value: string): { readonly environment?: strin
 }
 
 /**
+ * `--outputs [<environment>=]<file>`, repeated, as a map from environment to the file, as `path`
+ * makes it of what was typed; the name may be left out when exactly one environment is named.
+ * @throws UserError for an entry that names no environment, or one given twice
+ */
+export function readOutputsFiles(values: readonly string[], named: readonly string[], path: (typed: string) => string, usage: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const value of values) {
+    const { environment = named.length === 1 ? named[0] : undefined, file } = readOutputsOption(value);
+    if (environment === undefined) throw new UserError(`--outputs ${value}: say which environment: --outputs <env>=<file>`, usage);
+    if (files.has(environment)) throw new UserError(`--outputs: ${environment} is given twice; give one file per environment`);
+    files.set(environment, path(file));
+  }
+  return files;
+}
+
+/**
  * Runs a command's body and turns its outcome into an exit code: the body's own code on success,
  * 1 with a short message for user mistakes. Anything else is a bug and keeps its stack trace.
  */
@@ -188,8 +217,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
  * leaves the original folder in INIT_CWD), as the project-relative path commands take and show;
  * absolute when it lies outside the project.
  */
-export function userPath(projectRoot: string, typed: string): string {
-  const absolute = resolve(process.env.INIT_CWD ?? process.cwd(), typed);
+export function userPath(projectRoot: string, typed: string, typedIn = process.env.INIT_CWD ?? process.cwd()): string {
+  const absolute = resolve(typedIn, typed);
   const inProject = relative(projectRoot, absolute);
   return inProject.startsWith('..') || isAbsolute(inProject) ? absolute : inProject;
 }

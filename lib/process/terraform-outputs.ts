@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readUserFile, UserError } from './command-line';
 import { parseJson } from '../input/json-text';
-import { describe, isGuid, isPlainObject } from '../input/field-reader';
+import { describe, isGuid, isPlainObject, readGuid } from '../input/field-reader';
 import { runTerraform, type TerraformOptions } from './terraform';
 
 /**
@@ -118,4 +119,54 @@ export async function stackOutputs(stackDir: string, stack: string, options: Ter
 export function outputString(outputs: TerraformOutputs, name: string): string | undefined {
   const value = outputs.get(name);
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** The output of an environment's stack that holds the application (client) ID. */
+export const APPLICATION_ID_OUTPUT = 'application_id';
+
+/** An environment's stack outputs, or why they are not at hand. */
+export type EnvironmentOutputs =
+  | { readonly outputs: TerraformOutputs; readonly source: string; readonly unknownBecause?: undefined }
+  | { readonly outputs?: undefined; readonly source?: undefined; readonly unknownBecause: string };
+
+/**
+ * The Terraform outputs of an environment's stack: from a saved `terraform output -json` file when
+ * one is given (the user named it: it must be readable and of the environment's tenant), else from
+ * `terraform output -json` in the stack's folder, which may not be synthesized, initialized or
+ * deployed yet: then why, and what to do.
+ * @throws UserError when the given file is unusable
+ */
+export async function environmentOutputs(
+  env: OutputsOwner,
+  options: TerraformOptions & { readonly stackDir: string; readonly outputsFile?: string; readonly cwd?: string },
+): Promise<EnvironmentOutputs> {
+  if (options.outputsFile !== undefined) {
+    const outputs = readOutputsFile(options.outputsFile, options.cwd ?? process.cwd());
+    checkOutputsBelong(outputs, options.outputsFile, env);
+    return { outputs, source: options.outputsFile };
+  }
+  if (!existsSync(join(options.stackDir, 'cdk.tf.json'))) return { unknownBecause: 'not synthesized: npm run synth, or give --outputs' };
+  let outputs: TerraformOutputs;
+  try {
+    outputs = await stackOutputs(options.stackDir, env.name, options);
+  } catch (error) {
+    if (error instanceof UserError) return { unknownBecause: `${error.message}; or give --outputs` };
+    throw error;
+  }
+  // Outputs of another tenant's registration are a mistake in the project, not a stack not deployed yet.
+  checkOutputsBelong(outputs, `${env.name}: terraform output`, env);
+  return { outputs, source: `terraform output of ${env.name}` };
+}
+
+/**
+ * The application (client) ID the outputs hold, checked to be a GUID; undefined when they hold none
+ * (the state has no application yet).
+ * @throws UserError naming `label` when the output is there but no GUID
+ */
+export function deployedClientId(outputs: TerraformOutputs, label: string): string | undefined {
+  const clientId = outputs.get(APPLICATION_ID_OUTPUT);
+  if (clientId === undefined) return undefined;
+  return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
+    throw new UserError(`${label}: ${path}: ${message}`);
+  }, 'an application ID, a GUID');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '../process/plugin-cache';
 import type { ReportItem } from './report/report-item';
-import { unboxed } from '../process/terraform-diagnostics';
+import { azureStateCreationError } from './plan-failure';
 
 /**
  * A stack that was never applied has no state, and Terraform's azurerm backend then creates an empty
@@ -15,19 +15,6 @@ import { unboxed } from '../process/terraform-diagnostics';
  * which writes nothing to the container and leaves the stack's own folder as it was. The writing
  * identity's `init`, in the apply job, then creates the state as usual.
  */
-
-const AZURE_STATE_CREATION = /failed to lock azure state/i;
-/** Another run holds the lease: it is creating the state right now, so there is a state to wait for. */
-const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
-
-/** The line of Terraform's output that says the azurerm backend could not create a missing state, if it says so. */
-export function azureStateCreationError(output: string): { readonly line: string; readonly leaseHeld: boolean } | undefined {
-  const line = output
-    .split('\n')
-    .map((l) => unboxed(l).replace(/^Error: /, '').trim())
-    .find((l) => AZURE_STATE_CREATION.test(l));
-  return line === undefined ? undefined : { line, leaseHeld: LEASE_HELD.test(output) };
-}
 
 /** Whether a failed `terraform init` means: the stack has no azurerm state yet, and this identity may not create it. */
 export function isMissingAzureState(output: string): boolean {

@@ -1,5 +1,4 @@
-import { readDiagnostics, type TerraformDiagnostic } from '../process/terraform-diagnostics';
-import { azureStateCreationError } from './empty-state';
+import { readDiagnostics, unboxed, type TerraformDiagnostic } from '../process/terraform-diagnostics';
 
 /**
  * What a failed `terraform init` or `terraform plan` means for the Restore Portal, and what to do, when its errors are
@@ -18,6 +17,20 @@ export function explainPlanFailure(output: string, stack: string): string | unde
   const noState = azureStateCreationError(output);
   if (noState) return stateNotCreated(noState.line, noState.leaseHeld, stack);
   return undefined;
+}
+
+/** Terraform's azurerm backend could not create a stack's missing state (empty-state.ts says when). */
+const AZURE_STATE_CREATION = /failed to lock azure state/i;
+/** Another run holds the lease: it is creating the state right now, so there is a state to wait for. */
+const LEASE_HELD = /already locked|LeaseAlreadyPresent/i;
+
+/** The line of Terraform's output that says the azurerm backend could not create a missing state, if it says so. */
+export function azureStateCreationError(output: string): { readonly line: string; readonly leaseHeld: boolean } | undefined {
+  const line = output
+    .split('\n')
+    .map((l) => unboxed(l).replace(/^Error: /, '').trim())
+    .find((l) => AZURE_STATE_CREATION.test(l));
+  return line === undefined ? undefined : { line, leaseHeld: LEASE_HELD.test(output) };
 }
 
 function stateNotCreated(error: string, leaseHeld: boolean, stack: string): string {
@@ -50,7 +63,17 @@ function deletedRegistration(diagnostic: TerraformDiagnostic, stack: string): st
  */
 export function deletedRegistrationAdvice(stack: string): string {
   return [
-    'Applying would register a new one with a new Application ID, which every VB365 server would need, so nothing is planned.',
+    `${DELETED_REGISTRATION_CONSEQUENCE}, so nothing is planned.`,
+    deletedRegistrationRemedy(stack),
+  ].join(' ');
+}
+
+/** Why a deleted registration must not simply be applied again: the one explanation plan, drift and audit give. */
+export const DELETED_REGISTRATION_CONSEQUENCE = 'Applying would register a new one with a new Application ID, which every VB365 server would need';
+
+/** What to do about a registration deleted in Entra: restore it, or after 30 days start over; `stack` is the environment's. */
+export function deletedRegistrationRemedy(stack: string): string {
+  return [
     "Restore it within 30 days of its deletion (Entra admin center → App registrations → Deleted applications → the registration → Restore app registration), then plan again.",
     `After 30 days it is gone: remove its resources from the state (terraform -chdir=cdktf.out/stacks/${stack} state list, then state rm each azuread_ one), adopt a registration or let the next apply create one, and give every VB365 server its Application ID (Set-VBORestorePortalSettings -ApplicationId).`,
   ].join(' ');

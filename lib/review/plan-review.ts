@@ -129,7 +129,8 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[]):
   return { ...common, source: 'saved plan', planJson, environment: values.env };
 }
 
-function readParallel(text: string): number {
+/** `--parallel N`: how many stacks (or tenants) at once, 1 to MAX_PARALLEL. */
+export function readParallel(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > MAX_PARALLEL) {
     throw new UserError(`--parallel takes a whole number of stacks from 1 to ${MAX_PARALLEL}; got "${text}"`);

@@ -3,14 +3,15 @@ import { join, resolve } from 'node:path';
 import { colorsFor, formatTable, parseCommandLine, readFormat, readOutputsOption, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
-import { readGuid } from '../input/field-reader';
 import { escapeControlCharacters, InputError } from '../process/problem';
 import type { TerraformOptions } from '../process/terraform';
-import { checkOutputsBelong, readOutputsFile, stackOutputs, type TerraformOutputs } from '../process/terraform-outputs';
+import { APPLICATION_ID_OUTPUT, deployedClientId, environmentOutputs, stackOutputs } from '../process/terraform-outputs';
 import { adminConsentUrl } from '../construct/vb365';
 import { escapeMarkdown, markdownCode } from '../process/markdown';
 import { stackFolder, synthOutdir } from '../process/stack-directory';
 import { DEFAULT_PARALLEL, Slots } from '../process/slots';
+import type { GraphSettings } from '../audit/audit';
+import type { GraphIdentity } from '../audit/graph-credentials';
 
 /** Where one customer tenant stands: its consent URL and whether its stack exists. */
 export interface CustomerTenantStatus {
@@ -26,6 +27,8 @@ export interface CustomerTenantStatus {
   readonly deployed?: boolean;
   /** Why terraform could not tell whether a synthesized stack is deployed. */
   readonly unknownBecause?: string;
+  /** With `--consent`: whether its users can sign in, as Graph says (the audit's reads). */
+  readonly consent?: { readonly consented?: boolean; readonly state: string };
 }
 
 /** What `npm run tenants -- <environment>` shows. */
@@ -49,9 +52,10 @@ export interface CustomerTenantsOptions extends TerraformOptions {
   readonly outputsFile?: string;
   /** Where a relative `outputsFile` starts. @default the current folder */
   readonly cwd?: string;
+  /** Read each customer's consent from Microsoft Graph, signed in as this identity. @default not read */
+  readonly consent?: { readonly identity: GraphIdentity; readonly graph?: GraphSettings };
 }
 
-const APPLICATION_ID_OUTPUT = 'application_id';
 /** The output every deployed tenant stack has. */
 const DEPLOYED_OUTPUT = 'service_principal_object_id';
 
@@ -67,11 +71,10 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
   const env = loaded.environments[0];
   const outdir = synthOutdir(projectRoot);
 
-  const home = options.outputsFile
-    ? clientIdFromFile(options.outputsFile, options.cwd ?? process.cwd(), env)
-    : await clientIdFromTerraform(stackFolder(outdir, env.name), env, options);
+  const home = await clientIdOf(env, { ...options, stackDir: stackFolder(outdir, env.name) });
   // A service provider's hundreds of tenant states are read a few at a time, not one after another.
   const slots = new Slots(DEFAULT_PARALLEL);
+  const consent = options.consent ? await consentOf(env, home.clientId, options.consent, options.env) : undefined;
   const tenants = await Promise.all(env.customerTenants.map(async (tenant): Promise<CustomerTenantStatus> => {
     const stackDir = stackFolder(outdir, tenant.stackName);
     const synthesized = existsSync(join(stackDir, 'cdk.tf.json'));
@@ -84,6 +87,7 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
       adminConsentUrl: home.clientId ? adminConsentUrl(env.cloud, home.clientId, tenant.tenantId) : undefined,
       synthesized,
       ...deployment,
+      ...(consent ? { consent: consent(tenant.name) } : {}),
     };
   }));
   return {
@@ -98,37 +102,30 @@ export async function customerTenantsReport(options: CustomerTenantsOptions): Pr
 
 type ClientId = { readonly clientId?: string; readonly source: string };
 
-function clientIdFromFile(file: string, cwd: string, env: Environment): ClientId {
-  const outputs = readOutputsFile(file, cwd);
-  const clientId = checkedClientId(outputs, file, env);
-  if (!clientId) {
-    throw new UserError(`${file}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${file}`);
-  }
-  return { clientId, source: file };
+async function clientIdOf(env: Environment, options: CustomerTenantsOptions & { stackDir: string }): Promise<ClientId> {
+  const found = await environmentOutputs(env, options);
+  if (found.outputs === undefined) return { source: `unknown until ${env.name} is deployed (${found.unknownBecause})` };
+  const clientId = deployedClientId(found.outputs, options.outputsFile ?? `${env.name}: terraform output`);
+  if (clientId) return { clientId, source: found.source };
+  if (options.outputsFile === undefined) return { source: `unknown until ${env.name} is deployed (its state has no application yet)` };
+  throw new UserError(
+    `${options.outputsFile}: has no ${APPLICATION_ID_OUTPUT} output; save the outputs of a deployed environment: terraform -chdir=cdktf.out/stacks/${env.name} output -json > ${options.outputsFile}`,
+  );
 }
 
-async function clientIdFromTerraform(stackDir: string, env: Environment, options: TerraformOptions): Promise<ClientId> {
-  const unknown = (why: string): ClientId => ({ source: `unknown until ${env.name} is deployed (${why})` });
-  if (!existsSync(join(stackDir, 'cdk.tf.json'))) return unknown('not synthesized: npm run synth, or give --outputs');
-  let outputs: TerraformOutputs;
-  try {
-    outputs = await stackOutputs(stackDir, env.name, options);
-  } catch (error) {
-    if (error instanceof UserError) return unknown(`${error.message}; or give --outputs`);
-    throw error;
-  }
-  const clientId = checkedClientId(outputs, `${env.name}: terraform output`, env);
-  return clientId ? { clientId, source: `terraform output of ${env.name}` } : unknown('its state has no application yet');
-}
+type ConsentOf = (tenant: string) => NonNullable<CustomerTenantStatus['consent']>;
 
-/** The client ID from outputs, after checking they belong to the environment's tenant. */
-function checkedClientId(outputs: TerraformOutputs, label: string, env: Environment): string | undefined {
-  checkOutputsBelong(outputs, label, env);
-  const clientId = outputs.get(APPLICATION_ID_OUTPUT);
-  if (clientId === undefined) return undefined;
-  return readGuid(clientId, APPLICATION_ID_OUTPUT, (path, message) => {
-    throw new UserError(`${label}: ${path}: ${message}`);
-  }, 'an application ID, a GUID');
+/** Each customer's consent from the reads `npm run audit` makes in its tenant. */
+async function consentOf(env: Environment, clientId: string | undefined, options: NonNullable<CustomerTenantsOptions['consent']>, vars?: NodeJS.ProcessEnv): Promise<ConsentOf> {
+  if (!clientId) return () => ({ state: `unknown until ${env.name} is deployed` });
+  // Loaded here: reading Graph loads @azure/identity, which listing tenants without --consent does not need.
+  const { customerConsent } = await import('../audit/audit');
+  const read = await customerConsent(env, clientId, { identity: options.identity, graph: options.graph, env: vars });
+  return (tenant) => {
+    const found = read.get(tenant);
+    if (found?.consent) return { consented: found.consent.consented, state: found.consent.state };
+    return { state: `unknown: ${found?.failure ?? 'not read'}` };
+  };
 }
 
 async function deploymentOf(stackDir: string, stack: string, options: TerraformOptions): Promise<Pick<CustomerTenantStatus, 'deployed' | 'unknownBecause'>> {
@@ -144,21 +141,25 @@ async function deploymentOf(stackDir: string, stack: string, options: TerraformO
 // ---------------------------------------------------------------------------------------------
 // The command
 
-const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>]';
+const USAGE = 'npm run tenants -- <environment> [--format text|markdown|json] [--outputs [<environment>=]<terraform output -json file>] [--consent]';
 const DESCRIPTION = `Lists the customer tenants of an environment with their admin consent URLs and how far their
 stacks are. The client ID is read with \`terraform output -json\` from the environment's stack, or from a
-saved copy given with --outputs. Exit code: 0, or 1 on a mistake.`;
+saved copy given with --outputs. --consent also reads each customer's tenant in Microsoft Graph, as
+npm run audit does, and shows whether its users can sign in (service principal, enabled, admin consent).
+Exit code: 0, or 1 on a mistake.`;
 
 export interface TenantsRequest {
   readonly environment: string;
   readonly format: ReportFormat;
   readonly outputsFile?: string;
+  /** `--consent`: read each customer's consent from Graph. */
+  readonly consent?: boolean;
 }
 
 export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
   const { values, positionals } = parseCommandLine(
     argv,
-    { options: { format: { type: 'string' }, outputs: { type: 'string' } }, allowPositionals: true },
+    { options: { format: { type: 'string' }, outputs: { type: 'string' }, consent: { type: 'boolean' } }, allowPositionals: true },
     USAGE,
     DESCRIPTION,
   );
@@ -167,12 +168,13 @@ export function parseTenantsArguments(argv: readonly string[]): TenantsRequest {
     throw new UserError(`${positionals.length === 0 ? 'name the environment' : `name one environment; got ${positionals.join(', ')}`}`, USAGE);
   }
   const environment = positionals[0];
-  if (values.outputs === undefined) return { environment, format };
+  const consent = values.consent ? { consent: true } : {};
+  if (values.outputs === undefined) return { environment, format, ...consent };
   const outputs = readOutputsOption(values.outputs);
   if (outputs.environment !== undefined && outputs.environment !== environment) {
     throw new UserError(`--outputs ${values.outputs}: names ${outputs.environment}, but the report is of ${environment}`);
   }
-  return { environment, format, outputsFile: outputs.file };
+  return { environment, format, outputsFile: outputs.file, ...consent };
 }
 
 /** The whole of `npm run tenants`: the report to stdout. Returns the exit code. */
@@ -187,12 +189,14 @@ export async function tenantsCommand(
   },
 ): Promise<number> {
   const request = parseTenantsArguments(argv);
+  const identity = request.consent ? (await import('../audit/graph-credentials')).graphIdentityFromEnvironment(io.env ?? process.env, { cwd: io.cwd }) : undefined;
   const report = await customerTenantsReport({
     projectRoot: io.projectRoot,
     environment: request.environment,
     outputsFile: request.outputsFile,
     cwd: io.cwd,
     env: io.env,
+    ...(identity ? { consent: { identity } } : {}),
   });
   io.stdout.write(formatCustomerTenants(report, request.format, colorsFor(io.stdout)));
   return 0;
@@ -224,8 +228,16 @@ function toJson(report: CustomerTenantsReport) {
       synthesized: t.synthesized,
       deployed: t.deployed ?? null,
       unknownBecause: t.unknownBecause ?? null,
+      consented: t.consent?.consented ?? null,
+      consent: t.consent?.state ?? null,
     })),
   };
+}
+
+/** The consent column: the state, or "unknown" with the reason on a line of its own. */
+function consentCell(tenant: CustomerTenantStatus): string {
+  if (!tenant.consent) return '';
+  return tenant.consent.consented === undefined ? 'unknown' : tenant.consent.state;
 }
 
 function stackState(tenant: CustomerTenantStatus): string {
@@ -246,13 +258,15 @@ function formatText(report: CustomerTenantsReport, colors: Colors): string {
   if (report.tenants.length === 0) {
     lines.push(`  no customerTenants in ${report.file}`);
   } else {
+    const consent = report.tenants.some((t) => t.consent);
     const table = formatTable(
-      ['name', 'tenant ID', 'stack', 'stack state', 'admin consent URL'],
-      report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), t.adminConsentUrl ?? 'unknown until deployed']),
+      ['name', 'tenant ID', 'stack', 'stack state', ...(consent ? ['admin consent (Graph)'] : []), 'admin consent URL'],
+      report.tenants.map((t) => [t.name, t.tenantId, t.stack, stackState(t), ...(consent ? [consentCell(t)] : []), t.adminConsentUrl ?? 'unknown until deployed']),
     );
     lines.push(...table.split('\n').map((line) => `  ${line}`));
     // Terraform's error output, which can quote what the state or Entra holds: shown escaped, as plan and drift do.
     for (const t of report.tenants) if (t.unknownBecause) lines.push(colors.dim(`  ${t.name}: ${escapeControlCharacters(t.unknownBecause)}`));
+    for (const t of report.tenants) if (t.consent && t.consent.consented === undefined) lines.push(colors.dim(`  ${t.name}: admin consent ${escapeControlCharacters(t.consent.state)}`));
   }
   if (report.organizationsConsentUrl) lines.push(`  any other organisation: ${report.organizationsConsentUrl}`);
   return `${lines.join('\n')}\n`;
@@ -263,10 +277,15 @@ function formatMarkdown(report: CustomerTenantsReport): string {
   if (report.tenants.length === 0) {
     lines.push(`No \`customerTenants\` in ${markdownCode(report.file)}.`, '');
   } else {
-    lines.push('| name | tenant ID | stack | stack state | admin consent URL |', '| --- | --- | --- | --- | --- |');
+    const consent = report.tenants.some((t) => t.consent);
+    lines.push(
+      `| name | tenant ID | stack | stack state |${consent ? ' admin consent (Graph) |' : ''} admin consent URL |`,
+      `| --- | --- | --- | --- |${consent ? ' --- |' : ''} --- |`,
+    );
     for (const t of report.tenants) {
       const state = escapeMarkdown(t.unknownBecause ? `${stackState(t)}: ${t.unknownBecause}` : stackState(t));
-      lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} | ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
+      const consented = consent ? ` ${escapeMarkdown(t.consent?.state ?? '')} |` : '';
+      lines.push(`| \`${t.name}\` | \`${t.tenantId}\` | \`${t.stack}\` | ${state} |${consented} ${t.adminConsentUrl ?? 'unknown until deployed'} |`);
     }
     lines.push('');
   }
