@@ -67,7 +67,7 @@ describe('npm run manifest', () => {
     expect(written.stdout).toContain(`wrote sub/portal.json: the registration of environments/portal.ts (application ID ${CLIENT_ID})`);
     const out = join(project.root, 'sub/portal.json');
     expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([expect.stringMatching(/^problem manifest-source : is the manifest npm run manifest writes/)]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('replaces a manifest it wrote, but never a downloaded one or another file a mistyped --out names, unless --force', () => {
     const args = (out: string) => ['portal', '--client-id', CLIENT_ID, '--out', out];
@@ -85,7 +85,7 @@ describe('npm run manifest', () => {
     expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).toBe(downloaded);
     expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--force']).status).toBe(0);
     expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).not.toBe(downloaded);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the doctor never reports a manifest it wrote as a healthy registration', () => {
     expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--out', 'written.json', '--force']).status).toBe(0);
@@ -94,5 +94,5 @@ describe('npm run manifest', () => {
     const report = JSON.parse(checked.stdout);
     expect(report).toMatchObject({ ok: false, problems: 1 });
     expect(report.checks[0]).toMatchObject({ check: 'manifest-source', status: 'problem' });
-  });
+  }, PROCESS_TIMEOUT);
 });

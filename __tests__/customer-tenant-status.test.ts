@@ -6,6 +6,7 @@ import { loadEnvironments } from '../lib/environment/environment-files';
 import { GraphDouble } from './support/graph-double';
 import { applyRegistration, doubleIdentity } from './support/graph-registration';
 import { CONTOSO, FABRIKAM, TENANT, TestProject, validInput } from './support/builders';
+import { onCleanUp } from './support/clean-up';
 import { runCommandIn } from './support/commands';
 import { standInTerraform } from './support/plans';
 import { PROCESS_TIMEOUT } from './support/timeouts';
@@ -174,38 +175,35 @@ describe('npm run tenants', () => {
 
   test('with --consent, show each customer as consented or not, from the reads npm run audit makes in its tenant', async () => {
     const double = await new GraphDouble().start();
-    try {
-      const loaded = loadEnvironments({ projectRoot: project.root, only: ['prod'] }).environments[0];
-      const applied = applyRegistration(double, loaded, { clientId: CLIENT_ID });
-      const fabrikam = double.tenant(FABRIKAM.tenantId);
-      fabrikam.grants.splice(fabrikam.grants.findIndex((g) => g.scope === 'User.Read'), 1);
-      const northwind = double.tenant(NORTHWIND.tenantId);
-      northwind.servicePrincipals.splice(northwind.servicePrincipals.indexOf(applied.customers.get('northwind')!.servicePrincipal), 1);
-      double.tenant(CONTOSO.tenantId).permissions = new Set(['Application.Read.All']);
-      const result = await customerTenantsReport({
-        projectRoot: project.root,
-        environment: 'prod',
-        cwd: project.root,
-        env: { ...env, GRAPH_ENDPOINT: double.url },
-        consent: { identity: doubleIdentity(double) },
-      });
-      expect(result.tenants.map((t) => [t.name, t.consent])).toEqual([
-        ['contoso', { state: expect.stringMatching(/^unknown: the identity may not read the delegated permission grants .*: give it the Microsoft Graph application permission Directory\.Read\.All/) }],
-        ['fabrikam', { consented: false, state: 'not consented: admin consent for User.Read missing' }],
-        ['northwind', { consented: false, state: 'not consented: no service principal' }],
-      ]);
-      double.tenant(CONTOSO.tenantId).permissions = new Set(['Directory.Read.All']);
-      const text = formatCustomerTenants(
-        await customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env: { ...env, GRAPH_ENDPOINT: double.url }, consent: { identity: doubleIdentity(double) } }),
-        'text',
-        colorsFor({}),
-      );
-      expect(text).toMatch(/^ {2}contoso +\S+ +prod-tenant-contoso +deployed +consented +https:/m);
-      expect(text).toMatch(/^ {2}fabrikam .* not consented: admin consent for User\.Read missing +https:/m);
-    } finally {
-      await double.stop();
-    }
-  });
+    onCleanUp(() => double.stop());
+    const loaded = loadEnvironments({ projectRoot: project.root, only: ['prod'] }).environments[0];
+    const applied = applyRegistration(double, loaded, { clientId: CLIENT_ID });
+    const fabrikam = double.tenant(FABRIKAM.tenantId);
+    fabrikam.grants.splice(fabrikam.grants.findIndex((g) => g.scope === 'User.Read'), 1);
+    const northwind = double.tenant(NORTHWIND.tenantId);
+    northwind.servicePrincipals.splice(northwind.servicePrincipals.indexOf(applied.customers.get('northwind')!.servicePrincipal), 1);
+    double.tenant(CONTOSO.tenantId).permissions = new Set(['Application.Read.All']);
+    const result = await customerTenantsReport({
+      projectRoot: project.root,
+      environment: 'prod',
+      cwd: project.root,
+      env: { ...env, GRAPH_ENDPOINT: double.url },
+      consent: { identity: doubleIdentity(double) },
+    });
+    expect(result.tenants.map((t) => [t.name, t.consent])).toEqual([
+      ['contoso', { state: expect.stringMatching(/^unknown: the identity may not read the delegated permission grants .*: give it the Microsoft Graph application permission Directory\.Read\.All/) }],
+      ['fabrikam', { consented: false, state: 'not consented: admin consent for User.Read missing' }],
+      ['northwind', { consented: false, state: 'not consented: no service principal' }],
+    ]);
+    double.tenant(CONTOSO.tenantId).permissions = new Set(['Directory.Read.All']);
+    const text = formatCustomerTenants(
+      await customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env: { ...env, GRAPH_ENDPOINT: double.url }, consent: { identity: doubleIdentity(double) } }),
+      'text',
+      colorsFor({}),
+    );
+    expect(text).toMatch(/^ {2}contoso +\S+ +prod-tenant-contoso +deployed +consented +https:/m);
+    expect(text).toMatch(/^ {2}fabrikam .* not consented: admin consent for User\.Read missing +https:/m);
+  }, PROCESS_TIMEOUT);
 
   test('say so when the environment lists no customer tenant', async () => {
     project.writeEnvironment('test', validInput({ backend: AZURERM }));

@@ -84,13 +84,13 @@ describe('what an environment file is (one definition for synth, the commands an
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('what an environment file prints goes to stderr, so the JSON list CI reads stays JSON', () => {
     project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput({ backend: AZURERM }))};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([{ ...PROD, name: 'noisy' }, PROD])}\n`, stderr: 'debugging\n["forged"]\n' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('so does what it writes to file descriptor 1 or /dev/stdout directly, which would reach $GITHUB_OUTPUT', () => {
     const raw = [
@@ -104,5 +104,5 @@ describe('what an environment file is (one definition for synth, the commands an
     project.writeEnvironment('raw', raw);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([PROD, { ...PROD, name: 'raw' }])}\n`, stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
-  });
+  }, PROCESS_TIMEOUT);
 });

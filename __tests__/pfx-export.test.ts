@@ -150,7 +150,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
       /^self-signed certificate "current" \([0-9A-F]{40}\) expired on \d{4}-\d\d-\d\dT[\d:]{8}Z, and VB365 cannot sign in with it: plan and apply prod, and Terraform makes a new one .*; pass --allow-expired to export it all the same$/,
     );
     expect((await exportTo({ outputsFile: file, allowExpired: true })).certificate).toBe('current');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('an environment that lists no self-signed certificate, or not the one asked for, without blaming terraform', async () => {
     const fileOnly = { ...PROD, certificates: [{ source: 'file' }] };
@@ -163,7 +163,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
     expect(await refusal({ environmentFile: listedNotApplied, outputsFile: withOutputs('applied.json', {}) })).toBe(
       'applied.json has no outputs of self-signed certificate "next" (certificate_next_pem): Terraform makes it when prod is applied; apply it, then export',
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test("outputs saved from another environment in the same tenant: by the environment output, or else by the redirect URIs", async () => {
     const tenant = { tenant_id: output(TENANT) };
@@ -183,7 +183,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
     expect(hostile.length).toBeLessThan(300);
     const own = withOutputs('own.json', { ...tenant, environment: output('prod'), redirect_uris: output(['https://restore.example.com:4443', 'https://old.example.com:4443']) });
     expect((await exportTo({ outputsFile: own })).certificate).toBe('current');
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each([
     ['ENOSPC', 'no space left on the device (ENOSPC)'],
@@ -291,7 +291,7 @@ describe('npm run export-pfx (command)', () => {
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(false);
     expect(runCommandIn(project, 'export-pfx', [...args, '--allow-expired'], { PFX_PASSWORD: PASSWORD }).status).toBe(0);
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the documented way to give PFX_PASSWORD keeps it off every command line, and export-pfx takes it', () => {
     const page = readFileSync(join(REPO_ROOT, 'docs/certificates.md'), 'utf8');
@@ -307,7 +307,7 @@ describe('npm run export-pfx (command)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(openPfx(join(project.root, 'documented.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('finds a missing certificate before asking for a password', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'b.pfx', '--outputs', 'missing.json'], { PFX_PASSWORD: undefined });

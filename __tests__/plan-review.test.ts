@@ -366,7 +366,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
       expect(existsSync(copy!)).toBe(false);
       expect(scratchFolders()).toEqual(before);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('the same plan, made again by the writing identity once its init has created the state, has the same digest: the apply gate passes', async () => {
       const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
@@ -376,7 +376,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(gate.code).toBe(2);
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
       rmSync(join(terraform.dir, 'states-created'), { force: true });
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a new customer tenant stack is planned against an empty state while its environment reads its own', async () => {
       const io = streams();
@@ -390,7 +390,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       ]);
       expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp/plan.tfplan'))).toBe(true);
       expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp-tenant-contoso/plan.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('the apply gate (--expect-digest), whose plan is applied, does not plan around a missing state: its identity must create it', async () => {
       const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
@@ -399,7 +399,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(gate.code).toBe(3);
       expect(JSON.parse(gate.stdout).environments[0].failure).toMatch(/^the state of prod does not exist, .*: the identity that applies needs Storage Blob Data Contributor on the container;/);
       expect(logLines('calls.log').filter((call) => call.includes('restore-portal-empty-state-'))).toHaveLength(3);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a state another run is creating right now (its lease is held) is reported as such, not planned; exit 1', async () => {
       const result = await run('plan', ['prod'], {
@@ -408,7 +408,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^prod: not planned: the state of prod is being created by another terraform run right now \(terraform: Error loading state: failed to lock azure state: state blob is already locked \(LeaseAlreadyPresent\)\); plan again once it has finished\.\n$/);
       expect(logLines('calls.log')).toHaveLength(1);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   test('a failing init keeps the reason under its summary: the registry it could not reach', async () => {
@@ -419,7 +419,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toBe(
       'prod: not planned: terraform init failed: Error: Failed to query available provider packages: Could not retrieve the list of available versions for provider hashicorp/azuread: could not connect to registry.terraform.io: failed to request discovery document\n',
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
@@ -512,7 +512,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const done = reviewCommand('plan', [], { ...io, projectRoot: project.root, env: { PATH: empty, TF_PLUGIN_CACHE_DIR: cache } });
     await expect(done).rejects.toThrow(new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'));
     rmSync(empty, { recursive: true });
-  });
+  }, PROCESS_TIMEOUT);
 
   describe('saved plan files', () => {
     const stackFile = (stack: string, name = 'plan.tfplan') => join(project.root, 'cdktf.out/stacks', stack, name);
@@ -525,7 +525,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('stand-in plan\n');
       expect(modeOf(stackFile('prod'))).toBe(0o600);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('drift reads its plan and keeps none; a plan.tfplan that plan saved earlier is left as it was', async () => {
       mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
@@ -535,7 +535,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readdirSync(join(project.root, 'cdktf.out/stacks/prod')).filter((name) => name.endsWith('.tfplan'))).toEqual(['plan.tfplan']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('the reviewed plan');
-    });
+    }, PROCESS_TIMEOUT);
 
     test('whatever the output folder is called, git ignores the plan files saved in it', () => {
       const ignored = spawnSync('git', ['check-ignore', '--no-index', '--stdin'], {
@@ -544,7 +544,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         input: ['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan'].join('\n'),
       });
       expect(ignored.stdout.trim().split('\n')).toEqual(['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan']);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a failed plan leaves no plan file, not even the errored one terraform saves', async () => {
       const errors = join(terraform.dir, 'errors.txt');
@@ -554,7 +554,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(stackFile('prod'))).toBe(false);
       await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
       expect(existsSync(stackFile('prod', '.drift.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a plan.tfplan that is a folder: one line for that stack, the folder left alone, no stack trace', async () => {
       mkdirSync(stackFile('prod'), { recursive: true });
@@ -565,7 +565,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         ['test', null],
       ]);
       expect(statSync(stackFile('prod')).isDirectory()).toBe(true);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('terraform show dying after it printed the plan', () => {
@@ -598,7 +598,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         }
         expect(result.stderr).toContain('prod: not planned: terraform show failed: no output (exit code only)');
       }
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a plan that is not the reviewed one (exit 3) leaves no plan file of a stack whose show failed, and does not call it "change nothing"', async () => {
       const result = await run('plan', ['prod', 'test', '--expect-digest', DIGEST], {
@@ -612,22 +612,19 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(result.stderr).toContain('\n  test: not planned: terraform show failed: no output (exit code only)\n');
       expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n/);
       expect(result.stderr).not.toMatch(/test \(digest/);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('what a run says before and after planning', () => {
     test('warnings print before the first stack is planned, not after all of them', async () => {
-      project.writeEnvironment('warned', validInput({ backend: AZURERM }));
-      try {
-        const result = await run('plan', ['warned'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-        const lines = result.stderr.split('\n');
-        const warning = lines.findIndex((line) => line.startsWith('warning: environments/warned.ts'));
-        expect(warning).toBeGreaterThanOrEqual(0);
-        expect(warning).toBeLessThan(lines.indexOf('warned: terraform init'));
-      } finally {
-        rmSync(join(project.root, 'environments/warned.ts'));
-      }
-    });
+      const warned = project.writeEnvironment('warned', validInput({ backend: AZURERM }));
+      onCleanUp(() => rmSync(warned));
+      const result = await run('plan', ['warned'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+      const lines = result.stderr.split('\n');
+      const warning = lines.findIndex((line) => line.startsWith('warning: environments/warned.ts'));
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(warning).toBeLessThan(lines.indexOf('warned: terraform init'));
+    }, PROCESS_TIMEOUT);
 
     test('a run where no stack was planned prints no digest to approve', async () => {
       const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_FAIL_STACK: 'prod', FAKE_TERRAFORM_PLAN_EXIT: '1' });
@@ -635,7 +632,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 1, digest: null });
       const text = await run('plan', [], { FAKE_TERRAFORM_PLAN_EXIT: '1' });
       expect(text.stdout).not.toMatch(/digest/i);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('a plan that creates the registration, at the gate', () => {
@@ -652,20 +649,20 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         '',
       ]);
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('passes with --accept-new-registration naming its environment, and keeps the plan file', async () => {
       const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test,prod'], variables);
       expect(result.code).toBe(2);
       expect(result.stdout).toContain('Matches the reviewed digest.\n');
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('an acknowledgement for another environment is none', async () => {
       const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test'], variables);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Matches the reviewed digest, but creates the application registration of prod without --accept-new-registration: not to be applied.\n');
-    });
+    }, PROCESS_TIMEOUT);
   });
 });
 

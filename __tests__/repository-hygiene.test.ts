@@ -97,7 +97,7 @@ describe('every file the commands write or the docs advise that can hold a key o
 
   test.each([...advised, ...written])('%s is ignored', (path) => {
     expect(ignored(path)).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('export-pfx refuses to write a private key git would track', () => {

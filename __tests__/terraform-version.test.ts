@@ -88,7 +88,7 @@ describe('synth of an adopting environment', () => {
     expect(tenants.synthProblems()).toEqual([
       'environments/msp.ts: customerTenants[0].adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "terraform" is 1.4.6: upgrade Terraform',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('writes import blocks with Terraform 1.5 or newer', () => {
     terraformOnPath('1.5.7');

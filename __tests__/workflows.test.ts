@@ -254,7 +254,7 @@ describe('GitHub Actions workflows', () => {
     // What reaches $GITHUB_ENV is one NAME=value line: no other variable can be smuggled in.
     expect(run({ VARIABLE: 'TF_TOKEN_x\nNODE_OPTIONS=--require=/tmp/evil.js', TOKEN: 'abc' })).toMatchObject({ status: 1, env: '' });
     expect(run({ VARIABLE: 'TF_TOKEN_x', TOKEN: 'abc\nNODE_OPTIONS=--require=/tmp/evil.js' })).toMatchObject({ status: 1, env: '' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(AZURE)('%s gives terraform the cloud backend token of an environment that has one, after installing and before anything runs terraform', (name) => {
     for (const job of Object.values(workflow(name).jobs).filter((j) => j.env?.ARM_CLIENT_ID !== undefined)) {
@@ -307,7 +307,7 @@ describe('GitHub Actions workflows', () => {
     expect([selfSigned.status, selfSigned.stdout]).toEqual([0, 'npm run --silent synth -- prod\nterraform -chdir=cdktf.out/stacks/prod init -input=false -no-color\n']);
     const files = run({ azuread_application_registration: { portal: {} } });
     expect([files.status, files.stdout]).toEqual([0, 'npm run --silent synth -- prod\n']);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('drift.yml audits the same part of each environment after its drift check, also when drift was found, and both reports go into the summary', () => {
     const { jobs } = workflow('drift.yml');
@@ -328,7 +328,7 @@ describe('GitHub Actions workflows', () => {
       ["failure() && steps.drift.outcome == 'failure' && steps.drift.outputs.exit-code != '2'", 'errors.log'],
       ["failure() && steps.audit.outcome == 'failure' && steps.audit.outputs.exit-code != '2'", 'audit-errors.log'],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
     const summaries = Object.values(workflow(name).jobs)
@@ -457,7 +457,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
           '',
         ].join('\n'),
       );
-    });
+    }, PROCESS_TIMEOUT);
 
     test('its output is the JSON list the apply matrix reads, [] when nothing changes', () => {
       const run = (files: Record<string, string>) => {
@@ -469,7 +469,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
         'environments=["msp","prod"]\n',
       );
       expect(run({ 'reviews/review-prod/report.json': report('no-changes', 'prod') })).toBe('environments=[]\n');
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
@@ -531,7 +531,7 @@ ${forged}
     expect(workflowCommands(result.stdout)).toEqual([]);
     expect(workflowCommands(result.stderr)).toEqual([]);
     expect(result.stdout).toBe('prod: Error: quota\nprod: ::error title=approved::all good\nprod:   ::add-mask::x\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
     const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
@@ -589,7 +589,7 @@ ${forged}
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);
       expect(run('no-changes', '').status).toBe(0);
     }
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a plan that creates the registration needs a run started with new-registration naming the environment, before approval', () => {
     expect(apply.on.workflow_dispatch.inputs['new-registration']).toMatchObject({ type: 'string', default: '' });
@@ -610,7 +610,7 @@ ${forged}
     expect(acknowledged.status).toBe(0);
     expect(acknowledged.summary).toContain('This run was started with new-registration: `prod`. Approving it creates a new application registration, with a new Application ID.');
     expect(run('redirect-uri-added', '').status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a first deployment needs no accept-dangers: a new registration is not a registration replaced or deleted', () => {
     const step = review.steps.find((s) => s.name === 'Dangers need an acknowledging run')!;
@@ -620,7 +620,7 @@ ${forged}
       ENVIRONMENT: 'prod',
     });
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the gate after approval is told the acknowledged environments, and nothing when none is', () => {
     const run = (acknowledged: string) =>
@@ -633,5 +633,5 @@ ${forged}
     const args = (result: { summary: string }) => result.summary.split('\n').slice(0, -1);
     expect(args(run('prod, test'))).toEqual(expect.arrayContaining(['--accept-new-registration', 'prod, test']));
     expect(args(run(''))).not.toContain('--accept-new-registration');
-  });
+  }, PROCESS_TIMEOUT);
 });

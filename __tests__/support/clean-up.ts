@@ -7,13 +7,14 @@ import { join } from 'node:path';
  * in afterEach; registered in a describe body or a beforeAll, it runs in afterAll, after the file's
  * tests. Never clean up at the end of a test body or in a `finally`: when a test times out, jest
  * starts the next test while the timed-out one still waits, so its `finally` has not run yet, and
- * the next test finds the files, variables and processes the last one left. Clean-ups run last
- * registered first; one that throws fails the test, after the others have run.
+ * the next test finds the files, variables, servers and processes the last one left. Clean-ups run
+ * last registered first, each awaited (stopping a local server is); one that fails fails the test,
+ * after the others have run.
  *
  * This file registers its own afterEach and afterAll when it is imported, so import it at the top of
  * a test file (builders.ts does), never from inside a test.
  */
-export function onCleanUp(clean: () => void): void {
+export function onCleanUp(clean: () => unknown): void {
   (inTest ? afterTest : afterFile).push(clean);
 }
 
@@ -43,14 +44,15 @@ function assignEnvironment(variables: Record<string, string | undefined>): void 
 }
 
 let inTest = false;
-const afterTest: (() => void)[] = [];
-const afterFile: (() => void)[] = [];
+type CleanUp = () => unknown;
+const afterTest: CleanUp[] = [];
+const afterFile: CleanUp[] = [];
 
-function runAll(cleanUps: (() => void)[]): void {
+async function runAll(cleanUps: CleanUp[]): Promise<void> {
   const failures: unknown[] = [];
   for (const clean of cleanUps.splice(0).reverse()) {
     try {
-      clean();
+      await clean();
     } catch (error) {
       failures.push(error);
     }
@@ -66,6 +68,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   inTest = false;
-  runAll(afterTest);
+  return runAll(afterTest);
 });
 afterAll(() => runAll(afterFile));
