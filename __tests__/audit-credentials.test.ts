@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { GraphError } from '../lib/audit/graph-client';
 import { graphIdentityFromEnvironment } from '../lib/audit/graph-credentials';
 import { graphEndpoints } from '../lib/audit/graph-endpoints';
@@ -20,7 +20,7 @@ const PFX_PASSWORD = 'pfx-Passwort-7';
 
 const double = new GraphDouble();
 const dir = mkdtempSync(join(tmpdir(), 'audit-credentials-'));
-const originalPath = process.env.PATH;
+const REPO_ROOT = resolve(__dirname, '..');
 let endpoints: ReturnType<typeof graphEndpoints>;
 let trust: { additionalPolicies: ReturnType<typeof trustPolicy>[] };
 
@@ -30,7 +30,6 @@ beforeAll(async () => {
   trust = { additionalPolicies: [trustPolicy(double.certificatePem)] };
 }, 20_000);
 afterEach(() => {
-  process.env.PATH = originalPath;
   double.identities.length = 0;
   double.requests.length = 0;
   double.githubAudiences.length = 0;
@@ -129,7 +128,7 @@ describe('the audit signs in with the variables the azuread provider reads, a to
     expect(await signedIn.token(CUSTOMER, endpoints)).toBe(double.tokenFor(CUSTOMER));
   }, 20_000);
 
-  test('without other credentials the Azure CLI gives the token, asked per tenant', async () => {
+  test('without other credentials the Azure CLI gives the token, asked per tenant', () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(
@@ -137,12 +136,23 @@ describe('the audit signs in with the variables the azuread provider reads, a to
       `#!/bin/sh\necho "$@" >> '${join(dir, 'az.log')}'\ntenant=$(echo "$@" | sed -n 's/.*--tenant \\([^ ]*\\).*/\\1/p')\nprintf '{"accessToken":"double-token.%s","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' "$tenant"\n`,
     );
     chmodSync(join(bin, 'az'), 0o755);
-    process.env.PATH = `${bin}${delimiter}${originalPath}`;
-    const signedIn = identity({});
-    expect(signedIn.description).toBe('Azure CLI (az login)');
-    expect(await signedIn.token(CUSTOMER, endpoints)).toBe(double.tokenFor(CUSTOMER));
+    // @azure/identity starts az with the process's own environment, which jest's process.env (a copy)
+    // does not reach: the sign-in runs in a process of its own, with the stand-in first on PATH.
+    const lib = (file: string) => JSON.stringify(join(REPO_ROOT, 'lib', file));
+    const script = [
+      `const { graphIdentityFromEnvironment } = require(${lib('audit/graph-credentials')});`,
+      `const { graphEndpoints } = require(${lib('audit/graph-endpoints')});`,
+      `const { CLOUDS } = require(${lib('construct/cloud')});`,
+      `const signedIn = graphIdentityFromEnvironment({}, { cwd: ${JSON.stringify(dir)}, timeoutMs: 10000 });`,
+      `signedIn.token(${JSON.stringify(CUSTOMER)}, graphEndpoints(CLOUDS.public, {})).then((token) => process.stdout.write(signedIn.description + '\\n' + token));`,
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--require', join(REPO_ROOT, 'bin/register-ts.js'), '-e', script], {
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(out).toBe(`Azure CLI (az login)\n${double.tokenFor(CUSTOMER)}`);
     expect(readFileSync(join(dir, 'az.log'), 'utf8')).toBe(`account get-access-token --output json --resource https://graph.microsoft.com --tenant ${CUSTOMER}\n`);
-  }, 20_000);
+  }, 30_000);
 
   test.each([
     [{ ARM_CLIENT_SECRET: SECRET }, 'ARM_CLIENT_SECRET is set, but ARM_CLIENT_ID is not: set it to the application (client) ID of the identity'],
