@@ -23,9 +23,9 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 }
 
 describe('every command', () => {
-  test('is found in package.json: synth, plan, drift, certs, doctor, manifest, tenants, audit, export-pfx, environments, bootstrap and bench', () => {
+  test('is found in package.json: synth, plan, drift, certs, doctor, manifest, tenants, audit, export-pfx, environments, bootstrap, bench, test:consumer and test:cdktn', () => {
     expect(COMMANDS.map(([name]) => name).sort()).toEqual(
-      ['audit', 'bench', 'bootstrap', 'certs', 'doctor', 'drift', 'environments', 'export-pfx', 'manifest', 'plan', 'synth', 'tenants'].sort(),
+      ['audit', 'bench', 'bootstrap', 'certs', 'doctor', 'drift', 'environments', 'export-pfx', 'manifest', 'plan', 'synth', 'tenants', 'test:consumer', 'test:cdktn'].sort(),
     );
   });
 

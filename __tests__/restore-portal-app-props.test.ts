@@ -108,14 +108,14 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     ]);
   });
 
-  test('refuses oversized certificate content and Terraform references in texts, and keeps a literal ${ literal', () => {
+  test('refuses oversized certificate content and Terraform references in texts that take none, and keeps a literal ${ literal', () => {
     expect(
       propsProblems({
         redirectUris: [PORTAL],
         certificates: [{ source: 'file', path: VALID }],
-        displayName: '${TfToken[TOKEN.1]}',
+        consentTexts: { adminConsentDisplayName: '${TfToken[TOKEN.1]}' },
       }),
-    ).toEqual([expect.stringMatching(/^RestorePortalApp consumer\/portal: displayName: is a Terraform reference \(a cdktf token\)/)]);
+    ).toEqual([expect.stringMatching(/^RestorePortalApp consumer\/portal: consentTexts\.adminConsentDisplayName: is a Terraform reference \(a cdktf token\)/)]);
     expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'content', content: Buffer.alloc(65 * 1024, 0x41) }] })).toEqual([
       expect.stringMatching(/^RestorePortalApp consumer\/portal: certificates\[0\]\.content: the certificate is larger than a certificate can be/),
     ]);
@@ -131,17 +131,17 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(Object.keys(synthesized.resource.azuread_application_registration)).toEqual(['portal-eu', 'portal-us']);
   });
 
-  test('refuses an id whose Terraform names another app in the stack has, instead of merging the two apps into one', () => {
+  test('refuses Terraform names another app in the stack has, instead of merging the two apps into one', () => {
     const stack = new TerraformStack(Testing.app(), 'consumer');
     const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
-    new RestorePortalApp(new Construct(stack, 'team-a'), 'portal', props);
-    expect(() => new RestorePortalApp(new Construct(stack, 'team-b'), 'portal', props)).toThrow(
-      new RestorePortalAppPropsError('consumer/team-b/portal', [
+    new RestorePortalApp(stack, 'portal', props);
+    expect(() => new RestorePortalApp(new Construct(stack, 'team-b'), 'portal-b', { ...props, terraformName: 'portal' })).toThrow(
+      new RestorePortalAppPropsError('consumer/team-b/portal-b', [
         {
           path: '',
           message:
-            'azuread_application_registration.portal is also the Terraform name of consumer/team-a/portal/registration (and 12 more of its names), ' +
-            'and Terraform would merge the two into one. Its resources are named after its id ("portal"): give each RestorePortalApp in a stack an id that no other resource there uses',
+            'azuread_application_registration.portal is also the Terraform name of consumer/portal/registration (and 12 more of its names), ' +
+            'and Terraform would merge the two into one. Its resources are named "portal..." (from its id, or its path below the stack): give it an id that no other resource of the stack uses, or a terraformName of its own',
         },
       ]),
     );
@@ -206,7 +206,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     expect(problems({ alias: 'partner' })).toEqual([{ path: 'provider', message: expect.stringMatching(/^must be an azuread provider .*; got an object$/) }]);
   });
 
-  test('names each Terraform reference (token) in its props, as a list, a number or a text, instead of judging its placeholder', () => {
+  test('names each Terraform reference (token) where a prop takes none, as a list or a number, instead of judging its placeholder', () => {
     const stack = new TerraformStack(Testing.app(), 'consumer');
     const variable = new TerraformVariable(stack, 'from_terraform', {});
     let problems: readonly { path: string; message: string }[] = [];
@@ -219,11 +219,10 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
     } catch (error) {
       problems = (error as RestorePortalAppPropsError).problems;
     }
-    const message = expect.stringMatching(/^is a Terraform reference \(a cdktf token\), whose value is known only when Terraform applies; give the value itself/);
+    const message = expect.stringMatching(/^is a Terraform reference \(a cdktf token\), whose value is known only when Terraform applies; this prop takes the value itself/);
     expect(problems).toEqual([
       { path: 'redirectUris', message },
       { path: 'certificates[0].validityDays', message },
-      { path: 'owners[0]', message },
     ]);
   });
 

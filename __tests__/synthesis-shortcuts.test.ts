@@ -1,5 +1,7 @@
-import { TerraformStack } from 'cdktf';
+import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
+import { TerraformStack, Testing, Tokenization } from 'cdktf';
 import { RestorePortalStack } from '../lib/synthesis/restore-portal-stack';
+import { withoutTokenStackTraces } from '../lib/synthesis/synthesis-shortcuts';
 import { environment, synthApp, type SynthesizedApp } from './support/builders';
 import { onCleanUp } from './support/clean-up';
 
@@ -33,4 +35,14 @@ test('the synthesis shortcuts change nothing in what is synthesized', () => {
   const fast = build();
   expect(Object.keys(fast.stacks)).toEqual(['test', 'test-tenant-contoso']);
   expect(fast).toEqual(synthAsCdktfWould(build));
+});
+
+test('tokens made while synthesizing carry no creation stack, on cdktf 0.21 as on CDK Terrain (cdktn)', () => {
+  const stack = new TerraformStack(Testing.app(), 'consumer');
+  const creationStack = () =>
+    Tokenization.reverseString(new DataAzureadClientConfig(stack, `config-${stack.node.children.length}`).objectId).tokens[0].creationStack;
+  expect(creationStack().length).toBeGreaterThan(0);
+  expect(withoutTokenStackTraces(creationStack)).toEqual([]);
+  // Restored afterwards, so that a consumer's own tokens still say where they were made.
+  expect(creationStack().length).toBeGreaterThan(0);
 });

@@ -273,8 +273,8 @@ describe('GitHub Actions workflows', () => {
     const { on } = workflow(name);
     const paths: string[] = (on.pull_request ?? on.push).paths;
     const listed = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    // What synth and the commands do not read: tests, the bench, documentation, CI set-up, the package build.
-    const notSynthesis = /^(__tests__\/|bench\/|\.github\/|\.ci\/|README\.md$|docs\/|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
+    // What synth and the commands do not read: tests, the bench, dev tools, documentation, CI set-up, the package and its build.
+    const notSynthesis = /^(__tests__\/|bench\/|dev\/|package\/|\.github\/|\.ci\/|README\.md$|docs\/|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
     const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
   }, PROCESS_TIMEOUT);
@@ -283,6 +283,13 @@ describe('GitHub Actions workflows', () => {
     const { on, jobs } = workflow('test.yml');
     expect(on).toHaveProperty('pull_request', null);
     expect(step(jobs.test, 'Test').run).toContain('CI=true npm test');
+  });
+
+  test('test.yml has a leg that runs the consumer app, then the suite and the consumer app on CDK Terrain', () => {
+    const { jobs } = workflow('test.yml');
+    expect(jobs.test.strategy!.matrix).toMatchObject({ node: [20, 22, 24], cdk: ['cdktf'], include: [{ node: 24, cdk: 'cdktn' }] });
+    expect(step(jobs.test, 'Test').env).toEqual({ CDK: '${{ matrix.cdk }}' });
+    expect(step(jobs.test, 'Test').run).toContain('CI=true npm run test:consumer && CI=true npm run test:cdktn');
   });
 
   test('certs.yml runs weekly and fails on a certificate in its warning window, reading self-signed ones from Terraform outputs', () => {

@@ -114,11 +114,12 @@ function parseOnce(bytes: Buffer): ReturnType<typeof parseCertificateBytes> {
  * Reads a certificate given as DER bytes or PEM text (a construct prop), with the checks and the size
  * limit of a certificate file.
  */
-export function readCertificateBytes(bytes: Buffer, label: string): CertificateResult {
+export function readCertificateBytes(bytes: Uint8Array, label: string): CertificateResult {
   if (bytes.length > MAX_CERTIFICATE_FILE_BYTES) {
     return { problem: `${label} is larger than a certificate can be (at most ${MAX_CERTIFICATE_FILE_BYTES / 1024} KiB); give the certificate alone` };
   }
-  const parsed = parseOnce(bytes);
+  // Typed Uint8Array so that the package's declarations need no Node types; read as a Buffer, without a copy.
+  const parsed = parseOnce(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   if ('problem' in parsed) return { problem: `${label} ${parsed.problem}` };
   return checkCertificate(parsed.x509, label);
 }

@@ -22,9 +22,11 @@ export interface AdminConsentProps {
  * 409, azuread #690). Graph's service principal is looked up by its well-known client ID.
  */
 export class AdminConsent extends Construct {
-  /** The grant of Microsoft Graph `User.Read`. */
+  /** Microsoft Graph's service principal in the tenant, looked up (child `microsoft-graph`). */
+  public readonly graphServicePrincipal: DataAzureadServicePrincipal;
+  /** The grant of Graph `User.Read` (child `graph-consent`). */
   public readonly microsoftGraphGrant: ServicePrincipalDelegatedPermissionGrant;
-  /** The grant of the portal's own `access_as_user`. */
+  /** The grant of the portal's own `access_as_user` (child `self-consent`). */
   public readonly selfGrant: ServicePrincipalDelegatedPermissionGrant;
 
   constructor(scope: Construct, id: string, props: AdminConsentProps) {
@@ -32,6 +34,7 @@ export class AdminConsent extends Construct {
     const provider = props.provider;
     const graph = new DataAzureadServicePrincipal(this, 'microsoft-graph', { clientId: MICROSOFT_GRAPH_CLIENT_ID, provider });
     graph.overrideLogicalId(`${props.logicalIdPrefix}_microsoft_graph`);
+    this.graphServicePrincipal = graph;
 
     this.microsoftGraphGrant = new ServicePrincipalDelegatedPermissionGrant(this, 'graph-consent', {
       servicePrincipalObjectId: props.servicePrincipalObjectId,

@@ -59,6 +59,8 @@ export interface AdoptionContext {
   readonly owners: readonly string[] | undefined;
   /** The props' own `scopeId`, when given and valid. */
   readonly scopeId: string | undefined;
+  /** Which values are Terraform references, taken unchecked for the IDs. @default none are */
+  readonly isReference?: (value: unknown) => value is string;
 }
 
 const FIELDS = [
@@ -93,19 +95,22 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   };
   const raw = readObject(value, path, FIELDS, fail);
   if (!raw) return undefined;
+  const isReference = context.isReference ?? ((_value: unknown): _value is string => false);
   const ids: Partial<Record<(typeof REQUIRED)[number], string>> = {};
   for (const field of REQUIRED) {
     const at = fieldPath(path, field);
-    if (raw[field] === undefined) fail(at, `is required to adopt a registration: ${WHAT[field]}`);
-    else ids[field] = readGuid(raw[field], at, fail, WHAT[field]);
+    const id = raw[field];
+    if (id === undefined) fail(at, `is required to adopt a registration: ${WHAT[field]}`);
+    else ids[field] = isReference(id) ? id : readGuid(id, at, fail, WHAT[field]);
   }
   if (ids.scopeId && context.scopeId !== undefined && context.scopeId !== ids.scopeId) {
-    fail('scopeId', `differs from ${fieldPath(path, 'scopeId')} (${ids.scopeId}); an adopted registration keeps its scope ID: remove scopeId`);
+    const adopted = isReference(ids.scopeId) ? 'a Terraform reference' : ids.scopeId;
+    fail('scopeId', `differs from ${fieldPath(path, 'scopeId')} (${adopted}); an adopted registration keeps its scope ID: remove scopeId`);
   }
-  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail);
-  const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail);
+  const consentGrantIds = readConsentGrantIds(raw.consentGrantIds, fieldPath(path, 'consentGrantIds'), fail, isReference);
+  const certificateKeyIds = readCertificateKeyIds(raw.certificateKeyIds, fieldPath(path, 'certificateKeyIds'), context, fail, isReference);
   const preAuthorized = raw.preAuthorized === undefined ? false : readBoolean(raw.preAuthorized, fieldPath(path, 'preAuthorized'), fail);
-  const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail);
+  const existingOwners = readExistingOwners(raw.existingOwners, fieldPath(path, 'existingOwners'), context, fail, isReference);
   if (!ok) return undefined;
   return {
     applicationObjectId: ids.applicationObjectId!,
@@ -119,8 +124,13 @@ export function readAdoption(value: unknown, path: string, context: AdoptionCont
   };
 }
 
-/** Checks `consentGrantIds`: the IDs of the admin consent grants that exist, one per resource. */
-export function readConsentGrantIds(value: unknown, path: string, fail: Report): Adoption['consentGrantIds'] {
+/** Checks `consentGrantIds`: the IDs of the admin consent grants that exist, one per resource; references taken where `isReference` says. */
+export function readConsentGrantIds(
+  value: unknown,
+  path: string,
+  fail: Report,
+  isReference: (value: unknown) => value is string = (_value: unknown): _value is string => false,
+): Adoption['consentGrantIds'] {
   if (value === undefined) return {};
   const raw = readObject(value, path, GRANT_FIELDS, fail);
   if (!raw) return {};
@@ -128,6 +138,10 @@ export function readConsentGrantIds(value: unknown, path: string, fail: Report):
   for (const field of GRANT_FIELDS) {
     const id = raw[field];
     if (id === undefined) continue;
+    if (isReference(id)) {
+      grants[field] = id;
+      continue;
+    }
     if (typeof id !== 'string' || !GRANT_ID.test(id)) {
       fail(
         fieldPath(path, field),
@@ -143,7 +157,13 @@ export function readConsentGrantIds(value: unknown, path: string, fail: Report):
   return grants;
 }
 
-function readCertificateKeyIds(value: unknown, path: string, context: AdoptionContext, fail: Report): Map<string, string> {
+function readCertificateKeyIds(
+  value: unknown,
+  path: string,
+  context: AdoptionContext,
+  fail: Report,
+  isReference: (value: unknown) => value is string,
+): Map<string, string> {
   const keyIds = new Map<string, string>();
   if (value === undefined) return keyIds;
   if (!isPlainObject(value)) {
@@ -164,7 +184,7 @@ function readCertificateKeyIds(value: unknown, path: string, context: AdoptionCo
       fail(at, `no certificate in certificates has this thumbprint; theirs: ${known.join(', ')}`);
       continue;
     }
-    const id = readGuid(keyId, at, fail, 'the key ID of the key credential, a GUID');
+    const id = isReference(keyId) ? keyId : readGuid(keyId, at, fail, 'the key ID of the key credential, a GUID');
     if (!id) continue;
     const other = byKeyId.get(id);
     if (other) {
@@ -177,17 +197,28 @@ function readCertificateKeyIds(value: unknown, path: string, context: AdoptionCo
   return keyIds;
 }
 
-function readExistingOwners(value: unknown, path: string, context: AdoptionContext, fail: Report): string[] {
+function readExistingOwners(
+  value: unknown,
+  path: string,
+  context: AdoptionContext,
+  fail: Report,
+  isReference: (value: unknown) => value is string,
+): string[] {
   if (value === undefined) return [];
   const list = readArray(value, path, fail);
   if (!list) return [];
   const owners: string[] = [];
   list.forEach((entry, index) => {
     const at = fieldPath(path, index);
-    const owner = readGuid(entry, at, fail, 'an object ID listed in owners, a GUID');
+    const owner = isReference(entry) ? entry : readGuid(entry, at, fail, 'an object ID listed in owners, a GUID');
     if (!owner) return;
     if (context.owners && !context.owners.includes(owner)) {
-      fail(at, `${owner} is not in owners; list it there too, or remove it here`);
+      fail(
+        at,
+        isReference(owner)
+          ? 'is a Terraform reference that owners does not hold; give owners the very same one (the same variable), or remove it here'
+          : `${owner} is not in owners; list it there too, or remove it here`,
+      );
       return;
     }
     if (!owners.includes(owner)) owners.push(owner);
@@ -216,17 +247,32 @@ export const IMPORT_ID = {
   delegatedPermissionGrant: (grantId: string) => `/oauth2PermissionGrants/${grantId}`,
 } as const;
 
+/** How a `RestorePortalApp` names its Terraform resources, for the addresses of the imports. */
+export interface TerraformNames {
+  /** What every name starts with (`portal`). */
+  readonly base: string;
+  /** The name of the `azuread_application_owner` of an owner (`portal_<object ID without dashes>`). */
+  readonly owner: (owner: string) => string;
+}
+
 /**
  * The import ID of every resource an adoption brings under management, by Terraform address
- * (`azuread_application_registration.portal`), for a `RestorePortalApp` with construct id `name`.
- * Parts the adoption does not vouch for are absent and get created; the deploying identity's
- * ownership of the registration is always imported, as it cannot grant it to itself.
+ * (`azuread_application_registration.portal`). Parts the adoption does not vouch for are absent and
+ * get created; the deploying identity's ownership of the registration is always imported, as it
+ * cannot grant it to itself. `identifierUriImportId` builds the identifier URI's, which has to encode
+ * the URI (the construct gives one that Terraform encodes when the client ID is a reference).
  */
-export function adoptionImports(adoption: Adoption, name: string, deployingIdentityObjectId?: string): Map<string, string> {
+export function adoptionImports(
+  adoption: Adoption,
+  names: TerraformNames,
+  deployingIdentityObjectId?: string,
+  identifierUriImportId: (objectId: string, uri: string) => string = IMPORT_ID.identifierUri,
+): Map<string, string> {
   const app = adoption.applicationObjectId;
+  const name = names.base;
   const imports = new Map<string, string>([
     [`azuread_application_registration.${name}`, IMPORT_ID.application(app)],
-    [`azuread_application_identifier_uri.${name}`, IMPORT_ID.identifierUri(app, `api://${adoption.clientId}`)],
+    [`azuread_application_identifier_uri.${name}`, identifierUriImportId(app, `api://${adoption.clientId}`)],
     [`azuread_application_permission_scope.${name}_access_as_user`, IMPORT_ID.permissionScope(app, adoption.scopeId)],
     [`azuread_application_redirect_uris.${name}_spa`, IMPORT_ID.redirectUris(app, 'SPA')],
     [`azuread_application_fallback_public_client.${name}`, IMPORT_ID.fallbackPublicClient(app)],
@@ -249,7 +295,7 @@ export function adoptionImports(adoption: Adoption, name: string, deployingIdent
   }
   const owned = deployingIdentityObjectId ? new Set([...adoption.existingOwners, deployingIdentityObjectId]) : adoption.existingOwners;
   for (const owner of owned) {
-    imports.set(`azuread_application_owner.${name}_${owner.replace(/-/g, '')}`, IMPORT_ID.owner(app, owner));
+    imports.set(`azuread_application_owner.${names.owner(owner)}`, IMPORT_ID.owner(app, owner));
   }
   return imports;
 }

@@ -106,13 +106,20 @@ export interface CertificatesContext {
   readonly now: Date;
   /** Keep expired certificates instead of rejecting them, for reports that must list them. */
   readonly allowExpired: boolean;
-  /** The host of the first redirect URI; undefined when the redirect URIs are invalid (reported there). */
+  /** The host of the first redirect URI; undefined when the redirect URIs are invalid (reported there) or it is a reference. */
   readonly defaultCommonName: string | undefined;
+  /** Who else reads the app's Terraform state, for the warning about self-signed keys. @default any job that plans the app */
+  readonly stateReaders?: string;
+  /** What a self-signed certificate without `commonName` is told when there is no default to give it. @default nothing: the reason was reported */
+  readonly noDefaultCommonName?: string;
   /** Certificates expiring within this many days get a warning. */
   readonly expiryWarningDays: number;
   /** The sources accepted: environment files name certificates by path, never by content. */
   readonly sources: readonly CertificateSourceName[];
 }
+
+/** Who reads the state of an app we know nothing of. */
+const STATE_READERS = 'any CI job that plans with read access to it, such as one that plans the code of a pull request';
 
 /**
  * Reads a `certificates` list: public certificates (a file or its content) and certificates for
@@ -262,6 +269,9 @@ function readSelfSignedCertificate(
     value[field] === undefined ? fallback : read(value[field]);
 
   const name = readSelfSignedName(value.name, at('name'), report);
+  if (value.commonName === undefined && context.defaultCommonName === undefined && context.noDefaultCommonName) {
+    report(at('commonName'), context.noDefaultCommonName);
+  }
   const commonName = optional('commonName', context.defaultCommonName, (v) =>
     readString(v, at('commonName'), report, { maxLength: MAX_COMMON_NAME }),
   );
@@ -286,7 +296,7 @@ function readSelfSignedCertificate(
 
   warn(
     path,
-    `self-signed "${name}": its private key is kept in Terraform state (tls_private_key), so whoever can read the state holds it and can sign in as the Restore Portal, and that includes every pull request's plan job, which reads the state with the pull request's own code. For production use source "file" (its private key never leaves the VB365 server), or keep the plan identity away from this state`,
+    `self-signed "${name}": its private key is kept in Terraform state (tls_private_key), so whoever can read the state holds it and can sign in as the Restore Portal, and that includes ${context.stateReaders ?? STATE_READERS}. For production use source "file" (its private key never leaves the VB365 server), or keep ${context.stateReaders ? 'the plan identity' : 'identities that plan'} away from this state`,
   );
   return {
     source: 'selfSigned',

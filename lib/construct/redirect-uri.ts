@@ -13,9 +13,16 @@ const FORBIDDEN_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
  * can serve: https (http only for localhost), no wildcard, no fragment, at most 256 characters and
  * 256 entries, no duplicates, and nothing a URL parser reads differently from how it reads to a person
  * (see redirectUriProblem). Returns the URIs exactly as written: Entra compares them case-sensitively.
+ * Entries that are Terraform references (where `isReference` says so) are passed on unchecked.
  * Warns about entries a browser treats as one address, and https addresses without VB365's port.
  */
-export function readRedirectUris(value: unknown, path: string, report: Report, warn: Report = () => undefined): string[] | undefined {
+export function readRedirectUris(
+  value: unknown,
+  path: string,
+  report: Report,
+  warn: Report = () => undefined,
+  isReference: (value: unknown) => value is string = (_value: unknown): _value is string => false,
+): string[] | undefined {
   const list = readArray(value, path, report);
   if (!list) return undefined;
   if (list.length === 0) {
@@ -31,6 +38,11 @@ export function readRedirectUris(value: unknown, path: string, report: Report, w
   const uris: string[] = [];
   list.forEach((entry, index) => {
     const entryPath = fieldPath(path, index);
+    // A Terraform reference is known only when Terraform applies; Entra checks it then.
+    if (isReference(entry)) {
+      uris.push(entry);
+      return;
+    }
     const problem = redirectUriProblem(entry);
     if (problem) {
       report(entryPath, problem);

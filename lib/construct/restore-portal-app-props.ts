@@ -31,19 +31,31 @@ export interface ConsentTextsInput {
   readonly userConsentDescription?: string;
 }
 
-/** What a `RestorePortalApp` is made from. */
+/**
+ * What a `RestorePortalApp` is made from. Props marked "takes a reference" accept a Terraform reference
+ * (a cdktf token: another resource's attribute, a data source, a variable), passed to Terraform as it is;
+ * a value given itself is checked when the construct is created, as every other prop is.
+ */
 export interface RestorePortalAppProps {
-  /** The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`; the first is the portal's `-PortalUri`. */
+  /**
+   * The Restore Portal's addresses (SPA redirect URIs), e.g. `https://restore.example.com:4443`; the first is
+   * the portal's `-PortalUri`. Each item takes a reference (the list itself does not); when the first is one, a
+   * self-signed certificate needs its `commonName`.
+   */
   readonly redirectUris: readonly string[];
   /** Certificates whose private keys VB365 holds; one key credential each. At least one; list current and next to rotate. */
   readonly certificates: readonly CertificateInput[];
-  /** Name of the registration in Entra. @default "VB365 Restore Portal" */
+  /** Name of the registration in Entra; takes a reference. @default "VB365 Restore Portal" */
   readonly displayName?: string;
-  /** Object IDs of users or service principals that own the application and its service principal. @default none */
+  /**
+   * Object IDs of users or service principals that own the application and its service principal. Each item
+   * takes a reference (the list itself does not). @default none
+   */
   readonly owners?: readonly string[];
   /**
-   * Object ID of the service principal that applies this app. It stays an owner of the service principal
-   * (and of an adopted registration), which `Application.ReadWrite.OwnedBy` needs on every later apply.
+   * Object ID of the service principal that applies this app, e.g. `new DataAzureadClientConfig(...).objectId`
+   * (takes a reference). It stays an owner of the service principal (and of an adopted registration), which
+   * `Application.ReadWrite.OwnedBy` needs on every later apply.
    * @default none: the azuread provider removes the creating identity from the service principal's owners
    */
   readonly deployingIdentityObjectId?: string;
@@ -53,10 +65,10 @@ export interface RestorePortalAppProps {
   readonly consentTexts?: ConsentTextsInput;
   /** National cloud of the tenant: picks the sign-in host of `adminConsentUrl` and VB365's `-Region`. @default "public" */
   readonly cloud?: CloudName;
-  /** An existing registration to import instead of creating one; its scope ID is kept. @default a new registration */
+  /** An existing registration to import instead of creating one; its scope ID is kept. Its IDs take references. @default a new registration */
   readonly adopt?: AdoptInput;
   /**
-   * Notes on the registration, shown in Entra, so that portal users know who manages it.
+   * Notes on the registration, shown in Entra, so that portal users know who manages it; takes a reference.
    * @default "Managed by CDK for Terraform (<construct path>). Changes made here are reverted by the next deploy."
    */
   readonly notes?: string;
@@ -66,6 +78,14 @@ export interface RestorePortalAppProps {
    * @default the stack's default azuread provider
    */
   readonly provider?: AzureadProvider;
+  /**
+   * What its Terraform names start with (`azuread_application_registration.<terraformName>`): letters, digits,
+   * `_` and `-`, starting with a letter or `_`. Set it to keep the names of a construct you move, so that
+   * Terraform moves nothing.
+   * @default the construct's id when it sits directly in its stack (`portal`); below another construct, the ids of
+   * its path under the stack joined by `_` (`team-a_portal`)
+   */
+  readonly terraformName?: string;
 }
 
 /** Props as checked, with defaults applied and certificates read. */
@@ -100,9 +120,17 @@ export interface PropsSource {
   readonly defaultScopeId: string;
   /** @default every source */
   readonly certificateSources?: readonly CertificateSourceName[];
+  /**
+   * Which values are Terraform references, passed on unchecked where a prop takes one. Environment
+   * files have none: there the placeholder text of one fails the value's own check.
+   * @default none are
+   */
+  readonly isReference?: (value: unknown) => value is string;
+  /** Who else reads the state, for the warning about self-signed keys. @default any CI job that plans the app */
+  readonly stateReaders?: string;
 }
 
-/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes` and `provider`. */
+/** The props a `RestorePortalApp` takes; environment files use the same names, less `notes`, `provider` and `terraformName`. */
 export const PROPS_FIELDS = [
   'redirectUris',
   'certificates',
@@ -115,6 +143,7 @@ export const PROPS_FIELDS = [
   'adopt',
   'notes',
   'provider',
+  'terraformName',
 ] as const satisfies readonly (keyof RestorePortalAppProps)[];
 
 const CONSENT_TEXT_FIELDS = Object.keys(ARTICLE_CONSENT_TEXTS) as (keyof ConsentTextsInput)[];
@@ -142,7 +171,9 @@ export function readRestorePortalAppProps(
   for (const field of ['redirectUris', 'certificates'] as const) {
     if (raw[field] === undefined) fail(field, 'is required');
   }
-  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', fail, warn);
+  const isReference = source.isReference ?? ((_value: unknown): _value is string => false);
+  const redirectUris = raw.redirectUris === undefined ? undefined : readRedirectUris(raw.redirectUris, 'redirectUris', fail, warn, isReference);
+  const firstUriIsReference = redirectUris !== undefined && isReference(redirectUris[0]);
   const certificates =
     raw.certificates === undefined
       ? undefined
@@ -156,23 +187,33 @@ export function readRestorePortalAppProps(
             outside: source.certificatesDir.outside,
             now: source.now,
             allowExpired: source.allowExpired ?? false,
-            defaultCommonName: redirectUris && new URL(redirectUris[0]).hostname,
+            defaultCommonName: redirectUris && !firstUriIsReference ? new URL(redirectUris[0]).hostname : undefined,
+            noDefaultCommonName: firstUriIsReference
+              ? 'is required: the first redirect URI, whose host it defaults to, is a Terraform reference'
+              : undefined,
             expiryWarningDays: source.expiryWarningDays,
             sources: source.certificateSources ?? CERTIFICATE_SOURCES,
+            stateReaders: source.stateReaders,
           },
           fail,
           warn,
         );
   const displayName =
-    raw.displayName === undefined ? DEFAULT_DISPLAY_NAME : readString(raw.displayName, 'displayName', fail, { maxLength: MAX_DISPLAY_NAME });
-  const owners = raw.owners === undefined ? [] : readOwners(raw.owners, fail);
+    raw.displayName === undefined
+      ? DEFAULT_DISPLAY_NAME
+      : isReference(raw.displayName)
+        ? raw.displayName
+        : readString(raw.displayName, 'displayName', fail, { maxLength: MAX_DISPLAY_NAME });
+  const owners = raw.owners === undefined ? [] : readOwners(raw.owners, fail, isReference);
   const deployingIdentityObjectId =
     raw.deployingIdentityObjectId === undefined
       ? undefined
-      : readGuid(raw.deployingIdentityObjectId, 'deployingIdentityObjectId', fail, "the object ID of the deploying identity's service principal, a GUID");
+      : isReference(raw.deployingIdentityObjectId)
+        ? raw.deployingIdentityObjectId
+        : readGuid(raw.deployingIdentityObjectId, 'deployingIdentityObjectId', fail, "the object ID of the deploying identity's service principal, a GUID");
   const givenScopeId = raw.scopeId === undefined ? undefined : readGuid(raw.scopeId, 'scopeId', fail);
   const adoption =
-    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId }, fail);
+    raw.adopt === undefined ? undefined : readAdoption(raw.adopt, 'adopt', { certificates, owners, scopeId: givenScopeId, isReference }, fail);
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, fail), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, fail);
   if (!ok) return undefined;
@@ -189,15 +230,15 @@ export function readRestorePortalAppProps(
   };
 }
 
-function readOwners(value: unknown, report: Report): string[] | undefined {
+function readOwners(value: unknown, report: Report, isReference: (value: unknown) => value is string): string[] | undefined {
   const list = readArray(value, 'owners', report);
   if (!list) return undefined;
   const owners: string[] = [];
   list.forEach((entry, index) => {
-    const owner = readGuid(entry, fieldPath('owners', index), report, 'an object ID, a GUID');
+    const owner = isReference(entry) ? entry : readGuid(entry, fieldPath('owners', index), report, 'an object ID, a GUID');
     if (!owner) return;
     if (owners.includes(owner)) {
-      report(fieldPath('owners', index), `lists ${owner} a second time; list each owner once`);
+      report(fieldPath('owners', index), `lists ${isReference(owner) ? 'the same Terraform reference' : owner} a second time; list each owner once`);
       return;
     }
     owners.push(owner);

@@ -175,6 +175,8 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
       expiryWarningDays: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
       defaultScopeId: uuidV5(`${source.name}/${ACCESS_AS_USER}`),
       certificateSources: ['file', 'selfSigned'],
+      // This repository's plan workflow reads every environment's state, for pull requests too.
+      stateReaders: "every pull request's plan job, which reads the state with the pull request's own code",
     },
     report,
     warn,

@@ -1,10 +1,9 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { applyBackend, type StackPaths } from './stack-backend';
 import type { Environment } from '../environment/environment';
-import { RestorePortalApp } from '../construct/restore-portal-app';
+import { propsOfCheckedSettings, RestorePortalApp } from '../construct/restore-portal-app';
 import { terraformLiteral } from '../process/terraform-literal';
 import { restorePortalAppProps } from '../environment/environment-app-props';
 import { withoutFinalResolve } from './synthesis-shortcuts';
@@ -33,11 +32,15 @@ export class RestorePortalStack extends TerraformStack {
 
     // Credentials come from ARM_* variables, OIDC or the Azure CLI at plan time, never from a file.
     new AzureadProvider(this, 'azuread', { tenantId: env.tenantId, environment: env.cloud.providerEnvironment });
-    // Only stacks that make certificates need the tls provider installed.
-    if (env.certificates.some((c) => c.source === 'selfSigned')) new TlsProvider(this, 'tls');
+    // Only stacks that make certificates need the tls provider installed, and its bindings loaded.
+    if (env.certificates.some((c) => c.source === 'selfSigned')) {
+      const { TlsProvider } = require('@cdktf/provider-tls/lib/provider') as typeof import('@cdktf/provider-tls/lib/provider');
+      new TlsProvider(this, 'tls');
+    }
     applyBackend(this, env.backend, props.paths);
 
-    const app = new RestorePortalApp(this, 'portal', restorePortalAppProps(env, props.managedBy));
+    // The environment is checked: the construct takes its settings as they are.
+    const app = new RestorePortalApp(this, 'portal', propsOfCheckedSettings(restorePortalAppProps(env, props.managedBy), env));
     this.app = app;
 
     const output = (id: string, value: unknown, description: string, sensitive?: boolean) =>

@@ -3,7 +3,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AdminConsent } from '../construct/admin-consent';
-import { IMPORT_ID } from '../construct/adoption';
+import { importExistingConsent } from '../construct/restore-portal-customer-consent';
 import { applyBackend, type StackPaths } from '../synthesis/stack-backend';
 import type { CustomerTenant } from './customer-tenant';
 import type { Environment } from '../environment/environment';
@@ -55,17 +55,8 @@ export class CustomerTenantStack extends TerraformStack {
     // Admin consent for all principals, as in the environment's own tenant.
     const consent = new AdminConsent(this, 'admin-consent', { servicePrincipalObjectId: servicePrincipal.objectId, logicalIdPrefix: 'portal' });
 
-    // What the customer already has is imported in the plan that imports its service principal: its object
-    // ID is then known while planning, and each grant's service_principal_object_id stays as it is. A grant
-    // imported alone is planned against an unknown service principal and replaced, deleting the customer's
-    // consent, as the real azuread 3.7.0 provider was seen to plan it.
-    const adoption = tenant.adoption;
-    if (adoption) {
-      servicePrincipal.importFrom(IMPORT_ID.servicePrincipal(adoption.servicePrincipalObjectId));
-      const { microsoftGraph, self } = adoption.consentGrantIds;
-      if (microsoftGraph) consent.microsoftGraphGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(microsoftGraph));
-      if (self) consent.selfGrant.importFrom(IMPORT_ID.delegatedPermissionGrant(self));
-    }
+    // What the customer already has is imported with its service principal, in one plan.
+    if (tenant.adoption) importExistingConsent(servicePrincipal, consent, tenant.adoption);
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);

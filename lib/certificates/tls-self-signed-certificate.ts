@@ -3,7 +3,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import type { SelfSignedCertificate } from '../certificates/certificate';
+import type { SelfSignedCertificate } from './certificate';
 import { terraformLiteral } from '../process/terraform-literal';
 
 export interface TlsSelfSignedCertificateProps {
