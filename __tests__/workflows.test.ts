@@ -27,6 +27,7 @@ interface Step {
   readonly env?: Record<string, string>;
 }
 interface Job {
+  readonly name?: string;
   readonly if?: string;
   /** A reusable workflow this job runs. */
   readonly uses?: string;
@@ -290,6 +291,19 @@ describe('GitHub Actions workflows', () => {
     expect(jobs.test.strategy!.matrix).toMatchObject({ node: [20, 22, 24], cdk: ['cdktf'], include: [{ node: 24, cdk: 'cdktn' }] });
     expect(step(jobs.test, 'Test').env).toEqual({ CDK: '${{ matrix.cdk }}' });
     expect(step(jobs.test, 'Test').run).toContain('CI=true npm run test:consumer && CI=true npm run test:cdktn');
+  });
+
+  test("test.yml's checks are named as docs/ci.md tells a branch ruleset to require them", () => {
+    const { jobs } = workflow('test.yml');
+    const matrix = jobs.test.strategy!.matrix as { node: number[]; cdk: string[]; include: { node: number; cdk: string }[] };
+    const legs = [...matrix.node.flatMap((node) => matrix.cdk.map((cdk) => ({ node, cdk }))), ...matrix.include];
+    // GitHub evaluates `a && b || c` as `a ? b : c` for a truthy b.
+    const name = (leg: { node: number; cdk: string }) =>
+      jobs.test.name!.replace(/\$\{\{ matrix\.node \}\}/, String(leg.node)).replace(/\$\{\{ matrix\.cdk == 'cdktn' && ', cdktn' \|\| '' \}\}/, leg.cdk === 'cdktn' ? ', cdktn' : '');
+    const checks = legs.map(name);
+    expect(checks).toEqual(['test (20)', 'test (22)', 'test (24)', 'test (24, cdktn)']);
+    const ruleset = readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const check of checks) expect(ruleset).toContain(`\`${check}\``);
   });
 
   test('certs.yml runs weekly and fails on a certificate in its warning window, reading self-signed ones from Terraform outputs', () => {
