@@ -1,18 +1,15 @@
 // The module object itself, not an import copy, so that a spy on it is what the writer calls.
 import fs = require('node:fs');
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { temporaryFileWriter, writeFileAtomically } from '../lib/process/atomic-file';
+import { onCleanUp, temporaryFolder } from './support/clean-up';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'atomic-file-'));
+  dir = temporaryFolder('atomic-file-');
 });
-afterEach(() => {
-  jest.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => jest.restoreAllMocks());
 
 describe('writeFileAtomically', () => {
   test('writes a new file and replaces an existing one, leaving nothing beside it', () => {
@@ -47,13 +44,10 @@ describe('writeFileAtomically', () => {
 
   test('gives the file exactly the mode asked for, whatever the umask', () => {
     const previous = process.umask(0o077);
-    try {
-      const file = join(dir, 'portal.pfx');
-      writeFileAtomically(file, 'key', { mode: 0o640 });
-      expect(statSync(file).mode & 0o777).toBe(0o640);
-    } finally {
-      process.umask(previous);
-    }
+    onCleanUp(() => process.umask(previous));
+    const file = join(dir, 'portal.pfx');
+    writeFileAtomically(file, 'key', { mode: 0o640 });
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   test('fails with the file system error, leaving no temporary file, when a folder is in the way', () => {

@@ -10,6 +10,7 @@ import { CLOUDS } from '../lib/construct/cloud';
 import { UserError } from '../lib/process/command-line';
 import { makeCertificate, testKey } from './support/certificates';
 import { GraphDouble, trustPolicy } from './support/graph-double';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const CLIENT_ID = '3c3c3c3c-1111-4222-8333-444455556666';
 const HOME = '11111111-2222-3333-4444-555555555555';
@@ -100,7 +101,7 @@ describe('the audit signs in with the variables the azuread provider reads, a to
     writeFileSync(join(dir, 'huge.pfx'), Buffer.alloc(65 * 1024));
     expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: 'huge.pfx' }))).message).toBe('ARM_CLIENT_CERTIFICATE_PATH: huge.pfx: is larger than 64 KiB, more than any file this tool reads');
     expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_SECRET_FILE_PATH: 'no-such-file' }))).message).toBe('ARM_CLIENT_SECRET_FILE_PATH (no-such-file): file not found');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('ARM_USE_OIDC in a GitHub job: the job’s OIDC token, asked once for the audience api://AzureADTokenExchange, signs in to every tenant', async () => {
     const jwt = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.c2ln`;

@@ -8,6 +8,7 @@ import { UserError } from '../lib/process/command-line';
 import { InputError } from '../lib/process/problem';
 import { CONTOSO, FABRIKAM, validInput } from './support/builders';
 import { DEPLOYER, inProcessAz, platformRepository, standInAz, STATE, TENANT } from './support/platform-repository';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const REPOSITORY = ['--repository', 'contoso/platform-restore-portal'];
 const GRAPH = '00000003-0000-0000-c000-000000000000';
@@ -247,7 +248,7 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
       az: azureCli({ env: { PATH: '/nonexistent' } }),
     });
     await expect(run).rejects.toThrow(new UserError('az not found on PATH: install the Azure CLI, or run the printed script instead (npm run bootstrap -- <environment>... > bootstrap.sh)'));
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('npm run bootstrap: what reaches a shell is quoted and checked', () => {
@@ -272,68 +273,52 @@ describe('npm run bootstrap: what reaches a shell is quoted and checked', () => 
     await expect(bootstrap(['prod', ...REPOSITORY, '--tenant', '$(id)'])).rejects.toThrow(/^--tenant takes the tenant ID of the home tenant, a GUID; got "\$\(id\)"$/);
     const other = platformRepository();
     other.writeEnvironment('emea', validInput({ tenantId: CONTOSO.tenantId, backend: STATE }));
-    try {
-      await expect(bootstrap(['prod', 'emea', ...REPOSITORY], other.root)).rejects.toThrow(/^--tenant: the environments are in 2 tenants \(/);
-      expect((await bootstrap(['prod', 'emea', ...REPOSITORY, '--tenant', TENANT], other.root)).stdout).toContain(`az login --tenant ${CONTOSO.tenantId} --allow-no-subscriptions`);
-    } finally {
-      other.remove();
-    }
+    await expect(bootstrap(['prod', 'emea', ...REPOSITORY], other.root)).rejects.toThrow(/^--tenant: the environments are in 2 tenants \(/);
+    expect((await bootstrap(['prod', 'emea', ...REPOSITORY, '--tenant', TENANT], other.root)).stdout).toContain(`az login --tenant ${CONTOSO.tenantId} --allow-no-subscriptions`);
   });
 
   test('environment and customer names that a shell would read are refused where they are written', async () => {
     const hostile = platformRepository();
     hostile.writeEnvironment('edge', validInput({ backend: STATE, customerTenants: [{ name: "x';id;'", tenantId: CONTOSO.tenantId }] }));
-    try {
-      const error = await bootstrap(['edge', ...REPOSITORY], hostile.root).catch((e) => e);
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).problems.map((p) => `${p.file}: ${p.path}`)).toEqual(['environments/edge.ts: customerTenants[0].name']);
-    } finally {
-      hostile.remove();
-    }
+    const error = await bootstrap(['edge', ...REPOSITORY], hostile.root).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems.map((p) => `${p.file}: ${p.path}`)).toEqual(['environments/edge.ts: customerTenants[0].name']);
   });
 
   test('run by bash, the script gives az display names with spaces and parentheses and a resource group exactly as written; --apply then finds it all made', async () => {
     const tricky = platformRepository();
     tricky.writeEnvironment('prod', validInput({ backend: { ...STATE, resourceGroupName: 'rg_state.(prod)' }, deployingIdentityObjectId: DEPLOYER }));
-    try {
-      const { stdout } = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)'], tricky.root);
-      const script = join(az.dir, 'bootstrap.sh');
-      writeFileSync(script, stdout);
-      const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
-      expect([ran.status, ran.stderr]).toEqual([0, '']);
-      expect(calls()).toEqual(
-        expect.arrayContaining([
-          ['ad', 'app', 'create', '--display-name', 'Restore Portal (plan)', '--sign-in-audience', 'AzureADMyOrg', '--query', 'appId', '--output', 'tsv'],
-          ['storage', 'account', 'show', '--name', 'contosotfstate', '--resource-group', 'rg_state.(prod)', '--query', 'id', '--output', 'tsv'],
-        ]),
-      );
-      const made = makes();
-      // Two identities (application, service principal, permissions), five consents, three roles, three subjects.
-      expect(made).toHaveLength(2 * 3 + 5 + 3 + 3);
-      rmSync(join(az.dir, 'calls.log'));
-      const applied = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)', '--apply'], tricky.root);
-      expect(makes()).toEqual([]);
-      expect(applied.stdout).not.toMatch(/^(created|completed): /m);
-    } finally {
-      tricky.remove();
-    }
-  });
+    const { stdout } = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)'], tricky.root);
+    const script = join(az.dir, 'bootstrap.sh');
+    writeFileSync(script, stdout);
+    const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
+    expect([ran.status, ran.stderr]).toEqual([0, '']);
+    expect(calls()).toEqual(
+      expect.arrayContaining([
+        ['ad', 'app', 'create', '--display-name', 'Restore Portal (plan)', '--sign-in-audience', 'AzureADMyOrg', '--query', 'appId', '--output', 'tsv'],
+        ['storage', 'account', 'show', '--name', 'contosotfstate', '--resource-group', 'rg_state.(prod)', '--query', 'id', '--output', 'tsv'],
+      ]),
+    );
+    const made = makes();
+    // Two identities (application, service principal, permissions), five consents, three roles, three subjects.
+    expect(made).toHaveLength(2 * 3 + 5 + 3 + 3);
+    rmSync(join(az.dir, 'calls.log'));
+    const applied = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)', '--apply'], tricky.root);
+    expect(makes()).toEqual([]);
+    expect(applied.stdout).not.toMatch(/^(created|completed): /m);
+  }, PROCESS_TIMEOUT);
 
   test.each(["it's", 'a"b$(id)`id`\\', 'plain', '', 'two words', '!bang', 'new\nline'])('shellWord(%j) reads back as itself in bash', (text) => {
     const echoed = spawnSync('bash', ['-c', `printf %s ${shellWord(text)}`], { encoding: 'utf8' });
     expect(echoed.stdout).toBe(text);
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('npm run bootstrap: which environments', () => {
   test('naming an example is an error, as for plan', async () => {
     const withExample = platformRepository();
     withExample.writeEnvironment('example', validInput({ tenantId: '00000000-0000-0000-0000-000000000000' }));
-    try {
-      await expect(bootstrap(['example', ...REPOSITORY], withExample.root)).rejects.toThrow(/^environments\/example\.ts: an example/);
-    } finally {
-      withExample.remove();
-    }
+    await expect(bootstrap(['example', ...REPOSITORY], withExample.root)).rejects.toThrow(/^environments\/example\.ts: an example/);
   });
 
   test('a workstation environment named alone gets only your role on its state: no CI identity', async () => {
@@ -349,16 +334,12 @@ describe('npm run bootstrap: which environments', () => {
   test("a national cloud's environments are set up through its Graph host and sign-in host; two clouds at once are refused", async () => {
     const gov = platformRepository();
     gov.writeEnvironment('gov', validInput({ cloud: 'usgovernment', backend: STATE, customerTenants: [CONTOSO] }));
-    try {
-      const { stdout } = await bootstrap(['gov', ...REPOSITORY], gov.root);
-      expect(stdout).toContain('# In the usgovernment cloud: az cloud set --name AzureUSGovernment first.\n');
-      expect(stdout).toContain('--url "https://graph.microsoft.us/v1.0/servicePrincipals/${GRAPH_SP_ID}/appRoleAssignedTo"');
-      expect(stdout).toContain(`#   https://login.microsoftonline.us/${CONTOSO.tenantId}/adminconsent?client_id=$PLAN_APP_ID\n`);
-      expect(stdout).not.toContain('graph.microsoft.com');
-      await expect(bootstrap(['gov', 'prod', ...REPOSITORY], gov.root)).rejects.toThrow(new UserError('the environments are in usgovernment and public clouds: bootstrap the environments of one cloud at a time'));
-    } finally {
-      gov.remove();
-    }
+    const { stdout } = await bootstrap(['gov', ...REPOSITORY], gov.root);
+    expect(stdout).toContain('# In the usgovernment cloud: az cloud set --name AzureUSGovernment first.\n');
+    expect(stdout).toContain('--url "https://graph.microsoft.us/v1.0/servicePrincipals/${GRAPH_SP_ID}/appRoleAssignedTo"');
+    expect(stdout).toContain(`#   https://login.microsoftonline.us/${CONTOSO.tenantId}/adminconsent?client_id=$PLAN_APP_ID\n`);
+    expect(stdout).not.toContain('graph.microsoft.com');
+    await expect(bootstrap(['gov', 'prod', ...REPOSITORY], gov.root)).rejects.toThrow(new UserError('the environments are in usgovernment and public clouds: bootstrap the environments of one cloud at a time'));
   });
 
   test('an unknown environment is one line saying so, with the environments there are', async () => {

@@ -10,8 +10,10 @@ import { UserError } from '../lib/process/command-line';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { InputError } from '../lib/process/problem';
 import { FIXTURES, NOW, TENANT, TestProject } from './support/builders';
+import { setEnvironment } from './support/clean-up';
 import { runCommandIn, standInTerraform } from './support/commands';
 import { selfSignedOutputsJson } from './support/outputs';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const VALID = { source: 'file', path: 'certs/valid.cer' };
 const EXPIRED = { source: 'file', path: 'certs/expired.cer' };
@@ -103,10 +105,11 @@ describe('npm run certs (library)', () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     writeFileSync(join(project.root, 'outputs.json'), outputsJson('current'));
     const terraform = standInTerraform(project, `cat '${join(project.root, 'outputs.json')}'`);
-    const result = await withPath(terraform.path, () => report({ only: ['prod'] }));
+    setEnvironment({ PATH: terraform.path });
+    const result = await report({ only: ['prod'] });
     expect(result.certificates[0]).toMatchObject({ thumbprint: SECOND_THUMBPRINT, status: 'valid' });
     expect(readFileSync(terraform.callsLog, 'utf8')).toBe(`-chdir=${join(project.root, 'cdktf.out/stacks/prod')} output -no-color -json\n`);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('says why a self-signed certificate is not available, and exits 1: a check that could not read it has not passed', async () => {
     project.writeEnvironment('prod', environmentWith(VALID, { source: 'selfSigned', name: 'current' }));
@@ -115,7 +118,8 @@ describe('npm run certs (library)', () => {
       project,
       `printf '\\n│ Error: Backend initialization required, please run "terraform init"\\n│\\n' >&2; exit 1`,
     );
-    const result = await withPath(failing.path, () => report({ only: ['prod'] }));
+    setEnvironment({ PATH: failing.path });
+    const result = await report({ only: ['prod'] });
     expect(result.certificates[1]).toEqual({
       environment: 'prod',
       source: 'selfSigned',
@@ -127,27 +131,29 @@ describe('npm run certs (library)', () => {
     });
     expect(certificateReportExitCode(result)).toBe(1);
 
-    const notDeployed = await withPath(standInTerraform(project, `echo '{}'`).path, () => report({ only: ['prod'] }));
+    setEnvironment({ PATH: standInTerraform(project, `echo '{}'`).path });
+    const notDeployed = await report({ only: ['prod'] });
     expect(notDeployed.certificates[1].note).toBe(
       'terraform output of prod is empty: prod is not deployed yet, and Terraform makes the certificate when it is applied (npx cdktf deploy prod, or the apply workflow)',
     );
     const text = formatCertificateReport(notDeployed, 'text');
     expect(text).toContain('prod current: not available (terraform output of prod is empty');
     expect(text).toContain('2 certificate(s): 1 not available.');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('gives one remedy for each reason a self-signed certificate cannot be read', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'current' }));
     rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
     const terraform = standInTerraform(project, `echo '{"tenant_id": {"value": "${TENANT}"}, "application_id": {"value": "x"}}'`);
-    expect((await withPath(terraform.path, () => report({ only: ['prod'] }))).certificates[0].note).toBe(
+    setEnvironment({ PATH: terraform.path });
+    expect((await report({ only: ['prod'] })).certificates[0].note).toBe(
       'prod: its stack is not synthesized here, so its state cannot be read: npm run plan -- prod synthesizes and initializes it; or pass --outputs prod=<terraform output -json file>',
     );
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
-    expect((await withPath(terraform.path, () => report({ only: ['prod'] }))).certificates[0].note).toBe(
+    expect((await report({ only: ['prod'] })).certificates[0].note).toBe(
       'terraform output of prod has no output certificate_current_pem: Terraform makes the certificate when prod is next applied',
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('rejects an outputs file that is not terraform output -json, naming it', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next' }));
@@ -206,7 +212,7 @@ describe('npm run certs (command)', () => {
       'environments/prod.ts: certificates[0].validityDays: renewBeforeDays (14, the default) must be below validityDays (10): Terraform plans a new certificate that many days before the current one expires\n' +
         'error: 1 problem(s) in the environment files\n',
     );
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('npm run certs (examples and saved outputs)', () => {
@@ -232,7 +238,7 @@ describe('npm run certs (examples and saved outputs)', () => {
     const all = runCommandIn(project, 'certs', ['--outputs', 'outputs.json']);
     expect(all.status).toBe(1);
     expect(all.stderr).toMatch(/^error: --outputs outputs\.json: say which environment: --outputs <environment>=<file>\nusage: /);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("refuses outputs saved from another tenant's stack rather than report its certificates as this environment's", async () => {
     writeFileSync(join(project.root, 'other.json'), JSON.stringify({ ...JSON.parse(outputsJson('current')), tenant_id: { value: '99999999-9999-4999-8999-999999999999', type: 'string' } }));
@@ -248,13 +254,3 @@ describe('npm run certs (examples and saved outputs)', () => {
     );
   });
 });
-
-async function withPath<T>(path: string, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.PATH;
-  process.env.PATH = path;
-  try {
-    return await body();
-  } finally {
-    process.env.PATH = saved;
-  }
-}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCertificateFile } from '../lib/certificates/certificate';
 import { FIXTURES, problemsOf, validInput } from './support/builders';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const cert = (name: string) => join(FIXTURES, 'certs', name);
 const read = (file: string) => readCertificateFile(file, file.split('/').pop()!);
@@ -34,7 +35,7 @@ describe('certificate files as Windows and VB365 export them', () => {
       .replace(/:/g, '')
       .trim();
     expect(certificate.thumbprint).toBe(expected);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('carries the certificate only, as PEM with LF line ends', () => {
     expect(certificate.pem).toBe(readFileSync(cert('valid.cer'), 'utf8'));
@@ -81,7 +82,7 @@ describe('certificate files that are refused', () => {
     execFileSync('openssl', ['req', '-x509', '-key', keyFile, '-subj', '/CN=pfx.test', '-days', '30', '-out', join(dir, 'pfx.cer')]);
     execFileSync('openssl', ['pkcs12', '-export', '-inkey', keyFile, '-in', join(dir, 'pfx.cer'), '-out', pfx, '-passout', 'pass:secret']);
     expect(problemOf(pfx)).toContain('portal.pfx contains a private key; refusing to use it');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a missing file, naming the folder paths are relative to', () => {
     expect(problemOf(join(dir, 'nope.cer'))).toBe('file not found: nope.cer (paths are relative to environments/)');

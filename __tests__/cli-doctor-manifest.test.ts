@@ -7,6 +7,7 @@ import { readManifestFile } from '../lib/doctor/manifest';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
 import { ARTICLE_MANIFEST, CLIENT_ID, findingsOf, graphManifest } from './support/manifests';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-doctor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ describe('npm run doctor', () => {
     expect(code).toBe(2);
     expect(stdout).toContain('`replyUrlsWithType[0].url`: is an empty redirect URI');
     expect(stderr).toBe('');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('doctor exits 1 with one line, no stack trace, on a file that is not a manifest', () => {
     const file = join(dir, 'package.json');
@@ -39,13 +40,13 @@ describe('npm run doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not an application manifest: [^\\n]+\\n$`));
-  });
+  }, PROCESS_TIMEOUT);
 
   test('doctor reads a relative path from the folder npm was run in', () => {
     const { code, stdout } = run('doctor', ['--manifest', 'article-appendix-a.json', '--format', 'json'], dirname(ARTICLE_MANIFEST));
     expect(code).toBe(2);
     expect(JSON.parse(stdout).manifest).toBe('__tests__/fixtures/manifests/article-appendix-a.json');
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('npm run manifest', () => {
@@ -57,7 +58,7 @@ describe('npm run manifest', () => {
     const { status, stderr } = runCommandIn(project, 'manifest', ['portal']);
     expect(status).toBe(1);
     expect(stderr).toMatch(/^error: environments\/portal\.ts describes a registration that does not exist yet, [^\n]+--client-id[^\n]+\n$/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("writes the file, relative to the folder npm was run in, for a registration created by hand; the doctor's only finding is that it is no download", () => {
     mkdirSync(join(project.root, 'sub'));
@@ -66,7 +67,7 @@ describe('npm run manifest', () => {
     expect(written.stdout).toContain(`wrote sub/portal.json: the registration of environments/portal.ts (application ID ${CLIENT_ID})`);
     const out = join(project.root, 'sub/portal.json');
     expect(findingsOf(diagnose(readManifestFile(out), out, { now: new Date() }))).toEqual([expect.stringMatching(/^problem manifest-source : is the manifest npm run manifest writes/)]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('replaces a manifest it wrote, but never a downloaded one or another file a mistyped --out names, unless --force', () => {
     const args = (out: string) => ['portal', '--client-id', CLIENT_ID, '--out', out];
@@ -84,7 +85,7 @@ describe('npm run manifest', () => {
     expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).toBe(downloaded);
     expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--force']).status).toBe(0);
     expect(readFileSync(join(project.root, 'portal.manifest.json'), 'utf8')).not.toBe(downloaded);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the doctor never reports a manifest it wrote as a healthy registration', () => {
     expect(runCommandIn(project, 'manifest', ['portal', '--client-id', CLIENT_ID, '--out', 'written.json', '--force']).status).toBe(0);
@@ -93,5 +94,5 @@ describe('npm run manifest', () => {
     const report = JSON.parse(checked.stdout);
     expect(report).toMatchObject({ ok: false, problems: 1 });
     expect(report.checks[0]).toMatchObject({ check: 'manifest-source', status: 'problem' });
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -4,6 +4,7 @@ import { FIXTURES, LIB, TestProject, validInput } from './support/builders';
 import { FORBID_CDKTF, runCommandIn } from './support/commands';
 import { ARTICLE_MANIFEST, CLIENT_ID } from './support/manifests';
 import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 // Only synthesis needs cdktf, and loading it costs most of a command's time: the commands that read
 // environment files, manifests, saved plans or Terraform outputs run with cdktf, constructs and the
@@ -36,16 +37,12 @@ describe('commands that never synthesize run without loading cdktf', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(output);
     expect(result.status).toBe(status);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('an environment file that imports defineEnvironment from lib, as older ones do, still loads (with cdktf)', () => {
     const old = new TestProject();
     old.writeEnvironment('prod', `import { defineEnvironment } from ${JSON.stringify(LIB)};\nexport default defineEnvironment(${JSON.stringify(validInput())});\n`);
-    try {
-      expect(runCommandIn(old, 'certs', []).status).toBe(0);
-      expect(runCommandIn(old, 'certs', [], {}, [FORBID_CDKTF]).stderr).toMatch(/could not be loaded: (cdktf|constructs|@cdktf\/\S+) loaded/);
-    } finally {
-      old.remove();
-    }
-  });
+    expect(runCommandIn(old, 'certs', []).status).toBe(0);
+    expect(runCommandIn(old, 'certs', [], {}, [FORBID_CDKTF]).stderr).toMatch(/could not be loaded: (cdktf|constructs|@cdktf\/\S+) loaded/);
+  }, PROCESS_TIMEOUT);
 });

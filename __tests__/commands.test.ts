@@ -18,6 +18,7 @@ import {
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
 import { declaredCommands } from './support/commands';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const COMMANDS = declaredCommands();
 
@@ -69,7 +70,7 @@ describe('every command', () => {
     test('as a process, prints that help on stdout and exits 0', async () => {
       const result = (await helpRuns)[COMMANDS.findIndex((command) => command.file === file)];
       expect(result).toEqual({ code: 0, stdout: helpOf(grammar), stderr: '' });
-    }, 60_000);
+    }, PROCESS_TIMEOUT);
 
     test('names environments as positionals written <environment>, and nothing else positional', () => {
       const usage = usageOf(grammar);

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { colorsFor } from '../lib/process/command-line';
 import { reviewCommand } from '../lib/review/plan-review';
 import { formatReports } from '../lib/review/report/plan-report-format';
 import { CONTOSO, FABRIKAM, REPO_ROOT, TestProject, validInput } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 import { planFixture, PLANS, reportOf, standInTerraform } from './support/plans';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const CROSS_STACK_OUTPUT = 'cross-stack-output-azuread_application_registrationportalclient_id';
@@ -61,7 +62,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
       ['prod-tenant-fabrikam', false],
     ]);
     expect(result.code).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('wait, unplanned, while the environment is not applied: their plan could only fail on the missing client ID', async () => {
     mkdirSync(stackDir('prod-tenant-contoso'), { recursive: true });
@@ -87,7 +88,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
     ]);
     // CI applies every saved plan it finds: an older one must not stand in for the plan not made.
     expect(existsSync(join(stackDir('prod-tenant-contoso'), 'plan.tfplan'))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("are not planned when their environment's plan fails, and say so", async () => {
     const result = await run({ FAKE_TERRAFORM_FAIL_STACK: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
@@ -98,7 +99,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
       ['prod-tenant-contoso', 'the plan of prod failed; fix it and plan again'],
       ['prod-tenant-fabrikam', 'the plan of prod failed; fix it and plan again'],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   describe('in a shard without their environment (--shard)', () => {
     const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
@@ -116,7 +117,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
       expect(plannedStacks('output')).toEqual(['prod']);
       expect(existsSync(join(stackDir('prod'), 'plan.tfplan'))).toBe(false);
       expect(result.code).toBe(0);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('an environment whose azurerm state was never made: its empty state has no client ID, so each tenant stack waits for its apply', async () => {
       const result = await run({ ...variables, FAKE_TERRAFORM_NO_STATE: 'prod' }, ['--shard', '2/2']);
@@ -125,7 +126,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
         [null, "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again"],
         [null, "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again"],
       ]);
-    });
+    }, PROCESS_TIMEOUT);
 
     test("wait while the environment's state lacks it", async () => {
       outputs({ application_id: { value: '0d3f5a6b-0000-4000-8000-000000000000', type: 'string', sensitive: false } });
@@ -135,7 +136,7 @@ describe('plan and drift of customer tenant stacks (a stand-in terraform on PATH
         "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again",
         "not planned yet: this stack reads the application's client ID from the state of prod, which has it once prod is applied; apply prod, then plan again",
       ]);
-    });
+    }, PROCESS_TIMEOUT);
   });
 });
 
@@ -158,7 +159,7 @@ describe('apply.yml', () => {
   }
 
   test("applies the environment's saved plan first, then its tenant stacks', and names those that waited", () => {
-    const root = mkdtempSync(join(tmpdir(), 'apply-step-'));
+    const root = temporaryFolder('apply-step-');
     for (const stack of ['prod', 'prod-tenant-contoso', 'prod-tenant-fabrikam', 'production']) mkdirSync(join(root, 'cdktf.out/stacks', stack), { recursive: true });
     for (const stack of ['prod', 'prod-tenant-contoso', 'production']) writeFileSync(join(root, 'cdktf.out/stacks', stack, 'plan.tfplan'), '');
     // The gate's report (planned.json) lists the environment's stacks, not "production".
@@ -171,7 +172,6 @@ describe('apply.yml', () => {
       encoding: 'utf8',
       env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ENVIRONMENT: 'prod' },
     });
-    rmSync(root, { recursive: true, force: true });
     expect(result.stdout.trim().split('\n')).toEqual([
       // Each line of terraform's output starts with its stack (so none can be a workflow command).
       'prod: terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color plan.tfplan',
@@ -179,5 +179,5 @@ describe('apply.yml', () => {
       'prod-tenant-contoso: terraform -chdir=cdktf.out/stacks/prod-tenant-contoso apply -input=false -no-color plan.tfplan',
     ]);
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MICROSOFT_GRAPH_CLIENT_ID } from '../lib/construct/well-known';
 import { CONTOSO, environment, FABRIKAM, resourceOf, synthApp, TestProject, validInput } from './support/builders';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const CROSS_STACK_OUTPUT = 'cross-stack-output-azuread_application_registrationportalclient_id';
@@ -134,7 +135,7 @@ describe('state of customer tenant stacks', () => {
       backend: 'remote',
       config: { organization: 'contoso', hostname: 'tfe.contoso.com', workspaces: { name: 'restore-portal-prod' } },
     });
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('synth with customer tenants', () => {

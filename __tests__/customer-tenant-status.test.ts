@@ -6,8 +6,10 @@ import { loadEnvironments } from '../lib/environment/environment-files';
 import { GraphDouble } from './support/graph-double';
 import { applyRegistration, doubleIdentity } from './support/graph-registration';
 import { CONTOSO, FABRIKAM, TENANT, TestProject, validInput } from './support/builders';
+import { onCleanUp } from './support/clean-up';
 import { runCommandIn } from './support/commands';
 import { standInTerraform } from './support/plans';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const NORTHWIND = { name: 'northwind', tenantId: '0e0e0e0e-0000-4000-8000-000000000003' };
@@ -60,7 +62,7 @@ describe('npm run tenants', () => {
       ['prod-tenant-fabrikam', `https://login.microsoftonline.com/${FABRIKAM.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
       ['prod-tenant-northwind', `https://login.microsoftonline.com/${NORTHWIND.tenantId}/adminconsent?client_id=${CLIENT_ID}`],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('say whether each tenant stack is synthesized and deployed', async () => {
     expect((await report()).tenants.map((t) => [t.name, t.synthesized, t.deployed, t.unknownBecause])).toEqual([
@@ -68,7 +70,7 @@ describe('npm run tenants', () => {
       ['fabrikam', true, false, undefined],
       ['northwind', false, undefined, undefined],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("show why a tenant stack's state is unknown with terraform's control characters escaped", async () => {
     let stdout = '';
@@ -77,7 +79,7 @@ describe('npm run tenants', () => {
     expect(await tenantsCommand(['prod', '--outputs', savedOutputs], io)).toBe(0);
     expect(stdout).toContain('state says \\u001b[2J\\u202eevil');
     expect(stdout).not.toMatch(/[\u001b\u202e]/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("read the tenant stacks' states side by side, not one after another", async () => {
     const timeline = join(terraform.dir, 'timeline.log');
@@ -88,7 +90,7 @@ describe('npm run tenants', () => {
     expect(events.slice(0, 2)).toEqual(['start prod', 'end prod']);
     expect(events.slice(2, 4).sort()).toEqual(['start prod-tenant-contoso', 'start prod-tenant-fabrikam']);
     rmSync(timeline);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('say the client ID is unknown until the environment is deployed, and why', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
@@ -100,12 +102,12 @@ describe('npm run tenants', () => {
     expect(unknown.tenants.map((t) => t.adminConsentUrl)).toEqual([undefined, undefined, undefined]);
     writeJson(stackFile('prod', 'fake-outputs.json'), {});
     expect((await report()).clientIdSource).toBe('unknown until prod is deployed (its state has no application yet)');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('take the client ID from a saved terraform output -json instead', async () => {
     rmSync(stackFile('prod', 'fake-outputs.json'));
     await expect(report({ outputsFile: 'outputs.json' })).resolves.toMatchObject({ clientId: CLIENT_ID, clientIdSource: 'outputs.json' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each([
     ['public', 'login.microsoftonline.com'],
@@ -119,7 +121,7 @@ describe('npm run tenants', () => {
 
   test.each([
     ['missing.json', undefined, 'missing.json: file not found'],
-    ['broken.json', '{ "application_id": ', 'broken.json: is not valid JSON: Unexpected end of JSON input; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
+    ['broken.json', '{ "application_id": ', 'broken.json: is not valid JSON at line 1, column 21: the text ends before the JSON is complete; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
     ['plan.json', JSON.stringify({ format_version: '1.2' }), 'plan.json: output "format_version" has no "value"; expected what `terraform output -json` prints: { "<output>": { "value": ... } }'],
     ['other.json', JSON.stringify({ ...HOME_OUTPUTS, tenant_id: { value: CONTOSO.tenantId } }), `other.json: belongs to tenant ${CONTOSO.tenantId}, but environments/prod.ts has tenantId ${TENANT}; use the outputs of prod (terraform -chdir=cdktf.out/stacks/prod output -json)`],
     ['staging.json', JSON.stringify({ ...HOME_OUTPUTS, environment: { value: 'staging' } }), 'staging.json: belongs to environment staging (its environment output), not prod; use the outputs of prod'],
@@ -144,7 +146,7 @@ describe('npm run tenants', () => {
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('write a markdown table for pull requests and job summaries', async () => {
     const { stdout } = await command(['prod', '--format', 'markdown']);
@@ -153,7 +155,7 @@ describe('npm run tenants', () => {
       `| \`contoso\` | \`${CONTOSO.tenantId}\` | \`prod-tenant-contoso\` | deployed | https://login.microsoftonline.com/${CONTOSO.tenantId}/adminconsent?client_id=${CLIENT_ID} |`,
     );
     expect(stdout).toContain('| `northwind` | `0e0e0e0e-0000-4000-8000-000000000003` | `prod-tenant-northwind` | not synthesized (npm run synth) |');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('write stable JSON', async () => {
     const json = JSON.parse((await command(['prod', '--format', 'json'])).stdout);
@@ -169,42 +171,39 @@ describe('npm run tenants', () => {
       consented: null,
       consent: null,
     });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('with --consent, show each customer as consented or not, from the reads npm run audit makes in its tenant', async () => {
     const double = await new GraphDouble().start();
-    try {
-      const loaded = loadEnvironments({ projectRoot: project.root, only: ['prod'] }).environments[0];
-      const applied = applyRegistration(double, loaded, { clientId: CLIENT_ID });
-      const fabrikam = double.tenant(FABRIKAM.tenantId);
-      fabrikam.grants.splice(fabrikam.grants.findIndex((g) => g.scope === 'User.Read'), 1);
-      const northwind = double.tenant(NORTHWIND.tenantId);
-      northwind.servicePrincipals.splice(northwind.servicePrincipals.indexOf(applied.customers.get('northwind')!.servicePrincipal), 1);
-      double.tenant(CONTOSO.tenantId).permissions = new Set(['Application.Read.All']);
-      const result = await customerTenantsReport({
-        projectRoot: project.root,
-        environment: 'prod',
-        cwd: project.root,
-        env: { ...env, GRAPH_ENDPOINT: double.url },
-        consent: { identity: doubleIdentity(double) },
-      });
-      expect(result.tenants.map((t) => [t.name, t.consent])).toEqual([
-        ['contoso', { state: expect.stringMatching(/^unknown: the identity may not read the delegated permission grants .*: give it the Microsoft Graph application permission Directory\.Read\.All/) }],
-        ['fabrikam', { consented: false, state: 'not consented: admin consent for User.Read missing' }],
-        ['northwind', { consented: false, state: 'not consented: no service principal' }],
-      ]);
-      double.tenant(CONTOSO.tenantId).permissions = new Set(['Directory.Read.All']);
-      const text = formatCustomerTenants(
-        await customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env: { ...env, GRAPH_ENDPOINT: double.url }, consent: { identity: doubleIdentity(double) } }),
-        'text',
-        colorsFor({}),
-      );
-      expect(text).toMatch(/^ {2}contoso +\S+ +prod-tenant-contoso +deployed +consented +https:/m);
-      expect(text).toMatch(/^ {2}fabrikam .* not consented: admin consent for User\.Read missing +https:/m);
-    } finally {
-      await double.stop();
-    }
-  });
+    onCleanUp(() => double.stop());
+    const loaded = loadEnvironments({ projectRoot: project.root, only: ['prod'] }).environments[0];
+    const applied = applyRegistration(double, loaded, { clientId: CLIENT_ID });
+    const fabrikam = double.tenant(FABRIKAM.tenantId);
+    fabrikam.grants.splice(fabrikam.grants.findIndex((g) => g.scope === 'User.Read'), 1);
+    const northwind = double.tenant(NORTHWIND.tenantId);
+    northwind.servicePrincipals.splice(northwind.servicePrincipals.indexOf(applied.customers.get('northwind')!.servicePrincipal), 1);
+    double.tenant(CONTOSO.tenantId).permissions = new Set(['Application.Read.All']);
+    const result = await customerTenantsReport({
+      projectRoot: project.root,
+      environment: 'prod',
+      cwd: project.root,
+      env: { ...env, GRAPH_ENDPOINT: double.url },
+      consent: { identity: doubleIdentity(double) },
+    });
+    expect(result.tenants.map((t) => [t.name, t.consent])).toEqual([
+      ['contoso', { state: expect.stringMatching(/^unknown: the identity may not read the delegated permission grants .*: give it the Microsoft Graph application permission Directory\.Read\.All/) }],
+      ['fabrikam', { consented: false, state: 'not consented: admin consent for User.Read missing' }],
+      ['northwind', { consented: false, state: 'not consented: no service principal' }],
+    ]);
+    double.tenant(CONTOSO.tenantId).permissions = new Set(['Directory.Read.All']);
+    const text = formatCustomerTenants(
+      await customerTenantsReport({ projectRoot: project.root, environment: 'prod', cwd: project.root, env: { ...env, GRAPH_ENDPOINT: double.url }, consent: { identity: doubleIdentity(double) } }),
+      'text',
+      colorsFor({}),
+    );
+    expect(text).toMatch(/^ {2}contoso +\S+ +prod-tenant-contoso +deployed +consented +https:/m);
+    expect(text).toMatch(/^ {2}fabrikam .* not consented: admin consent for User\.Read missing +https:/m);
+  }, PROCESS_TIMEOUT);
 
   test('say so when the environment lists no customer tenant', async () => {
     project.writeEnvironment('test', validInput({ backend: AZURERM }));
@@ -242,11 +241,10 @@ describe('tenants arguments', () => {
     const project = new TestProject();
     project.writeEnvironment('prod', validInput());
     const result = runCommandIn(project, 'tenants', ['nowhere']);
-    project.remove();
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: no such environment "nowhere"; the environments are prod\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--outputs may name the environment, as in certs, but only the one reported', () => {
     expect(parseTenantsArguments(['prod', '--outputs', 'prod=o.json'])).toMatchObject({ environment: 'prod', outputsFile: 'o.json' });

@@ -8,6 +8,7 @@ import { UserError } from '../lib/process/command-line';
 import { InputError } from '../lib/process/problem';
 import { NOW, TestProject, validInput } from './support/builders';
 import { runCommandIn } from './support/commands';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const AZURERM = { type: 'azurerm', storageAccountName: 'contosotfstate', containerName: 'tfstate' };
 const PROD = { name: 'prod', ci: 'apply', tokenVariable: null };
@@ -47,7 +48,7 @@ describe('what an environment file is (one definition for synth, the commands an
     ];
     expect(problemsOf(() => environmentList({ projectRoot: project.root, now: NOW }))).toEqual(expected);
     expect(problemsOf(() => project.synth())).toEqual(expected);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('helpers (_*.ts), declarations, certificates and other files are left alone', () => {
     const dir = project.environmentsDir;
@@ -85,7 +86,7 @@ describe('what an environment file is (one definition for synth, the commands an
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the list as markdown, for a job summary: one item per environment with how CI treats it, examples marked, names escaped', () => {
     const list = {
@@ -106,7 +107,7 @@ describe('what an environment file is (one definition for synth, the commands an
     project.writeEnvironment('noisy', `console.log('debugging');\nprocess.stdout.write('["forged"]\\n');\nexport default ${JSON.stringify(validInput({ backend: AZURERM }))};\n`);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([{ ...PROD, name: 'noisy' }, PROD])}\n`, stderr: 'debugging\n["forged"]\n' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('so does what it writes to file descriptor 1 or /dev/stdout directly, which would reach $GITHUB_OUTPUT', () => {
     const raw = [
@@ -120,7 +121,7 @@ describe('what an environment file is (one definition for synth, the commands an
     project.writeEnvironment('raw', raw);
     const json = runCommandIn(project, 'environments', ['--format', 'json']);
     expect(json).toEqual({ status: 0, stdout: `${JSON.stringify([PROD, { ...PROD, name: 'raw' }])}\n`, stderr: 'names=["forged"]\nraw bytes\na path\nappended\n' });
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('a name given to a command that is no environment', () => {

@@ -8,6 +8,7 @@ import { formatProblem } from '../lib/process/problem';
 import { certificateReport, certificateReportExitCode } from '../lib/certificates/certificate-report';
 import { fileCertificates, FIXTURES, NOW, synthStack, TestProject, validInput } from './support/builders';
 import { makeCertificate, testKey } from './support/certificates';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const VALID_PEM = readFileSync(join(FIXTURES, 'certs', 'valid.cer'), 'utf8');
 const VALID_DER = readFileSync(join(FIXTURES, 'certs', 'valid.der.cer'));
@@ -43,7 +44,7 @@ describe('a certificate path is checked before the file is read', () => {
   test('a FIFO fails at once instead of waiting for a writer', () => {
     spawnSync('mkfifo', [join(environments, 'certs', 'pipe.cer')]);
     expect(problemOf('pipe.cer')).toBe('pipe.cer is not a regular file (a FIFO, device or socket); give the .cer file itself');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a device fails at once', () => {
     expect(readCertificateFile('/dev/zero', '/dev/zero')).toEqual({ problem: '/dev/zero is not a regular file (a FIFO, device or socket); give the .cer file itself' });
@@ -161,7 +162,7 @@ describe('what Windows users produce', () => {
     const expected = (name: string) => `${name} is a PKCS #7 (.p7b) file; export the certificate alone as "DER encoded binary X.509 (.CER)" or "Base-64 encoded X.509 (.CER)"`;
     expect(problemOf(write('portal.p7b', p7b('DER')))).toBe(expected('portal.p7b'));
     expect(problemOf(write('portal-b64.p7b', p7b('PEM')))).toBe(expected('portal-b64.p7b'));
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('a certificate that is not valid yet', () => {
@@ -198,17 +199,13 @@ function keyBodyOnly(pem: string): string {
 describe('the certificates report', () => {
   test('says notYetValid for a certificate staged for a rotation, without failing the check', async () => {
     const project = new TestProject();
-    try {
-      writeFileSync(join(project.environmentsDir, 'certs', 'next.cer'), makeCertificate({ notBefore: new Date('2027-06-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }).pem);
-      project.writeEnvironment('prod', validInput({ certificates: [{ source: 'file', path: 'certs/valid.cer' }, { source: 'file', path: 'certs/next.cer' }] }));
-      const report = await certificateReport({ projectRoot: project.root, now: NOW });
-      expect(report.certificates.map((c) => [c.certificate, c.status])).toEqual([
-        ['certs/valid.cer', 'valid'],
-        ['certs/next.cer', 'notYetValid'],
-      ]);
-      expect(certificateReportExitCode(report)).toBe(0);
-    } finally {
-      project.remove();
-    }
+    writeFileSync(join(project.environmentsDir, 'certs', 'next.cer'), makeCertificate({ notBefore: new Date('2027-06-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }).pem);
+    project.writeEnvironment('prod', validInput({ certificates: [{ source: 'file', path: 'certs/valid.cer' }, { source: 'file', path: 'certs/next.cer' }] }));
+    const report = await certificateReport({ projectRoot: project.root, now: NOW });
+    expect(report.certificates.map((c) => [c.certificate, c.status])).toEqual([
+      ['certs/valid.cer', 'valid'],
+      ['certs/next.cer', 'notYetValid'],
+    ]);
+    expect(certificateReportExitCode(report)).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { readOutputsFile, readOutputsJson } from '../lib/process/terraform-outpu
 import { readPlanJson } from '../lib/review/report/terraform-plan';
 import { FIXTURES, REPO_ROOT } from './support/builders';
 import { PLANS } from './support/plans';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const PLAN_TEXT = readFileSync(join(PLANS, 'no-changes.json'), 'utf8');
 const MANIFEST = join(FIXTURES, 'manifests', 'article-appendix-a.json');
@@ -70,11 +71,19 @@ describe('a file that is not what a command reads ends in one line quoting none 
     expect(oneLineError(() => readOutputsFile(write('o.json', text), dir))).not.toContain(SECRET.slice(0, 6));
   });
 
-  test('says where the JSON breaks when the parser knows', () => {
-    expect(parseJson('{\n  "a": 1,\n}')).toEqual({ problem: 'is not valid JSON at line 3, column 1: Expected double-quoted property name' });
-    expect(parseJson('{\n  "a": x\n}')).toEqual({ problem: 'is not valid JSON at line 2, column 8: unexpected character' });
-    expect(parseJson('[1, 2,]')).toEqual({ problem: 'is not valid JSON at line 1, column 7: unexpected character' });
-    expect(parseJson('{"a": 1} x')).toEqual({ problem: 'is not valid JSON at line 1, column 10: Unexpected non-whitespace character after the JSON value' });
+  // In its own words, the same on every Node release: V8 rewords JSON.parse's messages between releases.
+  test('says where the JSON breaks and what was expected there', () => {
+    expect(parseJson('{\n  "a": 1,\n}')).toEqual({ problem: "is not valid JSON at line 3, column 1: a comma before '}': JSON allows none after the last property" });
+    expect(parseJson('{\n  "a": x\n}')).toEqual({ problem: 'is not valid JSON at line 2, column 8: expected a value: an object, a list, a string in double quotes, a number, true, false or null' });
+    expect(parseJson('[1, 2,]')).toEqual({ problem: "is not valid JSON at line 1, column 7: a comma before ']': JSON allows none after the last element" });
+    expect(parseJson('{"a": 1} x')).toEqual({ problem: 'is not valid JSON at line 1, column 10: more text after the JSON value' });
+    expect(parseJson('{"a" 1}')).toEqual({ problem: "is not valid JSON at line 1, column 6: expected ':' after the property name" });
+    expect(parseJson('{a: 1}')).toEqual({ problem: 'is not valid JSON at line 1, column 2: expected a property name in double quotes' });
+    expect(parseJson('[1 2]')).toEqual({ problem: "is not valid JSON at line 1, column 4: expected ',' or ']' after an element" });
+    expect(parseJson('{"a": "b\nc"}')).toEqual({ problem: 'is not valid JSON at line 1, column 9: a line break or control character inside a string, where JSON needs it escaped' });
+    expect(parseJson('{"a": "\\q"}')).toEqual({ problem: 'is not valid JSON at line 1, column 9: a backslash that starts no escape JSON knows' });
+    expect(parseJson('{"a": [1, ')).toEqual({ problem: 'is not valid JSON at line 1, column 11: the text ends before the JSON is complete' });
+    expect(parseJson(' \n')).toEqual({ problem: 'is not valid JSON: it is empty' });
   });
 
   test(`nesting past ${MAX_JSON_DEPTH} levels, even a million deep, is refused before anything walks it`, () => {
@@ -101,18 +110,18 @@ describe('a file that is not what a command reads ends in one line quoting none 
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', '\u001b[2Jmanifest.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: \\u001b[2Jmanifest.json: file not found\n');
     expect(result.status).toBe(1);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a line break in a file name cannot start a line of its own, as a CI log command would', () => {
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', 'a\n::error::b.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: a\\u000a::error::b.json: file not found\n');
     expect(result.status).toBe(1);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a direction override in a file name is shown escaped, not obeyed by the terminal', () => {
     const result = spawnSync(process.execPath, ['--require', './bin/register-ts.js', 'cli/doctor.ts', '--manifest', 'nosj.\u202eplan.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('error: nosj.\\u202eplan.json: file not found\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a pipe, as from terraform show -json, is read to its end', () => {
     const result = spawnSync(
@@ -122,5 +131,5 @@ describe('a file that is not what a command reads ends in one line quoting none 
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loadEnvironments } from '../lib/environment/environment-files';
 import { formatProblem } from '../lib/process/problem';
 import { CONTOSO, LIB, NOW, problemsOf, TestProject, validInput } from './support/builders';
+import { onCleanUp } from './support/clean-up';
 
 const VALID = JSON.stringify(validInput());
 /** The fields an environment allows, as the unknown-field message lists them. */
@@ -69,11 +70,8 @@ describe('fields are read as own data properties only', () => {
     const input = validInput();
     delete input.certificates;
     Object.defineProperty(Object.prototype, 'certificates', { value: [{ source: 'file', path: 'certs/valid.cer' }], configurable: true });
-    try {
-      expect(problemsOf(input)).toEqual(['environments/test.ts: certificates: is required']);
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).certificates;
-    }
+    onCleanUp(() => delete (Object.prototype as Record<string, unknown>).certificates);
+    expect(problemsOf(input)).toEqual(['environments/test.ts: certificates: is required']);
   });
 
   test('__proto__ written as an own field is refused, and sets no prototype', () => {

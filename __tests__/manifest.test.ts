@@ -71,10 +71,10 @@ describe('reading manifests', () => {
 describe('files that are not manifests', () => {
   test('say where the JSON breaks, on one line', () => {
     expect(problemOf('{\n  "appId": "x",\n  "api": {},\n}')).toBe(
-      'is not valid JSON at line 4, column 1: Expected double-quoted property name',
+      "is not valid JSON at line 4, column 1: a comma before '}': JSON allows none after the last property",
     );
     // Never quoting the file: a manifest or a saved plan can hold secrets, and the line lands in CI logs.
-    expect(problemOf('{\n  "appId": "x",\n  "api" {}\n}')).toBe('is not valid JSON at line 3, column 9: unexpected character');
+    expect(problemOf('{\n  "appId": "x",\n  "api" {}\n}')).toBe("is not valid JSON at line 3, column 9: expected ':' after the property name");
   });
 
   test('recognise the typographic quotes of a manifest copied from the article', () => {
@@ -101,7 +101,7 @@ describe('files that are not manifests', () => {
     expect(() => readManifestFile(missing)).toThrow(new UserError(`${missing}: file not found`));
     expect(() => readManifestFile(dir)).toThrow(new UserError(`${dir}: is a folder, not a file`));
     const empty = fileWith('empty.json', '');
-    expect(() => readManifestFile(empty)).toThrow(new UserError(`${empty}: is not valid JSON: Unexpected end of JSON input`));
+    expect(() => readManifestFile(empty)).toThrow(new UserError(`${empty}: is not valid JSON: it is empty`));
   });
 });
 

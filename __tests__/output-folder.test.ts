@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { STACK_FOLDER_MARKER } from '../lib/synthesis/output-folder';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { setEnvironment } from './support/clean-up';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 /** The one-line message of a synth that must fail on its output folder. */
 function outputFolderError(synth: () => unknown): string {
@@ -16,17 +18,9 @@ function outputFolderError(synth: () => unknown): string {
   throw new Error('synth succeeded but was expected to fail');
 }
 
-/** Runs with the variables the cdktf CLI sets for the app it runs (npx cdktf synth|diff|deploy). */
-function asCdktfCli<T>(body: () => T, hcl = 'false'): T {
-  const saved = { ...process.env };
-  Object.assign(process.env, { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true', SYNTH_HCL_OUTPUT: hcl });
-  try {
-    return body();
-  } finally {
-    delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-    delete process.env.SYNTH_HCL_OUTPUT;
-    Object.assign(process.env, saved);
-  }
+/** Sets, for the rest of the test, the variables the cdktf CLI sets for the app it runs (npx cdktf synth|diff|deploy). */
+function asCdktfCli(hcl = 'false'): void {
+  setEnvironment({ CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true', SYNTH_HCL_OUTPUT: hcl });
 }
 
 describe("synth's output folder", () => {
@@ -123,7 +117,7 @@ describe("synth's output folder", () => {
       expect(result.stderr).toMatch(/^error: \/proc\/no-such-folder: cannot make a scratch folder there \(ENOENT\); .+set TMPDIR to a writable folder\n$/);
       expect(result.status).toBe(1);
       expect(existsSync(join(project.root, 'cdktf.out'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('holds stacks/ as a file', () => {
       mkdirSync(join(project.root, 'cdktf.out'));
@@ -147,7 +141,7 @@ describe("synth's output folder", () => {
     for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_FOLDER_MARKER, 'cdk.tf.json']);
     expect(readdirSync(join(project.root, 'cdktf.out')).sort()).toEqual(['manifest.json', 'stacks']);
     expect(Object.keys(JSON.parse(project.readFile('cdktf.out/manifest.json')).stacks)).toEqual(['new', 'prod']);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a synth killed part-way leaves each stack old or new, and the next one finishes the job', () => {
     writeFileSync(join(project.root, 'main.ts'), readFileSync(join(REPO_ROOT, 'main.ts')));
@@ -174,7 +168,7 @@ describe("synth's output folder", () => {
     for (const stack of ['new', 'prod', 'staging']) expect(redirectUris(stack)).toEqual(['https://restore.example.com:8443']);
     expect(manifestStacks()).toEqual(['new', 'prod', 'staging']);
     for (const stack of stacks()) expect(readdirSync(join(project.root, 'cdktf.out/stacks', stack)).sort()).toEqual([STACK_FOLDER_MARKER, 'cdk.tf.json']);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('removes an empty folder of a stack that is gone: a synth killed before marking it made it', () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/half'), { recursive: true });
@@ -188,7 +182,8 @@ describe("synth's output folder", () => {
       project.synth();
       rmSync(old);
       jest.resetModules();
-      asCdktfCli(() => project.synth());
+      asCdktfCli();
+      project.synth();
       expect(stacks()).toEqual(['old', 'prod']);
       expect(Object.keys(JSON.parse(project.readFile('cdktf.out/manifest.json')).stacks)).toEqual(['prod']);
     });
@@ -196,7 +191,8 @@ describe("synth's output folder", () => {
     test('refuses to run while stacks/ holds a folder synth did not make, which the CLI would delete', () => {
       mkdirSync(join(project.root, 'cdktf.out/stacks/reports'), { recursive: true });
       writeFileSync(join(project.root, 'cdktf.out/stacks/reports/q3.txt'), 'keep me');
-      expect(outputFolderError(() => asCdktfCli(() => project.synth()))).toBe(
+      asCdktfCli();
+      expect(outputFolderError(() => project.synth())).toBe(
         `cdktf.out/stacks/reports: not made by synth (no ${STACK_FOLDER_MARKER} in it), and cdktf deletes every folder in cdktf.out/stacks ` +
           'that is not a stack: move it out of cdktf.out/stacks, or delete it, and run again',
       );
@@ -204,7 +200,8 @@ describe("synth's output folder", () => {
     });
 
     test('refuses --hcl, which would put JSON in cdk.tf', () => {
-      expect(outputFolderError(() => asCdktfCli(() => project.synth(), 'true'))).toBe(
+      asCdktfCli('true');
+      expect(outputFolderError(() => project.synth())).toBe(
         'cdktf synth --hcl (SYNTH_HCL_OUTPUT) is not supported: synth writes Terraform JSON (cdk.tf.json), which plan, drift and deploy read; run it without --hcl',
       );
       expect(existsSync(join(project.root, 'cdktf.out'))).toBe(false);

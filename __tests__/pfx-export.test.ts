@@ -7,9 +7,11 @@ import { UserError } from '../lib/process/command-line';
 import { exportPfx, type PfxExportOptions } from '../lib/certificates/pfx-export';
 import { readPfxPassword } from '../lib/certificates/pfx-password';
 import { REPO_ROOT, TENANT, TestProject, validInput } from './support/builders';
+import { setEnvironment } from './support/clean-up';
 import { makeCertificate, testKey } from './support/certificates';
 import { installCommand, runCommandIn, standInTerraform } from './support/commands';
 import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const PASSWORD = 'Kennwort-für-VB365';
 
@@ -54,20 +56,15 @@ describe('npm run export-pfx (library)', () => {
     expect(info).toContain('MAC: sha1');
     expect(info).toContain('Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC');
     expect(() => openPfx(file, 'a wrong password')).toThrow();
-  });
+  }, PROCESS_TIMEOUT);
 
   test('reads the outputs through terraform in the synthesized stack', async () => {
     mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
     const terraform = standInTerraform(project, `cat '${join(project.root, 'one.json')}'`);
-    const saved = process.env.PATH;
-    process.env.PATH = terraform.path;
-    try {
-      expect((await exportTo({ outputsFile: undefined })).certificate).toBe('current');
-    } finally {
-      process.env.PATH = saved;
-    }
+    setEnvironment({ PATH: terraform.path });
+    expect((await exportTo({ outputsFile: undefined })).certificate).toBe('current');
     expect(readFileSync(terraform.callsLog, 'utf8')).toContain('output -no-color -json');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('chooses among several self-signed certificates by --certificate', async () => {
     const result = await exportTo({ outputsFile: 'two.json', certificate: 'next', out: 'next.pfx' });
@@ -79,7 +76,7 @@ describe('npm run export-pfx (library)', () => {
     await expect(exportTo({ certificate: 'nxet' })).rejects.toThrow(
       new UserError('one.json has no self-signed certificate "nxet" (no output certificate_nxet_private_key_pem); it has "current"'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('never overwrites a file silently, and replaces it with --force', async () => {
     writeFileSync(join(project.root, 'taken.pfx'), 'keep me');
@@ -90,7 +87,7 @@ describe('npm run export-pfx (library)', () => {
     await exportTo({ out: 'taken.pfx', force: true });
     expect(statSync(join(project.root, 'taken.pfx')).mode & 0o777).toBe(0o600);
     expect(openPfx(join(project.root, 'taken.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each<[string, Partial<PfxExportOptions>, string]>([
     ['an outputs file without the certificate outputs', { outputsFile: 'no-certs.json' }, 'no-certs.json has no self-signed certificate outputs (certificate_<name>_pem and certificate_<name>_private_key_pem): does environment "prod" list a { source: "selfSigned" } certificate, and has it been applied?'],
@@ -111,7 +108,7 @@ describe('npm run export-pfx (library)', () => {
     await expect(exportTo({ ...options, out })).rejects.toThrow(UserError);
     await expect(exportTo({ ...options, out })).rejects.toThrow(message);
     expect(existsSync(join(project.root, out))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe("export-pfx refuses what VB365 cannot use or what is not the environment's, before asking for a password", () => {
@@ -153,7 +150,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
       /^self-signed certificate "current" \([0-9A-F]{40}\) expired on \d{4}-\d\d-\d\dT[\d:]{8}Z, and VB365 cannot sign in with it: plan and apply prod, and Terraform makes a new one .*; pass --allow-expired to export it all the same$/,
     );
     expect((await exportTo({ outputsFile: file, allowExpired: true })).certificate).toBe('current');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('an environment that lists no self-signed certificate, or not the one asked for, without blaming terraform', async () => {
     const fileOnly = { ...PROD, certificates: [{ source: 'file' }] };
@@ -166,7 +163,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
     expect(await refusal({ environmentFile: listedNotApplied, outputsFile: withOutputs('applied.json', {}) })).toBe(
       'applied.json has no outputs of self-signed certificate "next" (certificate_next_pem): Terraform makes it when prod is applied; apply it, then export',
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test("outputs saved from another environment in the same tenant: by the environment output, or else by the redirect URIs", async () => {
     const tenant = { tenant_id: output(TENANT) };
@@ -186,7 +183,7 @@ describe("export-pfx refuses what VB365 cannot use or what is not the environmen
     expect(hostile.length).toBeLessThan(300);
     const own = withOutputs('own.json', { ...tenant, environment: output('prod'), redirect_uris: output(['https://restore.example.com:4443', 'https://old.example.com:4443']) });
     expect((await exportTo({ outputsFile: own })).certificate).toBe('current');
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each([
     ['ENOSPC', 'no space left on the device (ENOSPC)'],
@@ -259,7 +256,7 @@ describe('npm run export-pfx (command)', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/^error: other-outputs\.json: belongs to tenant 99999999-9999-4999-8999-999999999999, but environments\/prod\.ts has tenantId [0-9a-f-]{36}; use the outputs of prod \(terraform -chdir=cdktf.out\/stacks\/prod output -json\)\n$/);
     expect(existsSync(join(project.root, 'c.pfx'))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('writes the PFX with the password from PFX_PASSWORD and exits 0', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'portal.pfx', '--outputs', 'outputs.json'], { PFX_PASSWORD: PASSWORD });
@@ -267,7 +264,7 @@ describe('npm run export-pfx (command)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^wrote portal\.pfx \(mode 0600\): self-signed certificate "current", thumbprint [0-9A-F]{40}/);
     expect(openPfx(join(project.root, 'portal.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('exits 1 with one line and no file when the password source is wrong', () => {
     const onArgv = runCommandIn(project, 'export-pfx', ['prod', '--out', 'a.pfx', '--password', PASSWORD]);
@@ -279,7 +276,7 @@ describe('npm run export-pfx (command)', () => {
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/^error: no PFX password: set PFX_PASSWORD .*\n$/);
     expect(existsSync(join(project.root, 'a.pfx'))).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('refuses an expired certificate before asking for a password, and exports it with --allow-expired', () => {
     const expired = {
@@ -294,7 +291,7 @@ describe('npm run export-pfx (command)', () => {
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(false);
     expect(runCommandIn(project, 'export-pfx', [...args, '--allow-expired'], { PFX_PASSWORD: PASSWORD }).status).toBe(0);
     expect(existsSync(join(project.root, 'old.pfx'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the documented way to give PFX_PASSWORD keeps it off every command line, and export-pfx takes it', () => {
     const page = readFileSync(join(REPO_ROOT, 'docs/certificates.md'), 'utf8');
@@ -310,12 +307,12 @@ describe('npm run export-pfx (command)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(openPfx(join(project.root, 'documented.pfx'), PASSWORD).pem).toContain('BEGIN CERTIFICATE');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('finds a missing certificate before asking for a password', () => {
     const run = runCommandIn(project, 'export-pfx', ['prod', '--out', 'b.pfx', '--outputs', 'missing.json'], { PFX_PASSWORD: undefined });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error: .*missing\.json.*\n$/);
     expect(run.stderr).not.toContain('password');
-  });
+  }, PROCESS_TIMEOUT);
 });

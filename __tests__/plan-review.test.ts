@@ -7,8 +7,10 @@ import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
 import { matrixJobs, shardOf } from '../lib/review/plan-shards';
 import { CONTOSO, REPO_ROOT, TestProject, validInput } from './support/builders';
+import { onCleanUp, temporaryFolder } from './support/clean-up';
 import { PLANS, planFixture, standInTerraform } from './support/plans';
 import { readPlanJson } from '../lib/review/report/terraform-plan';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 /** A well-formed digest that no fixture plan has. */
 const DIGEST = 'ab'.repeat(32);
@@ -279,7 +281,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toMatch(/^prod: 14 changes outside Terraform, 14 changes to apply\n  Changed outside Terraform\n/);
     expect(result.stdout).toContain('redirect URI https://x.example.com:4443 added outside Terraform');
     expect(result.stderr).toBe('prod: terraform init\nprod: terraform plan\nprod: terraform show\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plans every environment when none is named; exit 0 when nothing changes; progress per stack on stderr', async () => {
     const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'real-no-changes.json') });
@@ -290,27 +292,23 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     ]);
     expect(result.stderr).toMatch(/^\[1\/2\] (prod|test): no changes$/m);
     expect(result.stderr).toMatch(/^\[2\/2\] (prod|test): no changes$/m);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('passes an example (all-zero tenant) by and says so; a real tenant in example.ts is planned like any other', async () => {
     const examples = new TestProject();
     examples.writeEnvironment('demo', validInput({ tenantId: EXAMPLE_TENANT_ID }));
     examples.writeEnvironment('example', validInput({ backend: AZURERM }));
-    try {
-      const io = streams();
-      const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
-      const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
-      expect(code).toBe(0);
-      expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
-      expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
-      expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
-      await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
-        new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
-      );
-    } finally {
-      examples.remove();
-    }
-  });
+    const io = streams();
+    const variables = { FAKE_TERRAFORM_PLAN_EXIT: '0', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
+    const code = await reviewCommand('plan', ['--format', 'json'], { ...io, projectRoot: examples.root, env: env(variables) });
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out.stdout).environments.map((e: any) => e.environment)).toEqual(['example']);
+    expect(io.out.stderr).toContain(`note: environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned`);
+    expect(readFileSync(terraform.log, 'utf8')).not.toContain('/stacks/demo ');
+    await expect(reviewCommand('drift', ['demo'], { ...streams(), projectRoot: examples.root, env: env(variables) })).rejects.toThrow(
+      new UserError(`environments/demo.ts: an example (tenantId ${EXAMPLE_TENANT_ID}): synthesized, but never planned, applied or checked; put in your tenant ID to make it an environment`),
+    );
+  }, PROCESS_TIMEOUT);
 
   test('planning one environment keeps the saved plans of the others', async () => {
     const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') };
@@ -318,7 +316,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     await run('plan', ['test'], variables);
     expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
     expect(existsSync(join(project.root, 'cdktf.out/stacks/test/plan.tfplan'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a plan that is not the reviewed one leaves no saved plan to apply; the reviewed one keeps it', async () => {
     const variables = { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'redirect-uri-added.json') };
@@ -329,7 +327,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const other = await run('plan', ['prod', '--expect-digest', reviewed], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'danger-redirect-uri-removed.json') });
     expect(other.code).toBe(3);
     expect(existsSync(planFile)).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--out writes the JSON report next to the report printed, for CI to read', async () => {
     const out = join(project.root, 'report.json');
@@ -338,7 +336,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toMatchObject({ command: 'plan', exitCode: 2, environments: [expect.objectContaining({ environment: 'prod', hasChanges: true })] });
     expect(result.stdout).toContain(`Plan digest: \`${json.digest}\``);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('--out refuses, before planning, to replace a file that is not a JSON report', async () => {
     const out = join(project.root, 'package.json');
@@ -354,7 +352,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials', FAKE_TERRAFORM_INIT_DETAIL: '' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('prod: not planned: terraform init failed: Error: Failed to get existing workspaces: authorizing request: no credentials\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   describe('a stack never applied, planned by an identity that may only read the azurerm state', () => {
     const tenants = new TestProject();
@@ -392,7 +390,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
       expect(existsSync(copy!)).toBe(false);
       expect(scratchFolders()).toEqual(before);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('the same plan, made again by the writing identity once its init has created the state, has the same digest: the apply gate passes', async () => {
       const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
@@ -402,7 +400,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(gate.code).toBe(2);
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
       rmSync(join(terraform.dir, 'states-created'), { force: true });
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a new customer tenant stack is planned against an empty state while its environment reads its own', async () => {
       const io = streams();
@@ -416,7 +414,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       ]);
       expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp/plan.tfplan'))).toBe(true);
       expect(existsSync(join(tenants.root, 'cdktf.out/stacks/msp-tenant-contoso/plan.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('the apply gate (--expect-digest), whose plan is applied, does not plan around a missing state: its identity must create it', async () => {
       const variables = { FAKE_TERRAFORM_NO_STATE: 'prod', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'new-environment.json') };
@@ -425,7 +423,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(gate.code).toBe(3);
       expect(JSON.parse(gate.stdout).environments[0].failure).toMatch(/^the state of prod does not exist, .*: the identity that applies needs Storage Blob Data Contributor on the container;/);
       expect(logLines('calls.log').filter((call) => call.includes('restore-portal-empty-state-'))).toHaveLength(3);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a state another run is creating right now (its lease is held) is reported as such, not planned; exit 1', async () => {
       const result = await run('plan', ['prod'], {
@@ -434,7 +432,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^prod: not planned: the state of prod is being created by another terraform run right now \(terraform: Error loading state: failed to lock azure state: state blob is already locked \(LeaseAlreadyPresent\)\); plan again once it has finished\.\n$/);
       expect(logLines('calls.log')).toHaveLength(1);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   test('a failing init keeps the reason under its summary: the registry it could not reach', async () => {
@@ -445,7 +443,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(result.stdout).toBe(
       'prod: not planned: terraform init failed: Error: Failed to query available provider packages: Could not retrieve the list of available versions for provider hashicorp/azuread: could not connect to registry.terraform.io: failed to request discovery document\n',
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a failing stack does not stop the others: every stack is reported, the failed one as failed, and the worst exit code wins', async () => {
     const stale = join(project.root, 'cdktf.out/stacks/prod/plan.tfplan');
@@ -461,30 +459,29 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     ]);
     // apply.yml applies every saved plan it finds: the older one must not stand in for the failed plan.
     expect(existsSync(stale)).toBe(false);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a failed stack reads as failed in markdown too, for the pull request comment', async () => {
     const result = await run('plan', ['prod', '--format', 'markdown'], { FAKE_TERRAFORM_FAIL_STACK: 'prod' });
     expect(result.stdout).toBe('### Restore Portal plan: `prod`\n\n❌ not planned: terraform plan failed: Error: Error acquiring the state lock\n\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plans at most --parallel stacks at once', async () => {
-    for (let i = 0; i < 4; i++) project.writeEnvironment(`extra${i}`, validInput({ backend: AZURERM }));
-    try {
-      const result = await run('plan', ['--parallel', '3'], { FAKE_TERRAFORM_PLAN_SLEEP: '0.3', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(result.code).toBe(0);
-      let running = 0;
-      let most = 0;
-      for (const line of logLines('timeline.log')) {
-        running += line.startsWith('start') ? 1 : -1;
-        most = Math.max(most, running);
-      }
-      expect(logLines('timeline.log')).toHaveLength(12);
-      expect(most).toBe(3);
-    } finally {
-      for (let i = 0; i < 4; i++) rmSync(join(project.root, `environments/extra${i}.ts`));
+    for (let i = 0; i < 4; i++) {
+      const extra = project.writeEnvironment(`extra${i}`, validInput({ backend: AZURERM }));
+      onCleanUp(() => rmSync(extra));
     }
-  });
+    const result = await run('plan', ['--parallel', '3'], { FAKE_TERRAFORM_PLAN_SLEEP: '0.3', FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(result.code).toBe(0);
+    let running = 0;
+    let most = 0;
+    for (const line of logLines('timeline.log')) {
+      running += line.startsWith('start') ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(logLines('timeline.log')).toHaveLength(12);
+    expect(most).toBe(3);
+  }, PROCESS_TIMEOUT);
 
   test('every stack shares one plugin cache; the first stack initialized lends its lock file so the others take providers from it', async () => {
     await run('plan', [], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
@@ -492,30 +489,26 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(inits[0]).toBe(`prod cache=${cache} lock=none`);
     expect(inits.slice(1)).toEqual([`test cache=${cache} lock=present`]);
     expect(existsSync(cache)).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("without the user's own cache, the cache is ~/.terraform.d/plugin-cache, created; one set in the CLI configuration is left to Terraform", async () => {
-    const home = mkdtempSync(join(tmpdir(), 'home-'));
-    try {
-      await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(logLines('init.log')).toEqual([`prod cache=${join(home, '.terraform.d/plugin-cache')} lock=none`]);
-      expect(existsSync(join(home, '.terraform.d/plugin-cache'))).toBe(true);
+    const home = temporaryFolder('home-');
+    await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(logLines('init.log')).toEqual([`prod cache=${join(home, '.terraform.d/plugin-cache')} lock=none`]);
+    expect(existsSync(join(home, '.terraform.d/plugin-cache'))).toBe(true);
 
-      rmSync(join(terraform.dir, 'init.log'));
-      rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
-      writeFileSync(join(home, '.terraformrc'), 'plugin_cache_dir = "/opt/terraform-cache"\n');
-      await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-      expect(logLines('init.log')).toEqual(['prod cache= lock=none']);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+    rmSync(join(terraform.dir, 'init.log'));
+    rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
+    writeFileSync(join(home, '.terraformrc'), 'plugin_cache_dir = "/opt/terraform-cache"\n');
+    await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: '', HOME: home, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+    expect(logLines('init.log')).toEqual(['prod cache= lock=none']);
+  }, PROCESS_TIMEOUT);
 
   test('a relative TF_PLUGIN_CACHE_DIR is the folder below where npm was run, not below each stack folder', async () => {
     await run('plan', ['prod'], { TF_PLUGIN_CACHE_DIR: 'relative-cache', INIT_CWD: terraform.dir, FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
     expect(logLines('init.log')).toEqual([`prod cache=${join(terraform.dir, 'relative-cache')} lock=none`]);
     expect(existsSync(join(terraform.dir, 'relative-cache'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a TF_PLUGIN_CACHE_DIR that cannot be a folder is one line, before any terraform runs', async () => {
     const file = join(terraform.dir, 'a-file');
@@ -535,15 +528,15 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     const result = await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^prod: not planned: the application registration was deleted in Entra \(terraform: Instance cannot be destroyed, azuread_service_principal\.portal\)\. .*Deleted applications/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('terraform missing from PATH says how to get it, once for the whole run', async () => {
     const io = streams();
-    const empty = mkdtempSync(join(tmpdir(), 'no-terraform-'));
+    const empty = temporaryFolder('no-terraform-');
     const done = reviewCommand('plan', [], { ...io, projectRoot: project.root, env: { PATH: empty, TF_PLUGIN_CACHE_DIR: cache } });
     await expect(done).rejects.toThrow(new UserError('terraform not found on PATH: install Terraform 1.11 (in GitHub Actions: hashicorp/setup-terraform)'));
     rmSync(empty, { recursive: true });
-  });
+  }, PROCESS_TIMEOUT);
 
   describe('saved plan files', () => {
     const stackFile = (stack: string, name = 'plan.tfplan') => join(project.root, 'cdktf.out/stacks', stack, name);
@@ -556,7 +549,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('stand-in plan\n');
       expect(modeOf(stackFile('prod'))).toBe(0o600);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('drift reads its plan and keeps none; a plan.tfplan that plan saved earlier is left as it was', async () => {
       mkdirSync(join(project.root, 'cdktf.out/stacks/prod'), { recursive: true });
@@ -566,7 +559,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readdirSync(join(project.root, 'cdktf.out/stacks/prod')).filter((name) => name.endsWith('.tfplan'))).toEqual(['plan.tfplan']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('the reviewed plan');
-    });
+    }, PROCESS_TIMEOUT);
 
     test('whatever the output folder is called, git ignores the plan files saved in it', () => {
       const ignored = spawnSync('git', ['check-ignore', '--no-index', '--stdin'], {
@@ -575,7 +568,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         input: ['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan'].join('\n'),
       });
       expect(ignored.stdout.trim().split('\n')).toEqual(['out/stacks/prod/plan.tfplan', 'build/stacks/prod/.drift.tfplan']);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a failed plan leaves no plan file, not even the errored one terraform saves', async () => {
       const errors = join(terraform.dir, 'errors.txt');
@@ -585,7 +578,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(stackFile('prod'))).toBe(false);
       await run('drift', ['prod'], { FAKE_TERRAFORM_PLAN_ERRORS: errors });
       expect(existsSync(stackFile('prod', '.drift.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a plan.tfplan that is a folder: one line for that stack, the folder left alone, no stack trace', async () => {
       mkdirSync(stackFile('prod'), { recursive: true });
@@ -596,7 +589,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         ['test', null],
       ]);
       expect(statSync(stackFile('prod')).isDirectory()).toBe(true);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('terraform show dying after it printed the plan', () => {
@@ -629,7 +622,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         }
         expect(result.stderr).toContain('prod: not planned: terraform show failed: no output (exit code only)');
       }
-    });
+    }, PROCESS_TIMEOUT);
 
     test('a plan that is not the reviewed one (exit 3) leaves no plan file of a stack whose show failed, and does not call it "change nothing"', async () => {
       const result = await run('plan', ['prod', 'test', '--expect-digest', DIGEST], {
@@ -643,22 +636,19 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(result.stderr).toContain('\n  test: not planned: terraform show failed: no output (exit code only)\n');
       expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n/);
       expect(result.stderr).not.toMatch(/test \(digest/);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('what a run says before and after planning', () => {
     test('warnings print before the first stack is planned, not after all of them', async () => {
-      project.writeEnvironment('warned', validInput({ backend: AZURERM }));
-      try {
-        const result = await run('plan', ['warned'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
-        const lines = result.stderr.split('\n');
-        const warning = lines.findIndex((line) => line.startsWith('warning: environments/warned.ts'));
-        expect(warning).toBeGreaterThanOrEqual(0);
-        expect(warning).toBeLessThan(lines.indexOf('warned: terraform init'));
-      } finally {
-        rmSync(join(project.root, 'environments/warned.ts'));
-      }
-    });
+      const warned = project.writeEnvironment('warned', validInput({ backend: AZURERM }));
+      onCleanUp(() => rmSync(warned));
+      const result = await run('plan', ['warned'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
+      const lines = result.stderr.split('\n');
+      const warning = lines.findIndex((line) => line.startsWith('warning: environments/warned.ts'));
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(warning).toBeLessThan(lines.indexOf('warned: terraform init'));
+    }, PROCESS_TIMEOUT);
 
     test('a run where no stack was planned prints no digest to approve', async () => {
       const result = await run('plan', ['--format', 'json'], { FAKE_TERRAFORM_FAIL_STACK: 'prod', FAKE_TERRAFORM_PLAN_EXIT: '1' });
@@ -666,7 +656,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 1, digest: null });
       const text = await run('plan', [], { FAKE_TERRAFORM_PLAN_EXIT: '1' });
       expect(text.stdout).not.toMatch(/digest/i);
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   describe('a plan that creates the registration, at the gate', () => {
@@ -683,20 +673,20 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
         '',
       ]);
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(false);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('passes with --accept-new-registration naming its environment, and keeps the plan file', async () => {
       const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test,prod'], variables);
       expect(result.code).toBe(2);
       expect(result.stdout).toContain('Matches the reviewed digest.\n');
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
-    });
+    }, PROCESS_TIMEOUT);
 
     test('an acknowledgement for another environment is none', async () => {
       const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test'], variables);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Matches the reviewed digest, but creates the application registration of prod without --accept-new-registration: not to be applied.\n');
-    });
+    }, PROCESS_TIMEOUT);
   });
 });
 
@@ -740,12 +730,9 @@ describe('--matrix: the CI jobs of a plan', () => {
 
   test('an environment without a file, or a file with problems, is refused with every problem', async () => {
     await expect(matrix(['prdo'])).rejects.toThrow(new UserError('no such environment "prdo"; did you mean prod?'));
-    project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
-    try {
-      await expect(matrix([])).rejects.toThrow(/^environments\/broken\.ts: tenantId: /);
-    } finally {
-      rmSync(join(project.root, 'environments/broken.ts'));
-    }
+    const broken = project.writeEnvironment('broken', validInput({ tenantId: 'not a tenant ID' }));
+    onCleanUp(() => rmSync(broken));
+    await expect(matrix([])).rejects.toThrow(/^environments\/broken\.ts: tenantId: /);
   });
 });
 
@@ -759,7 +746,7 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(2);
     expect(result.stdout).toContain('certificate 8081…F2FA deleted outside Terraform');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plan --expect-digest exits 3 on another plan, with no stack trace', () => {
     const result = node('cli/plan.ts', ['--plan-json', join(PLANS, 'no-changes.json'), 'prod', '--expect-digest', DIGEST]);
@@ -767,19 +754,19 @@ describe('the plan and drift commands (end to end)', () => {
     expect(result.stderr).toMatch(new RegExp(`^error: the plan is not the one that was reviewed \\(reviewed digest ${DIGEST}, this plan [0-9a-f]{64}\\)`));
     expect(result.stderr).toMatch(/\n {2}prod \(digest [0-9a-f]{12}\) would now: change nothing\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('drift exits 0 on a plan that real Terraform called "No changes"', () => {
     const result = node('cli/drift.ts', ['--plan-json', join(PLANS, 'real-no-changes.json'), 'example']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^example: no changes: Entra matches the code\n {2}digest [0-9a-f]{64}\n$/);
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('plan refuses a file that is not plan JSON in one line, exit 1, no stack trace', () => {
     const result = node('cli/plan.ts', ['--plan-json', 'package.json', 'prod']);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: package.json: is not Terraform plan JSON (no format_version); make it with terraform show -json <planfile>\n');
-  });
+  }, PROCESS_TIMEOUT);
 });

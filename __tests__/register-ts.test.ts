@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/builders';
+import { onCleanUp, temporaryFolder } from './support/clean-up';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
-const dir = mkdtempSync(join(tmpdir(), 'register-ts-'));
+const dir = temporaryFolder('register-ts-');
 // A name of its own, so that the first run really transpiles it; its cached transpile is removed after.
 const name = `throws-${process.pid}-${Date.now()}`;
 const CACHE = join(REPO_ROOT, 'node_modules/.cache/register-ts');
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+onCleanUp(() => {
   for (const cached of readdirSync(CACHE).filter((f) => f.startsWith(`${name}-`))) rmSync(join(CACHE, cached));
 });
 
@@ -49,7 +49,7 @@ describe('bin/register-ts.js', () => {
       // No other line of the file is named: not even in the line Node prints above an uncaught error.
       expect([...run.stderr.matchAll(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g'))].map((m) => m[1])).toEqual(['12', '15']);
     }
-  });
+  }, PROCESS_TIMEOUT);
 
   test('names the line and column of a syntax error, a tab counted as one character', () => {
     const file = join(dir, `${name}-syntax.ts`);
@@ -57,7 +57,7 @@ describe('bin/register-ts.js', () => {
     const script = `require(${JSON.stringify(join(REPO_ROOT, 'bin/register-ts.js'))}); try { require(${JSON.stringify(file)}); } catch (e) { process.stdout.write(e.message); }`;
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.stdout).toBe('Expression expected (line 3, column 13)');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('reads a file Windows saved as UTF-16, as the TypeScript compiler does', () => {
     const text = `export const portal: string = 'restore.contoso.com';\n`;
@@ -67,5 +67,5 @@ describe('bin/register-ts.js', () => {
     writeFileSync(big, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
     const script = `require(${JSON.stringify(join(REPO_ROOT, 'bin/register-ts.js'))}); process.stdout.write(require(${JSON.stringify(little)}).portal + ' ' + require(${JSON.stringify(big)}).portal);`;
     expect(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout).toBe('restore.contoso.com restore.contoso.com');
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPfxDestination } from '../lib/certificates/pfx-export';
 import { defaultBackend, type Backend } from '../lib/environment/backend';
@@ -8,18 +7,19 @@ import { UserError } from '../lib/process/command-line';
 import { PLAN_FILE } from '../lib/process/terraform';
 import { tenantBackend } from '../lib/tenants/customer-tenant';
 import { REPO_ROOT } from './support/builders';
+import { onCleanUp, temporaryFolder } from './support/clean-up';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 /** A git repository with this project's .gitignore, as a platform team's copy of it. */
 let repo: string;
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), 'hygiene-'));
+  repo = temporaryFolder('hygiene-');
   execFileSync('git', ['init', '--quiet'], { cwd: repo });
   // Whatever the machine's setting, CI's Linux checkout compares case-sensitively.
   execFileSync('git', ['config', 'core.ignoreCase', 'false'], { cwd: repo });
   copyFileSync(join(REPO_ROOT, '.gitignore'), join(repo, '.gitignore'));
   mkdirSync(join(repo, 'environments', 'certs'), { recursive: true });
-});
-afterAll(() => rmSync(repo, { recursive: true, force: true }));
+}, PROCESS_TIMEOUT);
 
 const ignored = (path: string) => spawnSync('git', ['check-ignore', '--quiet', '--', path], { cwd: repo }).status === 0;
 
@@ -46,13 +46,13 @@ describe('.gitignore keeps secrets out whatever the case of their names', () => 
     'terraform.prod.TFSTATE.backup',
   ])('%s is ignored', (path) => {
     expect(ignored(path)).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(['environments/certs/portal.cer', 'environments/certs/portal.CER', 'environments/certs/portal.crt', 'environments/certs/chain.pem', 'environments/prod.ts'])(
     '%s, public, is not',
     (path) => {
       expect(ignored(path)).toBe(false);
-    },
+    }, PROCESS_TIMEOUT,
   );
 });
 
@@ -97,7 +97,7 @@ describe('every file the commands write or the docs advise that can hold a key o
 
   test.each([...advised, ...written])('%s is ignored', (path) => {
     expect(ignored(path)).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('export-pfx refuses to write a private key git would track', () => {
@@ -113,28 +113,21 @@ describe('export-pfx refuses to write a private key git would track', () => {
 
   test('inside a repository whose .gitignore does not cover it', () => {
     writeFileSync(join(repo, 'environments', '.gitignore'), '!*.pfx\n');
-    try {
-      expect(refusal('environments/portal.pfx')).toBe(
-        '--out environments/portal.pfx: is inside a git repository and not ignored there, so the private key could be committed; write it outside the repository or to a path its .gitignore covers (*.pfx, *.p12)',
-      );
-    } finally {
-      rmSync(join(repo, 'environments', '.gitignore'));
-    }
-  });
+    onCleanUp(() => rmSync(join(repo, 'environments', '.gitignore')));
+    expect(refusal('environments/portal.pfx')).toBe(
+      '--out environments/portal.pfx: is inside a git repository and not ignored there, so the private key could be committed; write it outside the repository or to a path its .gitignore covers (*.pfx, *.p12)',
+    );
+  }, PROCESS_TIMEOUT);
 
   test('over a PFX the repository already tracks', () => {
     writeFileSync(join(repo, 'tracked.pfx'), 'x');
     execFileSync('git', ['add', '--force', 'tracked.pfx'], { cwd: repo });
     expect(refusal('tracked.pfx')).toMatch(/^--out tracked\.pfx: is inside a git repository and not ignored there/);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('but writes where the repository ignores it, or outside any repository', () => {
     expect(refusal('environments/certs/PORTAL.PFX')).toBeUndefined();
-    const elsewhere = mkdtempSync(join(tmpdir(), 'no-repo-'));
-    try {
-      expect(refusal(join(elsewhere, 'portal.pfx'), elsewhere)).toBeUndefined();
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
-  });
+    const elsewhere = temporaryFolder('no-repo-');
+    expect(refusal(join(elsewhere, 'portal.pfx'), elsewhere)).toBeUndefined();
+  }, PROCESS_TIMEOUT);
 });

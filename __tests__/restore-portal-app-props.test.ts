@@ -3,11 +3,11 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib/construct';
 import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
 const VALID_THUMBPRINT = '8081CE44ADF557BE7F269132ED4D6F8139CFF2FA';
@@ -75,16 +75,11 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test('refuses a certificate file outside the working directory, and says how to give one kept elsewhere', () => {
-    const elsewhere = mkdtempSync(join(tmpdir(), 'restore-portal-cert-'));
-    try {
-      const outside = join(elsewhere, 'portal.cer');
-      copyFileSync(VALID, outside);
-      expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: outside }] })).toEqual([
-        `RestorePortalApp consumer/portal: certificates[0].path: ${outside} is outside the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content } (links are followed)`,
-      ]);
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+    const outside = join(temporaryFolder('restore-portal-cert-'), 'portal.cer');
+    copyFileSync(VALID, outside);
+    expect(propsProblems({ redirectUris: [PORTAL], certificates: [{ source: 'file', path: outside }] })).toEqual([
+      `RestorePortalApp consumer/portal: certificates[0].path: ${outside} is outside the working directory (the project cdktf synthesizes); keep certificate files in it, or give the certificate as { source: "content", content } (links are followed)`,
+    ]);
   });
 
   test('refuses an expired certificate, a private key given as content, content that is no certificate, and a label that would drive the terminal', () => {

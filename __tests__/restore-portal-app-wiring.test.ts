@@ -14,6 +14,7 @@ import {
   type RestorePortalAppProps,
 } from '../lib/construct';
 import { FIXTURES, resourceOf, type SynthesizedStack } from './support/builders';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
 const PORTAL = 'https://restore.example.com:4443';
@@ -127,7 +128,7 @@ describe("RestorePortalApp takes another resource's output where a value can com
     );
     expect(imports['azuread_application_registration.portal']).toBe('/applications/${var.registration_object_id}');
     expect(imports['azuread_application_owner.portal_owner_0']).toBe('/applications/${var.registration_object_id}/owners/${data.azuread_client_config.me.object_id}');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('environment files still refuse what only a reference would hold', async () => {
     const { problemsOf, validInput } = await import('./support/builders');
@@ -286,7 +287,7 @@ describe('RestorePortalCustomerConsent', () => {
       'azuread_service_principal_delegated_permission_grant.contoso_microsoft_graph /oauth2PermissionGrants/g-1',
       'azuread_service_principal_delegated_permission_grant.contoso_self /oauth2PermissionGrants/s-1',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('takes the client ID of a RestorePortalApp of the same app, and refuses grant IDs without the service principal they belong to', () => {
     const stack = consumerStack();

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const content = (entry: string) => entry.slice(entry.indexOf(' ') + 1);
 
@@ -128,7 +129,7 @@ describe('the synth command (cdktf.json "app")', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('synthesized 1 stack(s)');
     expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/cdk.tf.json'))).toBe(true);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('synthesizes only the environments named, or says which it does not know', () => {
     project.writeEnvironment('prod', validInput());
@@ -141,7 +142,7 @@ describe('the synth command (cdktf.json "app")', () => {
     const unknown = run('prdo');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe('error: no such environment "prdo"; did you mean prod?\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('exits 1 on bad input with one line per problem and no stack trace', () => {
     project.writeEnvironment('broken', 'export default defineEnvironment({ tenantId: \n');
@@ -155,7 +156,7 @@ describe('the synth command (cdktf.json "app")', () => {
       'environments/prod.ts: redirectUris[0]: wildcards are not allowed by Entra; list each portal address in full; got "https://*.example.com"',
       'error: 3 problem(s) in the environment files',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a syntax error in a helper an environment imports names the helper, whose line and column they are', () => {
     writeFileSync(join(project.environmentsDir, '_shared.ts'), 'export const x = ;\n');
@@ -164,5 +165,5 @@ describe('the synth command (cdktf.json "app")', () => {
     expect(result.stderr).toBe('environments/uses.ts: could not be loaded: _shared.ts: Expression expected (line 1, column 18)\nerror: 1 problem(s) in the environment files\n');
     rmSync(join(project.environmentsDir, '_shared.ts'));
     rmSync(join(project.environmentsDir, 'uses.ts'));
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -3,8 +3,9 @@ import { TerraformStack, Testing, Tokenization } from 'cdktf';
 import { RestorePortalStack } from '../lib/synthesis/restore-portal-stack';
 import { withoutTokenStackTraces } from '../lib/synthesis/synthesis-shortcuts';
 import { environment, synthApp, type SynthesizedApp } from './support/builders';
+import { onCleanUp } from './support/clean-up';
 
-/** Synthesizes with cdktf's own prepareStack and toTerraform on the environment stacks. */
+/** Synthesizes with cdktf's own prepareStack and toTerraform on the environment stacks, for the rest of the test. */
 function synthAsCdktfWould(build: () => SynthesizedApp): SynthesizedApp {
   const prepare = jest.spyOn(RestorePortalStack.prototype, 'prepareStack').mockImplementation(function (this: TerraformStack) {
     TerraformStack.prototype.prepareStack.call(this);
@@ -12,12 +13,11 @@ function synthAsCdktfWould(build: () => SynthesizedApp): SynthesizedApp {
   const toTerraform = jest.spyOn(RestorePortalStack.prototype, 'toTerraform').mockImplementation(function (this: TerraformStack) {
     return TerraformStack.prototype.toTerraform.call(this);
   });
-  try {
-    return build();
-  } finally {
+  onCleanUp(() => {
     prepare.mockRestore();
     toTerraform.mockRestore();
-  }
+  });
+  return build();
 }
 
 test('the synthesis shortcuts change nothing in what is synthesized', () => {

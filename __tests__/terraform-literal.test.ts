@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../lib/environment/environment';
 import { terraformLiteral } from '../lib/process/terraform-literal';
 import { formatProblem } from '../lib/process/problem';
 import { environment, NOW, problemsOf, resourceOf, synthStack, TestProject, validInput } from './support/builders';
 import { makeCertificate } from './support/certificates';
+import { temporaryFolder } from './support/clean-up';
 
 /**
  * Terraform reads `$${` as a literal `${` and `%%{` as a literal `%{` in every string of a .tf.json
@@ -44,19 +44,15 @@ describe('user text reaches Terraform JSON as literal text', () => {
   });
 
   test('a certificate file whose subject holds an interpolation is named literally in the outputs', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'literal-'));
-    try {
-      const made = makeCertificate({ commonName: '${path.cwd}', notBefore: new Date('2026-01-01'), notAfter: new Date('2028-01-01') });
-      writeFileSync(join(dir, 'odd.cer'), made.pem);
-      const result = parseEnvironment(validInput({ certificates: [{ source: 'file', path: 'odd.cer' }] }), {
-        name: 'test', file: 'environments/test.ts', environmentsDir: dir, now: NOW,
-      });
-      expect(result.problems.map(formatProblem)).toEqual([]);
-      const stack = synthStack(result.environment);
-      expect(stack.output.certificates.value[0].subject).toBe('CN=$${path.cwd}');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = temporaryFolder('literal-');
+    const made = makeCertificate({ commonName: '${path.cwd}', notBefore: new Date('2026-01-01'), notAfter: new Date('2028-01-01') });
+    writeFileSync(join(dir, 'odd.cer'), made.pem);
+    const result = parseEnvironment(validInput({ certificates: [{ source: 'file', path: 'odd.cer' }] }), {
+      name: 'test', file: 'environments/test.ts', environmentsDir: dir, now: NOW,
+    });
+    expect(result.problems.map(formatProblem)).toEqual([]);
+    const stack = synthStack(result.environment);
+    expect(stack.output.certificates.value[0].subject).toBe('CN=$${path.cwd}');
   });
 
   test("text holding cdktf's reference marker is refused: it would take another resource's value", () => {
@@ -68,14 +64,10 @@ describe('user text reaches Terraform JSON as literal text', () => {
 
   test("the repository's name from package.json, written into the registration's notes", () => {
     const project = new TestProject();
-    try {
-      writeFileSync(join(project.root, 'package.json'), JSON.stringify({ name: '${path.cwd}' }));
-      project.writeEnvironment('prod', validInput());
-      project.synth();
-      const notes = JSON.parse(project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).resource.azuread_application_registration.portal.notes;
-      expect(notes).toContain('Managed by the $${path.cwd} repository');
-    } finally {
-      project.remove();
-    }
+    writeFileSync(join(project.root, 'package.json'), JSON.stringify({ name: '${path.cwd}' }));
+    project.writeEnvironment('prod', validInput());
+    project.synth();
+    const notes = JSON.parse(project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).resource.azuread_application_registration.portal.notes;
+    expect(notes).toContain('Managed by the $${path.cwd} repository');
   });
 });

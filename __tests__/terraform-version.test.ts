@@ -1,11 +1,11 @@
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { importBlocksProblem, terraformVersion } from '../lib/process/terraform-version';
 import { environment, fileCertificates, TestProject, validInput } from './support/builders';
+import { setEnvironment, temporaryFolder } from './support/clean-up';
+import { PROCESS_TIMEOUT } from './support/timeouts';
 
-const bin = mkdtempSync(join(tmpdir(), 'terraform-stand-in-'));
-afterAll(() => rmSync(bin, { recursive: true, force: true }));
+const bin = temporaryFolder('terraform-stand-in-');
 
 /** A stand-in `terraform` that answers `terraform version` the way the given release does. */
 function standIn(name: string, script: string): string {
@@ -20,30 +20,30 @@ const jsonVersion = (version: string) => standIn(`terraform-${version}`, `echo '
 describe('Terraform version for import blocks', () => {
   test('reads the version from `terraform version -json`', () => {
     expect(terraformVersion(jsonVersion('1.11.4'))).toEqual({ version: '1.11.4' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('reads the version of releases without -json from their text output', () => {
     const old = standIn('terraform-0.12', 'echo "Terraform v0.12.31"; [ "$2" = "-json" ] && exit 1; exit 0');
     expect(terraformVersion(old)).toEqual({ version: '0.12.31' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test('accepts 1.5.0 and newer', () => {
     expect(importBlocksProblem(jsonVersion('1.5.0'))).toBeUndefined();
     expect(importBlocksProblem(jsonVersion('1.10.0'))).toBeUndefined();
-  });
+  }, PROCESS_TIMEOUT);
 
   test('says which version it found when it is too old', () => {
     const binary = jsonVersion('1.4.6');
     expect(importBlocksProblem(binary)).toBe(
       `importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "${binary}" is 1.4.6: upgrade Terraform`,
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test('says so when there is no Terraform', () => {
     expect(importBlocksProblem(join(bin, 'missing'))).toBe(
       `importing an existing registration needs Terraform 1.5.0 or newer (import blocks), and "${join(bin, 'missing')}" was not found; install Terraform 1.5.0+ or set TERRAFORM_BINARY_NAME`,
     );
-  });
+  }, PROCESS_TIMEOUT);
 });
 
 describe('synth of an adopting environment', () => {
@@ -61,21 +61,13 @@ describe('synth of an adopting environment', () => {
       certificateKeyIds: { [thumbprint]: '66666666-aaaa-4bbb-8ccc-000000000001' },
     },
   });
-  const saved = { PATH: process.env.PATH, TERRAFORM_BINARY_NAME: process.env.TERRAFORM_BINARY_NAME };
-  /** Puts a stand-in `terraform` of this version first on PATH, where both synth's check and cdktf's find it. */
+  /** Puts a stand-in `terraform` of this version first on PATH, where both synth's check and cdktf's find it, for the test. */
   function terraformOnPath(version: string): void {
     const dir = join(bin, `path-${version}`);
     mkdirSync(dir, { recursive: true });
     copyFileSync(jsonVersion(version), join(dir, 'terraform'));
-    process.env.PATH = `${dir}${delimiter}${saved.PATH}`;
-    delete process.env.TERRAFORM_BINARY_NAME;
+    setEnvironment({ PATH: `${dir}${delimiter}${process.env.PATH}`, TERRAFORM_BINARY_NAME: undefined });
   }
-  afterEach(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
   const tenants = new TestProject();
   tenants.writeEnvironment('msp', validInput({ customerTenants: [{ name: 'contoso', tenantId: 'c0c0c0c0-0000-4000-8000-000000000001', adopt: { servicePrincipalObjectId: '55555555-aaaa-4bbb-8ccc-000000000002' } }] }));
   afterAll(() => {
@@ -89,14 +81,14 @@ describe('synth of an adopting environment', () => {
       'environments/prod.ts: adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "terraform" is 1.4.6: upgrade Terraform',
     ]);
     expect(() => project.readFile('cdktf.out/stacks/prod/cdk.tf.json')).toThrow();
-  });
+  }, PROCESS_TIMEOUT);
 
   test("names a customer tenant's adopt too, which imports what the customer already has", () => {
     terraformOnPath('1.4.6');
     expect(tenants.synthProblems()).toEqual([
       'environments/msp.ts: customerTenants[0].adopt: importing an existing registration needs Terraform 1.5.0 or newer (import blocks); "terraform" is 1.4.6: upgrade Terraform',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('writes import blocks with Terraform 1.5 or newer', () => {
     terraformOnPath('1.5.7');
@@ -107,5 +99,5 @@ describe('synth of an adopting environment', () => {
       id: '/applications/22222222-aaaa-4bbb-8ccc-000000000001',
     });
     expect(stack.import).toHaveLength(9);
-  });
+  }, PROCESS_TIMEOUT);
 });

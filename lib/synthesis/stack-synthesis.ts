@@ -8,7 +8,7 @@ import { CustomerTenantStack } from '../tenants/customer-tenant-stack';
 import { RestorePortalStack } from './restore-portal-stack';
 import { temporaryFileWriter, writeFileAtomically } from '../process/atomic-file';
 import { stackFolder } from '../process/stack-directory';
-import { withoutTokenStackTraces } from './synthesis-shortcuts';
+import { withoutIsArrayDeprecation, withoutTokenStackTraces } from './synthesis-shortcuts';
 import { makeFolder, prepareStackFolder } from './output-folder';
 import { UserError } from '../process/command-line';
 
@@ -68,7 +68,7 @@ function scratchFolder(): string {
 export function buildApp(environments: readonly Environment[], context: StackContext): BuiltApp {
   const scratch = scratchFolder();
   try {
-    return withoutTokenStackTraces(() => {
+    return withoutTokenStackTraces(() => withoutIsArrayDeprecation(() => {
       const app = new App({ outdir: scratch, stackTraces: false });
       for (const environment of environments) addEnvironmentStacks(app, environment, context);
       const stacks = app.node.findAll().filter(TerraformStack.isStack);
@@ -85,7 +85,7 @@ export function buildApp(environments: readonly Environment[], context: StackCon
         built.set(stack.node.id, stack.toTerraform());
       }
       return { manifest: app.manifest.buildManifest(), stacks: built };
-    });
+    }));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

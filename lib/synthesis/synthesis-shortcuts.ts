@@ -4,6 +4,7 @@
 import type { TerraformStack } from 'cdktf';
 import cdktfTokens = require('cdktf/lib/_tokens');
 import cdktfStackTraces = require('cdktf/lib/tokens/private/stack-trace');
+import nodeUtil = require('node:util');
 
 /** The stack-trace module as cdktf 0.21 has it (`captureStackTrace` alone) and as cdktn has it (plus `captureCreationStack`). */
 const stackTraces = cdktfStackTraces as { captureStackTrace: () => string[]; captureCreationStack?: () => string[] };
@@ -113,4 +114,19 @@ function resolvePlain(value: unknown, resolveToken: (value: unknown) => unknown)
     if (plain !== undefined) resolved[key] = plain;
   }
   return resolved;
+}
+
+/**
+ * cdktf's TerraformOutput calls util.isArray, which Node deprecates at run time from Node 22 (DEP0044):
+ * every synth would print a DeprecationWarning that users can do nothing about. While `body` runs,
+ * util.isArray is Array.isArray, which is what it always was, without the warning.
+ */
+export function withoutIsArrayDeprecation<T>(body: () => T): T {
+  const isArray = nodeUtil.isArray;
+  nodeUtil.isArray = Array.isArray;
+  try {
+    return body();
+  } finally {
+    nodeUtil.isArray = isArray;
+  }
 }
