@@ -147,6 +147,25 @@ const CHANGES: Change[] = [
     tenant: 'home',
     says: /"CN=forger"/,
   },
+  // Listed before the environment's own certificate, claiming its thumbprint: the finding is the key
+  // added, and the command removes that one, never the certificate VB365 signs in with.
+  ...(
+    [
+      ['a symmetric signing key', { type: 'Symmetric', usage: 'Sign', key: null }, /a key credential of type Symmetric, usage Sign, "backdoor"/],
+      ['a key Graph shows that is no certificate', { key: Buffer.from('not a certificate').toString('base64') }, /a certificate without a thumbprint "backdoor"/],
+      ['a certificate Graph shows no key of', { key: undefined }, /[0-9A-F]{40} \(a second time\) "backdoor"/],
+    ] as const
+  ).map(([what, fields, says]): Change => ({
+    change: `${what} listed first, its customKeyIdentifier claiming the environment’s thumbprint`,
+    make: () => {
+      const keys = list(applied.application, 'keyCredentials');
+      keys.unshift({ ...keys[0], keyId: SECRET_KEY_ID, displayName: 'backdoor', ...fields });
+    },
+    kind: 'certificate',
+    tenant: 'home',
+    says,
+    fix: new RegExp(`--key-id ${SECRET_KEY_ID} --cert$`),
+  })),
   {
     change: 'a federated credential added to the application',
     make: () => home().federatedCredentials.set(applied.application.id as string, [{ id: SECRET_KEY_ID, name: 'gh', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:evil/repo:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'] }]),

@@ -89,13 +89,27 @@ function clientSecrets(app: LiveApplication, az: AzCommands): AuditFinding[] {
 function certificates(app: LiveApplication, { env, certificates: wanted }: ExpectedApplication, az: AzCommands): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const found = new Set<string>();
-  for (const credential of app.keyCredentials) {
+  // A certificate Graph shows claims its thumbprint before one that only says it in customKeyIdentifier,
+  // whatever the order: else a key listed first under the environment's thumbprint would pass, and the
+  // environment's own certificate be the one reported (with the command that removes it).
+  const ordered = [...app.keyCredentials].sort((a, b) => Number(b.thumbprintOfCertificate === true) - Number(a.thumbprintOfCertificate === true));
+  const matched = new Set<LiveCredential>();
+  for (const credential of ordered) {
     const thumbprint = credential.thumbprint;
     if (thumbprint !== undefined && wanted.has(thumbprint) && !found.has(thumbprint)) {
       found.add(thumbprint);
-      continue;
+      matched.add(credential);
     }
-    const which = thumbprint === undefined ? 'a certificate without a thumbprint' : `${thumbprint}${found.has(thumbprint) ? ' (a second time)' : ''}`;
+  }
+  for (const credential of app.keyCredentials) {
+    if (matched.has(credential)) continue;
+    const thumbprint = credential.thumbprint;
+    const which =
+      credential.type !== 'AsymmetricX509Cert' || credential.usage !== 'Verify'
+        ? `a key credential of type ${credential.type ?? 'none'}, usage ${credential.usage ?? 'none'},`
+        : thumbprint === undefined
+          ? 'a certificate without a thumbprint'
+          : `${thumbprint}${found.has(thumbprint) ? ' (a second time)' : ''}`;
     findings.push({
       kind: 'certificate',
       object: 'application',

@@ -70,7 +70,7 @@ export interface ManifestKeyCredential {
   readonly endDate: unknown;
   /** Field names of this format, for messages (`endDateTime` or `endDate`). */
   readonly names: { readonly startDate: string; readonly endDate: string; readonly key: string };
-  /** SHA-1 thumbprint (upper-case hex) from the certificate itself when the manifest carries it, else from customKeyIdentifier. */
+  /** SHA-1 thumbprint (upper-case hex) from the certificate itself when the manifest carries it, else from customKeyIdentifier; none when the certificate it carries cannot be read. */
   readonly thumbprint?: string;
   /** The certificate, when the manifest carries it (downloads do not; written manifests do). */
   readonly certificate?: { readonly keyType: string; readonly rsaBits?: number } | { readonly problem: string };
@@ -272,7 +272,9 @@ function readKeyCredential(entry: Located, names: ManifestKeyCredential['names']
     startDate: get(names.startDate),
     endDate: get(names.endDate),
     names,
-    thumbprint: certificate?.thumbprint ?? thumbprintOf(get('customKeyIdentifier')),
+    // customKeyIdentifier is whatever the uploader wrote: it stands in only when the manifest carries no
+    // certificate (a download), never for one it carries that cannot be read.
+    thumbprint: certificate === undefined ? thumbprintOf(get('customKeyIdentifier')) : certificate.thumbprint,
     certificate: certificate?.details,
   };
 }
