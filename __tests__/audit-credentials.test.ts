@@ -200,6 +200,9 @@ describe('where tokens go: GRAPH_ENDPOINT and AZURE_AUTHORITY_HOST', () => {
     [{ GRAPH_ENDPOINT: 'http://graph.example' }, 'GRAPH_ENDPOINT must be an https URL (http only on a loopback address, such as http://127.0.0.1:8080), with no user name, password, query or fragment; got "http://graph.example"'],
     [{ GRAPH_ENDPOINT: 'https://admin:hunter2@graph.example' }, 'GRAPH_ENDPOINT must be an https URL (http only on a loopback address, such as http://127.0.0.1:8080), with no user name, password, query or fragment; it holds a user name or password (not shown)'],
     [{ GRAPH_ENDPOINT: 'https://graph.example/?x=1' }, /^GRAPH_ENDPOINT must be an https URL/],
+    // Not a URL at all, and still its password is not shown; nor is a megabyte of it.
+    [{ GRAPH_ENDPOINT: 'https://admin:hunter2@graph proxy.example' }, /; got "https:\/\/\*\*\*@graph proxy\.example"$/],
+    [{ GRAPH_ENDPOINT: `https://${'x'.repeat(300)}.example:99999` }, /; got "https:\/\/x{69}\.\.\."$/],
     [{ GRAPH_ENDPOINT: 'file:///etc/passwd' }, /^GRAPH_ENDPOINT must be an https URL/],
     [{ AZURE_AUTHORITY_HOST: 'http://127.0.0.1:9' }, 'AZURE_AUTHORITY_HOST must be an https URL with no path, with no user name, password, query or fragment; got "http://127.0.0.1:9"'],
     [{ AZURE_AUTHORITY_HOST: 'https://login.example/tenant' }, /^AZURE_AUTHORITY_HOST must be an https URL with no path/],

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
 import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
-import { readUserFile, UserError } from '../process/command-line';
+import { clipped, readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
@@ -323,7 +323,7 @@ export interface ManifestIdentity {
  */
 export function manifestIdentity(env: Environment, clientIdOption: string | undefined): ManifestIdentity {
   if (clientIdOption !== undefined && !isGuid(clientIdOption)) {
-    throw new UserError(`--client-id must be an Application (client) ID, a GUID; got "${clientIdOption}"`);
+    throw new UserError(`--client-id must be an Application (client) ID, a GUID; got "${clipped(clientIdOption)}"`);
   }
   const adoption = env.adoption;
   if (adoption) {
