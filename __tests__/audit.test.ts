@@ -437,6 +437,14 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     expect(failureOf(await audit())).toMatch(/goes on for more than 200 pages, or back to a page it gave/);
   });
 
+  test('a list whose pages together run to more than 16 MiB is not read to the end, though each page is within its limit', async () => {
+    double.pageSize = 1;
+    const owners = home().owners.get(applied.application.id as string)!;
+    const name = 'M'.repeat(6 * 1024 * 1024);
+    for (let i = 0; i < 3; i++) owners.push({ '@odata.type': '#microsoft.graph.user', id: `${String(i).padStart(8, '0')}-1111-4222-8333-444455556666`, displayName: name });
+    expect(failureOf(await audit())).toMatch(/^Graph's answer for the owners of the application \S+ runs to more than 16 MiB over its pages, more than it can be: not read to the end$/);
+  });
+
   test('a redirect is not followed', async () => {
     double.trouble({ path: /^\/applications\(/, status: 302, headers: { location: 'https://evil.example/' } });
     expect(failureOf(await audit())).toMatch(/^Graph answered with a redirect \(302\) reading the application \S+: not followed/);
