@@ -445,6 +445,14 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     expect(failureOf(await audit())).toMatch(/^Graph's answer for the owners of the application \S+ runs to more than 16 MiB over its pages, more than it can be: not read to the end$/);
   });
 
+  test("a Graph that leaves out a certificate's type and usage (an emulator) still has it taken for the environment's", async () => {
+    for (const key of list(applied.application, 'keyCredentials')) {
+      delete key.type;
+      delete key.usage;
+    }
+    expect(findings(await audit())).toEqual([]);
+  });
+
   test('a redirect is not followed', async () => {
     double.trouble({ path: /^\/applications\(/, status: 302, headers: { location: 'https://evil.example/' } });
     expect(failureOf(await audit())).toMatch(/^Graph answered with a redirect \(302\) reading the application \S+: not followed/);

@@ -5,7 +5,7 @@ import { manifestChecks } from '../doctor/manifest-checks';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import type { AzCommands } from './az-commands';
 import { clip, dateOf, quoted, type AuditFinding } from './audit-finding';
-import type { LiveApplication, LiveCredential } from './registration-reads';
+import { isVerifyingCertificate, type LiveApplication, type LiveCredential } from './registration-reads';
 
 /** What the code puts on the application, for the audit to compare Graph's answer with. */
 export interface ExpectedApplication {
@@ -105,7 +105,7 @@ function certificates(app: LiveApplication, { env, certificates: wanted }: Expec
     if (matched.has(credential)) continue;
     const thumbprint = credential.thumbprint;
     const which =
-      credential.type !== 'AsymmetricX509Cert' || credential.usage !== 'Verify'
+      !isVerifyingCertificate(credential)
         ? `a key credential of type ${credential.type ?? 'none'}, usage ${credential.usage ?? 'none'},`
         : thumbprint === undefined
           ? 'a certificate without a thumbprint'

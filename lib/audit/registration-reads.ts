@@ -129,9 +129,10 @@ export async function readApplication(graph: GraphClient, clientId: string): Pro
   }
   // Only a certificate VB365 could sign in with has a thumbprint to match: a symmetric or signing key
   // whose customKeyIdentifier claims one of the environment's thumbprints is no certificate of it.
+  // (Graph always says both; a double that leaves them out is not taken to mean another kind.)
   const keyThumbprints = new Map(
     manifest.keyCredentials
-      .filter((k) => k.type === 'AsymmetricX509Cert' && k.usage === 'Verify')
+      .filter(isVerifyingCertificate)
       .map((k) => [String(k.keyId).toLowerCase(), { thumbprint: k.thumbprint, thumbprintOfCertificate: k.certificate !== undefined }]),
   );
   const [owners, federated] = await Promise.all([
@@ -261,6 +262,11 @@ function list(value: unknown, name: string, read: GraphRead): unknown[] {
 
 function field(entry: unknown, key: string): unknown {
   return isPlainObject(entry) ? entry[key] : undefined;
+}
+
+/** A key credential VB365 could sign in with: a certificate used to verify, as far as Graph says its type and usage. */
+export function isVerifyingCertificate(credential: { readonly type?: unknown; readonly usage?: unknown }): boolean {
+  return (credential.type ?? 'AsymmetricX509Cert') === 'AsymmetricX509Cert' && (credential.usage ?? 'Verify') === 'Verify';
 }
 
 /** Text to show, cut to what a report line holds; anything else is read as absent. */
