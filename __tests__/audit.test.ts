@@ -445,6 +445,17 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     expect(failureOf(await audit())).toMatch(/^Graph's answer for the owners of the application \S+ runs to more than 16 MiB over its pages, more than it can be: not read to the end$/);
   });
 
+  test('the commands for several redirect URIs of one platform, run one after the other in any order, leave none of them', async () => {
+    strings(nested(applied.application, 'web'), 'redirectUris').push('https://evil.example/one', 'https://evil.example/two');
+    const commands = findings(await audit()).map((f) => f.command!);
+    expect(commands).toHaveLength(2);
+    for (const order of [commands, [...commands].reverse()]) {
+      // What each PATCH leaves, as Graph applies a PATCH of web.redirectUris: the list it gives.
+      const left = order.reduce<string[]>((_, command) => JSON.parse(/--body '(.*)'$/.exec(command)![1]).web.redirectUris, []);
+      expect(left).toEqual([]);
+    }
+  });
+
   test("a Graph that leaves out a certificate's type and usage (an emulator) still has it taken for the environment's", async () => {
     for (const key of list(applied.application, 'keyCredentials')) {
       delete key.type;

@@ -171,26 +171,27 @@ function owners(app: LiveApplication, { env }: ExpectedApplication, az: AzComman
 
 const PLATFORMS = { Web: { name: 'Web', key: 'web' }, InstalledClient: { name: 'Mobile and desktop applications', key: 'publicClient' } } as const;
 
-/** Redirect URIs on the Web and Mobile and desktop platforms: the code registers the portal's addresses as SPA only (the doctor's comparison covers SPA). */
+/**
+ * Redirect URIs on the Web and Mobile and desktop platforms: the code registers the portal's addresses
+ * as SPA only (the doctor's comparison covers SPA), so every address there is a finding, and each
+ * finding's command empties the platform. A command that kept the others found would put back, when
+ * run after another finding's, the address that one removed.
+ */
 function redirectUris(app: LiveApplication, az: AzCommands): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const [type, platform] of Object.entries(PLATFORMS) as [keyof typeof PLATFORMS, (typeof PLATFORMS)[keyof typeof PLATFORMS]][]) {
     const uris = app.manifest.redirectUris.filter((r) => r.type === type).map((r) => String(r.value));
-    uris.forEach((uri, index) => {
+    for (const uri of uris) {
       findings.push({
         kind: 'redirect-uri',
         object: 'application',
         message: `Authentication → ${platform.name}: redirect URI ${clip(uri)}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
-        ...removal(az.setRedirectUris(app.objectId, platform.key, uris.filter((_, i) => i !== index)), `remove it under Authentication → ${platform.name}`),
+        fix: uris.length === 1 ? 'remove it' : `remove it and the ${uris.length - 1} other(s) found under ${platform.name} (the code registers none there)`,
+        command: az.clearRedirectUris(app.objectId, platform.key),
       });
-    });
+    }
   }
   return findings;
-}
-
-/** The command that removes it, unless Graph's other values make it longer than anyone would paste: then the portal's way. */
-function removal(command: string, portal: string): Pick<AuditFinding, 'fix' | 'command'> {
-  return command.length > 4000 ? { fix: portal } : { fix: 'remove it', command };
 }
 
 /** Identifier URIs besides api://<client id>; when that one is missing, the doctor's check says so and names the others. */
