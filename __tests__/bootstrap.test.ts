@@ -238,18 +238,22 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
   });
 
   test('the printed script makes its own applications, never patching one of the same name (as az ad app create would)', async () => {
-    const { stdout } = await bootstrap(['prod', ...REPOSITORY]);
     writeFileSync(join(az.dir, 'state.json'), JSON.stringify({
       counter: 10, tenant: TENANT, servicePrincipals: [], appRoleAssignments: [], roleAssignments: [], federatedCredentials: [],
       apps: [{ id: 'a1', appId: SQUATTED, tenant: TENANT, displayName: 'restore-portal-deploy', requiredResourceAccess: [], owners: ['deadbeef-0000-4000-8000-00000000000d'] }],
     }));
-    const script = join(az.dir, 'bootstrap.sh');
-    writeFileSync(script, stdout);
+    const { stdout } = await bootstrap(['prod', ...REPOSITORY]);
+    // The line that makes the deploying identity, run by bash as the script runs it.
+    const create = stdout.split('\n').find((line) => line.startsWith('DEPLOY_APP_ID=$('))!;
+    const script = join(az.dir, 'create.sh');
+    writeFileSync(script, `set -euo pipefail\n${create}\nprintf %s "$DEPLOY_APP_ID"\n`);
     const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
     expect([ran.status, ran.stderr]).toEqual([0, '']);
-    const squatted = state().apps.find((a: any) => a.appId === SQUATTED);
-    expect(squatted).toEqual({ id: 'a1', appId: SQUATTED, tenant: TENANT, displayName: 'restore-portal-deploy', requiredResourceAccess: [], owners: ['deadbeef-0000-4000-8000-00000000000d'] });
-    expect(calls().filter((c) => c.some((arg) => arg.includes(SQUATTED)))).toEqual([]);
+    expect(ran.stdout).not.toBe(SQUATTED);
+    expect(state().apps.map((a: any) => [a.appId === SQUATTED ? 'squatted' : 'made', a.displayName, a.owners])).toEqual([
+      ['squatted', 'restore-portal-deploy', ['deadbeef-0000-4000-8000-00000000000d']],
+      ['made', 'restore-portal-deploy', [az.env.FAKE_AZ_USER]],
+    ]);
   }, PROCESS_TIMEOUT);
 
   test("a federated credential whose name another subject holds is not overwritten", async () => {
