@@ -458,6 +458,20 @@ describe('what the audit needs to know of an environment', () => {
     expect(double.requests).toEqual([]);
   });
 
+  test('an audit that could read nothing never says Entra holds what the code puts there', async () => {
+    const verdict = (report: AuditReport) => formatAuditReport(report, 'text', colorsFor({})).trimEnd().split('\n').pop();
+    const nothingRead = await audit({ outputsFiles: new Map() });
+    expect(verdict(nothingRead)).toBe('nothing audited: 1 could not be audited, so this says nothing of what Entra holds');
+    expect(formatAuditReport(nothingRead, 'markdown', colorsFor({}))).not.toContain('Entra holds what the code puts there');
+
+    const clean = await audit();
+    const homeOnly: AuditReport = {
+      ...clean,
+      environments: clean.environments.map((e) => ({ ...e, tenants: e.tenants.map((t) => (t.tenant === 'home' ? t : { ...t, findings: [], failure: 'sign-in refused' })) })),
+    };
+    expect(verdict(homeOnly)).toBe('nothing found in the 1 tenant(s) audited; 1 could not be audited');
+  });
+
   test('--shard audits the tenants of that part only, as drift plans the stacks', async () => {
     const report = await audit({ shard: { index: 2, count: 2 } });
     expect(report.environments[0].tenants.map((t) => t.stack)).toEqual(['prod-tenant-contoso']);
