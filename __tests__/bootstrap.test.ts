@@ -331,6 +331,18 @@ describe('npm run bootstrap: which environments', () => {
     ]);
   });
 
+  test('an environment with local state gives bootstrap nothing to do: one line saying so and what to add, never a script with nothing in it', async () => {
+    const withLocalState = platformRepository();
+    withLocalState.writeEnvironment('first', validInput());
+    const nothing = 'environments/first.ts: keeps its state in a local file and no workflow runs it (ci "workstation"), so bootstrap has nothing to set up for it';
+    await expect(bootstrap(['first', ...REPOSITORY], withLocalState.root)).rejects.toThrow(
+      new UserError(`${nothing}; give it a backend first: { type: "azurerm", storageAccountName, containerName } (docs/ci.md, 1. State storage)`),
+    );
+    const { stdout, stderr } = await bootstrap(['first', 'prod', ...REPOSITORY], withLocalState.root);
+    expect(stderr).toContain(`warning: ${nothing}`);
+    expect(stdout).toContain('# The Azure set-up of prod for the GitHub workflows');
+  });
+
   test("a national cloud's environments are set up through its Graph host and sign-in host; two clouds at once are refused", async () => {
     const gov = platformRepository();
     gov.writeEnvironment('gov', validInput({ cloud: 'usgovernment', backend: STATE, customerTenants: [CONTOSO] }));
