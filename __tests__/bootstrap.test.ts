@@ -100,24 +100,31 @@ describe('npm run bootstrap -- prod msp: the Azure set-up of the workflows, prin
     ]);
   });
 
-  test('ends with what is left to do by hand: the repository variables, the GitHub environments, deployingIdentityObjectId and the HCP Terraform token', async () => {
+  test('ends with what is left to do by hand, which the script prints with the IDs it made: the repository variables, the GitHub environments, deployingIdentityObjectId and the HCP Terraform token', async () => {
     const { stdout } = await bootstrap(['prod', 'msp', ...REPOSITORY]);
-    expect(stdout.slice(stdout.indexOf('# Then, by hand:'))).toBe(
+    const tail = stdout.slice(stdout.indexOf('# Then, by hand'));
+    expect(tail.split('\n')[0]).toBe('# Then, by hand (printed with the IDs made above):');
+    // What the commands above put into the variables, as running the script would.
+    const made = 'set -eu; HOME_SUBSCRIPTION=sub-1; PLAN_APP_ID=plan-app-1; DEPLOY_APP_ID=deploy-app-1; DEPLOY_SP_ID=deploy-sp-1';
+    const run = spawnSync('bash', ['-c', `${made}\n${tail}`], { encoding: 'utf8', timeout: PROCESS_TIMEOUT });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
       [
-        '# Then, by hand:',
-        '# In GitHub, contoso/platform-restore-portal: Settings > Secrets and variables > Actions > Variables:',
-        `#   AZURE_TENANT_ID = ${TENANT}`,
-        '#   AZURE_SUBSCRIPTION_ID = $HOME_SUBSCRIPTION',
-        '#   AZURE_PLAN_CLIENT_ID = $PLAN_APP_ID',
-        '# GitHub environment msp (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = $DEPLOY_APP_ID',
-        '# GitHub environment prod (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = $DEPLOY_APP_ID',
-        `# environments/msp.ts: deployingIdentityObjectId: '$DEPLOY_SP_ID' (it says ${DEPLOYER} now)`,
-        `# environments/prod.ts: deployingIdentityObjectId: '$DEPLOY_SP_ID' (it says ${DEPLOYER} now)`,
-        '# msp keeps its state in HCP Terraform or Terraform Enterprise: secret TF_TOKEN_app_terraform_io = a token that may read its workspaces, and in GitHub environment msp a secret TF_TOKEN_app_terraform_io that may write them',
+        '',
+        'Then, by hand:',
+        'In GitHub, contoso/platform-restore-portal: Settings > Secrets and variables > Actions > Variables:',
+        `  AZURE_TENANT_ID = ${TENANT}`,
+        '  AZURE_SUBSCRIPTION_ID = sub-1',
+        '  AZURE_PLAN_CLIENT_ID = plan-app-1',
+        'GitHub environment msp (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = deploy-app-1',
+        'GitHub environment prod (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = deploy-app-1',
+        `environments/msp.ts: deployingIdentityObjectId: 'deploy-sp-1' (it says ${DEPLOYER} now)`,
+        `environments/prod.ts: deployingIdentityObjectId: 'deploy-sp-1' (it says ${DEPLOYER} now)`,
+        'msp keeps its state in HCP Terraform or Terraform Enterprise: secret TF_TOKEN_app_terraform_io = a token that may read its workspaces, and in GitHub environment msp a secret TF_TOKEN_app_terraform_io that may write them',
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test("warns that lab's self-signed key shares the container the plan identity reads", async () => {
     const { stderr } = await bootstrap(['prod', 'msp', ...REPOSITORY]);

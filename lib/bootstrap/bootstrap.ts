@@ -1,4 +1,4 @@
-import { resolveArgs, scriptLine } from './az-command';
+import { joined, resolveArgs, scriptArg, scriptLine } from './az-command';
 import { azJson, type AzureCli } from './azure-cli';
 import type { NoteLine, SetupPlan, SetupStep } from './setup-steps';
 import { UserError } from '../process/command-line';
@@ -16,6 +16,11 @@ function noteText(line: NoteLine, value: (name: string) => string): string {
   return line.map((part) => (typeof part === 'string' ? part : value(part.ref))).join('');
 }
 
+/** A line of what is left by hand as the script prints it, the values it learnt filled in by bash. */
+function printed(line: NoteLine): string {
+  return `printf '%s\\n' ${scriptArg(joined(...line))}`;
+}
+
 /** The set-up as a bash script: comments say what each part is for, commands make it. */
 export function bootstrapScript(plan: SetupPlan, about: string): string {
   const lines = [
@@ -27,7 +32,10 @@ export function bootstrapScript(plan: SetupPlan, about: string): string {
   for (const section of plan.sections) {
     lines.push('', ...section.comments.map(comment), ...section.steps.map((step) => scriptLine(step.command)));
   }
-  if (plan.afterwards.length > 0) lines.push('', comment('Then, by hand:'), ...plan.afterwards.map((line) => comment(noteText(line, (name) => `$${name}`))));
+  if (plan.afterwards.length > 0) {
+    // Printed when the script runs: the IDs it made are in its variables, and nowhere else once it ends.
+    lines.push('', comment('Then, by hand (printed with the IDs made above):'), "printf '\\nThen, by hand:\\n'", ...plan.afterwards.map(printed));
+  }
   return `${lines.join('\n')}\n`;
 }
 
