@@ -214,10 +214,18 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
   test('signed in to another tenant, it makes nothing and says where to sign in', async () => {
     await az_('login', '--tenant', CONTOSO.tenantId, '--allow-no-subscriptions');
     await expect(bootstrap(['prod', ...REPOSITORY, '--apply'])).rejects.toThrow(
-      new UserError(`az is signed in to tenant ${CONTOSO.tenantId}, not the home tenant ${TENANT}: az login --tenant ${TENANT}, then run again`),
+      new UserError(`az is signed in to tenant ${CONTOSO.tenantId}, not the home tenant ${TENANT}: az login --tenant ${TENANT} --allow-no-subscriptions, then run again`),
     );
     expect(makes()).toEqual([]);
   });
+
+  test('not signed in, it makes nothing and says to sign in to the home tenant', async () => {
+    await az_('logout');
+    await expect(bootstrap(['prod', ...REPOSITORY, '--apply'], project.root, 'path')).rejects.toThrow(
+      new UserError(`az is not signed in (az account show: ERROR: Please run 'az login' to setup account.): az login --tenant ${TENANT} --allow-no-subscriptions, then run again`),
+    );
+    expect(makes()).toEqual([]);
+  }, PROCESS_TIMEOUT);
 
   test('two applications of the name it would use are a mistake to settle by hand', async () => {
     writeFileSync(join(az.dir, 'state.json'), JSON.stringify({

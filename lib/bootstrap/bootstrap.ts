@@ -1,5 +1,5 @@
 import { joined, resolveArgs, scriptArg, scriptLine } from './az-command';
-import { azJson, type AzureCli } from './azure-cli';
+import { AzFailure, azJson, type AzureCli } from './azure-cli';
 import type { NoteLine, SetupPlan, SetupStep } from './setup-steps';
 import { UserError } from '../process/command-line';
 import { escapeControlCharacters } from '../process/problem';
@@ -47,9 +47,18 @@ export function bootstrapScript(plan: SetupPlan, about: string): string {
  */
 export async function applyBootstrap(plan: SetupPlan, homeTenant: string, az: AzureCli, out: { write(text: string): unknown }): Promise<ReadonlyMap<string, string>> {
   const accountArgs = ['account', 'show', '--output', 'json'];
-  const account = azJson(await az.run(accountArgs), accountArgs) as { tenantId?: unknown } | null;
+  const signIn = `az login --tenant ${homeTenant} --allow-no-subscriptions, then run again`;
+  let shown: string;
+  try {
+    shown = await az.run(accountArgs);
+  } catch (error) {
+    // az account show fails only when no account is signed in (or its sign-in has expired).
+    if (error instanceof AzFailure) throw new UserError(`az is not signed in (az account show: ${error.reason}): ${signIn}`);
+    throw error;
+  }
+  const account = azJson(shown, accountArgs) as { tenantId?: unknown } | null;
   if (account?.tenantId !== homeTenant) {
-    throw new UserError(`az is signed in to tenant ${String(account?.tenantId)}, not the home tenant ${homeTenant}: az login --tenant ${homeTenant}, then run again`);
+    throw new UserError(`az is signed in to tenant ${String(account?.tenantId)}, not the home tenant ${homeTenant}: ${signIn}`);
   }
   const values = new Map<string, string>();
   const say = (text: string) => out.write(`${escapeControlCharacters(text)}\n`);
