@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { auditEnvironments, auditExitCode, type AuditReport, type AuditOptions } from '../lib/audit/audit';
 import { formatAuditReport } from '../lib/audit/audit-report';
 import { loadEnvironments } from '../lib/environment/environment-files';
-import { colorsFor } from '../lib/process/command-line';
+import { colorsFor, UserError } from '../lib/process/command-line';
 import { TENANT, TestProject, validInput } from './support/builders';
 import { onCleanUp } from './support/clean-up';
 import { makeCertificate } from './support/certificates';
@@ -456,6 +456,19 @@ describe('what the audit needs to know of an environment', () => {
     expect(report.environments[0].failure).toBe("the application's client ID is unknown until prod is deployed (not synthesized: npm run synth, or give --outputs), so there is nothing to find it by in Graph");
     expect(auditExitCode(report)).toBe(1);
     expect(double.requests).toEqual([]);
+  });
+
+  test('--outputs naming an environment that was not named, or none at all, is one line saying which', async () => {
+    const two = new TestProject();
+    onCleanUp(() => two.remove());
+    two.writeEnvironment('prod', validInput());
+    two.writeEnvironment('lab', validInput({ redirectUris: ['https://lab.example.com:4443'] }));
+    await expect(audit({ projectRoot: two.root, environments: ['lab'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prod=...: prod is not among the environments named (lab); name it too, or leave its --outputs out'),
+    );
+    await expect(audit({ projectRoot: two.root, outputsFiles: new Map([['prdo', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prdo=...: no such environment "prdo"; did you mean prod?'),
+    );
   });
 
   test('an audit that could read nothing never says Entra holds what the code puts there', async () => {

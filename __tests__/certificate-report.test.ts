@@ -168,6 +168,14 @@ describe('npm run certs (library)', () => {
     );
   });
 
+  test('--outputs for an environment that exists but was not named says so, not that it is unknown', async () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next' }));
+    project.writeEnvironment('lab', environmentWith({ source: 'selfSigned', name: 'next' }));
+    await expect(report({ only: ['lab'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prod=...: prod is not among the environments named (lab); name it too, or leave its --outputs out'),
+    );
+  });
+
   test('fails on an invalid environment file rather than reporting it', async () => {
     project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next', rsaBits: 1024 }));
     await expect(report()).rejects.toThrow(InputError);
