@@ -127,7 +127,7 @@ describe('npm run certs (library)', () => {
       subject: 'CN=restore.example.com',
       warningDays: 30,
       status: 'unavailable',
-      note: 'prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or pass --outputs prod=<terraform output -json file>',
+      note: 'prod: its stack folder is not initialized (npm run plan runs terraform init there); or pass --outputs prod=<terraform output -json file>',
     });
     expect(certificateReportExitCode(result)).toBe(1);
 
