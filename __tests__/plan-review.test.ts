@@ -682,10 +682,15 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
     }, PROCESS_TIMEOUT);
 
-    test('an acknowledgement for another environment is none', async () => {
-      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test'], variables);
+    test('an acknowledgement for another environment is none, and a mistyped one is said before planning', async () => {
+      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test,prdo'], variables);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Matches the reviewed digest, but creates the application registration of prod without --accept-new-registration: not to be applied.\n');
+      const lines = result.stderr.split('\n');
+      const warning = lines.indexOf('warning: --accept-new-registration prdo acknowledges nothing: no such environment "prdo"; did you mean prod?');
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(warning).toBeLessThan(lines.indexOf('prod: terraform init'));
+      expect(result.stderr).not.toContain('--accept-new-registration test ');
     }, PROCESS_TIMEOUT);
   });
 });

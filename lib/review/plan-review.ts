@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   colorsFor,
   commandGrammar,
@@ -28,7 +28,9 @@ import {
 } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
 import { mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { environmentFiles } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
+import { unknownEnvironmentMessage } from '../environment/unknown-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
 import { discardPlanFile } from './saved-plan';
 import { DEFAULT_PARALLEL } from '../process/slots';
@@ -273,6 +275,10 @@ export async function reviewCommand(
     reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
   const out = request.out === undefined ? undefined : resolve(io.cwd ?? process.cwd(), request.out);
   if (out !== undefined) refuseToReplaceOtherFile(out, request.out!);
+  // Said before minutes of terraform, and no error: apply.yml gives every environment's gate the same list.
+  for (const problem of unknownAcknowledged(request.acceptNewRegistration ?? [], io.projectRoot)) {
+    io.stderr.write(`${colorsFor(io.stderr).yellow('warning')}: ${escapeControlCharacters(problem)}\n`);
+  }
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -308,6 +314,18 @@ export async function reviewCommand(
     return gateExitCode(gate)!;
   }
   return reviewExitCode(reports);
+}
+
+/** Names `--accept-new-registration` gives that are no environment: a typo there acknowledges nothing. */
+function unknownAcknowledged(names: readonly string[], projectRoot: string): string[] {
+  if (names.length === 0) return [];
+  let known: string[];
+  try {
+    known = environmentFiles(join(projectRoot, 'environments')).map((file) => basename(file, '.ts'));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => !known.includes(name)).map((name) => `--accept-new-registration ${name} acknowledges nothing: ${unknownEnvironmentMessage(name, known)}`);
 }
 
 /** One word for a finished stack in the progress on stderr. */
