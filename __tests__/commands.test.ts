@@ -18,6 +18,7 @@ import {
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
 import { declaredCommands } from './support/commands';
+import { setEnvironment } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const COMMANDS = declaredCommands();
@@ -155,6 +156,17 @@ describe('every command', () => {
         expect(stderr).toMatch(new RegExp(`^warning: a file before the options .*deprecated.*; write ${option} ${current[at + 1]}\\n$`));
       }
     });
+  });
+});
+
+describe.each(COMMANDS.filter(({ grammar }) => grammar.environments !== 'any' && grammar.afterDashes === undefined))('npm run $name, options written before "--"', ({ name, grammar }) => {
+  test('say that npm kept the option and passed on its value as a name', () => {
+    setEnvironment({ npm_lifecycle_event: name, npm_lifecycle_script: `node --require ./bin/register-ts.js cli/${name}.ts` });
+    // npm run <command> prod --out report.json: npm keeps --out and passes on "prod report.json".
+    const { error } = parse(grammar, grammar.environments === 'none' ? ['report.json'] : ['prod', 'report.json']);
+    expect((error as UserError).message).toMatch(
+      new RegExp(`; options go after "--" \\(npm run ${name} -- --<option> report\\.json\\): npm keeps those written before it and passes on only their values$`),
+    );
   });
 });
 
