@@ -483,6 +483,11 @@ describe('what the audit needs to know of an environment', () => {
       environments: clean.environments.map((e) => ({ ...e, tenants: e.tenants.map((t) => (t.tenant === 'home' ? t : { ...t, findings: [], failure: 'sign-in refused' })) })),
     };
     expect(verdict(homeOnly)).toBe('nothing found in the 1 tenant(s) audited; 1 could not be audited');
+
+    const examplesOnly = new TestProject();
+    onCleanUp(() => examplesOnly.remove());
+    examplesOnly.writeEnvironment('example', validInput({ tenantId: '00000000-0000-0000-0000-000000000000' }));
+    expect(verdict(await audit({ projectRoot: examplesOnly.root, outputsFiles: new Map() }))).toBe('nothing audited: no environment to audit');
   });
 
   test('--shard audits the tenants of that part only, as drift plans the stacks', async () => {

@@ -73,9 +73,9 @@ function verdict(report: AuditReport): string {
     const found = `${findings} finding(s): Entra holds what the code did not put there, or lacks what the Restore Portal needs`;
     return failures === 0 ? found : `${found}; ${failures} could not be audited`;
   }
-  if (failures === 0) return 'nothing found: Entra holds what the code puts there and nothing else';
   // Nothing found where nothing was read says nothing of Entra: never the all-clear.
-  if (audited === 0) return `nothing audited: ${failures} could not be audited, so this says nothing of what Entra holds`;
+  if (audited === 0) return failures === 0 ? 'nothing audited: no environment to audit' : `nothing audited: ${failures} could not be audited, so this says nothing of what Entra holds`;
+  if (failures === 0) return 'nothing found: Entra holds what the code puts there and nothing else';
   return `nothing found in the ${audited} tenant(s) audited; ${failures} could not be audited`;
 }
 
