@@ -239,6 +239,12 @@ describe('npm run certs (examples and saved outputs)', () => {
     expect(named.certificates.map((c) => c.environment)).toEqual(['demo']);
   });
 
+  test('with examples alone, says there was nothing to check rather than print an empty table that passed', () => {
+    const none = { checkedAt: '2027-01-01T00:00:00Z', certificates: [], examples: [] };
+    expect(formatCertificateReport(none, 'text')).toBe('no certificate to check: no environment but examples (name one to check it)');
+    expect(formatCertificateReport(none, 'markdown')).toBe('no certificate to check: no environment but examples (name one to check it)');
+  });
+
   test('takes --outputs <file> for the one environment named, and <env>=<file> otherwise', () => {
     const named = runCommandIn(project, 'certs', ['prod', '--outputs', 'outputs.json', '--format', 'json']);
     expect(named.status).toBe(0);

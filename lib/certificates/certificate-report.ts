@@ -184,6 +184,8 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     .filter((c) => c.note)
     .map((c) => `${c.environment} ${c.certificate}: not available (${c.note})`);
   const summary = summaryOf(report);
+  // No environment but examples: a table of headers alone would read as a check that passed.
+  if (report.certificates.length === 0) return format === 'markdown' ? escapeMarkdown(summary) : summary;
   if (format === 'markdown') {
     const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
@@ -213,6 +215,7 @@ function summaryOf(report: CertificateReport): string {
     [count('unavailable'), 'not available'],
     [count('notYetValid'), 'not valid yet'],
   ].filter(([n]) => n) as [number, string][];
+  if (report.certificates.length === 0) return 'no certificate to check: no environment but examples (name one to check it)';
   const total = `${report.certificates.length} certificate(s)`;
   if (parts.length === 0) return `${total}, all valid beyond their warning window.`;
   return `${total}: ${parts.map(([n, what]) => `${n} ${what}`).join(', ')}.`;
