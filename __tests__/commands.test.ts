@@ -17,7 +17,7 @@ import {
   type OptionsGrammar,
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
-import { declaredCommands } from './support/commands';
+import { declaredCommands, NPM_SCRIPTS } from './support/commands';
 import { setEnvironment } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
@@ -157,6 +157,21 @@ describe('every command', () => {
       }
     });
   });
+});
+
+test('an npm script that gives a command words of its own (bench:cdktn) gives words its grammar takes', () => {
+  const withWords = Object.entries(NPM_SCRIPTS).flatMap(([script, line]) => {
+    const match = /^node --require \.\/bin\/register-ts\.js (\S+\.ts) (.+)$/.exec(line);
+    return match ? [{ script, command: COMMANDS.find((c) => c.file === match[1])!, words: words(match[2]) }] : [];
+  });
+  expect(withWords.map((w) => w.script)).toContain('bench:cdktn');
+  for (const { script, command, words: given } of withWords) {
+    // As npm runs it: the words of the script, then what the user writes after "--".
+    const { error } = parse(command.grammar, [...given, '--only', 'synth']);
+    expect({ script, error }).toEqual({ script, error: undefined });
+  }
+  const bench = withWords.find((w) => w.script === 'bench:cdktn')!;
+  expect(parse(bench.command.grammar, [...bench.words, '--only', 'synth']).line?.rest).toEqual(['npm', 'run', 'bench', '--', '--only', 'synth']);
 });
 
 describe.each(COMMANDS.filter(({ grammar }) => grammar.environments !== 'any' && grammar.afterDashes === undefined))('npm run $name, options written before "--"', ({ name, grammar }) => {
