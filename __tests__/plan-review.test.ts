@@ -348,6 +348,14 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
   });
 
+  test('--out in a folder that does not exist is refused before planning, not after it', async () => {
+    const out = join(project.root, 'no-such-folder', 'report.json');
+    await expect(run('plan', ['prod', '--out', out], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') })).rejects.toThrow(
+      new UserError(`--out ${out}: its folder cannot be used: no such file or folder (ENOENT); nothing was planned`),
+    );
+    expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
+  });
+
   test('a failing init (no credentials, no network) is the stack\'s report, with Terraform\'s reason in one line; exit 1', async () => {
     const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials', FAKE_TERRAFORM_INIT_DETAIL: '' });
     expect(result.code).toBe(1);

@@ -1,4 +1,5 @@
-import { basename, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   colorsFor,
   commandGrammar,
@@ -27,7 +28,7 @@ import {
   unacknowledgedMessage,
 } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
-import { mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
 import { environmentFiles } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { unknownEnvironmentMessage } from '../environment/unknown-environment';
@@ -341,12 +342,20 @@ function writeReportFile(file: string, shown: string, text: string): void {
   try {
     writeFileAtomically(file, text);
   } catch (error) {
-    throw new UserError(`--out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`--out ${shown}: cannot be written: ${code ? describeCode(code) : (error as Error).message}`);
   }
 }
 
 /** Checked before planning too: a mistyped `--out` is a mistake to report before minutes of terraform. */
 function refuseToReplaceOtherFile(file: string, shown: string): void {
+  let folder;
+  try {
+    folder = statSync(dirname(file));
+  } catch (error) {
+    throw new UserError(`--out ${shown}: its folder cannot be used: ${describeCode((error as NodeJS.ErrnoException).code ?? 'ENOENT')}; nothing was planned`);
+  }
+  if (!folder.isDirectory()) throw new UserError(`--out ${shown}: its folder cannot be used: ${describeCode('ENOTDIR')}; nothing was planned`);
   if (!mayReplace(file, isJsonReport)) {
     throw new UserError(`--out ${shown}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`);
   }
