@@ -348,7 +348,7 @@ function clipped(text: string): string {
 }
 
 /**
- * What follows a list of names one of which is an option's value (`json`, `plan.json`, `4`), when npm
+ * What follows a list of names one of which reads as an option's value (`json`, `plan.json`), when npm
  * ran the command: `npm run plan --format json prod` keeps `--format` for npm and runs plan with
  * `json prod`. Empty otherwise.
  */
