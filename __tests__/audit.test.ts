@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { auditEnvironments, auditExitCode, type AuditReport, type AuditOptions } from '../lib/audit/audit';
 import { formatAuditReport } from '../lib/audit/audit-report';
 import { loadEnvironments } from '../lib/environment/environment-files';
-import { colorsFor } from '../lib/process/command-line';
+import { colorsFor, UserError } from '../lib/process/command-line';
 import { TENANT, TestProject, validInput } from './support/builders';
 import { onCleanUp } from './support/clean-up';
 import { makeCertificate } from './support/certificates';
@@ -502,6 +502,38 @@ describe('what the audit needs to know of an environment', () => {
     expect(report.environments[0].failure).toBe("the application's client ID is unknown until prod is deployed (not synthesized: npm run synth, or give --outputs), so there is nothing to find it by in Graph");
     expect(auditExitCode(report)).toBe(1);
     expect(double.requests).toEqual([]);
+  });
+
+  test('--outputs naming an environment that was not named, or none at all, is one line saying which', async () => {
+    const two = new TestProject();
+    onCleanUp(() => two.remove());
+    two.writeEnvironment('prod', validInput());
+    two.writeEnvironment('lab', validInput({ redirectUris: ['https://lab.example.com:4443'] }));
+    await expect(audit({ projectRoot: two.root, environments: ['lab'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prod=...: prod is not among the environments named (lab); name it too, or leave its --outputs out'),
+    );
+    await expect(audit({ projectRoot: two.root, outputsFiles: new Map([['prdo', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prdo=...: no such environment "prdo"; did you mean prod?'),
+    );
+  });
+
+  test('an audit that could read nothing never says Entra holds what the code puts there', async () => {
+    const verdict = (report: AuditReport) => formatAuditReport(report, 'text', colorsFor({})).trimEnd().split('\n').pop();
+    const nothingRead = await audit({ outputsFiles: new Map() });
+    expect(verdict(nothingRead)).toBe('nothing audited: 1 could not be audited, so this says nothing of what Entra holds');
+    expect(formatAuditReport(nothingRead, 'markdown', colorsFor({}))).not.toContain('Entra holds what the code puts there');
+
+    const clean = await audit();
+    const homeOnly: AuditReport = {
+      ...clean,
+      environments: clean.environments.map((e) => ({ ...e, tenants: e.tenants.map((t) => (t.tenant === 'home' ? t : { ...t, findings: [], failure: 'sign-in refused' })) })),
+    };
+    expect(verdict(homeOnly)).toBe('nothing found in the 1 tenant(s) audited; 1 could not be audited');
+
+    const examplesOnly = new TestProject();
+    onCleanUp(() => examplesOnly.remove());
+    examplesOnly.writeEnvironment('example', validInput({ tenantId: '00000000-0000-0000-0000-000000000000' }));
+    expect(verdict(await audit({ projectRoot: examplesOnly.root, outputsFiles: new Map() }))).toBe('nothing audited: no environment to audit');
   });
 
   test('--shard audits the tenants of that part only, as drift plans the stacks', async () => {

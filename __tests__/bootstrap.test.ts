@@ -104,24 +104,31 @@ describe('npm run bootstrap -- prod msp: the Azure set-up of the workflows, prin
     ]);
   });
 
-  test('ends with what is left to do by hand: the repository variables, the GitHub environments, deployingIdentityObjectId and the HCP Terraform token', async () => {
+  test('ends with what is left to do by hand, which the script prints with the IDs it made: the repository variables, the GitHub environments, deployingIdentityObjectId and the HCP Terraform token', async () => {
     const { stdout } = await bootstrap(['prod', 'msp', ...REPOSITORY]);
-    expect(stdout.slice(stdout.indexOf('# Then, by hand:'))).toBe(
+    const tail = stdout.slice(stdout.indexOf('# Then, by hand'));
+    expect(tail.split('\n')[0]).toBe('# Then, by hand (printed with the IDs made above):');
+    // What the commands above put into the variables, as running the script would.
+    const made = 'set -eu; HOME_SUBSCRIPTION=sub-1; PLAN_APP_ID=plan-app-1; DEPLOY_APP_ID=deploy-app-1; DEPLOY_SP_ID=deploy-sp-1';
+    const run = spawnSync('bash', ['-c', `${made}\n${tail}`], { encoding: 'utf8', timeout: PROCESS_TIMEOUT });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
       [
-        '# Then, by hand:',
-        '# In GitHub, contoso/platform-restore-portal: Settings > Secrets and variables > Actions > Variables:',
-        `#   AZURE_TENANT_ID = ${TENANT}`,
-        '#   AZURE_SUBSCRIPTION_ID = $HOME_SUBSCRIPTION',
-        '#   AZURE_PLAN_CLIENT_ID = $PLAN_APP_ID',
-        '# GitHub environment msp (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = $DEPLOY_APP_ID',
-        '# GitHub environment prod (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = $DEPLOY_APP_ID',
-        `# environments/msp.ts: deployingIdentityObjectId: '$DEPLOY_SP_ID' (it says ${DEPLOYER} now)`,
-        `# environments/prod.ts: deployingIdentityObjectId: '$DEPLOY_SP_ID' (it says ${DEPLOYER} now)`,
-        '# msp keeps its state in HCP Terraform or Terraform Enterprise: secret TF_TOKEN_app_terraform_io = a token that may read its workspaces, and in GitHub environment msp a secret TF_TOKEN_app_terraform_io that may write them',
+        '',
+        'Then, by hand:',
+        'In GitHub, contoso/platform-restore-portal: Settings > Secrets and variables > Actions > Variables:',
+        `  AZURE_TENANT_ID = ${TENANT}`,
+        '  AZURE_SUBSCRIPTION_ID = sub-1',
+        '  AZURE_PLAN_CLIENT_ID = plan-app-1',
+        'GitHub environment msp (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = deploy-app-1',
+        'GitHub environment prod (required reviewers, Prevent self-review, deployment branch main): variable AZURE_CLIENT_ID = deploy-app-1',
+        `environments/msp.ts: deployingIdentityObjectId: 'deploy-sp-1' (it says ${DEPLOYER} now)`,
+        `environments/prod.ts: deployingIdentityObjectId: 'deploy-sp-1' (it says ${DEPLOYER} now)`,
+        'msp keeps its state in HCP Terraform or Terraform Enterprise: secret TF_TOKEN_app_terraform_io = a token that may read its workspaces, and in GitHub environment msp a secret TF_TOKEN_app_terraform_io that may write them',
         '',
       ].join('\n'),
     );
-  });
+  }, PROCESS_TIMEOUT);
 
   test("warns that lab's self-signed key shares the container the plan identity reads", async () => {
     const { stderr } = await bootstrap(['prod', 'msp', ...REPOSITORY]);
@@ -211,10 +218,18 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
   test('signed in to another tenant, it makes nothing and says where to sign in', async () => {
     await az_('login', '--tenant', CONTOSO.tenantId, '--allow-no-subscriptions');
     await expect(bootstrap(['prod', ...REPOSITORY, '--apply'])).rejects.toThrow(
-      new UserError(`az is signed in to tenant ${CONTOSO.tenantId}, not the home tenant ${TENANT}: az login --tenant ${TENANT}, then run again`),
+      new UserError(`az is signed in to tenant ${CONTOSO.tenantId}, not the home tenant ${TENANT}: az login --tenant ${TENANT} --allow-no-subscriptions, then run again`),
     );
     expect(makes()).toEqual([]);
   });
+
+  test('not signed in, it makes nothing and says to sign in to the home tenant', async () => {
+    await az_('logout');
+    await expect(bootstrap(['prod', ...REPOSITORY, '--apply'], project.root, 'path')).rejects.toThrow(
+      new UserError(`az is not signed in (az account show: ERROR: Please run 'az login' to setup account.): az login --tenant ${TENANT} --allow-no-subscriptions, then run again`),
+    );
+    expect(makes()).toEqual([]);
+  }, PROCESS_TIMEOUT);
 
   test('two applications of the name it would use are a mistake to settle by hand', async () => {
     writeFileSync(join(az.dir, 'state.json'), JSON.stringify({
@@ -364,6 +379,18 @@ describe('npm run bootstrap: which environments', () => {
       'STATE_1=$(az storage account show --name contosotfstate --query id --output tsv)',
       `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "\${STATE_1}/blobServices/default/containers/tfstate"`,
     ]);
+  });
+
+  test('an environment with local state gives bootstrap nothing to do: one line saying so and what to add, never a script with nothing in it', async () => {
+    const withLocalState = platformRepository();
+    withLocalState.writeEnvironment('first', validInput());
+    const nothing = 'environments/first.ts: keeps its state in a local file and no workflow runs it (ci "workstation"), so bootstrap has nothing to set up for it';
+    await expect(bootstrap(['first', ...REPOSITORY], withLocalState.root)).rejects.toThrow(
+      new UserError(`${nothing}; give it a backend first: { type: "azurerm", storageAccountName, containerName } (docs/ci.md, 1. State storage)`),
+    );
+    const { stdout, stderr } = await bootstrap(['first', 'prod', ...REPOSITORY], withLocalState.root);
+    expect(stderr).toContain(`warning: ${nothing}`);
+    expect(stdout).toContain('# The Azure set-up of prod for the GitHub workflows');
   });
 
   test("a national cloud's environments are set up through its Graph host and sign-in host; two clouds at once are refused", async () => {

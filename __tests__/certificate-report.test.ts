@@ -127,7 +127,7 @@ describe('npm run certs (library)', () => {
       subject: 'CN=restore.example.com',
       warningDays: 30,
       status: 'unavailable',
-      note: 'prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or pass --outputs prod=<terraform output -json file>',
+      note: 'prod: its stack folder is not initialized (npm run plan runs terraform init there); or pass --outputs prod=<terraform output -json file>',
     });
     expect(certificateReportExitCode(result)).toBe(1);
 
@@ -165,6 +165,14 @@ describe('npm run certs (library)', () => {
     await expect(report({ outputsFiles: new Map([['prod', 'missing.json']]) })).rejects.toThrow(new UserError('missing.json: file not found'));
     await expect(report({ outputsFiles: new Map([['prdo', 'broken.json']]) })).rejects.toThrow(
       new UserError('--outputs prdo=...: no such environment "prdo"; did you mean prod?'),
+    );
+  });
+
+  test('--outputs for an environment that exists but was not named says so, not that it is unknown', async () => {
+    project.writeEnvironment('prod', environmentWith({ source: 'selfSigned', name: 'next' }));
+    project.writeEnvironment('lab', environmentWith({ source: 'selfSigned', name: 'next' }));
+    await expect(report({ only: ['lab'], outputsFiles: new Map([['prod', 'prod-outputs.json']]) })).rejects.toThrow(
+      new UserError('--outputs prod=...: prod is not among the environments named (lab); name it too, or leave its --outputs out'),
     );
   });
 
@@ -229,6 +237,12 @@ describe('npm run certs (examples and saved outputs)', () => {
     expect(all.examples.map((e) => e.name)).toEqual(['demo']);
     const named = await certificateReport({ projectRoot: project.root, now: NOW, only: ['demo'] });
     expect(named.certificates.map((c) => c.environment)).toEqual(['demo']);
+  });
+
+  test('with examples alone, says there was nothing to check rather than print an empty table that passed', () => {
+    const none = { checkedAt: '2027-01-01T00:00:00Z', certificates: [], examples: [] };
+    expect(formatCertificateReport(none, 'text')).toBe('no certificate to check: no environment but examples (name one to check it)');
+    expect(formatCertificateReport(none, 'markdown')).toBe('no certificate to check: no environment but examples (name one to check it)');
   });
 
   test('takes --outputs <file> for the one environment named, and <env>=<file> otherwise', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FIXTURES, LIB, TestProject, validInput } from './support/builders';
 import { FORBID_CDKTF, runCommandIn } from './support/commands';
 import { ARTICLE_MANIFEST, CLIENT_ID } from './support/manifests';
+import { DEPLOYER, STATE } from './support/platform-repository';
 import { selfSignedOutputsJson, selfSignedValues } from './support/outputs';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
@@ -11,7 +12,8 @@ import { PROCESS_TIMEOUT } from './support/timeouts';
 // provider bindings forbidden (support/forbid-cdktf.js), each with the outcome it exists for.
 describe('commands that never synthesize run without loading cdktf', () => {
   const project = new TestProject();
-  project.writeEnvironment('prod', validInput({ customerTenants: [{ name: 'contoso', tenantId: '99999999-8888-4777-8666-555555555555' }] }));
+  // Remote state: bootstrap has something to set up for it.
+  project.writeEnvironment('prod', validInput({ backend: STATE, deployingIdentityObjectId: DEPLOYER, customerTenants: [{ name: 'contoso', tenantId: '99999999-8888-4777-8666-555555555555' }] }));
   // export-pfx exports only a certificate Terraform made.
   project.writeEnvironment('lab', validInput({ certificates: [{ source: 'selfSigned', name: 'current' }] }));
   copyFileSync(ARTICLE_MANIFEST, join(project.root, 'article.json'));
@@ -23,7 +25,7 @@ describe('commands that never synthesize run without loading cdktf', () => {
 
   test.each([
     ['certs', ['prod'], 0, /^prod\s/m],
-    ['environments', ['--format', 'json'], 0, /^\[\{"name":"lab","ci":"workstation","tokenVariable":null\},\{"name":"prod","ci":"workstation","tokenVariable":null\}\]\n$/],
+    ['environments', ['--format', 'json'], 0, /^\[\{"name":"lab","ci":"workstation","tokenVariable":null\},\{"name":"prod","ci":"apply","tokenVariable":null\}\]\n$/],
     ['tenants', ['prod', '--outputs', 'outputs.json'], 0, /^prod: 1 customer tenants?, application /],
     ['doctor', ['--manifest', 'article.json'], 2, /redirect URI/],
     ['doctor', ['--manifest', 'article.json', 'prod'], 2, /redirectUris of environments\/prod\.ts/],

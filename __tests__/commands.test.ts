@@ -17,7 +17,8 @@ import {
   type OptionsGrammar,
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
-import { declaredCommands } from './support/commands';
+import { declaredCommands, NPM_SCRIPTS } from './support/commands';
+import { setEnvironment } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const COMMANDS = declaredCommands();
@@ -160,6 +161,32 @@ describe('every command', () => {
         expect(stderr).toMatch(new RegExp(`^warning: a file before the options .*deprecated.*; write ${option} ${current[at + 1]}\\n$`));
       }
     });
+  });
+});
+
+test('an npm script that gives a command words of its own (bench:cdktn) gives words its grammar takes', () => {
+  const withWords = Object.entries(NPM_SCRIPTS).flatMap(([script, line]) => {
+    const match = /^node --require \.\/bin\/register-ts\.js (\S+\.ts) (.+)$/.exec(line);
+    return match ? [{ script, command: COMMANDS.find((c) => c.file === match[1])!, words: words(match[2]) }] : [];
+  });
+  expect(withWords.map((w) => w.script)).toContain('bench:cdktn');
+  for (const { script, command, words: given } of withWords) {
+    // As npm runs it: the words of the script, then what the user writes after "--".
+    const { error } = parse(command.grammar, [...given, '--only', 'synth']);
+    expect({ script, error }).toEqual({ script, error: undefined });
+  }
+  const bench = withWords.find((w) => w.script === 'bench:cdktn')!;
+  expect(parse(bench.command.grammar, [...bench.words, '--only', 'synth']).line?.rest).toEqual(['npm', 'run', 'bench', '--', '--only', 'synth']);
+});
+
+describe.each(COMMANDS.filter(({ grammar }) => grammar.environments !== 'any' && grammar.afterDashes === undefined))('npm run $name, options written before "--"', ({ name, grammar }) => {
+  test('say that npm kept the option and passed on its value as a name', () => {
+    setEnvironment({ npm_lifecycle_event: name, npm_lifecycle_script: `node --require ./bin/register-ts.js cli/${name}.ts` });
+    // npm run <command> prod --out report.json: npm keeps --out and passes on "prod report.json".
+    const { error } = parse(grammar, grammar.environments === 'none' ? ['report.json'] : ['prod', 'report.json']);
+    expect((error as UserError).message).toMatch(
+      new RegExp(`; options go after "--" \\(npm run ${name} -- --<option> report\\.json\\): npm keeps those written before it and passes on only their values$`),
+    );
   });
 });
 

@@ -97,7 +97,7 @@ describe('npm run tenants', () => {
     const unknown = await report();
     expect(unknown.clientId).toBeUndefined();
     expect(unknown.clientIdSource).toBe(
-      'unknown until prod is deployed (prod: terraform output failed: Error: Backend initialization required, please run "terraform init"; or give --outputs)',
+      'unknown until prod is deployed (prod: its stack folder is not initialized (npm run plan runs terraform init there); or give --outputs)',
     );
     expect(unknown.tenants.map((t) => t.adminConsentUrl)).toEqual([undefined, undefined, undefined]);
     writeJson(stackFile('prod', 'fake-outputs.json'), {});

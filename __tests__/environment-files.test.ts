@@ -7,6 +7,7 @@ import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { UserError } from '../lib/process/command-line';
 import { InputError } from '../lib/process/problem';
 import { NOW, TestProject, validInput } from './support/builders';
+import { setEnvironment } from './support/clean-up';
 import { runCommandIn } from './support/commands';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
@@ -146,6 +147,17 @@ describe('a name given to a command that is no environment', () => {
   test('says there is no such environment and the nearest name, not a problem in a file that does not exist', () => {
     expect(saysFor('prdo')).toBe('no such environment "prdo"; did you mean prod?');
     expect(saysFor('Staging')).toBe('no such environment "Staging"; did you mean staging?');
+  });
+
+  test("says that an option's value came through when npm kept the option written before \"--\" for itself", () => {
+    // npm run certs --format json prod: npm keeps --format, certs gets "json prod".
+    setEnvironment({ npm_lifecycle_event: 'certs', npm_lifecycle_script: 'node --require ./bin/register-ts.js cli/certs.ts' });
+    const npm = '(npm run certs -- --format json): npm keeps those written before it and passes on only their values';
+    expect(saysFor('json', 'prod')).toBe(`no such environment "json"; the environments are prod, staging; options go after "--" ${npm}`);
+    expect(saysFor('plan.json')).toMatch(/; options go after "--" \(npm run certs -- --<option> plan\.json\): npm keeps/);
+    expect(saysFor('prdo')).toBe('no such environment "prdo"; did you mean prod?');
+    setEnvironment({ npm_lifecycle_event: 'test', npm_lifecycle_script: 'jest' });
+    expect(saysFor('json')).toBe('no such environment "json"; the environments are prod, staging');
   });
 
   test('lists the environments there are when no name is near, and counts them when they are many', () => {

@@ -348,6 +348,14 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
   });
 
+  test('--out in a folder that does not exist is refused before planning, not after it', async () => {
+    const out = join(project.root, 'no-such-folder', 'report.json');
+    await expect(run('plan', ['prod', '--out', out], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') })).rejects.toThrow(
+      new UserError(`--out ${out}: its folder cannot be used: no such file or folder (ENOENT); nothing was planned`),
+    );
+    expect(existsSync(join(terraform.dir, 'calls.log'))).toBe(false);
+  });
+
   test('a failing init (no credentials, no network) is the stack\'s report, with Terraform\'s reason in one line; exit 1', async () => {
     const result = await run('plan', ['prod'], { FAKE_TERRAFORM_INIT_ERROR: 'Failed to get existing workspaces: authorizing request: no credentials', FAKE_TERRAFORM_INIT_DETAIL: '' });
     expect(result.code).toBe(1);
@@ -682,10 +690,15 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       expect(existsSync(join(project.root, 'cdktf.out/stacks/prod/plan.tfplan'))).toBe(true);
     }, PROCESS_TIMEOUT);
 
-    test('an acknowledgement for another environment is none', async () => {
-      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test'], variables);
+    test('an acknowledgement for another environment is none, and a mistyped one is said before planning', async () => {
+      const result = await run('plan', ['prod', '--expect-digest', digest, '--accept-new-registration', 'test,prdo'], variables);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Matches the reviewed digest, but creates the application registration of prod without --accept-new-registration: not to be applied.\n');
+      const lines = result.stderr.split('\n');
+      const warning = lines.indexOf('warning: --accept-new-registration prdo acknowledges nothing: no such environment "prdo"; did you mean prod?');
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(warning).toBeLessThan(lines.indexOf('prod: terraform init'));
+      expect(result.stderr).not.toContain('--accept-new-registration test ');
     }, PROCESS_TIMEOUT);
   });
 });

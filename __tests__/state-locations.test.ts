@@ -29,16 +29,22 @@ describe("a stack's state location is its own, across every environment and cust
 
   test("a key equal to another environment's default key is one blob too; another container or account is another blob", () => {
     expect(problemsOf({ alpha: { backend: ACCOUNT }, beta: { backend: { ...ACCOUNT, key: 'alpha.tfstate' } } })).toEqual([
-      expect.stringMatching(/^environments\/beta\.ts: backend\.key: keeps its state in .* key "alpha\.tfstate", where environments\/alpha\.ts keeps its own \(backend\.key\)/),
+      expect.stringMatching(/^environments\/beta\.ts: backend\.key: keeps its state in .* key "alpha\.tfstate", where environments\/alpha\.ts keeps its own \(backend\.key, by default\)/),
     ]);
     expect(problemsOf({ alpha: { backend: { ...ACCOUNT, key: 'shared.tfstate' } }, beta: { backend: { ...ACCOUNT, containerName: 'other', key: 'shared.tfstate' } } })).toEqual([]);
     expect(problemsOf({ alpha: { backend: { ...ACCOUNT, key: 'shared.tfstate' } }, beta: { backend: { ...ACCOUNT, storageAccountName: 'fabrikamtf', key: 'shared.tfstate' } } })).toEqual([]);
   });
 
+  test('the file that wrote the key down is told, not the one whose default key it took', () => {
+    expect(problemsOf({ alpha: { backend: { ...ACCOUNT, key: 'beta.tfstate' } }, beta: { backend: ACCOUNT } })).toEqual([
+      `environments/alpha.ts: backend.key: keeps its state in storage account contosotfstate, container tfstate, key "beta.tfstate", where environments/beta.ts keeps its own (backend.key, by default): ${SHARING}`,
+    ]);
+  });
+
   test("a local path that is another environment's default path is one file, however it is spelt", () => {
     for (const path of ['terraform.alpha.tfstate', './Terraform.ALPHA.tfstate', 'state/../terraform.alpha.tfstate', 'state\\..\\terraform.alpha.tfstate']) {
       expect(problemsOf({ alpha: {}, beta: { backend: { type: 'local', path } } })).toEqual([
-        `environments/beta.ts: backend.path: keeps its state in the file ${JSON.stringify(path)}, where environments/alpha.ts keeps its own (backend.path): ${SHARING}`,
+        `environments/beta.ts: backend.path: keeps its state in the file ${JSON.stringify(path)}, where environments/alpha.ts keeps its own (backend.path, by default): ${SHARING}`,
       ]);
     }
     expect(problemsOf({ alpha: { backend: { type: 'local', path: 'state/a.tfstate' } }, beta: { backend: { type: 'local', path: 'state/b.tfstate' } } })).toEqual([]);
@@ -46,7 +52,7 @@ describe("a stack's state location is its own, across every environment and cust
 
   test('a local path through a link to a folder is the file the link leads to, as Terraform opens it', () => {
     expect(problemsOf({ alpha: {}, beta: { backend: { type: 'local', path: 'state/terraform.alpha.tfstate' } } }, { state: '.' })).toEqual([
-      `environments/beta.ts: backend.path: keeps its state in the file "state/terraform.alpha.tfstate", where environments/alpha.ts keeps its own (backend.path): ${SHARING}`,
+      `environments/beta.ts: backend.path: keeps its state in the file "state/terraform.alpha.tfstate", where environments/alpha.ts keeps its own (backend.path, by default): ${SHARING}`,
     ]);
     // "state/.." is the folder above where the link leads, not the project root its spelling suggests.
     expect(problemsOf({ alpha: {}, beta: { backend: { type: 'local', path: 'state/../terraform.alpha.tfstate' } } }, { state: tmpdir() })).toEqual([]);

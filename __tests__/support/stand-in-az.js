@@ -2,7 +2,8 @@
 // Stands in for the Azure CLI in tests: logs each call (its arguments as a JSON array, one a line, to
 // calls.log beside it) and keeps what it made in state.json beside it, answering as az does for the
 // commands npm run bootstrap uses. The signed-in account starts in FAKE_AZ_TENANT with subscription
-// FAKE_AZ_SUBSCRIPTION, as the user FAKE_AZ_USER. Identifiers are counted, so a run is repeatable.
+// FAKE_AZ_SUBSCRIPTION, as the user FAKE_AZ_USER; after `az logout` every command but login fails as az does.
+// Identifiers are counted, so a run is repeatable.
 // Like az: `ad app create` patches the one application of that name (Graph's POST /applications always
 // makes a new one; the caller owns what either makes), `ad app permission add` appends
 // (duplicates too), `ad sp create` fails for an existing service principal or a single-tenant
@@ -75,7 +76,13 @@ function handle(args, dir = __dirname, env = process.env) {
     .slice(0, 4)
     .join(' ');
   try {
+    // Signed out (az logout): az answers nothing but login.
+    if (state.tenant === null && !command.startsWith('login')) fail("Please run 'az login' to setup account.");
     switch (true) {
+      case command.startsWith('logout'):
+        state.tenant = null;
+        answer(undefined);
+        break;
       case command.startsWith('account show'):
         answer({
           id: state.tenant === home.tenant ? home.subscription : state.tenant,

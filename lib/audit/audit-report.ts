@@ -58,21 +58,25 @@ export function auditJson(report: AuditReport) {
   };
 }
 
-function counts(report: AuditReport): { findings: number; failures: number } {
+function counts(report: AuditReport): { findings: number; failures: number; audited: number } {
   const tenants = report.environments.flatMap((e) => e.tenants);
   return {
     findings: tenants.reduce((n, t) => n + t.findings.length, 0),
     failures: report.environments.filter((e) => e.failure).length + tenants.filter((t) => t.failure).length,
+    audited: tenants.filter((t) => !t.failure).length,
   };
 }
 
 function verdict(report: AuditReport): string {
-  const { findings, failures } = counts(report);
-  const found =
-    findings === 0
-      ? 'nothing found: Entra holds what the code puts there and nothing else'
-      : `${findings} finding(s): Entra holds what the code did not put there, or lacks what the Restore Portal needs`;
-  return failures === 0 ? found : `${found}; ${failures} could not be audited`;
+  const { findings, failures, audited } = counts(report);
+  if (findings > 0) {
+    const found = `${findings} finding(s): Entra holds what the code did not put there, or lacks what the Restore Portal needs`;
+    return failures === 0 ? found : `${found}; ${failures} could not be audited`;
+  }
+  // Nothing found where nothing was read says nothing of Entra: never the all-clear.
+  if (audited === 0) return failures === 0 ? 'nothing audited: no environment to audit' : `nothing audited: ${failures} could not be audited, so this says nothing of what Entra holds`;
+  if (failures === 0) return 'nothing found: Entra holds what the code puts there and nothing else';
+  return `nothing found in the ${audited} tenant(s) audited; ${failures} could not be audited`;
 }
 
 function tenantTitle(t: TenantAudit): string {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { certificateFactsFromPem, formatDate } from '../certificates/certificate';
 import type { Environment } from '../environment/environment';
-import { loadEnvironments } from '../environment/environment-files';
+import { checkOutputsNames, loadEnvironments } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { adminConsentUrl } from '../construct/vb365';
 import { UserError } from '../process/command-line';
@@ -95,11 +95,7 @@ export async function auditEnvironments(options: AuditOptions): Promise<AuditRep
   const only = options.environments && options.environments.length > 0 ? options.environments : undefined;
   const loaded = loadEnvironments({ projectRoot, only, now, allowExpired: true });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
-  for (const name of options.outputsFiles?.keys() ?? []) {
-    if (!loaded.environments.some((e) => e.name === name)) {
-      throw new UserError(`--outputs ${name}=...: no such environment; known: ${loaded.environments.map((e) => e.name).join(', ')}`);
-    }
-  }
+  checkOutputsNames(options.outputsFiles?.keys() ?? [], loaded.environments, { projectRoot });
   const examples = loaded.environments.filter(isExample);
   if (only && examples.length > 0) throw new UserError(examples.map(exampleNote).join('; '));
   const environments = loaded.environments.filter((e) => !isExample(e));

@@ -45,7 +45,8 @@ export function shellWord(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function scriptArg(arg: AzArg): string {
+/** One argument as a bash script writes it: values learnt on the way as `$NAME` expansions, the rest as text. */
+export function scriptArg(arg: AzArg): string {
   if (typeof arg === 'string') return shellWord(arg);
   if ('ref' in arg) return `"$${arg.ref}"`;
   return `"${arg.join.map((part) => (typeof part === 'string' ? part.replace(/[$`\\"!]/g, (c) => `\\${c}`) : `\${${part.ref}}`)).join('')}"`;

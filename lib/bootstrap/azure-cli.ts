@@ -40,13 +40,31 @@ export function azureCli(options: { readonly env?: NodeJS.ProcessEnv; readonly s
         });
         child.on('error', (error) => reject(notStarted(error)));
         child.on('close', (code) => {
-          const step = `az ${args.slice(0, 3).join(' ')}`;
+          const step = stepOf(args);
           if (bytes > MAX_OUTPUT_BYTES) return reject(new UserError(`${step}: printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MB`));
-          if (code !== 0) return reject(new UserError(`${step} failed (exit code ${code ?? 'none'}): ${lastLine(errors)}`));
+          if (code !== 0) return reject(new AzFailure(step, code, lastLine(errors)));
           resolve(Buffer.concat(out).toString('utf8'));
         });
       }),
   };
+}
+
+/** An az command that ran and failed: `reason` is what it said. */
+export class AzFailure extends UserError {
+  constructor(
+    readonly step: string,
+    readonly exitCode: number | null,
+    readonly reason: string,
+  ) {
+    super(`${step} failed (exit code ${exitCode ?? 'none'}): ${reason}`);
+    this.name = 'AzFailure';
+  }
+}
+
+/** The command as a message names it: `az` and its words up to the first option (`az account show`). */
+function stepOf(args: readonly string[]): string {
+  const firstOption = args.findIndex((arg) => arg.startsWith('-'));
+  return `az ${(firstOption === -1 ? args : args.slice(0, firstOption)).slice(0, 5).join(' ')}`;
 }
 
 function lastLine(text: string): string {
@@ -66,6 +84,6 @@ export function azJson(text: string, args: readonly string[]): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new UserError(`az ${args.slice(0, 3).join(' ')}: printed no JSON`);
+    throw new UserError(`${stepOf(args)}: printed no JSON`);
   }
 }

@@ -3,6 +3,7 @@ import { applyBootstrap, bootstrapScript } from './bootstrap';
 import { azureCli, type AzureCli } from './azure-cli';
 import { setupPlan, type SetupRequest } from './setup-steps';
 import { isPlannedInCi } from '../environment/ci-mode';
+import type { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { isGuid } from '../input/field-reader';
@@ -67,7 +68,8 @@ export async function bootstrapCommand(argv: readonly string[], io: BootstrapIo)
   if (!REPOSITORY.test(repository)) throw new UserError(`--repository takes the GitHub repository as <owner>/<repo>; got "${clipped(repository)}"`, usage);
   if (values.tenant !== undefined && !isGuid(values.tenant)) throw new UserError(`--tenant takes the tenant ID of the home tenant, a GUID; got "${clipped(values.tenant)}"`, usage);
 
-  const environments = chosenEnvironments(io.projectRoot, named, usage);
+  const { environments, idle } = chosenEnvironments(io.projectRoot, named, usage);
+  for (const environment of idle) io.stderr.write(`warning: ${escapeControlCharacters(nothingToSetUp(environment))}\n`);
   const tenants = [...new Set(environments.map((e) => e.tenantId))];
   const homeTenant = values.tenant?.toLowerCase() ?? (tenants.length === 1 ? tenants[0] : undefined);
   if (homeTenant === undefined) {
@@ -85,8 +87,12 @@ export async function bootstrapCommand(argv: readonly string[], io: BootstrapIo)
   return 0;
 }
 
-/** The environments named, or every one CI plans; examples never. */
-function chosenEnvironments(projectRoot: string, named: readonly string[], usage: string) {
+/**
+ * The environments named, or every one CI plans; examples never. Named environments that give the
+ * set-up nothing to do (no workflow runs them, and no state container needs a role) are `idle`:
+ * when every one named is, that is a mistake to say rather than a script with nothing in it.
+ */
+function chosenEnvironments(projectRoot: string, named: readonly string[], usage: string): { environments: Environment[]; idle: Environment[] } {
   const loaded = loadEnvironments({ projectRoot, only: named.length > 0 ? named : undefined, allowExpired: true });
   if (loaded.problems.length > 0) throw new InputError(loaded.problems);
   const examples = loaded.environments.filter(isExample);
@@ -95,7 +101,18 @@ function chosenEnvironments(projectRoot: string, named: readonly string[], usage
   if (environments.length === 0) {
     throw new UserError('no environment is planned in CI (ci "apply" or "plan", the default for file certificates with remote state): name the environments to set up', usage);
   }
-  return environments;
+  const idle = environments.filter((e) => e.ci === 'workstation' && e.backend.type !== 'azurerm');
+  if (idle.length === environments.length) throw new UserError(idle.map(nothingToSetUp).join('; '));
+  return { environments: environments.filter((e) => !idle.includes(e)), idle };
+}
+
+/** Why an environment gives bootstrap nothing to do, and what would. */
+function nothingToSetUp(environment: Environment): string {
+  const where = environment.backend.type === 'local' ? 'keeps its state in a local file' : 'keeps its state in HCP Terraform or Terraform Enterprise';
+  return (
+    `${environment.file}: ${where} and no workflow runs it (ci "${environment.ci}"), so bootstrap has nothing to set up for it` +
+    (environment.backend.type === 'local' ? '; give it a backend first: { type: "azurerm", storageAccountName, containerName } (docs/ci.md, 1. State storage)' : '')
+  );
 }
 
 /** Every environment of the repository that loads, for warnings about the state they share with the chosen ones. */

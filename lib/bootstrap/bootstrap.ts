@@ -1,5 +1,5 @@
-import { learntValue, resolveArgs, scriptLine } from './az-command';
-import { azJson, type AzureCli } from './azure-cli';
+import { joined, learntValue, resolveArgs, scriptArg, scriptLine } from './az-command';
+import { AzFailure, azJson, type AzureCli } from './azure-cli';
 import type { NoteLine, SetupPlan, SetupStep } from './setup-steps';
 import { UserError } from '../process/command-line';
 import { escapeControlCharacters } from '../process/problem';
@@ -16,6 +16,11 @@ function noteText(line: NoteLine, value: (name: string) => string): string {
   return line.map((part) => (typeof part === 'string' ? part : value(part.ref))).join('');
 }
 
+/** A line of what is left by hand as the script prints it, the values it learnt filled in by bash. */
+function printed(line: NoteLine): string {
+  return `printf '%s\\n' ${scriptArg(joined(...line))}`;
+}
+
 /** The set-up as a bash script: comments say what each part is for, commands make it. */
 export function bootstrapScript(plan: SetupPlan, about: string): string {
   const lines = [
@@ -27,7 +32,10 @@ export function bootstrapScript(plan: SetupPlan, about: string): string {
   for (const section of plan.sections) {
     lines.push('', ...section.comments.map(comment), ...section.steps.map((step) => scriptLine(step.command)));
   }
-  if (plan.afterwards.length > 0) lines.push('', comment('Then, by hand:'), ...plan.afterwards.map((line) => comment(noteText(line, (name) => `$${name}`))));
+  if (plan.afterwards.length > 0) {
+    // Printed when the script runs: the IDs it made are in its variables, and nowhere else once it ends.
+    lines.push('', comment('Then, by hand (printed with the IDs made above):'), "printf '\\nThen, by hand:\\n'", ...plan.afterwards.map(printed));
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -39,9 +47,18 @@ export function bootstrapScript(plan: SetupPlan, about: string): string {
  */
 export async function applyBootstrap(plan: SetupPlan, homeTenant: string, az: AzureCli, out: { write(text: string): unknown }): Promise<ReadonlyMap<string, string>> {
   const accountArgs = ['account', 'show', '--output', 'json'];
-  const account = azJson(await az.run(accountArgs), accountArgs) as { tenantId?: unknown } | null;
+  const signIn = `az login --tenant ${homeTenant} --allow-no-subscriptions, then run again`;
+  let shown: string;
+  try {
+    shown = await az.run(accountArgs);
+  } catch (error) {
+    // az account show fails only when no account is signed in (or its sign-in has expired).
+    if (error instanceof AzFailure) throw new UserError(`az is not signed in (az account show: ${error.reason}): ${signIn}`);
+    throw error;
+  }
+  const account = azJson(shown, accountArgs) as { tenantId?: unknown } | null;
   if (account?.tenantId !== homeTenant) {
-    throw new UserError(`az is signed in to tenant ${String(account?.tenantId)}, not the home tenant ${homeTenant}: az login --tenant ${homeTenant}, then run again`);
+    throw new UserError(`az is signed in to tenant ${String(account?.tenantId)}, not the home tenant ${homeTenant}: ${signIn}`);
   }
   const values = new Map<string, string>();
   const say = (text: string) => out.write(`${escapeControlCharacters(text)}\n`);

@@ -3,9 +3,8 @@ import { certificateFactsFromPem, formatDate, type CertificateFacts } from './ce
 import { expiryOf, type ExpiryStatus } from './certificate-expiry';
 import { colorsFor, formatTable, UserError, type Colors, type ReportFormat } from '../process/command-line';
 import type { Environment } from '../environment/environment';
-import { loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
+import { checkOutputsNames, loadEnvironments, type EnvironmentFilesOptions } from '../environment/environment-files';
 import { isExample } from '../environment/example-environment';
-import { unknownEnvironmentMessage } from '../environment/unknown-environment';
 import { escapeControlCharacters as shown, InputError } from '../process/problem';
 import { stackDirectory } from '../process/stack-directory';
 import {
@@ -69,11 +68,7 @@ export async function certificateReport(options: CertificateReportOptions): Prom
   const now = options.now ?? new Date();
   const { environments, problems } = loadEnvironments({ ...options, now, allowExpired: true });
   if (problems.length > 0) throw new InputError(problems);
-  for (const name of options.outputsFiles?.keys() ?? []) {
-    if (!environments.some((e) => e.name === name)) {
-      throw new UserError(`--outputs ${name}=...: ${unknownEnvironmentMessage(name, environments.map((e) => e.name))}`);
-    }
-  }
+  checkOutputsNames(options.outputsFiles?.keys() ?? [], environments, options);
   // Like plan and drift: an example has never been deployed, so it is reported only when named.
   const examples = options.only ? [] : environments.filter(isExample);
   const certificates: CertificateRow[] = [];
@@ -189,6 +184,8 @@ export function formatCertificateReport(report: CertificateReport, format: Repor
     .filter((c) => c.note)
     .map((c) => `${c.environment} ${c.certificate}: not available (${c.note})`);
   const summary = summaryOf(report);
+  // No environment but examples: a table of headers alone would read as a check that passed.
+  if (report.certificates.length === 0) return format === 'markdown' ? escapeMarkdown(summary) : summary;
   if (format === 'markdown') {
     const row = (values: readonly string[]) => `| ${values.map(escapeMarkdown).join(' | ')} |`;
     return [
@@ -218,6 +215,7 @@ function summaryOf(report: CertificateReport): string {
     [count('unavailable'), 'not available'],
     [count('notYetValid'), 'not valid yet'],
   ].filter(([n]) => n) as [number, string][];
+  if (report.certificates.length === 0) return 'no certificate to check: no environment but examples (name one to check it)';
   const total = `${report.certificates.length} certificate(s)`;
   if (parts.length === 0) return `${total}, all valid beyond their warning window.`;
   return `${total}: ${parts.map(([n, what]) => `${n} ${what}`).join(', ')}.`;

@@ -105,7 +105,8 @@ export function defaultBackend(environmentName: string): Backend {
   return { type: 'local', path: defaultStatePath(environmentName) };
 }
 
-function defaultStatePath(environmentName: string): string {
+/** Where an environment with no `backend`, or a local one without `path`, keeps its state. */
+export function defaultStatePath(environmentName: string): string {
   return `terraform.${environmentName}.tfstate`;
 }
 

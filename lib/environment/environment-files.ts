@@ -69,6 +69,23 @@ function strayMessage(entry: Dirent): string {
 }
 
 /**
+ * Each `--outputs <environment>=<file>` must name an environment the command covers (`covered`, as
+ * loaded): one that exists but was not named is told so, not called unknown; another gets what was
+ * likely meant.
+ * @throws UserError naming the first that covers none
+ */
+export function checkOutputsNames(names: Iterable<string>, covered: readonly Environment[], options: EnvironmentFilesOptions): void {
+  for (const name of names) {
+    if (covered.some((e) => e.name === name)) continue;
+    const all = environmentFiles(options.environmentsDir ?? join(options.projectRoot, 'environments')).map((file) => basename(file, '.ts'));
+    if (all.includes(name)) {
+      throw new UserError(`--outputs ${name}=...: ${name} is not among the environments named (${covered.map((e) => e.name).join(', ')}); name it too, or leave its --outputs out`);
+    }
+    throw new UserError(`--outputs ${name}=...: ${unknownEnvironmentMessage(name, all)}`);
+  }
+}
+
+/**
  * Loads and validates every environment file (or those named in `only`), collecting the problems of all of them.
  * @throws UserError when a name in `only` is no environment, saying what was likely meant
  */

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from './backend';
+import { defaultStatePath, type Backend } from './backend';
 import type { Environment } from './environment';
 import type { Problem } from '../process/problem';
 
@@ -16,6 +16,8 @@ interface StateLocation {
   readonly stack: string;
   /** The customer tenant whose stack it is; undefined for the environment's own stack. */
   readonly tenant?: string;
+  /** Whether the place is the default one of the stack's name (`<name>.tfstate`), which its file does not write. */
+  readonly byDefault: boolean;
 }
 
 /** HCP Terraform, when a cloud backend names no host. */
@@ -38,13 +40,15 @@ export function sharedStateLocations(environments: readonly Environment[], proje
       continue;
     }
     if (earlier.stack.toLowerCase() === location.stack.toLowerCase()) continue;
-    const what = location.tenant === undefined ? 'keeps its state' : `gives the stack ${location.stack} of customer tenant "${location.tenant}" its state`;
-    const theirs = earlier.tenant === undefined ? 'its own' : `that of its stack ${earlier.stack}`;
+    // Said on the file that wrote the place down: not on one whose default it is, which has nothing there to change.
+    const [reported, other] = location.byDefault && !earlier.byDefault ? [earlier, location] : [location, earlier];
+    const what = reported.tenant === undefined ? 'keeps its state' : `gives the stack ${reported.stack} of customer tenant "${reported.tenant}" its state`;
+    const theirs = other.tenant === undefined ? 'its own' : `that of its stack ${other.stack}`;
     problems.push({
-      file: location.file,
-      path: location.path,
+      file: reported.file,
+      path: reported.path,
       message:
-        `${what} in ${location.place}, where ${earlier.file} keeps ${theirs} (${earlier.path}): ` +
+        `${what} in ${reported.place}, where ${other.file} keeps ${theirs} (${other.path}${other.byDefault ? ', by default' : ''}): ` +
         "two stacks sharing one state each rewrite the other's registration on every apply; give each its own",
     });
   }
@@ -54,15 +58,23 @@ export function sharedStateLocations(environments: readonly Environment[], proje
 function locationsOf(environment: Environment, projectRoot: string): StateLocation[] {
   const own = where(environment.backend, projectRoot);
   return [
-    { ...own, file: environment.file, stack: environment.name, path: own.field },
+    { ...own, file: environment.file, stack: environment.name, path: own.field, byDefault: isDefaultPlace(environment.backend, environment.name) },
     ...environment.customerTenants.map((tenant, index) => ({
       ...where(tenant.backend, projectRoot),
       file: environment.file,
       stack: tenant.stackName,
       tenant: tenant.name,
       path: `customerTenants[${index}].name`,
+      byDefault: false,
     })),
   ];
+}
+
+/** Whether the backend puts the stack's state where its name alone would (the key or file the file may leave out). */
+function isDefaultPlace(backend: Backend, name: string): boolean {
+  if (backend.type === 'azurerm') return backend.key === `${name}.tfstate`;
+  if (backend.type === 'local') return backend.path === defaultStatePath(name);
+  return false;
 }
 
 function where(backend: Backend, projectRoot: string): { key: string; place: string; field: string } {

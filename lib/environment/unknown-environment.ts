@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describe } from '../input/field-reader';
 import { nearestNames } from '../input/nearest-name';
+import { optionsBeforeDashes } from '../process/command-line';
 import { TENANT_STACK_MARKER } from '../tenants/customer-tenant';
 
 /** Up to this many names are listed; more are counted and left to `npm run environments`. */
@@ -23,6 +24,10 @@ export function unknownEnvironmentMessage(wanted: string, known: readonly string
     const tenant = wanted.slice(marker + TENANT_STACK_MARKER.length);
     return `${shown} is not an environment: it names the stack of customer tenant ${describe(tenant)} of ${home}; name the environment, ${home}, and its customer tenants come with it`;
   }
+  return `${noSuchEnvironment(shown, stem, known)}${optionsBeforeDashes([wanted])}`;
+}
+
+function noSuchEnvironment(shown: string, stem: string, known: readonly string[]): string {
   const near = nearestNames(stem, known);
   if (near.length > 0) return `no such environment ${shown}; did you mean ${near.slice(0, 3).join(' or ')}?`;
   if (known.length === 0) return `no such environment ${shown}, nor any other yet: add environments/<name>.ts`;

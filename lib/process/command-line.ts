@@ -379,22 +379,38 @@ export function clipped(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 
+/**
+ * What follows a list of names one of which reads as an option's value (`json`, `plan.json`), when npm
+ * ran the command: `npm run plan --format json prod` keeps `--format` for npm and runs plan with
+ * `json prod`. Empty otherwise.
+ */
+export function optionsBeforeDashes(names: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const command = env.npm_lifecycle_event;
+  // One of this project's scripts (npm run plan), not npm test running jest, which runs commands too.
+  if (command === undefined || !/^[a-z][a-z0-9:-]{0,40}$/.test(command) || !/\bregister-ts\.js\b/.test(env.npm_lifecycle_script ?? '')) return '';
+  const value = names.find((name) => (REPORT_FORMATS as readonly string[]).includes(name) || /^[\w./\\:-]{1,80}$/.test(name) && /[./\\]/.test(name) && !/\.ts$/i.test(name));
+  if (value === undefined) return '';
+  const option = (REPORT_FORMATS as readonly string[]).includes(value) ? `--format ${value}` : `--<option> ${value}`;
+  return `; options go after "--" (npm run ${command} -- ${option}): npm keeps those written before it and passes on only their values`;
+}
+
 function checkedEnvironments<O extends OptionsGrammar>(names: readonly string[], grammar: CommandGrammar<O>, fail: (message: string) => UserError): readonly string[] {
   const empty = names.findIndex((name) => name === '');
   if (empty !== -1) throw fail(`an environment name is empty (argument ${empty + 1} of the names); give the name of an environments/<name>.ts`);
   const many = clipped(names.join(', '));
+  const swallowed = optionsBeforeDashes(names);
   switch (grammar.environments) {
     case 'none':
       if (names.length > 0) {
-        const passOn = grammar.afterDashes === undefined ? '' : `; ${grammar.afterDashes} goes after "--" (npm run ${grammar.name} -- -- ${grammar.afterDashes})`;
+        const passOn = grammar.afterDashes === undefined ? swallowed : `; ${grammar.afterDashes} goes after "--" (npm run ${grammar.name} -- -- ${grammar.afterDashes})`;
         throw fail(`${grammar.name} takes no environment names; got ${many}${passOn}`);
       }
       break;
     case 'one':
-      if (names.length !== 1) throw fail(names.length === 0 ? 'name the environment' : `name one environment; got ${many}`);
+      if (names.length !== 1) throw fail(names.length === 0 ? 'name the environment' : `name one environment; got ${many}${swallowed}`);
       break;
     case 'at most one':
-      if (names.length > 1) throw fail(`name at most one environment; got ${many}`);
+      if (names.length > 1) throw fail(`name at most one environment; got ${many}${swallowed}`);
       break;
     case 'any':
       break;

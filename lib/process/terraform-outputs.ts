@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { readUserFile, UserError } from './command-line';
 import { parseJson } from '../input/json-text';
 import { describe, isGuid, isPlainObject, readGuid } from '../input/field-reader';
-import { runTerraform, type TerraformOptions } from './terraform';
+import { runTerraform, TerraformFailure, type TerraformOptions } from './terraform';
+import { readDiagnostics } from './terraform-diagnostics';
 
 /**
  * Terraform outputs of a deployed stack: where the values of self-signed certificates are, since
@@ -111,7 +112,16 @@ export function checkOutputsBelong(outputs: TerraformOutputs, label: string, env
  */
 export async function stackOutputs(stackDir: string, stack: string, options: TerraformOptions = {}): Promise<TerraformOutputs> {
   if (!existsSync(stackDir)) throw new UserError(`${stack}: not synthesized: run \`npm run synth\` first`);
-  const run = await runTerraform(['output', '-no-color', '-json'], { ...options, stackDir, label: stack });
+  let run;
+  try {
+    run = await runTerraform(['output', '-no-color', '-json'], { ...options, stackDir, label: stack });
+  } catch (error) {
+    // Right after synth, before any plan: Terraform's page on backend migration is no help there.
+    if (error instanceof TerraformFailure && readDiagnostics(error.output).some((d) => d.severity === 'error' && /^Backend initialization required\b/.test(d.summary))) {
+      throw new UserError(`${stack}: its stack folder is not initialized (npm run plan runs terraform init there)`);
+    }
+    throw error;
+  }
   return readOutputsJson(run.stdout, `${stack}: terraform output -json`);
 }
 

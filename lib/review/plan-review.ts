@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   clipped,
   colorsFor,
@@ -28,8 +29,10 @@ import {
   unacknowledgedMessage,
 } from './report/plan-gate';
 import type { TerraformOptions } from '../process/terraform';
-import { mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
+import { environmentFiles } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
+import { unknownEnvironmentMessage } from '../environment/unknown-environment';
 import { MAX_PARALLEL, planStacks } from './stack-plans';
 import { discardPlanFile } from './saved-plan';
 import { DEFAULT_PARALLEL } from '../process/slots';
@@ -274,6 +277,10 @@ export async function reviewCommand(
     reviewedFile === undefined || expectDigest === undefined ? undefined : readReviewedReports(readUserFile(reviewedFile, io.cwd), reviewedFile, expectDigest);
   const out = request.out === undefined ? undefined : resolve(io.cwd ?? process.cwd(), request.out);
   if (out !== undefined) refuseToReplaceOtherFile(out, request.out!);
+  // Said before minutes of terraform, and no error: apply.yml gives every environment's gate the same list.
+  for (const problem of unknownAcknowledged(request.acceptNewRegistration ?? [], io.projectRoot)) {
+    io.stderr.write(`${colorsFor(io.stderr).yellow('warning')}: ${escapeControlCharacters(problem)}\n`);
+  }
   let reports: PlanReport[];
   let planFiles: string[] = [];
   if (request.source === 'saved plan') {
@@ -311,6 +318,18 @@ export async function reviewCommand(
   return reviewExitCode(reports);
 }
 
+/** Names `--accept-new-registration` gives that are no environment: a typo there acknowledges nothing. */
+function unknownAcknowledged(names: readonly string[], projectRoot: string): string[] {
+  if (names.length === 0) return [];
+  let known: string[];
+  try {
+    known = environmentFiles(join(projectRoot, 'environments')).map((file) => basename(file, '.ts'));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => !known.includes(name)).map((name) => `--accept-new-registration ${name} acknowledges nothing: ${unknownEnvironmentMessage(name, known)}`);
+}
+
 /** One word for a finished stack in the progress on stderr. */
 function progressSummary(report: PlanReport): string {
   // Terraform's reason quotes what Entra, the state or a provider said: a \r in it would start a CI log line.
@@ -324,12 +343,20 @@ function writeReportFile(file: string, shown: string, text: string): void {
   try {
     writeFileAtomically(file, text);
   } catch (error) {
-    throw new UserError(`--out ${shown}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`--out ${shown}: cannot be written: ${code ? describeCode(code) : (error as Error).message}`);
   }
 }
 
 /** Checked before planning too: a mistyped `--out` is a mistake to report before minutes of terraform. */
 function refuseToReplaceOtherFile(file: string, shown: string): void {
+  let folder;
+  try {
+    folder = statSync(dirname(file));
+  } catch (error) {
+    throw new UserError(`--out ${shown}: its folder cannot be used: ${describeCode((error as NodeJS.ErrnoException).code ?? 'ENOENT')}; nothing was planned`);
+  }
+  if (!folder.isDirectory()) throw new UserError(`--out ${shown}: its folder cannot be used: ${describeCode('ENOTDIR')}; nothing was planned`);
   if (!mayReplace(file, isJsonReport)) {
     throw new UserError(`--out ${shown}: is there and is not a JSON report of plan or drift; refusing to replace it: give another file, or remove it first`);
   }
