@@ -17,7 +17,7 @@ import {
   type OptionsGrammar,
 } from '../lib/process/command-line';
 import { REPO_ROOT } from './support/builders';
-import { declaredCommands } from './support/commands';
+import { declaredCommands, NPM_SCRIPTS } from './support/commands';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const COMMANDS = declaredCommands();
@@ -43,6 +43,19 @@ describe('every command', () => {
     const cli = readdirSync(join(REPO_ROOT, 'cli')).filter((file) => file.endsWith('.ts')).map((file) => `cli/${file}`);
     expect(COMMANDS.map(({ file }) => file)).toEqual(expect.arrayContaining([...cli, 'main.ts', 'bench/run.ts']));
     expect(COMMANDS.find(({ file }) => file === 'main.ts')?.name).toBe('synth');
+  });
+
+  test('run by an npm script with arguments (bench:cdktn), takes them as its grammar says, and what npm adds after them', () => {
+    const withArguments = Object.entries(NPM_SCRIPTS).flatMap(([name, script]) => {
+      const [, file, args] = /^node --require \.\/bin\/register-ts\.js (\S+\.ts) (.+)$/.exec(script) ?? [];
+      return file === undefined ? [] : [{ name, args: `${args} --only synth`, grammar: COMMANDS.find((command) => command.file === file)!.grammar }];
+    });
+    expect(withArguments.map(({ name }) => name)).toContain('bench:cdktn');
+    for (const { name, args, grammar } of withArguments) {
+      expect({ name, ...parse(grammar, words(args)) }).toEqual({ name, line: expect.anything(), stderr: '' });
+    }
+    const benchOnCdktn = withArguments.find(({ name }) => name === 'bench:cdktn')!;
+    expect(parse(benchOnCdktn.grammar, words(benchOnCdktn.args)).line?.rest).toEqual(['npm', 'run', 'bench', '--', '--only', 'synth']);
   });
 
   // A process per command, side by side: the one check that the file's command reads its declared grammar.
