@@ -261,7 +261,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   };
   const logLines = (name: string) => readFileSync(join(terraform.dir, name), 'utf8').trim().split('\n');
   beforeEach(() => {
-    for (const log of ['calls.log', 'init.log', 'timeline.log', 'plan-modes.log']) rmSync(join(terraform.dir, log), { force: true });
+    for (const log of ['calls.log', 'init.log', 'timeline.log', 'plan-modes.log', 'plan-write-modes.log']) rmSync(join(terraform.dir, log), { force: true });
     rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
   });
   afterAll(() => {
@@ -545,7 +545,8 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     test('plan saves plan.tfplan readable by its owner only, from before terraform writes it', async () => {
       const result = await run('plan', ['prod'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
       expect(result.code).toBe(0);
-      // As terraform show found it, right after terraform plan wrote it.
+      // As terraform plan wrote into it (keeping the mode of the file there), and as terraform show found it.
+      expect(logLines('plan-write-modes.log')).toEqual(['prod 600']);
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('stand-in plan\n');
       expect(modeOf(stackFile('prod'))).toBe(0o600);
