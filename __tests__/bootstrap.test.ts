@@ -342,6 +342,14 @@ describe('npm run bootstrap: which environments', () => {
     await expect(bootstrap(['gov', 'prod', ...REPOSITORY], gov.root)).rejects.toThrow(new UserError('the environments are in usgovernment and public clouds: bootstrap the environments of one cloud at a time'));
   });
 
+  test('an environment with owners gets its deploying identity Application.ReadWrite.All and Directory.Read.All at home: Graph reads each owner it adds', async () => {
+    const withOwners = platformRepository();
+    withOwners.writeEnvironment('team', validInput({ backend: STATE, deployingIdentityObjectId: DEPLOYER, owners: ['aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee'] }));
+    const { stdout } = await bootstrap(['team', ...REPOSITORY], withOwners.root);
+    expect(stdout).toContain(`az ad app permission add --id "$DEPLOY_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.directoryRead}=Role ${ROLE.applicationRead}=Role ${ROLE.readWriteAll}=Role ${ROLE.grants}=Role\n`);
+    expect(stdout).toContain(`"principalId\\": \\"\${DEPLOY_SP_ID}\\", \\"resourceId\\": \\"\${GRAPH_SP_ID}\\", \\"appRoleId\\": \\"${ROLE.directoryRead}\\"`);
+  });
+
   test('an unknown environment is one line saying so, with the environments there are', async () => {
     await expect(bootstrap(['nope', ...REPOSITORY])).rejects.toThrow(new UserError('no such environment "nope"; the environments are lab, msp, prod'));
   });

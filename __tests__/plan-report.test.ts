@@ -539,6 +539,19 @@ describe('a plan that only moves, imports or forgets resources', () => {
   });
 });
 
+describe('a plan made by real Terraform 1.11.4 with a moved block, a requested replacement and a removed block (fixtures/plans/real-moved-replaced-forgotten.json)', () => {
+  test('reads the move from previous_address, the reason from action_reason and the forget action where Terraform writes them', () => {
+    const report = reportOf(planFixture('real-moved-replaced-forgotten'));
+    expect(report.terraformVersion).toBe('1.11.4');
+    expect(report.changes.map((c) => [c.action, c.address, c.message])).toEqual([
+      ['move', 'terraform_data.b', 'terraform_data b moved in the state from terraform_data.a (a moved block; the move itself changes nothing in Entra)'],
+      ['replace', 'terraform_data.c', 'terraform_data c replaced (replacement requested)'],
+      ['forget', 'terraform_data.d', 'terraform_data d no longer managed by Terraform (left as it is in Entra)'],
+    ]);
+    expect(reviewExitCode([report])).toBe(2);
+  });
+});
+
 describe('plans whose names are those every object inherits', () => {
   test('an attribute named __proto__ or constructor is reported as a change, like any attribute without wording', () => {
     const plan = planFixture('redirect-uri-added');

@@ -6,7 +6,7 @@ import type { Environment } from '../environment/environment';
  * learn.microsoft.com/graph/permissions-reference), and the Azure roles on the state container.
  */
 export const GRAPH_APP_ROLES = {
-  /** Reads the application, its service principal and the admin consent grants (Application.Read.All cannot read the grants). */
+  /** Reads the application, its service principal and the admin consent grants (Application.Read.All cannot read the grants), and the owners the deploying identity adds. */
   'Directory.Read.All': '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
   /** Looks up Microsoft Graph's service principal. */
   'Application.Read.All': '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
@@ -36,11 +36,14 @@ export const PLAN_ROLES_AT_HOME: readonly GraphAppRole[] = [...PLAN_ROLES, 'Appl
 /**
  * The deploying identity in an environment's own tenant: it creates the registration (and so owns
  * it), changes what it owns and grants the portal's admin consent. An environment with `owners`
- * adds owners to the registration, which Graph allows only with Application.ReadWrite.All.
+ * adds owners to the registration and its service principal, which Graph allows only with
+ * Application.ReadWrite.All and Directory.Read.All: it reads the directory object each owner
+ * reference names, and an application permission on applications reads no user (Microsoft Graph,
+ * "Add owner" of application and of servicePrincipal, v1.0; terraform-provider-azuread #703).
  */
 export function deployRolesAtHome(environment: Pick<Environment, 'owners'>): GraphAppRole[] {
-  const write: GraphAppRole = environment.owners.length > 0 ? 'Application.ReadWrite.All' : 'Application.ReadWrite.OwnedBy';
-  return [write, 'DelegatedPermissionGrant.ReadWrite.All', 'Application.Read.All'];
+  if (environment.owners.length === 0) return ['Application.ReadWrite.OwnedBy', 'DelegatedPermissionGrant.ReadWrite.All', 'Application.Read.All'];
+  return ['Application.ReadWrite.All', 'Directory.Read.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Application.Read.All'];
 }
 
 /**
