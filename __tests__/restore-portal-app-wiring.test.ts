@@ -84,7 +84,7 @@ describe("RestorePortalApp takes another resource's output where a value can com
 
   test('a literal object ID given as both keeps its owner resource: a registration a person created hands the CI identity ownership so, and states hold it', () => {
     const stack = consumerStack();
-    new RestorePortalApp(stack, 'portal', {
+    const app = new RestorePortalApp(stack, 'portal', {
       redirectUris: [PORTAL],
       certificates: [{ source: 'file', path: VALID }],
       deployingIdentityObjectId: OWNER,
@@ -93,6 +93,8 @@ describe("RestorePortalApp takes another resource's output where a value can com
     const synthesized = synth(stack);
     expect(resourceOf(synthesized, 'azuread_service_principal', 'portal').owners).toEqual([OWNER]);
     expect(resourceOf(synthesized, 'azuread_application_owner', `portal_${OWNER.replace(/-/g, '')}`).owner_object_id).toBe(OWNER);
+    // As an environment file is, the consumer is warned that a first apply by that identity fails on it.
+    expect(app.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data)).toEqual([expect.stringMatching(/^owners\[0\]: is the deploying identity \(deployingIdentityObjectId\): Entra makes it the owner of the registration it creates/)]);
   });
 
   test('the same reference as deploying identity and owner of an adopted registration imports its ownership once', () => {
