@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../lib/process/command-line';
 import { EXAMPLE_TENANT_ID } from '../lib/environment/example-environment';
 import { parseReviewArguments, reviewCommand } from '../lib/review/plan-review';
@@ -357,8 +357,6 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   describe('a stack never applied, planned by an identity that may only read the azurerm state', () => {
     const tenants = new TestProject();
     tenants.writeEnvironment('msp', validInput({ backend: AZURERM, deployingIdentityObjectId: DEPLOYER, customerTenants: [CONTOSO] }));
-    const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('restore-portal-empty-state-')).sort();
-    const before = scratchFolders();
     afterAll(() => tenants.remove());
 
     test('is planned against an empty state, writing none: its report says so first, and it leaves no plan file to apply', async () => {
@@ -388,8 +386,8 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       // The stack's own folder keeps its backend and gets no plan that apply could pick up; the copy is gone.
       expect(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend).toHaveProperty('azurerm');
       expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
-      expect(existsSync(copy!)).toBe(false);
-      expect(scratchFolders()).toEqual(before);
+      // Its scratch folder, not a listing of the temporary folder: other tests (and other runs) make theirs there too.
+      expect(existsSync(dirname(copy!))).toBe(false);
     }, PROCESS_TIMEOUT);
 
     test('the same plan, made again by the writing identity once its init has created the state, has the same digest: the apply gate passes', async () => {
