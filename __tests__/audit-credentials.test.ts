@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import forge from 'node-forge';
 import { GraphError } from '../lib/audit/graph-client';
 import { graphIdentityFromEnvironment } from '../lib/audit/graph-credentials';
 import { graphEndpoints } from '../lib/audit/graph-endpoints';
@@ -103,6 +104,20 @@ describe('the audit signs in with the variables the azuread provider reads, a to
     expect((await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_SECRET_FILE_PATH: 'no-such-file' }))).message).toBe('ARM_CLIENT_SECRET_FILE_PATH (no-such-file): file not found');
   }, PROCESS_TIMEOUT);
 
+  test('a bundle asking for more key-derivation iterations than any exporter uses is refused before they are derived', async () => {
+    const pfx = buildPfx({ certificatePem: makeCertificate({ notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000) }).pem, privateKeyPem: testKey().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), friendlyName: 'x' }, PFX_PASSWORD);
+    // The MAC's iteration count (MacData, the bundle's third part) set to 2^31 - 1: a day of node-forge's time.
+    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
+    ((asn1.value as forge.asn1.Asn1[])[2].value as forge.asn1.Asn1[])[2].value = '\x7f\xff\xff\xff';
+    writeFileSync(join(dir, 'slow.pfx'), Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+    expect(await message(() => identity({ ARM_CLIENT_ID: CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH: 'slow.pfx', ARM_CLIENT_CERTIFICATE_PASSWORD: PFX_PASSWORD }))).toEqual({
+      type: 'UserError',
+      kind: undefined,
+      message:
+        'ARM_CLIENT_CERTIFICATE_PATH (slow.pfx): asks for 2,147,483,647 key-derivation iterations, more than the 600,000 this command derives (a bundle exported by Windows, OpenSSL or Key Vault uses 2,000 to 10,000); export it again',
+    });
+  });
+
   test('ARM_USE_OIDC in a GitHub job: the job’s OIDC token, asked once for the audience api://AzureADTokenExchange, signs in to every tenant', async () => {
     const jwt = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.c2ln`;
     double.githubTokens.set('request-token', jwt);
@@ -200,6 +215,9 @@ describe('where tokens go: GRAPH_ENDPOINT and AZURE_AUTHORITY_HOST', () => {
     [{ GRAPH_ENDPOINT: 'http://graph.example' }, 'GRAPH_ENDPOINT must be an https URL (http only on a loopback address, such as http://127.0.0.1:8080), with no user name, password, query or fragment; got "http://graph.example"'],
     [{ GRAPH_ENDPOINT: 'https://admin:hunter2@graph.example' }, 'GRAPH_ENDPOINT must be an https URL (http only on a loopback address, such as http://127.0.0.1:8080), with no user name, password, query or fragment; it holds a user name or password (not shown)'],
     [{ GRAPH_ENDPOINT: 'https://graph.example/?x=1' }, /^GRAPH_ENDPOINT must be an https URL/],
+    // Not a URL at all, and still its password is not shown; nor is a megabyte of it.
+    [{ GRAPH_ENDPOINT: 'https://admin:hunter2@graph proxy.example' }, /; got "https:\/\/\*\*\*@graph proxy\.example"$/],
+    [{ GRAPH_ENDPOINT: `https://${'x'.repeat(300)}.example:99999` }, /; got "https:\/\/x{69}\.\.\."$/],
     [{ GRAPH_ENDPOINT: 'file:///etc/passwd' }, /^GRAPH_ENDPOINT must be an https URL/],
     [{ AZURE_AUTHORITY_HOST: 'http://127.0.0.1:9' }, 'AZURE_AUTHORITY_HOST must be an https URL with no path, with no user name, password, query or fragment; got "http://127.0.0.1:9"'],
     [{ AZURE_AUTHORITY_HOST: 'https://login.example/tenant' }, /^AZURE_AUTHORITY_HOST must be an https URL with no path/],

@@ -154,6 +154,25 @@ const CHANGES: Change[] = [
     tenant: 'home',
     says: /"CN=forger"/,
   },
+  // Listed before the environment's own certificate, claiming its thumbprint: the finding is the key
+  // added, and the command removes that one, never the certificate VB365 signs in with.
+  ...(
+    [
+      ['a symmetric signing key', { type: 'Symmetric', usage: 'Sign', key: null }, /a key credential of type Symmetric, usage Sign, "backdoor"/],
+      ['a key Graph shows that is no certificate', { key: Buffer.from('not a certificate').toString('base64') }, /a certificate without a thumbprint "backdoor"/],
+      ['a certificate Graph shows no key of', { key: undefined }, /[0-9A-F]{40} \(a second time\) "backdoor"/],
+    ] as const
+  ).map(([what, fields, says]): Change => ({
+    change: `${what} listed first, its customKeyIdentifier claiming the environment’s thumbprint`,
+    make: () => {
+      const keys = list(applied.application, 'keyCredentials');
+      keys.unshift({ ...keys[0], keyId: SECRET_KEY_ID, displayName: 'backdoor', ...fields });
+    },
+    kind: 'certificate',
+    tenant: 'home',
+    says,
+    fix: new RegExp(`--key-id ${SECRET_KEY_ID} --cert$`),
+  })),
   {
     change: 'a federated credential added to the application',
     make: () => home().federatedCredentials.set(applied.application.id as string, [{ id: SECRET_KEY_ID, name: 'gh', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:evil/repo:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'] }]),
@@ -423,6 +442,33 @@ describe('Graph answers are read as hostile input, and each failure is one line'
     double.trouble({ path: /\/owners/, body: JSON.stringify({ value: [], '@odata.nextLink': `${double.url}/v1.0/applications/x/owners` }) });
     double.trouble({ path: /\/applications\/x\/owners/, body: JSON.stringify({ value: [], '@odata.nextLink': `${double.url}/v1.0/applications/x/owners` }) });
     expect(failureOf(await audit())).toMatch(/goes on for more than 200 pages, or back to a page it gave/);
+  });
+
+  test('a list whose pages together run to more than 16 MiB is not read to the end, though each page is within its limit', async () => {
+    double.pageSize = 1;
+    const owners = home().owners.get(applied.application.id as string)!;
+    const name = 'M'.repeat(6 * 1024 * 1024);
+    for (let i = 0; i < 3; i++) owners.push({ '@odata.type': '#microsoft.graph.user', id: `${String(i).padStart(8, '0')}-1111-4222-8333-444455556666`, displayName: name });
+    expect(failureOf(await audit())).toMatch(/^Graph's answer for the owners of the application \S+ runs to more than 16 MiB over its pages, more than it can be: not read to the end$/);
+  });
+
+  test('the commands for several redirect URIs of one platform, run one after the other in any order, leave none of them', async () => {
+    strings(nested(applied.application, 'web'), 'redirectUris').push('https://evil.example/one', 'https://evil.example/two');
+    const commands = findings(await audit()).map((f) => f.command!);
+    expect(commands).toHaveLength(2);
+    for (const order of [commands, [...commands].reverse()]) {
+      // What each PATCH leaves, as Graph applies a PATCH of web.redirectUris: the list it gives.
+      const left = order.reduce<string[]>((_, command) => JSON.parse(/--body '(.*)'$/.exec(command)![1]).web.redirectUris, []);
+      expect(left).toEqual([]);
+    }
+  });
+
+  test("a Graph that leaves out a certificate's type and usage (an emulator) still has it taken for the environment's", async () => {
+    for (const key of list(applied.application, 'keyCredentials')) {
+      delete key.type;
+      delete key.usage;
+    }
+    expect(findings(await audit())).toEqual([]);
   });
 
   test('a redirect is not followed', async () => {

@@ -46,6 +46,15 @@ describe('backend', () => {
     ]);
   });
 
+  test('refuses a key Azure Storage would read as another blob name, so that no two spellings are one state', () => {
+    for (const key of ['./prod.tfstate', 'states//prod.tfstate', '/prod.tfstate', 'states/../prod.tfstate', 'states\\prod.tfstate', 'prod.tfstate.', 'states./prod.tfstate']) {
+      expect(problemsOf(validInput({ backend: { ...AZURERM, key } }))).toEqual([
+        `environments/test.ts: backend.key: must be a blob name of parts separated by "/", none of them empty, "." or "..", or ending in ".", and without "\\" (Azure Storage reads those as another name); got ${JSON.stringify(key)}`,
+      ]);
+    }
+    expect(problemsOf(validInput({ backend: { ...AZURERM, key: 'restore-portal/.prod/prod.tfstate' } }))).toEqual([]);
+  });
+
   test('stores state in an Azure blob with Entra ID auth and a per-environment key by default', () => {
     expect(backendOf(AZURERM).backend).toEqual({
       azurerm: { storage_account_name: 'contosotfstate', container_name: 'tfstate', key: 'prod.tfstate', use_azuread_auth: true },

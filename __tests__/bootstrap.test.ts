@@ -11,6 +11,8 @@ import { DEPLOYER, inProcessAz, platformRepository, standInAz, STATE, TENANT } f
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const REPOSITORY = ['--repository', 'contoso/platform-restore-portal'];
+/** An application someone registered under the name an identity of the set-up has. */
+const SQUATTED = 'b1b1b1b1-0000-4000-8000-0000000000b1';
 const GRAPH = '00000003-0000-0000-c000-000000000000';
 const ROLE = {
   directoryRead: '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
@@ -60,6 +62,8 @@ describe('npm run bootstrap -- prod msp: the Azure set-up of the workflows, prin
     const consent = (principal: string, graph: string, role: string) =>
       `az rest --method post --url "https://graph.microsoft.com/v1.0/servicePrincipals/\${${graph}}/appRoleAssignedTo" --headers Content-Type=application/json --body "{\\"principalId\\": \\"\${${principal}}\\", \\"resourceId\\": \\"\${${graph}}\\", \\"appRoleId\\": \\"${role}\\"}"`;
     const scope = '"${STATE_1}/blobServices/default/containers/tfstate"';
+    const application = (name: string) =>
+      `az rest --method post --url https://graph.microsoft.com/v1.0/applications --headers Content-Type=application/json --body '{"displayName":"${name}","signInAudience":"AzureADMultipleOrgs"}' --query appId --output tsv`;
     const credential = (app: string, name: string, subject: string) =>
       `az ad app federated-credential create --id "$${app}" --parameters '{"name":"${name}","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/platform-restore-portal:${subject}","audiences":["api://AzureADTokenExchange"]}'`;
     const customer = (tenantId: string) => [
@@ -73,10 +77,10 @@ describe('npm run bootstrap -- prod msp: the Azure set-up of the workflows, prin
     ];
     expect(commands).toEqual([
       'HOME_SUBSCRIPTION=$(az account show --query id --output tsv)',
-      'PLAN_APP_ID=$(az ad app create --display-name restore-portal-plan --sign-in-audience AzureADMultipleOrgs --query appId --output tsv)',
+      `PLAN_APP_ID=$(${application('restore-portal-plan')})`,
       'PLAN_SP_ID=$(az ad sp create --id "$PLAN_APP_ID" --query id --output tsv)',
       `az ad app permission add --id "$PLAN_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.directoryRead}=Role ${ROLE.applicationRead}=Role`,
-      'DEPLOY_APP_ID=$(az ad app create --display-name restore-portal-deploy --sign-in-audience AzureADMultipleOrgs --query appId --output tsv)',
+      `DEPLOY_APP_ID=$(${application('restore-portal-deploy')})`,
       'DEPLOY_SP_ID=$(az ad sp create --id "$DEPLOY_APP_ID" --query id --output tsv)',
       `az ad app permission add --id "$DEPLOY_APP_ID" --api ${GRAPH} --api-permissions ${ROLE.applicationRead}=Role ${ROLE.ownedBy}=Role ${ROLE.readWriteAll}=Role ${ROLE.grants}=Role`,
       `GRAPH_SP_ID=$(az ad sp show --id ${GRAPH} --query id --output tsv)`,
@@ -139,7 +143,7 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     // Each command that makes something ran once, as printed, with the values learnt put in.
     const printed = (await bootstrap(['prod', 'msp', ...REPOSITORY])).stdout
       .split('\n')
-      .filter((line) => !line.startsWith('#') && /\baz (ad app create|ad sp create|ad app permission add|role assignment create|ad app federated-credential create|rest --method post)/.test(line));
+      .filter((line) => !line.startsWith('#') && /\baz (ad sp create|ad app permission add|role assignment create|ad app federated-credential create|rest --method post)/.test(line));
     const made = makes();
     expect(made).toHaveLength(printed.length);
     expect(made.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(printed.map((line) => line.slice(line.indexOf('az ') + 3).split(' ').slice(0, 3).join(' ')));
@@ -221,6 +225,37 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     expect(makes()).toEqual([]);
   });
 
+  test('an application of the name that someone else owns is not reused: nothing is made, granted or given a role', async () => {
+    // Any user may register an application, under any name: one named as the deploying identity would be.
+    writeFileSync(join(az.dir, 'state.json'), JSON.stringify({
+      counter: 10, tenant: TENANT, servicePrincipals: [], appRoleAssignments: [], roleAssignments: [], federatedCredentials: [],
+      apps: [{ id: 'a1', appId: SQUATTED, tenant: TENANT, displayName: 'restore-portal-plan', requiredResourceAccess: [], owners: [az.env.FAKE_AZ_USER, 'deadbeef-0000-4000-8000-00000000000d'] }],
+    }));
+    await expect(bootstrap(['prod', ...REPOSITORY, '--apply'])).rejects.toThrow(
+      /^application restore-portal-plan \(b1b1b1b1-0000-4000-8000-0000000000b1\) exists and is owned by user-deadbeef@contoso\.example \(deadbeef-0000-4000-8000-00000000000d\), not by you: an owner can add a secret and sign in as the identity/,
+    );
+    expect(makes()).toEqual([]);
+  });
+
+  test('the printed script makes its own applications, never patching one of the same name (as az ad app create would)', async () => {
+    writeFileSync(join(az.dir, 'state.json'), JSON.stringify({
+      counter: 10, tenant: TENANT, servicePrincipals: [], appRoleAssignments: [], roleAssignments: [], federatedCredentials: [],
+      apps: [{ id: 'a1', appId: SQUATTED, tenant: TENANT, displayName: 'restore-portal-deploy', requiredResourceAccess: [], owners: ['deadbeef-0000-4000-8000-00000000000d'] }],
+    }));
+    const { stdout } = await bootstrap(['prod', ...REPOSITORY]);
+    // The line that makes the deploying identity, run by bash as the script runs it.
+    const create = stdout.split('\n').find((line) => line.startsWith('DEPLOY_APP_ID=$('))!;
+    const script = join(az.dir, 'create.sh');
+    writeFileSync(script, `set -euo pipefail\n${create}\nprintf %s "$DEPLOY_APP_ID"\n`);
+    const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
+    expect([ran.status, ran.stderr]).toEqual([0, '']);
+    expect(ran.stdout).not.toBe(SQUATTED);
+    expect(state().apps.map((a: any) => [a.appId === SQUATTED ? 'squatted' : 'made', a.displayName, a.owners])).toEqual([
+      ['squatted', 'restore-portal-deploy', ['deadbeef-0000-4000-8000-00000000000d']],
+      ['made', 'restore-portal-deploy', [az.env.FAKE_AZ_USER]],
+    ]);
+  }, PROCESS_TIMEOUT);
+
   test("a federated credential whose name another subject holds is not overwritten", async () => {
     await bootstrap(['prod', ...REPOSITORY, '--apply']);
     await expect(bootstrap(['prod', '--repository', 'contoso/other-repository', '--apply'])).rejects.toThrow(
@@ -295,7 +330,7 @@ describe('npm run bootstrap: what reaches a shell is quoted and checked', () => 
     expect([ran.status, ran.stderr]).toEqual([0, '']);
     expect(calls()).toEqual(
       expect.arrayContaining([
-        ['ad', 'app', 'create', '--display-name', 'Restore Portal (plan)', '--sign-in-audience', 'AzureADMyOrg', '--query', 'appId', '--output', 'tsv'],
+        ['rest', '--method', 'post', '--url', 'https://graph.microsoft.com/v1.0/applications', '--headers', 'Content-Type=application/json', '--body', '{"displayName":"Restore Portal (plan)","signInAudience":"AzureADMyOrg"}', '--query', 'appId', '--output', 'tsv'],
         ['storage', 'account', 'show', '--name', 'contosotfstate', '--resource-group', 'rg_state.(prod)', '--query', 'id', '--output', 'tsv'],
       ]),
     );

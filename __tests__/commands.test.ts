@@ -129,7 +129,12 @@ describe('every command', () => {
         const value = declared.choices?.[0] ?? 'a.x';
         if (!declared.multiple) mistakes.push([[`--${option}=${value}`, `--${option}=${value}`], new RegExp(`^--${option} is given twice`)]);
         if (declared.choices) mistakes.push([[`--${option}`, 'html'], new RegExp(`^--${option} must be one of ${declared.choices.join(', ')}; got "html"$`)]);
+        // Refused before the command's own readers (--parallel, --client-id, --tenant) could quote it whole.
+        mistakes.push([[`--${option}`, 'x'.repeat(100_000)], new RegExp(`^the value of --${option} is 100000 characters long; nothing a command takes is longer than 4096`)]);
+        // Copied from a page that made "--" a dash, it would be read as an environment name.
+        mistakes.push([[`\u2014${option}`, 'x'], new RegExp(`^\u2014${option}: starts with U\\+2014, not "--" .*; write --${option}$`)]);
       }
+      mistakes.push([['x'.repeat(100_000)], /^argument 1 is 100000 characters long/]);
       for (const [old] of Object.entries(grammar.deprecated ?? {})) mistakes.push([[`--${old}`, ''], new RegExp(`^--${old} is empty`)]);
       mistakes.push([[''], /^an environment name is empty/]);
       if (grammar.environments === 'none') mistakes.push([['prod'], new RegExp(`^${name} takes no environment names; got prod(;.*)?$`)]);
@@ -272,10 +277,24 @@ describe('the command line', () => {
   });
 
   test('what a huge argument brings into a message is cut short', () => {
+    const long = 'x'.repeat(4000);
+    expect(read([`--${long}`]).error).toEqual(new UserError(`unknown option --${'x'.repeat(75)}...`));
+    expect(read(['--format', long]).error).toEqual(new UserError(`--format must be one of text, json; got "${'x'.repeat(77)}..."`));
+    expect(read(['--json-out', long]).stderr).toBe(`warning: --json-out is deprecated and goes in the next release; write --out ${'x'.repeat(77)}...\n`);
+    // Longer than any path or name: refused before anything reads it.
     const huge = 'x'.repeat(1_000_000);
-    expect(read([`--${huge}`]).error).toEqual(new UserError(`unknown option --${'x'.repeat(75)}...`));
-    expect(read(['--format', huge]).error).toEqual(new UserError(`--format must be one of text, json; got "${'x'.repeat(77)}..."`));
-    expect(read(['--json-out', huge]).stderr).toBe(`warning: --json-out is deprecated and goes in the next release; write --out ${'x'.repeat(77)}...\n`);
+    const tooLong = 'is 1000000 characters long; nothing a command takes is longer than 4096 (a path, a name, a list of names)';
+    expect(read([`--${huge}`]).error).toEqual(new UserError(`the option --${'x'.repeat(75)}... ${tooLong.replace('1000000', '1000002')}`));
+    expect(read([`--out=${huge}`]).error).toEqual(new UserError(`the value of --out ${tooLong.replace('1000000', '1000006')}`));
+    expect(read(['--json-out', huge]).error).toEqual(new UserError(`the value of --json-out ${tooLong}`));
+    expect(read(['--force', huge]).error).toEqual(new UserError(`argument 2 ${tooLong}`));
+    expect(read(['--', huge]).line?.environments).toEqual([huge]);
+  });
+
+  test('a dash where "--" should be is refused, naming the option it would be, and only before "--"', () => {
+    expect(read(['prod', '\u2013\u2013format', 'json']).error).toEqual(new UserError('\u2013\u2013format: starts with U+2013 U+2013, not "--" (an editor or web page turned the hyphens into a dash); write --format'));
+    expect(read(['\u2212out=a.json']).error).toEqual(new UserError('\u2212out=a.json: starts with U+2212, not "--" (an editor or web page turned the hyphens into a dash); write --out'));
+    expect(read(['--out', 'a', '--', '\u2014x']).line?.environments).toEqual(['\u2014x']);
   });
 
   test('an empty value is refused, not read as if the option were not given', () => {

@@ -1,3 +1,6 @@
+import { symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadEnvironments } from '../lib/environment/environment-files';
 import { formatProblem } from '../lib/process/problem';
 import { NOW, TestProject, validInput } from './support/builders';
@@ -9,9 +12,10 @@ const projects: TestProject[] = [];
 afterEach(() => projects.splice(0).forEach((project) => project.remove()));
 
 /** The problem lines of loading these environment files (name to input) together. */
-function problemsOf(files: Record<string, Record<string, unknown>>): string[] {
+function problemsOf(files: Record<string, Record<string, unknown>>, links: Record<string, string> = {}): string[] {
   const project = new TestProject();
   projects.push(project);
+  for (const [link, target] of Object.entries(links)) symlinkSync(target, join(project.root, link));
   for (const [name, overrides] of Object.entries(files)) project.writeEnvironment(name, validInput(overrides));
   return loadEnvironments({ projectRoot: project.root, now: NOW }).problems.map(formatProblem);
 }
@@ -38,6 +42,14 @@ describe("a stack's state location is its own, across every environment and cust
       ]);
     }
     expect(problemsOf({ alpha: { backend: { type: 'local', path: 'state/a.tfstate' } }, beta: { backend: { type: 'local', path: 'state/b.tfstate' } } })).toEqual([]);
+  });
+
+  test('a local path through a link to a folder is the file the link leads to, as Terraform opens it', () => {
+    expect(problemsOf({ alpha: {}, beta: { backend: { type: 'local', path: 'state/terraform.alpha.tfstate' } } }, { state: '.' })).toEqual([
+      `environments/beta.ts: backend.path: keeps its state in the file "state/terraform.alpha.tfstate", where environments/alpha.ts keeps its own (backend.path): ${SHARING}`,
+    ]);
+    // "state/.." is the folder above where the link leads, not the project root its spelling suggests.
+    expect(problemsOf({ alpha: {}, beta: { backend: { type: 'local', path: 'state/../terraform.alpha.tfstate' } } }, { state: tmpdir() })).toEqual([]);
   });
 
   test('one cloud workspace of one organization on one host, ignoring case, is one state', () => {

@@ -3,7 +3,8 @@
 // calls.log beside it) and keeps what it made in state.json beside it, answering as az does for the
 // commands npm run bootstrap uses. The signed-in account starts in FAKE_AZ_TENANT with subscription
 // FAKE_AZ_SUBSCRIPTION, as the user FAKE_AZ_USER. Identifiers are counted, so a run is repeatable.
-// Like az: `ad app create` patches the one application of that name, `ad app permission add` appends
+// Like az: `ad app create` patches the one application of that name (Graph's POST /applications always
+// makes a new one; the caller owns what either makes), `ad app permission add` appends
 // (duplicates too), `ad sp create` fails for an existing service principal or a single-tenant
 // application in another tenant, and creating an app role assignment, a role assignment or a
 // federated credential that exists fails.
@@ -102,7 +103,7 @@ function handle(args, dir = __dirname, env = process.env) {
       case command.startsWith('ad app create'): {
         const same = state.apps.filter((a) => a.tenant === state.tenant && a.displayName === option('--display-name'));
         if (same.length > 1) fail(`More than one application have the same display name '${option('--display-name')}'`);
-        const made = same[0] ?? { id: newId(), appId: newId(), tenant: state.tenant, displayName: option('--display-name'), requiredResourceAccess: [] };
+        const made = same[0] ?? { id: newId(), appId: newId(), tenant: state.tenant, displayName: option('--display-name'), requiredResourceAccess: [], owners: [env.FAKE_AZ_USER] };
         made.signInAudience = option('--sign-in-audience') ?? made.signInAudience ?? 'AzureADMyOrg';
         if (!same[0]) state.apps.push(made);
         answer(made);
@@ -111,6 +112,9 @@ function handle(args, dir = __dirname, env = process.env) {
       case command.startsWith('ad app update'):
         app(option('--id')).signInAudience = option('--sign-in-audience');
         answer(undefined);
+        break;
+      case command.startsWith('ad app owner list'):
+        answer((app(option('--id')).owners ?? []).map((id) => ({ '@odata.type': '#microsoft.graph.user', id, userPrincipalName: id === env.FAKE_AZ_USER ? 'admin@contoso.example' : `user-${id.slice(0, 8)}@contoso.example` })));
         break;
       case command.startsWith('ad app show'):
         answer(app(option('--id')));
@@ -157,6 +161,13 @@ function handle(args, dir = __dirname, env = process.env) {
       }
       case command.startsWith('rest'): {
         const url = option('--url');
+        if (option('--method') === 'post' && url === 'https://graph.microsoft.com/v1.0/applications') {
+          const body = json(option('--body'));
+          const made = { id: newId(), appId: newId(), tenant: state.tenant, displayName: body.displayName, signInAudience: body.signInAudience ?? 'AzureADMyOrg', requiredResourceAccess: [], owners: [env.FAKE_AZ_USER] };
+          state.apps.push(made);
+          answer(made);
+          break;
+        }
         const match = /^https:\/\/graph\.microsoft\.com\/v1\.0\/servicePrincipals\/([^/]+)\/(appRoleAssignments|appRoleAssignedTo)$/.exec(url ?? '');
         if (!match) fail(`stand-in az: unexpected url ${url}`, 2);
         if (option('--method') === 'get' && match[2] === 'appRoleAssignments') {

@@ -5,7 +5,7 @@ import { manifestChecks } from '../doctor/manifest-checks';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import type { AzCommands } from './az-commands';
 import { clip, dateOf, quoted, type AuditFinding } from './audit-finding';
-import type { LiveApplication, LiveCredential } from './registration-reads';
+import { isVerifyingCertificate, type LiveApplication, type LiveCredential } from './registration-reads';
 
 /** What the code puts on the application, for the audit to compare Graph's answer with. */
 export interface ExpectedApplication {
@@ -89,13 +89,27 @@ function clientSecrets(app: LiveApplication, az: AzCommands): AuditFinding[] {
 function certificates(app: LiveApplication, { env, certificates: wanted }: ExpectedApplication, az: AzCommands): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const found = new Set<string>();
-  for (const credential of app.keyCredentials) {
+  // A certificate Graph shows claims its thumbprint before one that only says it in customKeyIdentifier,
+  // whatever the order: else a key listed first under the environment's thumbprint would pass, and the
+  // environment's own certificate be the one reported (with the command that removes it).
+  const ordered = [...app.keyCredentials].sort((a, b) => Number(b.thumbprintOfCertificate === true) - Number(a.thumbprintOfCertificate === true));
+  const matched = new Set<LiveCredential>();
+  for (const credential of ordered) {
     const thumbprint = credential.thumbprint;
     if (thumbprint !== undefined && wanted.has(thumbprint) && !found.has(thumbprint)) {
       found.add(thumbprint);
-      continue;
+      matched.add(credential);
     }
-    const which = thumbprint === undefined ? 'a certificate without a thumbprint' : `${thumbprint}${found.has(thumbprint) ? ' (a second time)' : ''}`;
+  }
+  for (const credential of app.keyCredentials) {
+    if (matched.has(credential)) continue;
+    const thumbprint = credential.thumbprint;
+    const which =
+      !isVerifyingCertificate(credential)
+        ? `a key credential of type ${credential.type ?? 'none'}, usage ${credential.usage ?? 'none'},`
+        : thumbprint === undefined
+          ? 'a certificate without a thumbprint'
+          : `${thumbprint}${found.has(thumbprint) ? ' (a second time)' : ''}`;
     findings.push({
       kind: 'certificate',
       object: 'application',
@@ -157,26 +171,27 @@ function owners(app: LiveApplication, { env }: ExpectedApplication, az: AzComman
 
 const PLATFORMS = { Web: { name: 'Web', key: 'web' }, InstalledClient: { name: 'Mobile and desktop applications', key: 'publicClient' } } as const;
 
-/** Redirect URIs on the Web and Mobile and desktop platforms: the code registers the portal's addresses as SPA only (the doctor's comparison covers SPA). */
+/**
+ * Redirect URIs on the Web and Mobile and desktop platforms: the code registers the portal's addresses
+ * as SPA only (the doctor's comparison covers SPA), so every address there is a finding, and each
+ * finding's command empties the platform. A command that kept the others found would put back, when
+ * run after another finding's, the address that one removed.
+ */
 function redirectUris(app: LiveApplication, az: AzCommands): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const [type, platform] of Object.entries(PLATFORMS) as [keyof typeof PLATFORMS, (typeof PLATFORMS)[keyof typeof PLATFORMS]][]) {
     const uris = app.manifest.redirectUris.filter((r) => r.type === type).map((r) => String(r.value));
-    uris.forEach((uri, index) => {
+    for (const uri of uris) {
       findings.push({
         kind: 'redirect-uri',
         object: 'application',
         message: `Authentication → ${platform.name}: redirect URI ${clip(uri)}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
-        ...removal(az.setRedirectUris(app.objectId, platform.key, uris.filter((_, i) => i !== index)), `remove it under Authentication → ${platform.name}`),
+        fix: uris.length === 1 ? 'remove it' : `remove it and the ${uris.length - 1} other(s) found under ${platform.name} (the code registers none there)`,
+        command: az.clearRedirectUris(app.objectId, platform.key),
       });
-    });
+    }
   }
   return findings;
-}
-
-/** The command that removes it, unless Graph's other values make it longer than anyone would paste: then the portal's way. */
-function removal(command: string, portal: string): Pick<AuditFinding, 'fix' | 'command'> {
-  return command.length > 4000 ? { fix: portal } : { fix: 'remove it', command };
 }
 
 /** Identifier URIs besides api://<client id>; when that one is missing, the doctor's check says so and names the others. */

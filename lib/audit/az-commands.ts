@@ -36,9 +36,9 @@ export class AzCommands {
     return `az rest --method POST --url ${sh(`${this.graph}/v1.0/servicePrincipals/${servicePrincipalId}/owners/$ref`)} --body ${sh(JSON.stringify(body))}`;
   }
 
-  /** Sets a platform's redirect URIs to `kept`: the list without the ones found. */
-  setRedirectUris(applicationObjectId: string, platform: 'web' | 'publicClient', kept: readonly string[]): string {
-    const body = { [platform]: { redirectUris: kept } };
+  /** Removes every redirect URI of a platform the code registers none on. */
+  clearRedirectUris(applicationObjectId: string, platform: 'web' | 'publicClient'): string {
+    const body = { [platform]: { redirectUris: [] } };
     return `az rest --method PATCH --url ${sh(`${this.graph}/v1.0/applications/${applicationObjectId}`)} --body ${sh(JSON.stringify(body))}`;
   }
 

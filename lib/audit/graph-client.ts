@@ -62,6 +62,11 @@ const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 /** More than any registration has: a hostile or looping `@odata.nextLink` ends here. */
 const MAX_PAGES = 200;
 const MAX_ITEMS = 20_000;
+/**
+ * What a list's pages may hold together: a registration's owners, grants or credentials are a few
+ * KiB. Without it, pages of the largest answer each would hold over a GB in memory before MAX_PAGES.
+ */
+const MAX_LIST_BYTES = 2 * MAX_ANSWER_BYTES;
 const RETRIED = new Set([429, 503, 504]);
 
 /** The Graph of one tenant. */
@@ -89,13 +94,18 @@ export class GraphClient {
   async list(path: string, read: GraphRead): Promise<unknown[]> {
     const items: unknown[] = [];
     const seen = new Set<string>();
+    let bytes = 0;
+    const count = (text: string) => {
+      bytes += Buffer.byteLength(text);
+      if (bytes > MAX_LIST_BYTES) throw new GraphError('malformed', `Graph's answer for ${read.what} runs to more than ${sizeOf(MAX_LIST_BYTES)} over its pages, more than it can be: not read to the end`);
+    };
     let url: string | undefined = `${this.base}${path}`;
     for (let page = 0; url !== undefined; page++) {
       if (page >= MAX_PAGES || seen.has(url)) {
         throw new GraphError('malformed', `Graph's answer for ${read.what} goes on for more than ${MAX_PAGES} pages, or back to a page it gave: not read to the end`);
       }
       seen.add(url);
-      const answer = await this.request(url, read);
+      const answer = await this.request(url, read, count);
       if (!isPlainObject(answer) || !Array.isArray(answer.value)) {
         throw new GraphError('malformed', `Graph's answer for ${read.what} is not a list ({ "value": [...] } expected)`);
       }
@@ -126,7 +136,7 @@ export class GraphClient {
     return url.href;
   }
 
-  private async request(url: string, read: GraphRead): Promise<unknown> {
+  private async request(url: string, read: GraphRead, onText?: (text: string) => void): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.attempts;
       const token = await this.options.token();
@@ -162,6 +172,7 @@ export class GraphClient {
         continue;
       }
       if (response.status >= 200 && response.status < 300) {
+        onText?.(text);
         const parsed = parseJson(text);
         if ('problem' in parsed) throw new GraphError('malformed', `Graph's answer for ${read.what} ${parsed.problem}`, response.status);
         return parsed.value;

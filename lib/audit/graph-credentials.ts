@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { readUserBytes, UserError } from '../process/command-line';
 import { isGuid } from '../input/field-reader';
 import { parseJson } from '../input/json-text';
+import { redactUserinfo } from '../construct/redirect-uri';
 import { clientCertificatePem, MAX_CLIENT_CERTIFICATE_BYTES } from './client-certificate';
 import { readBody, GraphError } from './graph-client';
 import { isLoopback, type GraphEndpoints } from './graph-endpoints';
@@ -254,7 +255,7 @@ function tokenRequestUrl(name: string, value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${name} must be an https URL; got ${JSON.stringify(value.slice(0, 200))}`);
+    throw new UserError(`${name} must be an https URL; got ${JSON.stringify(redactUserinfo(value).slice(0, 200))}`);
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
   if (!secure || url.username !== '' || url.password !== '') {

@@ -1,5 +1,6 @@
 import { CLOUDS, type Cloud, type CloudName } from '../construct/cloud';
-import { UserError } from '../process/command-line';
+import { redactUserinfo } from '../construct/redirect-uri';
+import { clipped, UserError } from '../process/command-line';
 
 /**
  * Microsoft Graph's host in each national cloud the environments support, as the azuread provider's
@@ -72,7 +73,7 @@ export function isLoopback(hostname: string): boolean {
 
 /**
  * An endpoint variable as an origin (and, where allowed, a path) without a trailing slash.
- * What it held is quoted only when it holds no user name or password.
+ * What it held is quoted with any user name or password replaced, also when it is no URL at all.
  */
 export function readEndpoint(name: string, value: string, allow: { readonly path: boolean; readonly loopbackHttp: boolean }): string {
   const what = `an https URL${allow.loopbackHttp ? ' (http only on a loopback address, such as http://127.0.0.1:8080)' : ''}${allow.path ? '' : ' with no path'}, with no user name, password, query or fragment`;
@@ -80,13 +81,13 @@ export function readEndpoint(name: string, value: string, allow: { readonly path
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${name} must be ${what}; got ${JSON.stringify(value)}`);
+    throw new UserError(`${name} must be ${what}; got ${JSON.stringify(clipped(redactUserinfo(value)))}`);
   }
   if (url.username !== '' || url.password !== '') throw new UserError(`${name} must be ${what}; it holds a user name or password (not shown)`);
   const secure = url.protocol === 'https:' || (allow.loopbackHttp && url.protocol === 'http:' && isLoopback(url.hostname));
   const path = url.pathname.replace(/\/+$/, '');
   if (!secure || url.search !== '' || url.hash !== '' || value.includes('#') || (!allow.path && path !== '')) {
-    throw new UserError(`${name} must be ${what}; got ${JSON.stringify(value)}`);
+    throw new UserError(`${name} must be ${what}; got ${JSON.stringify(clipped(redactUserinfo(value)))}`);
   }
   return `${url.origin}${path}`;
 }

@@ -20,8 +20,17 @@ export interface LiveCredential {
   readonly hint?: string;
   readonly start?: string;
   readonly end?: string;
-  /** SHA-1 thumbprint of a certificate, from the certificate itself when Graph returns it. */
+  /**
+   * SHA-1 thumbprint of a certificate (an AsymmetricX509Cert used to verify, as VB365's are): the
+   * certificate's own when Graph returns it, else the customKeyIdentifier the uploader chose. None
+   * for any other key credential, and none when the certificate Graph returns cannot be read.
+   */
   readonly thumbprint?: string;
+  /** The thumbprint is the certificate's own, not what customKeyIdentifier claims. */
+  readonly thumbprintOfCertificate?: boolean;
+  /** Graph's `type` and `usage` of a key credential (`AsymmetricX509Cert`, `Verify`). */
+  readonly type?: string;
+  readonly usage?: string;
 }
 
 export interface LiveOwner {
@@ -118,7 +127,14 @@ export async function readApplication(graph: GraphClient, clientId: string): Pro
   if (manifest.malformed.length > 0) {
     throw new GraphError('malformed', `Graph's answer for ${read.what} has ${manifest.malformed.map((m) => m.path).join(', ')} that is not a list`);
   }
-  const keyThumbprints = new Map(manifest.keyCredentials.map((k) => [String(k.keyId).toLowerCase(), k.thumbprint]));
+  // Only a certificate VB365 could sign in with has a thumbprint to match: a symmetric or signing key
+  // whose customKeyIdentifier claims one of the environment's thumbprints is no certificate of it.
+  // (Graph always says both; a double that leaves them out is not taken to mean another kind.)
+  const keyThumbprints = new Map(
+    manifest.keyCredentials
+      .filter(isVerifyingCertificate)
+      .map((k) => [String(k.keyId).toLowerCase(), { thumbprint: k.thumbprint, thumbprintOfCertificate: k.certificate !== undefined }]),
+  );
   const [owners, federated] = await Promise.all([
     graph.list(`/applications/${objectId}/owners?$select=id,displayName,userPrincipalName,appId`, { what: `the owners of ${read.what}`, permission: APPLICATION_READ }),
     graph.list(`/applications/${objectId}/federatedIdentityCredentials`, { what: `the federated credentials of ${read.what}`, permission: APPLICATION_READ }),
@@ -129,7 +145,7 @@ export async function readApplication(graph: GraphClient, clientId: string): Pro
     displayName: text(raw.displayName),
     manifest,
     passwordCredentials: credentials(raw.passwordCredentials, 'passwordCredentials', read),
-    keyCredentials: credentials(raw.keyCredentials, 'keyCredentials', read).map((k) => ({ ...k, thumbprint: keyThumbprints.get(k.keyId) })),
+    keyCredentials: credentials(raw.keyCredentials, 'keyCredentials', read).map((k) => ({ ...k, ...keyThumbprints.get(k.keyId) })),
     appRoles: list(raw.appRoles, 'appRoles', read).map((role, i) => ({
       id: guid(field(role, 'id'), `appRoles[${i}].id`, read),
       value: text(field(role, 'value')),
@@ -222,6 +238,8 @@ function credentials(value: unknown, name: string, read: GraphRead): LiveCredent
     hint: text(field(entry, 'hint')),
     start: text(field(entry, 'startDateTime')),
     end: text(field(entry, 'endDateTime')),
+    type: text(field(entry, 'type')),
+    usage: text(field(entry, 'usage')),
   }));
 }
 
@@ -244,6 +262,11 @@ function list(value: unknown, name: string, read: GraphRead): unknown[] {
 
 function field(entry: unknown, key: string): unknown {
   return isPlainObject(entry) ? entry[key] : undefined;
+}
+
+/** A key credential VB365 could sign in with: a certificate used to verify, as far as Graph says its type and usage. */
+export function isVerifyingCertificate(credential: { readonly type?: unknown; readonly usage?: unknown }): boolean {
+  return (credential.type ?? 'AsymmetricX509Cert') === 'AsymmetricX509Cert' && (credential.usage ?? 'Verify') === 'Verify';
 }
 
 /** Text to show, cut to what a report line holds; anything else is read as absent. */

@@ -1,3 +1,5 @@
+import { UserError } from '../process/command-line';
+
 /**
  * An Azure CLI command as data: printed as a line of a bash script, or run (without a shell) by
  * `--apply`. Values the set-up learns on the way (an application ID) are shell variables in the
@@ -53,6 +55,22 @@ function scriptArg(arg: AzArg): string {
 export function scriptLine(command: AzCommand): string {
   const line = ['az', ...command.args.map(scriptArg)].join(' ');
   return command.capture ? `${command.capture}=$(${line})` : line;
+}
+
+/**
+ * What the set-up may learn from az: an object ID or application ID (a GUID), or a storage account's
+ * resource ID. Each goes into later commands and a JSON body; anything else (a line break, an "@file"
+ * az would read) stops the run.
+ */
+const LEARNT_VALUE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[\p{L}\p{N}_().-]{1,90}\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24})$/iu;
+
+/**
+ * A value az answered, checked before any command is given it.
+ * @throws UserError naming `what` when it is no ID
+ */
+export function learntValue(value: string, what: string): string {
+  if (!LEARNT_VALUE.test(value)) throw new UserError(`az answered ${JSON.stringify(value.slice(0, 120))} for ${what}, which is not an ID; nothing more is run`);
+  return value;
 }
 
 /** The arguments to run, with the values learnt so far. */

@@ -6,7 +6,7 @@ import { isPlannedInCi } from '../environment/ci-mode';
 import { loadEnvironments } from '../environment/environment-files';
 import { exampleNote, isExample } from '../environment/example-environment';
 import { isGuid } from '../input/field-reader';
-import { commandGrammar, parseCommandLine, usageOf, UserError } from '../process/command-line';
+import { clipped, commandGrammar, parseCommandLine, usageOf, UserError } from '../process/command-line';
 import { escapeControlCharacters, InputError } from '../process/problem';
 
 export const BOOTSTRAP_GRAMMAR = commandGrammar({
@@ -56,7 +56,7 @@ export async function bootstrapCommand(argv: readonly string[], io: BootstrapIo)
   const identity = (flag: string, value: string | undefined, fallback: string) => {
     if (value === undefined) return fallback;
     if (!IDENTITY_NAME.test(value)) {
-      throw new UserError(`--${flag} takes a display name of letters, digits, spaces and . _ ( ) -, starting with a letter or digit, at most 120 characters; got "${value}"`, usage);
+      throw new UserError(`--${flag} takes a display name of letters, digits, spaces and . _ ( ) -, starting with a letter or digit, at most 120 characters; got "${clipped(value)}"`, usage);
     }
     return value;
   };
@@ -64,8 +64,8 @@ export async function bootstrapCommand(argv: readonly string[], io: BootstrapIo)
   const deployIdentity = identity('deploy-identity', values['deploy-identity'], 'restore-portal-deploy');
   if (planIdentity === deployIdentity) throw new UserError(`--plan-identity and --deploy-identity must differ: one reads, the other writes; both are "${planIdentity}"`, usage);
   const repository = values.repository ?? originRepository(io.projectRoot, usage);
-  if (!REPOSITORY.test(repository)) throw new UserError(`--repository takes the GitHub repository as <owner>/<repo>; got "${repository}"`, usage);
-  if (values.tenant !== undefined && !isGuid(values.tenant)) throw new UserError(`--tenant takes the tenant ID of the home tenant, a GUID; got "${values.tenant}"`, usage);
+  if (!REPOSITORY.test(repository)) throw new UserError(`--repository takes the GitHub repository as <owner>/<repo>; got "${clipped(repository)}"`, usage);
+  if (values.tenant !== undefined && !isGuid(values.tenant)) throw new UserError(`--tenant takes the tenant ID of the home tenant, a GUID; got "${clipped(values.tenant)}"`, usage);
 
   const environments = chosenEnvironments(io.projectRoot, named, usage);
   const tenants = [...new Set(environments.map((e) => e.tenantId))];

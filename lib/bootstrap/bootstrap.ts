@@ -1,4 +1,4 @@
-import { resolveArgs, scriptLine } from './az-command';
+import { learntValue, resolveArgs, scriptLine } from './az-command';
 import { azJson, type AzureCli } from './azure-cli';
 import type { NoteLine, SetupPlan, SetupStep } from './setup-steps';
 import { UserError } from '../process/command-line';
@@ -54,16 +54,8 @@ export async function applyBootstrap(plan: SetupPlan, homeTenant: string, az: Az
   return values;
 }
 
-/**
- * What a step may learn: an object ID or application ID (a GUID), or a storage account's resource ID.
- * Each goes into later commands and a JSON body; anything else (a line break, an "@file" az would
- * read) stops the run.
- */
-const LEARNT_VALUE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[\p{L}\p{N}_().-]{1,90}\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24})$/iu;
-
 function learn(values: Map<string, string>, name: string, value: string, what: string): void {
-  if (!LEARNT_VALUE.test(value)) throw new UserError(`az answered ${JSON.stringify(value.slice(0, 120))} for ${what}, which is not an ID; nothing more is run`);
-  values.set(name, value);
+  values.set(name, learntValue(value, what));
 }
 
 async function applyStep(step: SetupStep, az: AzureCli, values: Map<string, string>, say: (text: string) => void): Promise<void> {

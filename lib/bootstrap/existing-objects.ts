@@ -1,4 +1,4 @@
-import { resolveArgs, type AzArg, type AzCommand, type Ref } from './az-command';
+import { learntValue, resolveArgs, type AzArg, type AzCommand, type Ref } from './az-command';
 import { azJson, type AzureCli } from './azure-cli';
 import { GRAPH_APP_ROLES, type GraphAppRole } from './identity-permissions';
 import { MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
@@ -26,7 +26,12 @@ async function json(az: AzureCli, args: readonly string[]): Promise<unknown> {
 const value = (r: Ref, values: ReadonlyMap<string, string>) => resolveArgs({ args: [r] }, values)[0];
 const list = (data: unknown): Record<string, unknown>[] => (Array.isArray(data) ? data.filter((x) => typeof x === 'object' && x !== null) : []);
 
-/** An application by its exact display name; a second one of that name is a mistake to settle by hand. */
+/**
+ * An application by its exact display name, to be reused only when nobody but the one signed in owns
+ * it: the set-up gives it Graph permissions, admin consent and storage roles, and an owner can add a
+ * secret and sign in as it (by default any user may register an application, under any name). A
+ * second one of that name is a mistake to settle by hand.
+ */
 export function existingApplication(displayName: string, multitenant: boolean): Lookup {
   return async (az) => {
     // The name is checked (letters, digits, spaces, . _ ( ) -), so it cannot end the OData string.
@@ -35,13 +40,35 @@ export function existingApplication(displayName: string, multitenant: boolean): 
       throw new UserError(`${apps.length} applications are named ${displayName}: delete the extra ones (az ad app list --filter "displayName eq '${displayName}'"), or choose another name`);
     }
     if (apps.length === 0) return undefined;
-    const appId = String(apps[0].appId);
+    const appId = learntValue(String(apps[0].appId), `application ${displayName}`);
+    await refuseOtherOwners(az, appId, displayName);
+    const held = [...list(apps[0].passwordCredentials), ...list(apps[0].keyCredentials)].length;
+    const notes = held === 0 ? [] : [`it has ${held} client secret(s) or certificate(s) already: whoever holds one signs in as it; remove those you did not make (az ad app credential list --id ${appId})`];
     if (multitenant && apps[0].signInAudience !== 'AzureADMultipleOrgs') {
       await az.run(['ad', 'app', 'update', '--id', appId, '--sign-in-audience', 'AzureADMultipleOrgs']);
-      return { value: appId, note: 'made multitenant, for the other tenants it works in' };
+      notes.unshift('made multitenant, for the other tenants it works in');
     }
-    return { value: appId };
+    return notes.length > 0 ? { value: appId, note: notes.join('; ') } : { value: appId };
   };
+}
+
+/** @throws UserError naming the owners of the application other than the one signed in to az */
+async function refuseOtherOwners(az: AzureCli, appId: string, displayName: string): Promise<void> {
+  const owners = list(await json(az, ['ad', 'app', 'owner', 'list', '--id', appId, '--output', 'json']));
+  if (owners.length === 0) return;
+  // A user signs in to az; a service principal signed in has no signed-in user, and owns nothing it reuses.
+  const me = await az.run(['ad', 'signed-in-user', 'show', '--query', 'id', '--output', 'tsv']).then((id) => id.trim(), () => undefined);
+  const others = owners.filter((owner) => owner.id !== me);
+  if (others.length === 0) return;
+  const named = others.slice(0, 5).map((owner) => {
+    const name = [owner.userPrincipalName, owner.displayName, owner.appId].find((part): part is string => typeof part === 'string' && part !== '');
+    return `${name ? `${name.slice(0, 100)} ` : ''}(${String(owner.id).slice(0, 40)})`;
+  });
+  throw new UserError(
+    `application ${displayName} (${appId}) exists and is owned by ${named.join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}, not by you: ` +
+      'an owner can add a secret and sign in as the identity this set-up gives Graph permissions and storage roles. ' +
+      `If it is yours, remove the other owners (az ad app owner remove --id ${appId} --owner-object-id <id>) and run again; otherwise delete it, or choose another name (--plan-identity, --deploy-identity)`,
+  );
 }
 
 /** The service principal of an application in the tenant signed in to. */

@@ -155,7 +155,17 @@ export function setupPlan(request: SetupRequest): SetupPlan {
         {
           kind: 'make',
           what: `application ${name}`,
-          command: { args: ['ad', 'app', 'create', '--display-name', name, '--sign-in-audience', multitenant ? 'AzureADMultipleOrgs' : 'AzureADMyOrg', '--query', 'appId', '--output', 'tsv'], capture: v.appId[identity].ref },
+          // Made through Graph, which always makes a new one: `az ad app create` patches an application
+          // that has the name already, whoever registered it, and this set-up then gives it Graph
+          // permissions and storage roles (by default any user may register an application).
+          command: {
+            args: [
+              'rest', '--method', 'post', '--url', `https://${graph.host}/v1.0/applications`, '--headers', 'Content-Type=application/json',
+              '--body', JSON.stringify({ displayName: name, signInAudience: multitenant ? 'AzureADMultipleOrgs' : 'AzureADMyOrg' }),
+              '--query', 'appId', '--output', 'tsv',
+            ],
+            capture: v.appId[identity].ref,
+          },
           find: existingApplication(name, multitenant),
         },
         {

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { formatDate } from '../certificates/certificate';
 import { describeCode, mayReplace, writeFileAtomically } from '../process/atomic-file';
-import { readUserFile, UserError } from '../process/command-line';
+import { clipped, readUserFile, UserError } from '../process/command-line';
 import { parseJson } from '../input/json-text';
 import { uuidV5 } from '../construct/deterministic-uuid';
 import type { Environment } from '../environment/environment';
@@ -70,7 +70,7 @@ export interface ManifestKeyCredential {
   readonly endDate: unknown;
   /** Field names of this format, for messages (`endDateTime` or `endDate`). */
   readonly names: { readonly startDate: string; readonly endDate: string; readonly key: string };
-  /** SHA-1 thumbprint (upper-case hex) from the certificate itself when the manifest carries it, else from customKeyIdentifier. */
+  /** SHA-1 thumbprint (upper-case hex) from the certificate itself when the manifest carries it, else from customKeyIdentifier; none when the certificate it carries cannot be read. */
   readonly thumbprint?: string;
   /** The certificate, when the manifest carries it (downloads do not; written manifests do). */
   readonly certificate?: { readonly keyType: string; readonly rsaBits?: number } | { readonly problem: string };
@@ -272,7 +272,9 @@ function readKeyCredential(entry: Located, names: ManifestKeyCredential['names']
     startDate: get(names.startDate),
     endDate: get(names.endDate),
     names,
-    thumbprint: certificate?.thumbprint ?? thumbprintOf(get('customKeyIdentifier')),
+    // customKeyIdentifier is whatever the uploader wrote: it stands in only when the manifest carries no
+    // certificate (a download), never for one it carries that cannot be read.
+    thumbprint: certificate === undefined ? thumbprintOf(get('customKeyIdentifier')) : certificate.thumbprint,
     certificate: certificate?.details,
   };
 }
@@ -321,7 +323,7 @@ export interface ManifestIdentity {
  */
 export function manifestIdentity(env: Environment, clientIdOption: string | undefined): ManifestIdentity {
   if (clientIdOption !== undefined && !isGuid(clientIdOption)) {
-    throw new UserError(`--client-id must be an Application (client) ID, a GUID; got "${clientIdOption}"`);
+    throw new UserError(`--client-id must be an Application (client) ID, a GUID; got "${clipped(clientIdOption)}"`);
   }
   const adoption = env.adoption;
   if (adoption) {

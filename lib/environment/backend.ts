@@ -144,7 +144,7 @@ export function readBackend(value: unknown, environmentName: string, report: Rep
         type,
         storageAccountName: readPattern(raw.storageAccountName, at('storageAccountName'), STORAGE_ACCOUNT, '3 to 24 lower-case letters and digits', note)!,
         containerName: readPattern(raw.containerName, at('containerName'), CONTAINER, '3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit', note)!,
-        key: optional('key', (v, p) => readString(v, p, note, { maxLength: 1024 })) ?? `${environmentName}.tfstate`,
+        key: optional('key', (v, p) => readBlobName(readString(v, p, note, { maxLength: 1024 }), p, note)) ?? `${environmentName}.tfstate`,
         resourceGroupName: optional('resourceGroupName', (v, p) =>
           readPattern(v, p, RESOURCE_GROUP, 'a resource group name: 1 to 90 letters, digits and _ ( ) - ., not ending in "."', note),
         ),
@@ -181,6 +181,21 @@ function readPattern(value: unknown, path: string, pattern: RegExp, what: string
   if (typeof value === 'string' && pattern.test(value)) return value;
   report(path, `must be ${what}; got ${describe(value)}`);
   return undefined;
+}
+
+/**
+ * A blob name as Azure Storage keeps it: parts separated by "/", none empty, "." or "..", or ending in
+ * "." (Azure's naming rules), and no backslash. The service reads those as another name (a backslash as "/",
+ * a dot part away), so two keys spelt differently could be one state, which the check that no two stacks
+ * share a state could not see.
+ */
+function readBlobName(name: string | undefined, path: string, report: Report): string | undefined {
+  if (name === undefined) return undefined;
+  if (name.includes('\\') || name.split('/').some((part) => part === '' || part.endsWith('.'))) {
+    report(path, `must be a blob name of parts separated by "/", none of them empty, "." or "..", or ending in ".", and without "\\" (Azure Storage reads those as another name); got ${describe(name)}`);
+    return undefined;
+  }
+  return name;
 }
 
 function readRelativePath(value: unknown, path: string, report: Report): string | undefined {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Backend } from './backend';
 import type { Environment } from './environment';
 import type { Problem } from '../process/problem';
@@ -82,8 +83,32 @@ function where(backend: Backend, projectRoot: string): { key: string; place: str
       };
     }
     case 'local':
-      return { key: `local\0${sameFile(resolve(projectRoot, backend.path.replace(/\\/g, '/')))}`, place: `the file ${JSON.stringify(backend.path)}`, field: 'backend.path' };
+      return { key: `local\0${sameFile(onDisk(projectRoot, backend.path.replace(/\\/g, '/')))}`, place: `the file ${JSON.stringify(backend.path)}`, field: 'backend.path' };
   }
+}
+
+/**
+ * The file a relative path opens, as the operating system follows it: through the links among the
+ * folders that exist (`state/` a link to `.`, or `state/..` where `state` is a link elsewhere, which
+ * is not where the path's spelling points), and as spelt from the first part that does not exist yet.
+ */
+function onDisk(projectRoot: string, path: string): string {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  let real: string;
+  try {
+    real = realpathSync(projectRoot);
+  } catch {
+    return resolve(projectRoot, path);
+  }
+  let followed = 0;
+  for (; followed < parts.length; followed++) {
+    try {
+      real = realpathSync(join(real, parts[followed]));
+    } catch {
+      break;
+    }
+  }
+  return resolve(real, ...parts.slice(followed));
 }
 
 /**

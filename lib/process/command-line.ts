@@ -264,6 +264,17 @@ export function parseCommandLine<O extends OptionsGrammar>(
   const fail = (message: string) => new UserError(message, usage);
   const deprecated = (old: string, now: string) =>
     stderr.write(`${colorsFor(stderr).yellow('warning')}: ${escapeControlCharacters(`${old} is deprecated and goes in the next release; write ${now}`)}\n`);
+  const long = (end === -1 ? argv : argv.slice(0, end)).findIndex((arg) => arg.length > MAX_ARGUMENT_LENGTH);
+  if (long !== -1) {
+    const arg = argv[long];
+    const previous = long > 0 ? /^--([^=]+)$/.exec(argv[long - 1])?.[1] : undefined;
+    const takesValue = previous !== undefined && (Object.hasOwn(grammar.options, previous) ? grammar.options[previous].type === 'string' : Object.hasOwn(grammar.deprecated ?? {}, previous));
+    const before = takesValue ? `--${previous}` : undefined;
+    const what = arg.startsWith('--')
+      ? arg.includes('=') ? `the value of ${clipped(arg.split('=')[0])}` : `the option ${clipped(arg)}`
+      : before ? `the value of ${before}` : `argument ${long + 1}`;
+    throw fail(`${what} is ${arg.length} characters long; nothing a command takes is longer than ${MAX_ARGUMENT_LENGTH} (a path, a name, a list of names)`);
+  }
   const values: Record<string, string | boolean | string[]> = {};
   const writtenAs = new Map<string, string>();
   const positionals: string[] = [];
@@ -273,6 +284,13 @@ export function parseCommandLine<O extends OptionsGrammar>(
     if (end !== -1 && i >= end) {
       if (i > end) (grammar.afterDashes === undefined ? positionals : rest).push(arg);
       continue;
+    }
+    const dash = LOOK_ALIKE_DASH.exec(arg);
+    if (dash) {
+      const option = arg.slice(dash[0].length).split('=')[0];
+      throw fail(
+        `${clipped(arg)}: starts with ${[...dash[0]].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}, not "--" (an editor or web page turned the hyphens into a dash); write --${clipped(option)}`,
+      );
     }
     if (!arg.startsWith('-') || arg === '-') {
       positionals.push(arg);
@@ -343,7 +361,21 @@ export function parseCommandLine<O extends OptionsGrammar>(
 /** What a user typed, as a message shows it: at most this long, so that a megabyte argument is one short line. */
 const MAX_SHOWN = 80;
 
-function clipped(text: string): string {
+/**
+ * The longest argument any command takes: a path (PATH_MAX is 4096 on Linux), a name, a digest, a
+ * list of names. A longer one is refused before anything reads it, so no message quotes it whole.
+ */
+const MAX_ARGUMENT_LENGTH = 4096;
+
+/**
+ * Dashes and minus signs that look like "-": a word processor, a chat or a web page turns `--format` into
+ * `—format` or `–format`, which would otherwise be read as an environment name. No environment name
+ * starts with one.
+ */
+const LOOK_ALIKE_DASH = /^[\u2010-\u2015\u2212\ufe58\ufe63\uff0d][-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]?(?=[A-Za-z])/;
+
+/** A value the user gave, as a message quotes it: cut to a short line (escape it where it is printed). */
+export function clipped(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  clipped,
   colorsFor,
   commandGrammar,
   ENVIRONMENT_NAME,
@@ -107,7 +108,7 @@ function checkReviewLine({ values, environments }: CommandLine<ReviewOptionsGram
       throw new UserError(
         environments.length === 0
           ? '--plan-json needs the environment the plan is of: --plan-json <file> <environment>'
-          : `--plan-json reads the saved plan of one environment; name one (got ${environments.join(', ')})`,
+          : `--plan-json reads the saved plan of one environment; name one (got ${clipped(environments.join(', '))})`,
       );
     }
   }
@@ -181,7 +182,7 @@ export function parseReviewArguments(kind: ReviewKind, argv: readonly string[], 
 export function readParallel(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > MAX_PARALLEL) {
-    throw new UserError(`--parallel takes a whole number of stacks from 1 to ${MAX_PARALLEL}; got "${text}"`);
+    throw new UserError(`--parallel takes a whole number of stacks from 1 to ${MAX_PARALLEL}; got "${clipped(text)}"`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../process/command-line';
+import { clipped, UserError } from '../process/command-line';
 import { InputError } from '../process/problem';
 import { isExample } from '../environment/example-environment';
 import { isPlannedInCi } from '../environment/ci-mode';
@@ -20,7 +20,7 @@ export function readShard(text: string): Shard {
   const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text);
   const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new UserError(`--shard takes K/N, part K of N (1 <= K <= N), as --matrix lists them; got "${text}"`);
+    throw new UserError(`--shard takes K/N, part K of N (1 <= K <= N), as --matrix lists them; got "${clipped(text)}"`);
   }
   return { index, count };
 }
