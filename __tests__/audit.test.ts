@@ -114,6 +114,13 @@ const CHANGES: Change[] = [
     fix: /"publicClient":\{"redirectUris":\[\]\}/,
   },
   {
+    change: 'a redirect URI added under Single-page application',
+    make: () => strings(nested(applied.application, 'spa'), 'redirectUris').push('https://evil.example/spa'),
+    kind: 'registration',
+    tenant: 'home',
+    says: /Same redirect URIs: spa\.redirectUris\[1\] "https:\/\/evil\.example\/spa" is not in redirectUris of environments\/prod\.ts/,
+  },
+  {
     change: 'the access_as_user scope turned off',
     make: () => (list(nested(applied.application, 'api'), 'oauth2PermissionScopes')[0].isEnabled = false),
     kind: 'registration',

@@ -203,6 +203,8 @@ describe('a repository with a file-certificate prod, a self-signed lab and an ms
     for (const part of JSON.parse(list.parts)) {
       const results = runJob({ ENVIRONMENT: part.environment, SHARD: part.shard }, [...tokenStep(tokens, part.environment), step(drift, 'drift')]);
       expect(results.map((r) => [r.status, r.outputs['exit-code']])).toEqual([...tokenStep(tokens, part.environment).map(() => [0, undefined]), [0, '0']]);
+      // The drift half of the job summary (the audit's half follows it: workflows.test.ts).
+      expect(results[results.length - 1].summary).toMatch(new RegExp(`^### Restore Portal drift check: \`${part.environment}\`\n\n✅ `));
     }
     const certs = workflow('certs.yml').certs;
     for (const environment of JSON.parse(list.names)) {

@@ -46,6 +46,19 @@ describe('every command', () => {
     expect(COMMANDS.find(({ file }) => file === 'main.ts')?.name).toBe('synth');
   });
 
+  test('run by an npm script with arguments (bench:cdktn), takes them as its grammar says, and what npm adds after them', () => {
+    const withArguments = Object.entries(NPM_SCRIPTS).flatMap(([name, script]) => {
+      const [, file, args] = /^node --require \.\/bin\/register-ts\.js (\S+\.ts) (.+)$/.exec(script) ?? [];
+      return file === undefined ? [] : [{ name, args: `${args} --only synth`, grammar: COMMANDS.find((command) => command.file === file)!.grammar }];
+    });
+    expect(withArguments.map(({ name }) => name)).toContain('bench:cdktn');
+    for (const { name, args, grammar } of withArguments) {
+      expect({ name, ...parse(grammar, words(args)) }).toEqual({ name, line: expect.anything(), stderr: '' });
+    }
+    const benchOnCdktn = withArguments.find(({ name }) => name === 'bench:cdktn')!;
+    expect(parse(benchOnCdktn.grammar, words(benchOnCdktn.args)).line?.rest).toEqual(['npm', 'run', 'bench', '--', '--only', 'synth']);
+  });
+
   // A process per command, side by side: the one check that the file's command reads its declared grammar.
   let helpRuns: Promise<{ code: number; stdout: string; stderr: string }[]>;
   beforeAll(() => {

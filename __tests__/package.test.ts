@@ -44,6 +44,8 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
       owners: ['${data.azuread_client_config.deployer.object_id}', '${data.azuread_user.backup-admin.object_id}'],
       notification_email_addresses: ['backup-admins@contoso.com'],
     });
+    // The deployer, listed in owners too, owns what it creates: only the admin gets an owner resource.
+    expect(Object.keys(stack.resource.azuread_application_owner)).toEqual(['eu_portal_owner_0', 'us_portal_owner_0']);
     expect(stack.resource.azuread_application_owner.eu_portal_owner_0.owner_object_id).toBe('${data.azuread_user.backup-admin.object_id}');
     expect(stack.resource.azuread_service_principal.fabrikam).toMatchObject({
       client_id: '${azuread_application_registration.eu_portal.client_id}',

@@ -261,7 +261,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
   };
   const logLines = (name: string) => readFileSync(join(terraform.dir, name), 'utf8').trim().split('\n');
   beforeEach(() => {
-    for (const log of ['calls.log', 'init.log', 'timeline.log', 'plan-modes.log']) rmSync(join(terraform.dir, log), { force: true });
+    for (const log of ['calls.log', 'init.log', 'timeline.log', 'plan-modes.log', 'plan-write-modes.log']) rmSync(join(terraform.dir, log), { force: true });
     rmSync(join(project.root, 'cdktf.out'), { recursive: true, force: true });
   });
   afterAll(() => {
@@ -394,8 +394,7 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
       // The stack's own folder keeps its backend and gets no plan that apply could pick up; the copy is gone.
       expect(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend).toHaveProperty('azurerm');
       expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(false);
-      // The scratch root the copy was made in is gone too. (Not a count of such roots in the temporary
-      // folder: other test files plan empty states there at the same time.)
+      // Its scratch folder, not a listing of the temporary folder: other tests (and other runs) make theirs there too.
       expect(existsSync(dirname(copy!))).toBe(false);
     }, PROCESS_TIMEOUT);
 
@@ -552,7 +551,8 @@ describe('plan and drift with terraform (a stand-in on PATH)', () => {
     test('plan saves plan.tfplan readable by its owner only, from before terraform writes it', async () => {
       const result = await run('plan', ['prod'], { FAKE_TERRAFORM_PLAN_JSON: join(PLANS, 'no-changes.json') });
       expect(result.code).toBe(0);
-      // As terraform show found it, right after terraform plan wrote it.
+      // As terraform plan wrote into it (keeping the mode of the file there), and as terraform show found it.
+      expect(logLines('plan-write-modes.log')).toEqual(['prod 600']);
       expect(logLines('plan-modes.log')).toEqual(['prod 600']);
       expect(readFileSync(stackFile('prod'), 'utf8')).toBe('stand-in plan\n');
       expect(modeOf(stackFile('prod'))).toBe(0o600);

@@ -60,6 +60,68 @@ describe("RestorePortalApp takes another resource's output where a value can com
     expect(resourceOf(synthesized, 'azuread_application_owner', `portal_${OWNER.replace(/-/g, '')}`).owner_object_id).toBe(OWNER);
   });
 
+  test('an owner that is the same reference as the deploying identity is the deploying identity: no owner resource its first apply would fail on', () => {
+    const stack = consumerStack();
+    const deployer = new DataAzureadClientConfig(stack, 'deployer');
+    const alice = new DataAzureadUser(stack, 'alice', { userPrincipalName: 'alice@contoso.com' });
+    // Each read of objectId is a token of its own: the two reads below are one reference.
+    new RestorePortalApp(stack, 'portal', {
+      redirectUris: [PORTAL],
+      certificates: [{ source: 'file', path: VALID }],
+      deployingIdentityObjectId: deployer.objectId,
+      owners: [deployer.objectId, alice.objectId],
+    });
+    const synthesized = synth(stack);
+    expect(resourceOf(synthesized, 'azuread_service_principal', 'portal').owners).toEqual([
+      '${data.azuread_client_config.deployer.object_id}',
+      '${data.azuread_user.alice.object_id}',
+    ]);
+    // Entra makes the identity that creates the registration its owner; only alice gets an owner resource.
+    expect(Object.values(synthesized.resource.azuread_application_owner ?? {}).map((owner) => owner.owner_object_id)).toEqual([
+      '${data.azuread_user.alice.object_id}',
+    ]);
+  });
+
+  test('a literal object ID given as both keeps its owner resource: a registration a person created hands the CI identity ownership so, and states hold it', () => {
+    const stack = consumerStack();
+    const app = new RestorePortalApp(stack, 'portal', {
+      redirectUris: [PORTAL],
+      certificates: [{ source: 'file', path: VALID }],
+      deployingIdentityObjectId: OWNER,
+      owners: [OWNER],
+    });
+    const synthesized = synth(stack);
+    expect(resourceOf(synthesized, 'azuread_service_principal', 'portal').owners).toEqual([OWNER]);
+    expect(resourceOf(synthesized, 'azuread_application_owner', `portal_${OWNER.replace(/-/g, '')}`).owner_object_id).toBe(OWNER);
+    // As an environment file is, the consumer is warned that a first apply by that identity fails on it.
+    expect(app.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data)).toEqual([expect.stringMatching(/^owners\[0\]: is the deploying identity \(deployingIdentityObjectId\): Entra makes it the owner of the registration it creates/)]);
+  });
+
+  test('the same reference as deploying identity and owner of an adopted registration imports its ownership once', () => {
+    const stack = consumerStack();
+    const deployer = new DataAzureadClientConfig(stack, 'deployer');
+    new RestorePortalApp(stack, 'portal', {
+      redirectUris: [PORTAL],
+      certificates: [{ source: 'file', path: VALID }],
+      deployingIdentityObjectId: deployer.objectId,
+      owners: [deployer.objectId],
+      adopt: {
+        applicationObjectId: '0a0a0a0a-0000-4000-8000-000000000001',
+        clientId: '0c0c0c0c-0000-4000-8000-000000000001',
+        scopeId: '05c05c05-0000-4000-8000-000000000001',
+        servicePrincipalObjectId: '05905905-0000-4000-8000-000000000001',
+      },
+    });
+    const synthesized = synth(stack) as SynthesizedStack & { import: { to: string; id: string }[] };
+    expect(Object.keys(synthesized.resource.azuread_application_owner)).toEqual(['portal_owner_0']);
+    expect(synthesized.import.filter((block) => block.to.startsWith('azuread_application_owner.'))).toEqual([
+      {
+        to: 'azuread_application_owner.portal_owner_0',
+        id: '/applications/0a0a0a0a-0000-4000-8000-000000000001/owners/${data.azuread_client_config.deployer.object_id}',
+      },
+    ]);
+  });
+
   test("texts and redirect URIs take references; the literal parts around one are still escaped for Terraform", () => {
     const stack = consumerStack();
     const team = new TerraformVariable(stack, 'team', { type: 'string' });

@@ -12,7 +12,8 @@ export const grammar = commandGrammar({
   description: `Packs the construct package (package/), installs the tarball into a fresh consumer app with the peers this
 project locks (cdktf 0.21.0 here, cdktn 0.24.0 under npm run test:cdktn) but no @cdktf/provider-tls, offline from
 the npm cache, type-checks the package README's main.ts strictly (declarations included, no Node types) and
-synthesizes it: two portals nested in wrappers, IDs wired from data sources, an escape hatch, a customer consent.
+synthesizes it: two portals nested in wrappers, the deploying identity and an owner wired from DataAzureadClientConfig,
+an escape hatch, a customer consent.
 Exit code: 0 when the app works, 1 with what failed.`,
   environments: 'none',
   options: {},
@@ -48,6 +49,11 @@ function main(): void {
       '${data.azuread_client_config.deployer.object_id}',
       '${data.azuread_user.backup-admin.object_id}',
     ]);
+    assert.deepEqual(
+      Object.values(stack.resource.azuread_application_owner as Record<string, { owner_object_id: string }>).map((owner) => owner.owner_object_id),
+      ['${data.azuread_user.backup-admin.object_id}', '${data.azuread_user.backup-admin.object_id}'],
+      'the deploying identity, listed in owners too, gets no owner resource: it owns what it creates',
+    );
     assert.deepEqual(stack.resource.azuread_service_principal.eu_portal.notification_email_addresses, ['backup-admins@contoso.com']);
     assert.equal(stack.resource.azuread_service_principal.fabrikam.client_id, '${azuread_application_registration.eu_portal.client_id}');
     assert.equal(stack.resource.azuread_service_principal.fabrikam.provider, 'azuread.fabrikam');

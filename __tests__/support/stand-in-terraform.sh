@@ -19,8 +19,8 @@
 #   FAKE_TERRAFORM_PLAN_JSON_DIR a folder of <stack>.json files that `show -json` prints where one exists
 # init in a folder with a cloud backend fails, as Terraform does, unless TF_TOKEN_<its host> holds a token.
 # plan writes its -out file as Terraform does (into the file already there, keeping its mode), an errored
-# one too when FAKE_TERRAFORM_PLAN_ERRORS makes it fail; show logs the mode of the plan file it reads to
-# plan-modes.log.
+# one too when FAKE_TERRAFORM_PLAN_ERRORS makes it fail, and logs the mode the file had as it wrote it to
+# plan-write-modes.log; show logs the mode of the plan file it reads to plan-modes.log.
 # init logs the stack, TF_PLUGIN_CACHE_DIR and whether the stack had a lock file (present, none) to init.log, and
 # writes one as Terraform does. `output -json` prints the stack folder's fake-outputs.json, else {} (an
 # empty state) in a folder it initialized, and fails as in a folder never initialized otherwise.
@@ -47,7 +47,13 @@ in_stack() {
 }
 write_plan() {
   for arg in "$@"; do
-    case "$arg" in -out=*) printf 'stand-in plan\n' > "$(in_stack "${arg#-out=}")" ;; esac
+    case "$arg" in
+      -out=*)
+        printf 'stand-in plan\n' > "$(in_stack "${arg#-out=}")"
+        # The mode the plan has while terraform writes it, before the command can change it.
+        echo "$stack $(stat -c %a "$(in_stack "${arg#-out=}")")" >> "$log/plan-write-modes.log"
+        ;;
+    esac
   done
 }
 # Takes $1 seconds (none when empty), logged to timeline.log so that tests can see which calls overlapped.

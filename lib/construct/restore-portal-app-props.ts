@@ -217,6 +217,11 @@ export function readRestorePortalAppProps(
   const cloud = raw.cloud === undefined ? CLOUDS.public : mapDefined(readOneOf(raw.cloud, 'cloud', CLOUD_NAMES, fail), (c) => CLOUDS[c]);
   const consentTexts = readConsentTexts(raw.consentTexts, fail);
   if (!ok) return undefined;
+  // The same reference in both is taken as the deploying identity (RestorePortalApp); the same object ID
+  // keeps its owner resource, which states may hold (a registration a person created, handed to CI).
+  const deployerAsOwner =
+    deployingIdentityObjectId !== undefined && !isReference(deployingIdentityObjectId) && !adoption ? owners!.indexOf(deployingIdentityObjectId) : -1;
+  if (deployerAsOwner >= 0) warn(fieldPath('owners', deployerAsOwner), DEPLOYER_IN_OWNERS);
   return {
     displayName: displayName!,
     redirectUris: redirectUris!,
@@ -229,6 +234,9 @@ export function readRestorePortalAppProps(
     adoption,
   };
 }
+
+const DEPLOYER_IN_OWNERS =
+  'is the deploying identity (deployingIdentityObjectId): Entra makes it the owner of the registration it creates, and adding it again fails the first apply; leave it out of owners: it stays an owner of the service principal all the same';
 
 function readOwners(value: unknown, report: Report, isReference: (value: unknown) => value is string): string[] | undefined {
   const list = readArray(value, 'owners', report);

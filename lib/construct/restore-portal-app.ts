@@ -17,7 +17,7 @@ import type { TlsSelfSignedCertificate } from '../certificates/tls-self-signed-c
 import { adoptionImports, IMPORT_ID, type TerraformNames } from './adoption';
 import { uuidV5 } from './deterministic-uuid';
 import { describe, readObject, readString, type Report } from '../input/field-reader';
-import { isReferenceText, isTerraformReference, refusedReferences, terraformText } from '../input/terraform-reference';
+import { isReferenceText, isTerraformReference, refusedReferences, sameReference, terraformText } from '../input/terraform-reference';
 import {
   PROPS_FIELDS,
   readRestorePortalAppProps,
@@ -234,7 +234,10 @@ export class RestorePortalApp extends Construct {
     // `owners` lists it: the deploying identity is listed, or Application.ReadWrite.OwnedBy loses the service
     // principal after its first apply.
     const deployer = settings.deployingIdentityObjectId;
-    const servicePrincipalOwners = deployer ? [deployer, ...settings.owners.filter((owner) => owner !== deployer)] : settings.owners;
+    // `deployer.objectId` read twice is two tokens of one reference: an owner that is the deploying identity is
+    // named by deployingIdentityObjectId's own text.
+    const owners = settings.owners.map((owner) => (deployer !== undefined && sameReference(owner, deployer) ? deployer : owner));
+    const servicePrincipalOwners = deployer ? [deployer, ...owners.filter((owner) => owner !== deployer)] : owners;
     const servicePrincipal = new ServicePrincipal(this, ids.servicePrincipal, {
       clientId: registration.clientId,
       // Listed under Enterprise applications, as Veeam's script tags it (WindowsAzureActiveDirectoryIntegratedApp).
@@ -290,9 +293,16 @@ export class RestorePortalApp extends Construct {
     // Entra makes the identity that creates a registration its owner, so a new one needs no owner resource for
     // it. An adopted one was made by someone else and must already be owned by the deploying identity, which
     // Application.ReadWrite.OwnedBy cannot make itself: its ownership is imported, so a missing one fails the plan
-    // (and says so) instead of the apply.
-    const applicationOwners =
-      settings.adoption && deployer && !settings.owners.includes(deployer) ? [...settings.owners, deployer] : settings.owners;
+    // (and says so) instead of the apply. A reference given both as the deploying identity and as an owner
+    // (DataAzureadClientConfig's objectId) is the identity that creates the registration, which an owner resource
+    // would fail the first apply for. A literal object ID in both keeps its owner resource, as it always has:
+    // an environment a person first applied names the CI identity there to hand it the registration, and its
+    // state holds that resource (synth warns for an environment file).
+    const applicationOwners = settings.adoption
+      ? deployer && !owners.includes(deployer)
+        ? [...owners, deployer]
+        : owners
+      : owners.filter((owner) => owner !== deployer || !isTerraformReference(owner));
     const names = terraformNames(terraformName, applicationOwners);
     for (const owner of applicationOwners) {
       new ApplicationOwner(this, ownerChildId(owner, applicationOwners), { applicationId, ownerObjectId: owner }).overrideLogicalId(names.owner(owner));

@@ -14,7 +14,7 @@ import {
 import { ACCESS_AS_USER } from '../construct/well-known';
 import { readCustomerTenants, TENANT_STACK_MARKER, type CustomerTenant, type CustomerTenantInput } from '../tenants/customer-tenant';
 import { isExample } from './example-environment';
-import { fieldPath, readGuid, readInteger, readObject, type Report } from '../input/field-reader';
+import { readGuid, readInteger, readObject, type Report } from '../input/field-reader';
 import { readPlainData } from './plain-data';
 import type { Problem, Warning } from '../process/problem';
 
@@ -134,8 +134,6 @@ const TENANT_LOCAL_STATE_WARNING =
   "tenant stacks read the application's client ID from this environment's local state file, which only this machine has; CI cannot plan them";
 const MISSING_DEPLOYING_IDENTITY =
   "is not set: the azuread provider removes the identity that creates the service principal from its owners, so a deploying identity with Application.ReadWrite.OwnedBy cannot change it after the first apply. Set it to the object ID of that identity's service principal (az ad sp show --id <its application ID> --query id -o tsv); with Application.ReadWrite.All it does no harm either";
-const DEPLOYER_IN_OWNERS =
-  'is the deploying identity (deployingIdentityObjectId): Entra makes it the owner of the registration it creates, and adding it again fails the first apply; leave it out of owners: it stays an owner of the service principal all the same';
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /** Checks an environment file's default export into a trusted `Environment`, or lists every problem. */
@@ -185,8 +183,6 @@ export function parseEnvironment(input: unknown, source: EnvironmentSource): Env
   if (tenantId !== undefined && typeof deployer === 'string' && deployer.toLowerCase() === tenantId) {
     report('deployingIdentityObjectId', "is the tenant ID; give the object ID of the deploying identity's service principal (Enterprise applications → restore-portal-deploy → Object ID)");
   }
-  const deployerAsOwner = app?.deployingIdentityObjectId && !app.adoption ? app.owners.indexOf(app.deployingIdentityObjectId) : -1;
-  if (deployerAsOwner >= 0) warn(fieldPath('owners', deployerAsOwner), DEPLOYER_IN_OWNERS);
   const backend = readBackend(raw.backend, source.name, report);
   // An example is never planned, so its local state is intended.
   const example = tenantId !== undefined && isExample({ tenantId });

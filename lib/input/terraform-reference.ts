@@ -1,7 +1,7 @@
 // Terraform references (cdktf tokens) in a construct's props: which props take one, and how text that
 // holds one reaches Terraform. Only constructs import this file: it loads cdktf, which the environment
 // loader and the commands that do not synthesize never do.
-import { Token } from 'cdktf';
+import { Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { fieldPath } from './field-reader';
 import { terraformLiteral } from '../process/terraform-literal';
@@ -9,6 +9,24 @@ import { terraformLiteral } from '../process/terraform-literal';
 /** Whether a text is, or holds, a cdktf token (`registration.clientId`, `new DataAzureadClientConfig(...).objectId`). */
 export function isTerraformReference(text: string): boolean {
   return Token.isUnresolved(text);
+}
+
+/**
+ * Whether two texts are one Terraform reference: the same text, or two reads of one attribute
+ * (`deployer.objectId` read twice is two tokens of one reference, `data.azuread_client_config.deployer.object_id`).
+ */
+export function sameReference(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [first, second] = [referenceOf(a), referenceOf(b)];
+  return first !== undefined && second !== undefined && first.identifier === second.identifier && first.originStack === second.originStack;
+}
+
+/** The reference a text is made of alone (cdktf's and cdktn's `Reference`: an identifier in its stack), if it is one. */
+function referenceOf(text: string): { identifier: string; originStack: unknown } | undefined {
+  if (!Token.isUnresolved(text)) return undefined;
+  const fragments = Tokenization.reverseString(text);
+  const token = fragments.length === 1 ? (fragments.firstToken as unknown as { identifier?: unknown; originStack?: unknown } | undefined) : undefined;
+  return token && typeof token.identifier === 'string' ? { identifier: token.identifier, originStack: token.originStack } : undefined;
 }
 
 /** A prop's value that is a text holding a cdktf token, as the props readers ask (`PropsSource.isReference`). */
