@@ -177,21 +177,6 @@ describe('every command', () => {
   });
 });
 
-test('an npm script that gives a command words of its own (bench:cdktn) gives words its grammar takes', () => {
-  const withWords = Object.entries(NPM_SCRIPTS).flatMap(([script, line]) => {
-    const match = /^node --require \.\/bin\/register-ts\.js (\S+\.ts) (.+)$/.exec(line);
-    return match ? [{ script, command: COMMANDS.find((c) => c.file === match[1])!, words: words(match[2]) }] : [];
-  });
-  expect(withWords.map((w) => w.script)).toContain('bench:cdktn');
-  for (const { script, command, words: given } of withWords) {
-    // As npm runs it: the words of the script, then what the user writes after "--".
-    const { error } = parse(command.grammar, [...given, '--only', 'synth']);
-    expect({ script, error }).toEqual({ script, error: undefined });
-  }
-  const bench = withWords.find((w) => w.script === 'bench:cdktn')!;
-  expect(parse(bench.command.grammar, [...bench.words, '--only', 'synth']).line?.rest).toEqual(['npm', 'run', 'bench', '--', '--only', 'synth']);
-});
-
 describe.each(COMMANDS.filter(({ grammar }) => grammar.environments !== 'any' && grammar.afterDashes === undefined))('npm run $name, options written before "--"', ({ name, grammar }) => {
   test('say that npm kept the option and passed on its value as a name', () => {
     setEnvironment({ npm_lifecycle_event: name, npm_lifecycle_script: `node --require ./bin/register-ts.js cli/${name}.ts` });
