@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapCommand } from '../lib/bootstrap/bootstrap-command';
@@ -23,12 +23,30 @@ const ROLE = {
 };
 
 const project = platformRepository();
-const az = standInAz();
-const env = { ...az.env, PATH: `${az.dir}:/usr/bin:/bin` };
-afterAll(() => {
+let az: Awaited<ReturnType<typeof standInAz>>;
+let env: Record<string, string>;
+beforeAll(async () => {
+  az = await standInAz();
+  env = { ...az.env, PATH: `${az.dir}:/usr/bin:/bin` };
+});
+afterAll(async () => {
   project.remove();
+  await az.close();
   rmSync(az.dir, { recursive: true, force: true });
 });
+
+/** Runs a bash script with the stand-in az on PATH; not spawnSync: az is answered in this process. */
+function bash(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 afterEach(() => {
   for (const file of ['calls.log', 'state.json']) rmSync(join(az.dir, file), { force: true });
 });
@@ -262,7 +280,7 @@ describe('npm run bootstrap -- prod msp --apply: the same, through the Azure CLI
     const create = stdout.split('\n').find((line) => line.startsWith('DEPLOY_APP_ID=$('))!;
     const script = join(az.dir, 'create.sh');
     writeFileSync(script, `set -euo pipefail\n${create}\nprintf %s "$DEPLOY_APP_ID"\n`);
-    const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
+    const ran = await bash(script);
     expect([ran.status, ran.stderr]).toEqual([0, '']);
     expect(ran.stdout).not.toBe(SQUATTED);
     expect(state().apps.map((a: any) => [a.appId === SQUATTED ? 'squatted' : 'made', a.displayName, a.owners])).toEqual([
@@ -341,7 +359,7 @@ describe('npm run bootstrap: what reaches a shell is quoted and checked', () => 
     const { stdout } = await bootstrap(['prod', ...REPOSITORY, '--plan-identity', 'Restore Portal (plan)', '--deploy-identity', 'Restore Portal (deploy)'], tricky.root);
     const script = join(az.dir, 'bootstrap.sh');
     writeFileSync(script, stdout);
-    const ran = spawnSync('bash', [script], { encoding: 'utf8', env });
+    const ran = await bash(script);
     expect([ran.status, ran.stderr]).toEqual([0, '']);
     expect(calls()).toEqual(
       expect.arrayContaining([

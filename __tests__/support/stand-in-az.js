@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// Stands in for the Azure CLI in tests: logs each call (its arguments as a JSON array, one a line, to
-// calls.log beside it) and keeps what it made in state.json beside it, answering as az does for the
+// Stands in for the Azure CLI in tests (stand-in-az.sh, as `az` on PATH, hands each call here): logs
+// each call (its arguments as a JSON array, one a line, to calls.log beside it) and keeps what it made in state.json beside it, answering as az does for the
 // commands npm run bootstrap uses. The signed-in account starts in FAKE_AZ_TENANT with subscription
 // FAKE_AZ_SUBSCRIPTION, as the user FAKE_AZ_USER; after `az logout` every command but login fails as az does.
 // Identifiers are counted, so a run is repeatable.
@@ -14,7 +13,7 @@ const { join } = require('node:path');
 
 /**
  * Answers one call as az would: `{ status, stdout, stderr }`. `dir` holds calls.log and state.json;
- * `env` gives FAKE_AZ_*. Tests call it in-process where starting a process per call would cost too much.
+ * `env` gives FAKE_AZ_*.
  */
 function handle(args, dir = __dirname, env = process.env) {
   appendFileSync(join(dir, 'calls.log'), `${JSON.stringify(args)}\n`);
@@ -234,10 +233,3 @@ function handle(args, dir = __dirname, env = process.env) {
 }
 
 module.exports = { handle };
-
-if (require.main === module) {
-  const result = handle(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.status;
-}
