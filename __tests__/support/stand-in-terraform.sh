@@ -34,7 +34,8 @@
 # service_principal_object_id is unknown until apply, and cannot change in place); everything else that
 # exists is left as it is, imported where an import block brings it in; the rest is created.
 set -u
-log="$(dirname "$0")"
+# Builtins where a command would do: tests call this hundreds of times, and each process started costs.
+log="${0%/*}"
 echo "$*" >> "$log/calls.log"
 dir=.
 for arg in "$@"; do
@@ -114,9 +115,11 @@ case "$2" in
       exit 1
     fi
     # The stack's backend block, as cdktf writes it: "azurerm": { or "cloud": { (a remote state data source names its backend as a string).
+    config=""
+    [ -f "$dir/cdk.tf.json" ] && config=$(<"$dir/cdk.tf.json")
     backend=local
-    grep -q '"azurerm": {' "$dir/cdk.tf.json" 2>/dev/null && backend=azurerm
-    grep -q '"cloud": {' "$dir/cdk.tf.json" 2>/dev/null && backend=cloud
+    [[ "$config" == *'"azurerm": {'* ]] && backend=azurerm
+    [[ "$config" == *'"cloud": {'* ]] && backend=cloud
     if [ "$backend" = azurerm ] && [[ " ${FAKE_TERRAFORM_NO_STATE:-} " == *" $stack "* ]] && ! grep -qx "$stack" "$log/states-created" 2>/dev/null; then
       if [ -z "${FAKE_TERRAFORM_WRITER:-}" ]; then
         printf 'Initializing the backend...\n\xe2\x95\xb7\n\xe2\x94\x82 Error: Error loading state: failed to lock azure state: blobs.Client#PutBlockBlob: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: Service returned an error. Status=403 Code="AuthorizationPermissionMismatch" Message="This request is not authorized to perform this operation using this permission."\n\xe2\x95\xb5\n' >&2
@@ -124,8 +127,9 @@ case "$2" in
       fi
       echo "$stack" >> "$log/states-created"
     fi
-    host=$(grep -o '"hostname": "[^"]*"' "$dir/cdk.tf.json" 2>/dev/null | head -n 1 | cut -d '"' -f 4)
-    host="${host:-app.terraform.io}"; host="${host//-/__}"; token="TF_TOKEN_${host//./_}"
+    host=app.terraform.io
+    [[ "$config" =~ \"hostname\":\ \"([^\"]*)\" ]] && host="${BASH_REMATCH[1]:-app.terraform.io}"
+    host="${host//-/__}"; token="TF_TOKEN_${host//./_}"
     if [ "$backend" = cloud ] && [ -z "${!token:-}" ]; then
       printf '\xe2\x95\xb7\n\xe2\x94\x82 Error: Required token could not be found\n\xe2\x94\x82\n\xe2\x94\x82 Run the following command to generate a token: terraform login\n\xe2\x95\xb5\n' >&2
       exit 1
