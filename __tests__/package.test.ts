@@ -25,7 +25,7 @@ describe(`the package, installed in a consumer app (${INSTALLED_CDKTF.name} ${IN
   const installed = join(consumer, 'node_modules', PACKAGE.name);
 
   beforeAll(() => {
-    const tarball = packPackage(REPO_ROOT, work);
+    const tarball = packPackage(REPO_ROOT, work, { typeCheck: false });
     makeConsumerApp({
       projectRoot: REPO_ROOT,
       dir: consumer,
