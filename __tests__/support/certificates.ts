@@ -13,6 +13,9 @@ export interface MadeCertificate {
   readonly der: Buffer;
 }
 
+/** forge's own, which cert.sign uses; @types/node-forge leaves it out. */
+const { getTBSCertificate } = forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+
 /** A self-signed RSA certificate with the given subject and validity, made in memory for a test. */
 export function makeCertificate(options: {
   commonName?: string;
@@ -33,7 +36,7 @@ export function makeCertificate(options: {
   if (options.extension) cert.setExtensions([{ id: '1.3.6.1.4.1.55555.1', value: options.extension.toString('binary') }]);
   // Signed as forge's cert.sign would, but by node: forge's RSA in JavaScript took most of the time.
   cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
-  const tbs = Buffer.from(forge.asn1.toDer(forge.pki.getTBSCertificate(cert)).getBytes(), 'binary');
+  const tbs = Buffer.from(forge.asn1.toDer(getTBSCertificate(cert)).getBytes(), 'binary');
   cert.signature = sign('sha256', tbs, privateKey).toString('binary');
   const pem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
   return { pem, der: Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary') };
