@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './support/builders';
-import { installCommand } from './support/commands';
+import { installCommand, standInNpm } from './support/commands';
 import { PLANS } from './support/plans';
 import { platformRepository } from './support/platform-repository';
 
@@ -39,15 +39,10 @@ const SECRETS = { TF_TOKEN_app_terraform_io: 'read-token' };
 beforeAll(() => {
   for (const name of ['environments', 'plan', 'drift', 'certs']) installCommand(project, name);
   copyFileSync(join(REPO_ROOT, 'main.ts'), join(project.root, 'main.ts'));
-  // `npm run --silent <script> -- <args>` as the project's package.json runs it, without npm's own start-up.
-  const register = join(REPO_ROOT, 'bin/register-ts.js');
-  writeFileSync(
-    join(tools, 'npm'),
-    `#!/bin/sh\n[ "$1 $2" = "run --silent" ] || exit 64\nscript=$3; shift 3; [ "$1" = -- ] && shift\ncd '${project.root}'\nif [ "$script" = synth ]; then exec node --require '${register}' main.ts "$@"; fi\nexec node --require '${register}' "cli/$script.ts" "$@"\n`,
-  );
+  standInNpm(tools, project.root);
   copyFileSync(join(__dirname, 'support/stand-in-terraform.sh'), join(tools, 'terraform'));
   writeFileSync(join(tools, 'gh'), '#!/bin/sh\necho "$GITHUB_SHA"\n');
-  for (const tool of ['npm', 'terraform', 'gh']) chmodSync(join(tools, tool), 0o755);
+  for (const tool of ['terraform', 'gh']) chmodSync(join(tools, tool), 0o755);
   // Plans as `terraform show -json` prints them, by stack: what a pull request for prod plans.
   mkdirSync(join(tools, 'plans'));
   copyFileSync(join(PLANS, 'redirect-uri-added.json'), join(tools, 'plans/prod.json'));

@@ -7,7 +7,7 @@ import { colorsFor } from '../lib/process/command-line';
 import { formatReports } from '../lib/review/report/plan-report-format';
 import { REPO_ROOT, TestProject, validInput } from './support/builders';
 import { temporaryFolder } from './support/clean-up';
-import { installCommand } from './support/commands';
+import { installCommand, standInNpm } from './support/commands';
 import { planFixture, reportOf } from './support/plans';
 import { workflowCommands } from './support/workflow-commands';
 import { PROCESS_TIMEOUT, TOOLCHAIN_TIMEOUT } from './support/timeouts';
@@ -210,14 +210,15 @@ describe('GitHub Actions workflows', () => {
     project.writeEnvironment('example', validInput({ tenantId: EXAMPLE_TENANT_ID }));
     installCommand(project, 'environments');
     installCommand(project, 'plan');
-    const script = (name: string) => `node --require ${join(REPO_ROOT, 'bin/register-ts.js')} cli/${name}.ts`;
-    writeFileSync(join(project.root, 'package.json'), JSON.stringify({ scripts: { environments: script('environments'), plan: script('plan') } }));
+    const tools = join(project.root, 'tools');
+    mkdirSync(tools);
+    standInNpm(tools, project.root);
     const output = join(project.root, 'output');
     const summary = join(project.root, 'summary');
     const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', list.run!], {
       cwd: project.root,
       encoding: 'utf8',
-      env: { ...process.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+      env: { ...process.env, PATH: `${tools}:${process.env.PATH}`, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
     });
     const written = { status: result.status, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
     expect(written).toEqual({
