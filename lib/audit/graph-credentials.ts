@@ -1,11 +1,4 @@
-import {
-  AzureCliCredential,
-  ClientAssertionCredential,
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  type TokenCredential,
-  type TokenCredentialOptions,
-} from '@azure/identity';
+import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
 import { X509Certificate } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +9,14 @@ import { redactUserinfo } from '../construct/redirect-uri';
 import { clientCertificatePem, MAX_CLIENT_CERTIFICATE_BYTES } from './client-certificate';
 import { readBody, GraphError } from './graph-client';
 import { isLoopback, type GraphEndpoints } from './graph-endpoints';
+
+/**
+ * `@azure/identity`, loaded when the first credential is made: it is a fifth of a second of start-up
+ * that `--help`, a mistake in the command line and a report from saved outputs never need.
+ */
+function azureIdentity(): typeof import('@azure/identity') {
+  return require('@azure/identity');
+}
 
 /**
  * The identity the audit reads Microsoft Graph as, signed in from the same environment variables the
@@ -103,7 +104,7 @@ function chooseCredential(vars: Vars, cwd: string, timeoutMs: number): Credentia
     const thumbprint = new X509Certificate(pem).fingerprint.replace(/:/g, '');
     return {
       description: `client certificate ${thumbprint} (${source}) of application ${clientId}`,
-      credential: (tenantId, options) => new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
+      credential: (tenantId, options) => new (azureIdentity().ClientCertificateCredential)(tenantId, clientId, { certificate: pem }, options),
     };
   }
   const secret = set(vars.ARM_CLIENT_SECRET) ?? fileValue(vars, 'ARM_CLIENT_SECRET_FILE_PATH', cwd);
@@ -111,7 +112,7 @@ function chooseCredential(vars: Vars, cwd: string, timeoutMs: number): Credentia
     const clientId = readClientId(vars, cwd, set(vars.ARM_CLIENT_SECRET) ? 'ARM_CLIENT_SECRET' : 'ARM_CLIENT_SECRET_FILE_PATH');
     return {
       description: `client secret (${set(vars.ARM_CLIENT_SECRET) ? 'ARM_CLIENT_SECRET' : 'ARM_CLIENT_SECRET_FILE_PATH'}) of application ${clientId}`,
-      credential: (tenantId, options) => new ClientSecretCredential(tenantId, clientId, secret, options),
+      credential: (tenantId, options) => new (azureIdentity().ClientSecretCredential)(tenantId, clientId, secret, options),
     };
   }
   if (readBoolean(vars, 'ARM_USE_OIDC', false)) {
@@ -119,7 +120,7 @@ function chooseCredential(vars: Vars, cwd: string, timeoutMs: number): Credentia
     const assertion = oidcAssertion(vars, cwd, timeoutMs);
     return {
       description: `OIDC token (${assertion.source}) of application ${clientId}`,
-      credential: (tenantId, options) => new ClientAssertionCredential(tenantId, clientId, assertion.get, options),
+      credential: (tenantId, options) => new (azureIdentity().ClientAssertionCredential)(tenantId, clientId, assertion.get, options),
     };
   }
   const unsupported = ['ARM_USE_MSI', 'ARM_USE_AKS_WORKLOAD_IDENTITY'].filter((name) => readBoolean(vars, name, false));
@@ -135,7 +136,7 @@ function chooseCredential(vars: Vars, cwd: string, timeoutMs: number): Credentia
   }
   return {
     description: 'Azure CLI (az login)',
-    credential: (tenantId, options) => new AzureCliCredential({ ...options, tenantId, processTimeoutInMs: timeoutMs }),
+    credential: (tenantId, options) => new (azureIdentity().AzureCliCredential)({ ...options, tenantId, processTimeoutInMs: timeoutMs }),
   };
 }
 
