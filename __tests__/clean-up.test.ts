@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { testApp } from './support/builders';
 import { onCleanUp, setEnvironment, temporaryFolder } from './support/clean-up';
 
 // The test support's clean-up: what one test leaves must be gone when the next starts, even when it
@@ -27,5 +29,21 @@ describe('clean-up registered with onCleanUp', () => {
 
   test('what a describe body registers lasts until the file is done', () => {
     expect(existsSync(forTheFile)).toBe(true);
+  });
+});
+
+// cdktf's Testing.app() makes a cdktf.outdir.* folder in the system's temporary folder and never
+// removes it: a few hundred were left by every test run before testApp.
+describe("testApp: cdktf's testing app", () => {
+  let outdir: string;
+
+  test('writes into a folder of the test', () => {
+    outdir = testApp().outdir;
+    expect(existsSync(outdir)).toBe(true);
+    expect(basename(outdir)).toMatch(/^cdktf-test-app-/);
+  });
+
+  test('whose folder is gone when the next test starts', () => {
+    expect(existsSync(outdir)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminConsent, RestorePortalApp, RestorePortalAppPropsError, type RestorePortalAppProps } from '../lib/construct';
-import { FIXTURES, problemsOf, resourceOf, validInput, type SynthesizedStack } from './support/builders';
+import { FIXTURES, problemsOf, resourceOf, testApp, validInput, type SynthesizedStack } from './support/builders';
 import { temporaryFolder } from './support/clean-up';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
@@ -16,7 +16,7 @@ const PORTAL = 'https://restore.example.com:4443';
 
 /** A consumer's own stack holding one RestorePortalApp: no environment file, no loader. */
 function portal(props: Partial<RestorePortalAppProps> = {}, id = 'portal') {
-  const stack = new TerraformStack(Testing.app(), 'consumer');
+  const stack = new TerraformStack(testApp(), 'consumer');
   const app = new RestorePortalApp(stack, id, { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }], ...props });
   return { app, synthesized: (): SynthesizedStack => JSON.parse(Testing.synth(stack)) };
 }
@@ -24,7 +24,7 @@ function portal(props: Partial<RestorePortalAppProps> = {}, id = 'portal') {
 /** The problem lines of props that must be refused. */
 function propsProblems(props: unknown): string[] {
   try {
-    new RestorePortalApp(new TerraformStack(Testing.app(), 'consumer'), 'portal', props as RestorePortalAppProps);
+    new RestorePortalApp(new TerraformStack(testApp(), 'consumer'), 'portal', props as RestorePortalAppProps);
   } catch (error) {
     if (error instanceof RestorePortalAppPropsError) return error.message.split('\n');
     throw error;
@@ -124,7 +124,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test('holds two apps side by side in one stack when their ids differ', () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     new AzureadProvider(stack, 'azuread', {});
     for (const id of ['portal-eu', 'portal-us']) new RestorePortalApp(stack, id, { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
     const synthesized: SynthesizedStack = JSON.parse(Testing.synth(stack, true));
@@ -132,7 +132,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test('refuses Terraform names another app in the stack has, instead of merging the two apps into one', () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
     new RestorePortalApp(stack, 'portal', props);
     expect(() => new RestorePortalApp(new Construct(stack, 'team-b'), 'portal-b', { ...props, terraformName: 'portal' })).toThrow(
@@ -148,7 +148,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test("fails synthesis when a resource added later takes one of the app's Terraform names", () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     new AzureadProvider(stack, 'azuread', {});
     new RestorePortalApp(stack, 'portal', { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] });
     expect(() => Testing.synth(stack, true)).not.toThrow();
@@ -159,7 +159,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test("puts every azuread resource and lookup on the provider given, as a stack with an aliased provider for another tenant needs", () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     new AzureadProvider(stack, 'azuread', {});
     new TlsProvider(stack, 'tls');
     const partner = new AzureadProvider(stack, 'partner', { alias: 'partner', tenantId: '11111111-0000-4000-8000-000000000000' });
@@ -178,7 +178,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test("gives admin consent through the customer tenant's aliased provider, Graph's lookup included", () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     new AzureadProvider(stack, 'azuread', {});
     const customer = new AzureadProvider(stack, 'customer', { alias: 'customer', tenantId: '22222222-0000-4000-8000-000000000000' });
     new AdminConsent(stack, 'consent', { servicePrincipalObjectId: '33333333-0000-4000-8000-000000000000', logicalIdPrefix: 'customer', provider: customer });
@@ -189,7 +189,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test("refuses a provider that is not an azuread provider of the app's own stack", () => {
-    const app = Testing.app();
+    const app = testApp();
     const other = new AzureadProvider(new TerraformStack(app, 'other'), 'azuread', {});
     const stack = new TerraformStack(app, 'consumer');
     const props = { redirectUris: [PORTAL], certificates: [{ source: 'file', path: VALID }] } as const;
@@ -207,7 +207,7 @@ describe('RestorePortalApp used in any CDK for Terraform app', () => {
   });
 
   test('names each Terraform reference (token) where a prop takes none, as a list or a number, instead of judging its placeholder', () => {
-    const stack = new TerraformStack(Testing.app(), 'consumer');
+    const stack = new TerraformStack(testApp(), 'consumer');
     const variable = new TerraformVariable(stack, 'from_terraform', {});
     let problems: readonly { path: string; message: string }[] = [];
     try {

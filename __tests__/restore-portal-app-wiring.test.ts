@@ -13,7 +13,8 @@ import {
   RestorePortalCustomerConsent,
   type RestorePortalAppProps,
 } from '../lib/construct';
-import { FIXTURES, resourceOf, type SynthesizedStack } from './support/builders';
+import { FIXTURES, resourceOf, testApp, type SynthesizedStack } from './support/builders';
+import { temporaryFolder } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
@@ -21,7 +22,7 @@ const PORTAL = 'https://restore.example.com:4443';
 const OWNER = 'aaaaaaaa-0000-4000-8000-000000000001';
 
 function consumerStack() {
-  const stack = new TerraformStack(Testing.app(), 'consumer');
+  const stack = new TerraformStack(testApp(), 'consumer');
   new AzureadProvider(stack, 'azuread', {});
   return stack;
 }
@@ -290,7 +291,7 @@ describe('the tls provider, an optional peer', () => {
   test('is not needed for certificate files', () => {
     const { RestorePortalApp: App } = withoutTls();
     const { TerraformStack: Stack, Testing: T } = jest.requireActual<typeof import('cdktf')>('cdktf');
-    expect(() => new App(new Stack(T.app(), 'consumer'), 'portal', props())).not.toThrow();
+    expect(() => new App(new Stack(T.app({ outdir: temporaryFolder('cdktf-test-app-') }), 'consumer'), 'portal', props())).not.toThrow();
   });
 
   test('a self-signed certificate without it is a prop problem that says what to install', () => {
@@ -298,7 +299,7 @@ describe('the tls provider, an optional peer', () => {
     const { TerraformStack: Stack, Testing: T } = jest.requireActual<typeof import('cdktf')>('cdktf');
     let thrown: unknown;
     try {
-      new App(new Stack(T.app(), 'consumer'), 'portal', { ...props(), certificates: [{ source: 'selfSigned', name: 'current' }] });
+      new App(new Stack(T.app({ outdir: temporaryFolder('cdktf-test-app-') }), 'consumer'), 'portal', { ...props(), certificates: [{ source: 'selfSigned', name: 'current' }] });
     } catch (error) {
       thrown = error;
     }

@@ -1,8 +1,8 @@
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
-import { TerraformStack, Testing, Tokenization } from 'cdktf';
+import { TerraformStack, Tokenization } from 'cdktf';
 import { RestorePortalStack } from '../lib/synthesis/restore-portal-stack';
 import { withoutTokenStackTraces } from '../lib/synthesis/synthesis-shortcuts';
-import { environment, synthApp, type SynthesizedApp } from './support/builders';
+import { environment, synthApp, testApp, type SynthesizedApp } from './support/builders';
 import { onCleanUp } from './support/clean-up';
 
 /** Synthesizes with cdktf's own prepareStack and toTerraform on the environment stacks, for the rest of the test. */
@@ -38,7 +38,7 @@ test('the synthesis shortcuts change nothing in what is synthesized', () => {
 });
 
 test('tokens made while synthesizing carry no creation stack, on cdktf 0.21 as on CDK Terrain (cdktn)', () => {
-  const stack = new TerraformStack(Testing.app(), 'consumer');
+  const stack = new TerraformStack(testApp(), 'consumer');
   const creationStack = () =>
     Tokenization.reverseString(new DataAzureadClientConfig(stack, `config-${stack.node.children.length}`).objectId).tokens[0].creationStack;
   expect(creationStack().length).toBeGreaterThan(0);

@@ -84,10 +84,19 @@ export interface SynthesizedStack {
   terraform: Record<string, any>;
 }
 
+/**
+ * cdktf's Testing.app() with an output folder removed after the test (or after the file, outside a
+ * test): left to itself, each one makes a cdktf.outdir.* folder in the system's temporary folder and
+ * leaves it there, a few hundred a test run.
+ */
+export function testApp(): import('cdktf').App {
+  return loadSynthesis().Testing.app({ outdir: temporaryFolder('cdktf-test-app-') });
+}
+
 /** Synthesizes one environment's stack in memory, as `cdktf synth` would write it. */
 export function synthStack(env: Environment = environment()): SynthesizedStack {
   const { Testing, RestorePortalStack } = loadSynthesis();
-  const app = Testing.app();
+  const app = testApp();
   const stack = new RestorePortalStack(app, {
     environment: env,
     managedBy: 'the test repository',
