@@ -22,13 +22,12 @@ const REPORT_SET = 100;
 export const grammar = commandGrammar({
   name: 'bench',
   description: `Measures synthesis (the shipped environments, and generated projects of each size) against the floor
-of Node loading cdktf and the provider modules, then the report commands on ${REPORT_SET} environments and on a hostile 3 MB
-saved plan, npm run plan of one
-environment with --tenants customer tenants against a stand-in terraform taking --step-ms per step (side by side against
-one stack at a time, --plan-runs times), npm run audit of one environment with --audit-tenants customer tenants
-against the Graph double answering each request after --step-ms (--audit-runs times), and npm test. Medians of
---runs runs after a warm-up; wall time, ratio to the floor and peak memory. Exit code: 0, or 1 on a mistake or a
-failed measurement.`,
+of Node loading cdktf and the provider modules; then the report commands on ${REPORT_SET} environments and on a
+hostile 3 MB saved plan; npm run plan of one environment with --tenants customer tenants against a stand-in
+terraform taking --step-ms per step (side by side against one stack at a time, --plan-runs times); npm run audit
+of one environment with --audit-tenants customer tenants against the Graph double answering each request after
+--step-ms (--audit-runs times); and npm test. Medians of --runs runs after a warm-up: wall time, ratio to the
+floor and peak memory. Exit code: 0, or 1 on a mistake or a failed measurement.`,
   environments: 'none',
   options: {
     runs: { type: 'string', value: '<n>', help: 'runs of each command after a warm-up (default 5)' },
