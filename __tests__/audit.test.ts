@@ -346,6 +346,44 @@ describe('each change made outside the code is found, and only that change', () 
   });
 });
 
+// Graph reads /applications(appId='...') in one request; an endpoint that speaks Graph as the azuread
+// provider uses it (lists filtered on appId, objects by ID) may not take that alternate key.
+describe('a Graph endpoint without alternate keys: the same audit, through appId filters and object IDs', () => {
+  beforeEach(() => {
+    double.alternateKeys = false;
+    onCleanUp(() => (double.alternateKeys = true));
+  });
+
+  test('finds nothing in the registration as applied, reading each object by the ID its filtered list gives', async () => {
+    const report = await audit();
+    expect(findings(report)).toEqual([]);
+    expect(report.environments[0].tenants.map((t) => [t.tenant, t.consent?.state, t.failure])).toEqual([
+      ['home', 'consented', undefined],
+      ['contoso', 'consented', undefined],
+    ]);
+    const paths = double.requests.map((r) => decodeURIComponent(new URL(r.url).pathname + new URL(r.url).search));
+    expect(paths).toContain(`/v1.0/applications?$filter=appId eq '${CLIENT_ID}'&$select=id,appId`);
+    expect(paths).toContain(`/v1.0/applications/${applied.application.id}?$select=id,appId,displayName,signInAudience,identifierUris,isFallbackPublicClient,api,appRoles,requiredResourceAccess,web,spa,publicClient,keyCredentials,passwordCredentials`);
+  });
+
+  test.each(CHANGES.filter((c) => /client secret added|forged customKeyIdentifier|disabled for sign-in|deleted in a customer tenant/.test(c.change)))('$change', async ({ make, kind, tenant, says }) => {
+    make();
+    const report = await audit();
+    expect(findings(report)).toEqual([expect.objectContaining({ kind, tenant, message: expect.stringMatching(says) })]);
+    expect(auditExitCode(report)).toBe(2);
+  });
+
+  test("an application the filter does not find was deleted, as Graph's 404 says", async () => {
+    home().applications.length = 0;
+    expect(tenantOf(await audit(), 'home').failure).toMatch(new RegExp(`^the application registration ${CLIENT_ID} was deleted in Entra`));
+  });
+
+  test('two objects with the client ID are an answer it cannot vouch for', async () => {
+    home().applications.push({ ...applied.application, id: 'abababab-1111-4222-8333-444455556666' });
+    expect(tenantOf(await audit(), 'home').failure).toMatch(/lists 2 objects with that client ID, where there is one$/);
+  });
+});
+
 describe('Graph answers are read as hostile input, and each failure is one line', () => {
   const failureOf = (report: AuditReport, tenant = 'home') => tenantOf(report, tenant).failure;
 

@@ -79,6 +79,11 @@ export class GraphDouble {
   readonly githubAudiences: string[] = [];
   /** The most tenants that had a Graph request open at the same time. */
   mostTenantsAtOnce = 0;
+  /**
+   * Whether `/applications(appId='...')` is understood, as Graph does; off, it is a 400, as an endpoint
+   * that speaks Graph for the azuread provider (lists filtered on appId, objects by ID) may answer.
+   */
+  alternateKeys = true;
   private readonly openByTenant = new Map<string, number>();
 
   private http?: Server;
@@ -194,11 +199,24 @@ export class GraphDouble {
     const select = url.searchParams.get('$select')?.split(',');
     const one = (object: Json | undefined, what: string) =>
       object ? send(res, 200, selected(object, select)) : graphError(res, 404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
-    const byAppId = /^\/(applications|servicePrincipals)\(appId='([^']+)'\)$/.exec(path);
+    const byAppId = this.alternateKeys ? /^\/(applications|servicePrincipals)\(appId='([^']+)'\)$/.exec(path) : null;
     if (byAppId) {
       if (!needs('Application.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       const list = byAppId[1] === 'applications' ? tenant.applications : tenant.servicePrincipals;
       return one(list.find((o) => o.appId === byAppId[2]), byAppId[2]);
+    }
+    const collection = /^\/(applications|servicePrincipals)$/.exec(path);
+    const filter = /^appId eq '([^']*)'$/.exec(url.searchParams.get('$filter') ?? '');
+    if (collection && filter) {
+      if (!needs('Application.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      const list = collection[1] === 'applications' ? tenant.applications : tenant.servicePrincipals;
+      return this.page(res, url, list.filter((o) => o.appId === filter[1]).map((o) => selected(o, select)));
+    }
+    const byId = /^\/(applications|servicePrincipals)\/([0-9a-f-]{36})$/.exec(path);
+    if (byId) {
+      if (!needs('Application.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      const list = byId[1] === 'applications' ? tenant.applications : tenant.servicePrincipals;
+      return one(list.find((o) => o.id === byId[2]), byId[2]);
     }
     const below = /^\/(applications|servicePrincipals)\/([0-9a-f-]{36})\/(owners|federatedIdentityCredentials|oauth2PermissionGrants|appRoleAssignments)$/.exec(path);
     if (below) {

@@ -115,7 +115,7 @@ export async function readApplication(graph: GraphClient, clientId: string): Pro
   // $select on a single object makes Graph return each key credential's certificate (`key`), so its
   // thumbprint is the certificate's own, not the customKeyIdentifier whoever uploaded it chose.
   const read: GraphRead = { what: `the application ${clientId}`, permission: APPLICATION_READ };
-  const raw = await orNone(graph.get(`/applications(appId='${clientId}')?$select=${APPLICATION_FIELDS.join(',')}`, read));
+  const raw = await readByAppId(graph, 'applications', clientId, APPLICATION_FIELDS, read);
   if (!raw) return undefined;
   const objectId = guid(raw.id, 'id', read);
   if (typeof raw.appId !== 'string' || raw.appId.toLowerCase() !== clientId) {
@@ -169,7 +169,7 @@ export async function readApplication(graph: GraphClient, clientId: string): Pro
  */
 export async function readServicePrincipal(graph: GraphClient, clientId: string): Promise<LiveServicePrincipal | undefined> {
   const read: GraphRead = { what: `the service principal of ${clientId}`, permission: APPLICATION_READ };
-  const raw = await orNone(graph.get(`/servicePrincipals(appId='${clientId}')?$select=id,appId,accountEnabled,keyCredentials,passwordCredentials`, read));
+  const raw = await readByAppId(graph, 'servicePrincipals', clientId, ['id', 'appId', 'accountEnabled', 'keyCredentials', 'passwordCredentials'], read);
   if (!raw) return undefined;
   const objectId = guid(raw.id, 'id', read);
   if (typeof raw.appId !== 'string' || raw.appId.toLowerCase() !== clientId) {
@@ -217,8 +217,39 @@ export async function readServicePrincipal(graph: GraphClient, clientId: string)
 /** Microsoft Graph's service principal in the tenant, which every tenant has; undefined if this one has not. */
 async function readGraphServicePrincipalId(graph: GraphClient): Promise<string | undefined> {
   const read: GraphRead = { what: "Microsoft Graph's service principal", permission: APPLICATION_READ };
-  const raw = await orNone(graph.get(`/servicePrincipals(appId='${MICROSOFT_GRAPH_CLIENT_ID}')?$select=id`, read));
+  const raw = await readByAppId(graph, 'servicePrincipals', MICROSOFT_GRAPH_CLIENT_ID, ['id'], read);
   return raw === undefined ? undefined : guid(raw.id, 'id', read);
+}
+
+/** What a Graph-compatible endpoint that does not take alternate keys may answer `(appId='...')` with. */
+const ALTERNATE_KEY_NOT_TAKEN = new Set([400, 404, 405, 501]);
+
+/**
+ * The application or service principal of a client ID, with the fields in `select`; undefined when
+ * the tenant has none. Graph's alternate key (`/applications(appId='...')`) reads it in one request.
+ * Where that answers 400, 404, 405 or 501 (no such object, or an endpoint that speaks Graph but not
+ * its alternate keys, as the azuread provider never uses them), the list filtered on appId finds its
+ * object ID and the object is read by it, as the provider reads it: a single object, so that key
+ * credentials come with their certificates.
+ * @throws GraphError when it cannot be read
+ */
+async function readByAppId(
+  graph: GraphClient,
+  collection: 'applications' | 'servicePrincipals',
+  clientId: string,
+  select: readonly string[],
+  read: GraphRead,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await graph.get(`/${collection}(appId='${clientId}')?$select=${select.join(',')}`, read);
+  } catch (error) {
+    if (!(error instanceof GraphError) || error.status === undefined || !ALTERNATE_KEY_NOT_TAKEN.has(error.status)) throw error;
+  }
+  const found = await graph.list(`/${collection}?$filter=${encodeURIComponent(`appId eq '${clientId}'`)}&$select=id,appId`, read);
+  const matching = found.filter((item) => typeof field(item, 'appId') === 'string' && String(field(item, 'appId')).toLowerCase() === clientId);
+  if (matching.length === 0) return undefined;
+  if (matching.length > 1) throw new GraphError('malformed', `Graph's answer for ${read.what} lists ${matching.length} objects with that client ID, where there is one`);
+  return orNone(graph.get(`/${collection}/${guid(field(matching[0], 'id'), 'id', read)}?$select=${select.join(',')}`, read));
 }
 
 /** An object that Graph says is not there (404) as undefined; any other failure stays one. */
