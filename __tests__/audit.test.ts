@@ -347,11 +347,12 @@ describe('each change made outside the code is found, and only that change', () 
 });
 
 // Graph reads /applications(appId='...') in one request; an endpoint that speaks Graph as the azuread
-// provider uses it (lists filtered on appId, objects by ID) may not take that alternate key.
-describe('a Graph endpoint without alternate keys: the same audit, through appId filters and object IDs', () => {
+// provider uses it (lists filtered on appId or clientId, objects by ID) may not take that alternate key,
+// nor list a service principal's grants below it.
+describe('a Graph endpoint without alternate keys: the same audit, through filtered lists and object IDs', () => {
   beforeEach(() => {
-    double.alternateKeys = false;
-    onCleanUp(() => (double.alternateKeys = true));
+    double.fullGraph = false;
+    onCleanUp(() => (double.fullGraph = true));
   });
 
   test('finds nothing in the registration as applied, reading each object by the ID its filtered list gives', async () => {
@@ -363,10 +364,11 @@ describe('a Graph endpoint without alternate keys: the same audit, through appId
     ]);
     const paths = double.requests.map((r) => decodeURIComponent(new URL(r.url).pathname + new URL(r.url).search));
     expect(paths).toContain(`/v1.0/applications?$filter=appId eq '${CLIENT_ID}'&$select=id,appId`);
+    expect(paths).toContain(`/v1.0/oauth2PermissionGrants?$filter=clientId eq '${applied.servicePrincipal.id}'`);
     expect(paths).toContain(`/v1.0/applications/${applied.application.id}?$select=id,appId,displayName,signInAudience,identifierUris,isFallbackPublicClient,api,appRoles,requiredResourceAccess,web,spa,publicClient,keyCredentials,passwordCredentials`);
   });
 
-  test.each(CHANGES.filter((c) => /client secret added|forged customKeyIdentifier|disabled for sign-in|deleted in a customer tenant/.test(c.change)))('$change', async ({ make, kind, tenant, says }) => {
+  test.each(CHANGES.filter((c) => /client secret added|forged customKeyIdentifier|disabled for sign-in|deleted in a customer tenant|consent|grant/i.test(c.change)))('$change', async ({ make, kind, tenant, says }) => {
     make();
     const report = await audit();
     expect(findings(report)).toEqual([expect.objectContaining({ kind, tenant, message: expect.stringMatching(says) })]);

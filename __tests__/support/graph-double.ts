@@ -80,10 +80,12 @@ export class GraphDouble {
   /** The most tenants that had a Graph request open at the same time. */
   mostTenantsAtOnce = 0;
   /**
-   * Whether `/applications(appId='...')` is understood, as Graph does; off, it is a 400, as an endpoint
-   * that speaks Graph for the azuread provider (lists filtered on appId, objects by ID) may answer.
+   * Whether every form of address the audit uses is understood, as Graph does. Off, the double answers
+   * only those the azuread provider uses (lists filtered on appId or clientId, objects by ID), as an
+   * endpoint made for it may: `/applications(appId='...')` and a service principal's own
+   * `/oauth2PermissionGrants` are a 400.
    */
-  alternateKeys = true;
+  fullGraph = true;
   private readonly openByTenant = new Map<string, number>();
 
   private http?: Server;
@@ -199,7 +201,7 @@ export class GraphDouble {
     const select = url.searchParams.get('$select')?.split(',');
     const one = (object: Json | undefined, what: string) =>
       object ? send(res, 200, selected(object, select)) : graphError(res, 404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
-    const byAppId = this.alternateKeys ? /^\/(applications|servicePrincipals)\(appId='([^']+)'\)$/.exec(path) : null;
+    const byAppId = this.fullGraph ? /^\/(applications|servicePrincipals)\(appId='([^']+)'\)$/.exec(path) : null;
     if (byAppId) {
       if (!needs('Application.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       const list = byAppId[1] === 'applications' ? tenant.applications : tenant.servicePrincipals;
@@ -212,6 +214,11 @@ export class GraphDouble {
       const list = collection[1] === 'applications' ? tenant.applications : tenant.servicePrincipals;
       return this.page(res, url, list.filter((o) => o.appId === filter[1]).map((o) => selected(o, select)));
     }
+    const grantsOf = /^clientId eq '([^']*)'$/.exec(url.searchParams.get('$filter') ?? '');
+    if (path === '/oauth2PermissionGrants' && grantsOf) {
+      if (!tenant.permissions.has('Directory.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      return this.page(res, url, tenant.grants.filter((g) => g.clientId === grantsOf[1]).map((g) => selected(g, select)));
+    }
     const byId = /^\/(applications|servicePrincipals)\/([0-9a-f-]{36})$/.exec(path);
     if (byId) {
       if (!needs('Application.Read.All')) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
@@ -219,7 +226,7 @@ export class GraphDouble {
       return one(list.find((o) => o.id === byId[2]), byId[2]);
     }
     const below = /^\/(applications|servicePrincipals)\/([0-9a-f-]{36})\/(owners|federatedIdentityCredentials|oauth2PermissionGrants|appRoleAssignments)$/.exec(path);
-    if (below) {
+    if (below && (this.fullGraph || below[3] !== 'oauth2PermissionGrants')) {
       const [, collection, id, relation] = below;
       // Graph's permission tables: grants need Directory.Read.All; federated credentials Application.Read.All (Directory.Read.All does not cover them).
       const allowed =

@@ -179,7 +179,7 @@ export async function readServicePrincipal(graph: GraphClient, clientId: string)
   const of = (what: string) => `the ${what} of ${read.what}`;
   const [owners, grants, assignments, graphServicePrincipalId] = await Promise.all([
     graph.list(`/servicePrincipals/${objectId}/owners?$select=id,displayName,userPrincipalName,appId`, { what: of('owners'), permission: APPLICATION_READ }),
-    graph.list(`/servicePrincipals/${objectId}/oauth2PermissionGrants`, { what: of('delegated permission grants (admin consent)'), permission: GRANTS_READ }),
+    readGrants(graph, objectId, { what: of('delegated permission grants (admin consent)'), permission: GRANTS_READ }),
     graph.list(`/servicePrincipals/${objectId}/appRoleAssignments`, { what: of('app role assignments (application permissions)'), permission: APPLICATION_READ }),
     readGraphServicePrincipalId(graph),
   ]);
@@ -221,14 +221,32 @@ async function readGraphServicePrincipalId(graph: GraphClient): Promise<string |
   return raw === undefined ? undefined : guid(raw.id, 'id', read);
 }
 
-/** What a Graph-compatible endpoint that does not take alternate keys may answer `(appId='...')` with. */
-const ALTERNATE_KEY_NOT_TAKEN = new Set([400, 404, 405, 501]);
+/** What a Graph-compatible endpoint may answer a form of address it does not take with. */
+const ADDRESS_NOT_TAKEN = new Set([400, 404, 405, 501]);
+
+function addressNotTaken(error: unknown): boolean {
+  return error instanceof GraphError && error.status !== undefined && ADDRESS_NOT_TAKEN.has(error.status);
+}
+
+/**
+ * The delegated permission grants whose client is the service principal: its own list, or, where an
+ * endpoint does not take that (see ADDRESS_NOT_TAKEN), all grants filtered on clientId, both Graph's.
+ */
+async function readGrants(graph: GraphClient, servicePrincipalId: string, read: GraphRead): Promise<unknown[]> {
+  try {
+    return await graph.list(`/servicePrincipals/${servicePrincipalId}/oauth2PermissionGrants`, read);
+  } catch (error) {
+    if (!addressNotTaken(error)) throw error;
+  }
+  const grants = await graph.list(`/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${servicePrincipalId}'`)}`, read);
+  return grants.filter((grant) => typeof field(grant, 'clientId') !== 'string' || String(field(grant, 'clientId')).toLowerCase() === servicePrincipalId);
+}
 
 /**
  * The application or service principal of a client ID, with the fields in `select`; undefined when
  * the tenant has none. Graph's alternate key (`/applications(appId='...')`) reads it in one request.
  * Where that answers 400, 404, 405 or 501 (no such object, or an endpoint that speaks Graph but not
- * its alternate keys, as the azuread provider never uses them), the list filtered on appId finds its
+ * its alternate keys, which the azuread provider never uses), the list filtered on appId finds its
  * object ID and the object is read by it, as the provider reads it: a single object, so that key
  * credentials come with their certificates.
  * @throws GraphError when it cannot be read
@@ -243,7 +261,7 @@ async function readByAppId(
   try {
     return await graph.get(`/${collection}(appId='${clientId}')?$select=${select.join(',')}`, read);
   } catch (error) {
-    if (!(error instanceof GraphError) || error.status === undefined || !ALTERNATE_KEY_NOT_TAKEN.has(error.status)) throw error;
+    if (!addressNotTaken(error)) throw error;
   }
   const found = await graph.list(`/${collection}?$filter=${encodeURIComponent(`appId eq '${clientId}'`)}&$select=id,appId`, read);
   const matching = found.filter((item) => typeof field(item, 'appId') === 'string' && String(field(item, 'appId')).toLowerCase() === clientId);
