@@ -82,7 +82,7 @@ describe('what an environment file is (one definition for synth, the commands an
       [
         'demo  (example: synthesized, not planned)',
         'lab  (workstation: no workflow plans or applies it)',
-        'prod',
+        'prod  (apply: planned, checked and applied in CI)',
         'staging  (plan: planned and checked in CI, applied from a workstation)',
         '',
       ].join('\n'),
@@ -98,7 +98,7 @@ describe('what an environment file is (one definition for synth, the commands an
       examples: ['demo'],
     };
     expect(formatEnvironmentList(list, 'markdown')).toBe(
-      '- demo (example: synthesized, not planned)\n- prod\n- test\\_eu (plan: planned and checked in CI, applied from a workstation)\n',
+      '- demo (example: synthesized, not planned)\n- prod (apply: planned, checked and applied in CI)\n- test\\_eu (plan: planned and checked in CI, applied from a workstation)\n',
     );
     expect(formatEnvironmentList(list, 'json')).toBe('[{"name":"prod","ci":"apply","tokenVariable":null},{"name":"test_eu","ci":"plan","tokenVariable":null}]\n');
     expect(formatEnvironmentList({ environments: [], examples: [] }, 'markdown')).toBe('');

@@ -235,7 +235,7 @@ describe('GitHub Actions workflows', () => {
         '',
         '- example  (example: synthesized, not planned)',
         '- lab  (workstation: no workflow plans or applies it)',
-        '- prod',
+        '- prod  (apply: planned, checked and applied in CI)',
         '- staging  (plan: planned and checked in CI, applied from a workstation)',
         '',
       ].join('\n'),

@@ -41,7 +41,7 @@ export function environmentList(options: EnvironmentFilesOptions): EnvironmentLi
 
 /** What the list says after an environment's name. */
 const NOTES: Record<CiMode | 'example', string> = {
-  apply: '',
+  apply: '(apply: planned, checked and applied in CI)',
   plan: '(plan: planned and checked in CI, applied from a workstation)',
   workstation: '(workstation: no workflow plans or applies it)',
   example: '(example: synthesized, not planned)',
