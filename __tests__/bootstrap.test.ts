@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapCommand } from '../lib/bootstrap/bootstrap-command';
@@ -7,6 +7,7 @@ import { shellWord } from '../lib/bootstrap/az-command';
 import { UserError } from '../lib/process/command-line';
 import { InputError } from '../lib/process/problem';
 import { CONTOSO, FABRIKAM, validInput } from './support/builders';
+import { runInBackground } from './support/commands';
 import { DEPLOYER, inProcessAz, platformRepository, standInAz, STATE, TENANT } from './support/platform-repository';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
@@ -36,17 +37,7 @@ afterAll(async () => {
 });
 
 /** Runs a bash script with the stand-in az on PATH; not spawnSync: az is answered in this process. */
-function bash(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const bash = (script: string) => runInBackground('bash', [script], { env });
 afterEach(() => {
   for (const file of ['calls.log', 'state.json']) rmSync(join(az.dir, file), { force: true });
 });

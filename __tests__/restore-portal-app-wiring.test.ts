@@ -14,7 +14,6 @@ import {
   type RestorePortalAppProps,
 } from '../lib/construct';
 import { FIXTURES, resourceOf, testApp, type SynthesizedStack } from './support/builders';
-import { temporaryFolder } from './support/clean-up';
 import { PROCESS_TIMEOUT } from './support/timeouts';
 
 const VALID = join(FIXTURES, 'certs/valid.cer');
@@ -291,7 +290,7 @@ describe('the tls provider, an optional peer', () => {
   test('is not needed for certificate files', () => {
     const { RestorePortalApp: App } = withoutTls();
     const { TerraformStack: Stack, Testing: T } = jest.requireActual<typeof import('cdktf')>('cdktf');
-    expect(() => new App(new Stack(T.app({ outdir: temporaryFolder('cdktf-test-app-') }), 'consumer'), 'portal', props())).not.toThrow();
+    expect(() => new App(new Stack(testApp(T), 'consumer'), 'portal', props())).not.toThrow();
   });
 
   test('a self-signed certificate without it is a prop problem that says what to install', () => {
@@ -299,7 +298,7 @@ describe('the tls provider, an optional peer', () => {
     const { TerraformStack: Stack, Testing: T } = jest.requireActual<typeof import('cdktf')>('cdktf');
     let thrown: unknown;
     try {
-      new App(new Stack(T.app({ outdir: temporaryFolder('cdktf-test-app-') }), 'consumer'), 'portal', { ...props(), certificates: [{ source: 'selfSigned', name: 'current' }] });
+      new App(new Stack(testApp(T), 'consumer'), 'portal', { ...props(), certificates: [{ source: 'selfSigned', name: 'current' }] });
     } catch (error) {
       thrown = error;
     }

@@ -87,10 +87,11 @@ export interface SynthesizedStack {
 /**
  * cdktf's Testing.app() with an output folder removed after the test (or after the file, outside a
  * test): left to itself, each one makes a cdktf.outdir.* folder in the system's temporary folder and
- * leaves it there, a few hundred a test run.
+ * leaves it there, a few hundred a test run. `testing` is the Testing of another cdktf than the one
+ * this file loads (a test's own jest.requireActual).
  */
-export function testApp(): import('cdktf').App {
-  return loadSynthesis().Testing.app({ outdir: temporaryFolder('cdktf-test-app-') });
+export function testApp(testing: typeof import('cdktf').Testing = loadSynthesis().Testing): import('cdktf').App {
+  return testing.app({ outdir: temporaryFolder('cdktf-test-app-') });
 }
 
 /** Synthesizes one environment's stack in memory, as `cdktf synth` would write it. */

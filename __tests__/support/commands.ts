@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandGrammar } from '../../lib/process/command-line';
@@ -117,7 +117,15 @@ export function runCommandInBackground(
   preload: readonly string[] = [],
 ): Promise<CommandResult> {
   const command = commandIn(project, name, args, env, preload);
-  const child = spawn(process.execPath, command.args, command.options);
+  return runInBackground(process.execPath, command.args, command.options);
+}
+
+/**
+ * Runs a program to its end without blocking this process, for one that talks to a server the test
+ * runs in-process (the Graph double, the stand-in az): its exit status and what it printed.
+ */
+export function runInBackground(program: string, args: readonly string[], options: SpawnOptionsWithoutStdio): Promise<CommandResult> {
+  const child = spawn(program, args, options);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -15,7 +15,7 @@ const { join } = require('node:path');
  * Answers one call as az would: `{ status, stdout, stderr }`. `dir` holds calls.log and state.json;
  * `env` gives FAKE_AZ_*.
  */
-function handle(args, dir = __dirname, env = process.env) {
+function handle(args, dir, env) {
   appendFileSync(join(dir, 'calls.log'), `${JSON.stringify(args)}\n`);
   let stdout = '';
   class Exit extends Error {}
