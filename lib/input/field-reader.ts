@@ -1,4 +1,5 @@
 import { terraformTextProblem } from '../process/terraform-literal';
+import { editDistance } from './nearest-name';
 
 /**
  * Reads untrusted values (an environment file's default export) field by field, reporting every
@@ -154,14 +155,3 @@ function nearest(key: string, candidates: readonly string[]): string | undefined
   return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}

@@ -18,7 +18,7 @@ export function nearestNames(typed: string, known: readonly string[]): string[] 
 }
 
 /** Edits from one text to the other, a swap of neighbours counting as one (optimal string alignment). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
