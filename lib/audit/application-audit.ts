@@ -4,7 +4,8 @@ import { compareWithEnvironment } from '../doctor/environment-comparison';
 import { manifestChecks } from '../doctor/manifest-checks';
 import { ACCESS_AS_USER, GRAPH_USER_READ_SCOPE_ID, MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
 import type { AzCommands } from './az-commands';
-import { clip, dateOf, quoted, type AuditFinding } from './audit-finding';
+import { clip } from '../process/problem';
+import { dateOf, quoted, type AuditFinding } from './audit-finding';
 import { isVerifyingCertificate, type LiveApplication, type LiveCredential } from './registration-reads';
 
 /** What the code puts on the application, for the audit to compare Graph's answer with. */
@@ -185,7 +186,7 @@ function redirectUris(app: LiveApplication, az: AzCommands): AuditFinding[] {
       findings.push({
         kind: 'redirect-uri',
         object: 'application',
-        message: `Authentication → ${platform.name}: redirect URI ${clip(uri)}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
+        message: `Authentication → ${platform.name}: redirect URI ${clip(uri, 200)}: the code registers the portal's addresses as single-page application only, and Entra sends sign-in codes and tokens to this one`,
         fix: uris.length === 1 ? 'remove it' : `remove it and the ${uris.length - 1} other(s) found under ${platform.name} (the code registers none there)`,
         command: az.clearRedirectUris(app.objectId, platform.key),
       });
@@ -204,7 +205,7 @@ function identifierUris(app: LiveApplication, { clientId }: ExpectedApplication,
     .map((uri) => ({
       kind: 'identifier-uri',
       object: 'application',
-      message: `Expose an API → Application ID URI: ${clip(uri)} besides ${expected}: the code sets only ${expected}`,
+      message: `Expose an API → Application ID URI: ${clip(uri, 200)} besides ${expected}: the code sets only ${expected}`,
       fix: 'remove it', command: az.setIdentifierUris(clientId, [expected]),
     }));
 }

@@ -1,3 +1,5 @@
+import { clip } from '../process/problem';
+
 /**
  * One thing the audit found in Entra that the code did not put there, or that the Restore Portal
  * needs and is missing or off. `kind` is stable (the JSON report's), the message is in the Entra
@@ -46,11 +48,6 @@ export interface AuditFinding {
 export function dateOf(value: string | undefined): string | undefined {
   if (value === undefined || !/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) return undefined;
   return value.slice(0, 10);
-}
-
-/** Text from Graph cut to a length a report line holds: Graph's answers may be megabytes, a job summary holds 1 MiB. */
-export function clip(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /** A name from Graph in quotes, cut; control characters are escaped where it is shown. */

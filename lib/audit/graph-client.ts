@@ -1,4 +1,5 @@
 import { parseJson } from '../input/json-text';
+import { clip } from '../process/problem';
 import { isPlainObject } from '../input/field-reader';
 import type { GraphEndpoints } from './graph-endpoints';
 
@@ -237,7 +238,7 @@ function graphErrorOf(text: string): string | undefined {
   const said = [code, message].filter((part): part is string => typeof part === 'string' && part !== '').join(': ');
   if (said === '') return undefined;
   const line = said.replace(/\s+/g, ' ');
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+  return clip(line, 200);
 }
 
 /**

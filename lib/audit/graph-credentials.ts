@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readUserBytes, UserError } from '../process/command-line';
+import { clip } from '../process/problem';
 import { isGuid } from '../input/field-reader';
 import { parseJson } from '../input/json-text';
 import { redactUserinfo } from '../construct/redirect-uri';
@@ -321,5 +322,5 @@ function networkProblem(error: unknown, timeoutMs: number): string {
 /** The first line of a message from elsewhere, at most 300 characters: Entra's descriptions go on for lines (trace and correlation IDs). */
 export function shortLine(text: string): string {
   const line = text.split(/\r?\n/)[0].trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  return clip(line, 300);
 }

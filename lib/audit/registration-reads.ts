@@ -1,7 +1,7 @@
 import { describe, isGuid, isPlainObject } from '../input/field-reader';
 import { parseManifest, type ApplicationManifest } from '../doctor/manifest';
 import { MICROSOFT_GRAPH_CLIENT_ID } from '../construct/well-known';
-import { clip } from './audit-finding';
+import { clip } from '../process/problem';
 import { GraphError, type GraphClient, type GraphRead } from './graph-client';
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { escapeControlCharacters, formatProblem, InputError } from './problem';
+import { clip, escapeControlCharacters, formatProblem, InputError } from './problem';
 import { nearestNames } from '../input/nearest-name';
 
 /** A mistake in how a command was called or in a file it was given: one line, exit 1, no stack trace. */
@@ -376,7 +376,7 @@ const LOOK_ALIKE_DASH = /^[\u2010-\u2015\u2212\ufe58\ufe63\uff0d][-\u2010-\u2015
 
 /** A value the user gave, as a message quotes it: cut to a short line (escape it where it is printed). */
 export function clipped(text: string): string {
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+  return clip(text, MAX_SHOWN);
 }
 
 /**

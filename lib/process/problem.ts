@@ -20,6 +20,11 @@ export function formatProblem(problem: Problem): string {
   return escapeControlCharacters(problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`);
 }
 
+/** Text cut to at most `max` characters, "..." marking the cut: what a message or report line quotes of a longer text. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /**
  * Control characters (line breaks included) as `\u001b`-style escapes, for text from the user's files,
  * arguments or plans. So are the invisible characters that change how a line reads without showing
