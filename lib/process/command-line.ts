@@ -208,12 +208,17 @@ export class HelpRequest extends Error {
 export function usageOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>): string {
   const environments = { none: [], one: [ENVIRONMENT_NAME], 'at most one': [`[${ENVIRONMENT_NAME}]`], any: [`[${ENVIRONMENT_NAME}...]`] }[grammar.environments];
   const options = Object.entries(grammar.options).map(([name, option]) => {
-    const written = option.type === 'boolean' ? `--${name}` : `--${name} ${option.value}`;
+    const written = optionAsWritten(name, option);
     if (option.type === 'string' && option.required) return written;
     return option.type === 'string' && option.multiple ? `[${written}]...` : `[${written}]`;
   });
   const args = [...environments, ...options, ...(grammar.afterDashes === undefined ? [] : [`[-- ${grammar.afterDashes}]`])];
   return args.length === 0 ? `npm run ${grammar.name}` : `npm run ${grammar.name} -- ${args.join(' ')}`;
+}
+
+/** An option as its usage and help show it: `--force`, `--out <file>`. */
+function optionAsWritten(name: string, option: OptionGrammar): string {
+  return option.type === 'boolean' ? `--${name}` : `--${name} ${option.value}`;
 }
 
 /** A command line as it is typed: `npm run plan -- prod`, or `npm run plan` without arguments. */
@@ -225,7 +230,7 @@ export function commandOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>, 
 export function helpOf<O extends OptionsGrammar>(grammar: CommandGrammar<O>): string {
   const rows: [string, string][] = [
     ...Object.entries(grammar.options).map(([name, option]): [string, string] => [
-      option.type === 'boolean' ? `--${name}` : `--${name} ${option.value}`,
+      optionAsWritten(name, option),
       option.type === 'string' && option.required ? `${option.help} (required)` : option.help,
     ]),
     ['--help', 'prints this help'],
