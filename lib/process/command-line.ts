@@ -268,7 +268,7 @@ export function parseCommandLine<O extends OptionsGrammar>(
   const usage = usageOf(grammar);
   const fail = (message: string) => new UserError(message, usage);
   const deprecated = (old: string, now: string) =>
-    stderr.write(`${colorsFor(stderr).yellow('warning')}: ${escapeControlCharacters(`${old} is deprecated and goes in the next release; write ${now}`)}\n`);
+    writeWarning(stderr, `${old} is deprecated and goes in the next release; write ${now}`);
   const long = (end === -1 ? argv : argv.slice(0, end)).findIndex((arg) => arg.length > MAX_ARGUMENT_LENGTH);
   if (long !== -1) {
     const arg = argv[long];
@@ -488,6 +488,11 @@ export interface Colors {
   readonly green: (s: string) => string;
   readonly bold: (s: string) => string;
   readonly dim: (s: string) => string;
+}
+
+/** One `warning: ...` line, its text escaped: it may quote what the user typed. */
+export function writeWarning(stream: { write(text: string): unknown; isTTY?: boolean }, text: string): void {
+  stream.write(`${colorsFor(stream).yellow('warning')}: ${escapeControlCharacters(text)}\n`);
 }
 
 /** ANSI colours when writing to a terminal (and NO_COLOR is unset), plain text otherwise. */

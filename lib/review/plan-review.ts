@@ -14,6 +14,7 @@ import {
   type CommandLine,
   type OptionsGrammar,
   type ReportFormat,
+  writeWarning,
 } from '../process/command-line';
 import { formatReports, gateExitCode, reviewExitCode, type ReviewKind } from './report/plan-report-format';
 import { buildPlanReport, hasChanges, type PlanReport } from './report/plan-report';
@@ -279,7 +280,7 @@ export async function reviewCommand(
   if (out !== undefined) refuseToReplaceOtherFile(out, request.out!);
   // Said before minutes of terraform, and no error: apply.yml gives every environment's gate the same list.
   for (const problem of unknownAcknowledged(request.acceptNewRegistration ?? [], io.projectRoot)) {
-    io.stderr.write(`${colorsFor(io.stderr).yellow('warning')}: ${escapeControlCharacters(problem)}\n`);
+    writeWarning(io.stderr, problem);
   }
   let reports: PlanReport[];
   let planFiles: string[] = [];
